@@ -1,0 +1,90 @@
+"""The `stackadmin` command: no arguments opens the GUI; a subcommand runs headless (no Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from stackadmin import __version__, paths
+from stackadmin.cli import commands
+from stackadmin.errors import UserError
+
+log = logging.getLogger("stackadmin")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stackadmin",
+        description="Inventory of SaaS tools, seats, costs and renewals. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"stackadmin {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="SQLite file or database URL (postgresql+psycopg://...); "
+        f"default: ${paths.DB_ENV} or the data folder",
+    )
+    # `--db` is accepted after the command too (stackadmin demo --db x.sqlite).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Each module of stackadmin.cli.commands adds its own subcommands.
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub, common)
+    return parser
+
+
+def _report_bug(exc: BaseException) -> str:
+    """Writes the traceback to the log folder; the user gets one line that points to it."""
+    try:
+        folder = paths.data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "(the log could not be written)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.WARNING, format="stackadmin: %(message)s")
+    try:
+        if args.command is None:
+            from stackadmin.app import run_gui  # Qt is imported only for the GUI
+
+            return int(run_gui(db=args.db, exit_when_ready=False))
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"stackadmin: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("stackadmin: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
+        where = _report_bug(exc)
+        print(f"stackadmin: internal error ({type(exc).__name__}: {exc}); "
+              f"details in {where}", file=sys.stderr)
+        return EXIT_ERROR

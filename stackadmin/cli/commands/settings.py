@@ -1,0 +1,58 @@
+"""`stackadmin settings set KEY VALUE`, `settings get KEY`, `settings list`."""
+
+from __future__ import annotations
+
+import argparse
+
+from stackadmin.cli._common import context, print_json, print_table
+from stackadmin.services import settings
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    cmd = sub.add_parser("settings", help="base currency, thresholds, reminder lead times",
+                         parents=[common])
+    actions = cmd.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    set_ = actions.add_parser("set", help="change a setting", parents=[common])
+    set_.add_argument("key", choices=sorted(settings.SPECS), metavar="KEY",
+                      help="one of: " + ", ".join(sorted(settings.SPECS)))
+    set_.add_argument("value")
+    set_.set_defaults(func=_set)
+    get = actions.add_parser("get", help="print one setting", parents=[common])
+    get.add_argument("key", choices=sorted(settings.SPECS), metavar="KEY")
+    get.set_defaults(func=_get)
+    list_ = actions.add_parser("list", help="every setting with its value", parents=[common])
+    list_.add_argument("--json", action="store_true")
+    list_.set_defaults(func=_list)
+
+
+def _set(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        value = settings.set_setting(ctx, args.key, args.value)
+    finally:
+        ctx.close()
+    print(f"{args.key} = {value}")
+    return 0
+
+
+def _get(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        print(settings.all_settings(ctx)[args.key])
+    finally:
+        ctx.close()
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        values = settings.all_settings(ctx)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(values)
+    else:
+        print_table(["setting", "value", "meaning"],
+                    [(k, v, settings.SPECS[k].help) for k, v in values.items()])
+    return 0

@@ -1,0 +1,71 @@
+"""Renewal dates: the cancel-by deadline and how auto-renewing terms roll forward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+DEFAULT_TERM_MONTHS = 12
+
+
+def cancel_by(renewal_date: date, notice_days: int = 0, internal_lead_days: int = 0) -> date:
+    """The last day to give notice: renewal − notice period − internal lead."""
+    return renewal_date - timedelta(days=(notice_days or 0) + (internal_lead_days or 0))
+
+
+def term_length_months(term_start: date | None, renewal_date: date) -> int:
+    """Whole months from term start to renewal (nearest month; 12 when the start is unknown)."""
+    if term_start is None or term_start >= renewal_date:
+        return DEFAULT_TERM_MONTHS
+    delta = relativedelta(renewal_date, term_start)
+    months = delta.years * 12 + delta.months + (1 if delta.days >= 15 else 0)
+    return max(months, 1)
+
+
+def roll_forward(renewal_date: date, length_months: int, today: date) -> date:
+    """The first anniversary of `renewal_date`, every `length_months`, on or after `today`.
+
+    Steps are taken from the original date (Jan 31 -> Feb 28 -> Mar 31), so month ends do not
+    drift towards the 28th.
+    """
+    if renewal_date >= today:
+        return renewal_date
+    months_behind = (today.year - renewal_date.year) * 12 + (today.month - renewal_date.month)
+    # An under-estimate of the steps needed: lands in a month before today's.
+    steps = max(months_behind // length_months - 1, 1)
+    candidate = renewal_date + relativedelta(months=steps * length_months)
+    while candidate < today:
+        steps += 1
+        candidate = renewal_date + relativedelta(months=steps * length_months)
+    return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A term's renewal as of a date: rolled forward when it auto-renews."""
+
+    renewal_date: date
+    cancel_by: date
+    rolled: bool
+
+    def days_left(self, today: date) -> int:
+        """Days until the cancel-by date; negative once it has passed."""
+        return (self.cancel_by - today).days
+
+
+def current_cycle(
+    *,
+    term_start: date | None,
+    renewal_date: date,
+    auto_renew: bool,
+    notice_days: int,
+    internal_lead_days: int,
+    today: date,
+) -> Cycle:
+    renewal = renewal_date
+    if auto_renew and renewal_date < today:
+        renewal = roll_forward(renewal_date, term_length_months(term_start, renewal_date), today)
+    deadline = cancel_by(renewal, notice_days, internal_lead_days)
+    return Cycle(renewal, deadline, renewal != renewal_date)

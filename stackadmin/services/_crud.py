@@ -1,0 +1,102 @@
+"""Shared steps of audited edits: apply field values to a row and record what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from stackadmin.errors import NotFoundError, ValidationError
+from stackadmin.services import audit
+from stackadmin.services.context import ServiceContext
+from stackadmin.store.models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+def get_or_404(session: Session, model: type[M], row_id: int, what: str) -> M:
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"there is no {what} with id {row_id}")
+    return row
+
+
+def apply_changes(
+    session: Session,
+    ctx: ServiceContext,
+    row: Base,
+    values: Mapping[str, Any],
+    *,
+    entity: str,
+    label: str,
+) -> dict[str, list[Any]]:
+    """Sets the values on `row`, audits the fields that changed, returns them."""
+    before = audit.snapshot(row, values)
+    for key, value in values.items():
+        setattr(row, key, value)
+    changes = audit.diff(before, audit.snapshot(row, values))
+    if changes:
+        audit.record(session, ctx, action="update", entity=entity,
+                     entity_id=getattr(row, "id", None),
+                     summary=f"{label}: {', '.join(sorted(changes))}", changes=changes)
+    return changes
+
+
+def add_audited(session: Session, ctx: ServiceContext, row: M, *, entity: str, label: str,
+                fields: tuple[str, ...]) -> M:
+    session.add(row)
+    session.flush()
+    audit.record(session, ctx, action="create", entity=entity, entity_id=getattr(row, "id", None),
+                 summary=f"created {label}",
+                 changes={k: [None, v] for k, v in audit.snapshot(row, fields).items()})
+    return row
+
+
+def delete_audited(session: Session, ctx: ServiceContext, row: Base, *, entity: str, label: str,
+                   fields: tuple[str, ...], took: str = "") -> None:
+    audit.record(session, ctx, action="delete", entity=entity, entity_id=getattr(row, "id", None),
+                 summary=f"deleted {label}{took}",
+                 changes={k: [v, None] for k, v in audit.snapshot(row, fields).items()})
+    session.delete(row)
+
+
+def flush_or_explain(session: Session, conflict: str) -> None:
+    """Flushes; a uniqueness or reference conflict becomes a sentence, not a traceback."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ValidationError(conflict) from exc
+
+
+class FieldCleaner:
+    """Validates the given fields one by one, collecting every problem before failing."""
+
+    def __init__(self, values: Mapping[str, Any], *, partial: bool) -> None:
+        self.values = values
+        self.partial = partial
+        self.out: dict[str, Any] = {}
+        self.problems: list[str] = []
+        self._seen: set[str] = set()
+
+    def require(self, *keys: str) -> None:
+        if not self.partial:
+            self.problems.extend(f"{k.replace('_', ' ')} is required" for k in keys
+                                 if k not in self.values)
+
+    def take(self, key: str, parse: Any) -> None:
+        self._seen.add(key)
+        if key in self.values:
+            try:
+                self.out[key] = parse(self.values[key])
+            except ValidationError as exc:
+                self.problems.append(str(exc))
+
+    def result(self) -> dict[str, Any]:
+        unknown = set(self.values) - self._seen
+        if unknown:
+            raise TypeError(f"unknown fields: {sorted(unknown)}")  # a programming error
+        if self.problems:
+            raise ValidationError(self.problems)
+        return self.out

@@ -1,0 +1,72 @@
+"""What every use case needs: sessions on an opened database, who acts, from where, and today."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from stackadmin.domain.vocab import AuditSource
+from stackadmin.store.engine import DatabaseTarget, resolve_target, session_factory
+from stackadmin.store.migrate import open_database
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Passed into every service call; tests build one with their own clock and database."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    target: DatabaseTarget
+    source: AuditSource = AuditSource.CLI
+    actor: str = field(default_factory=default_actor)
+    today: Callable[[], date] = _utc_today
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed whole on success, rolled back whole on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def read(self) -> Session:
+        return self.sessions()
+
+    def with_source(self, source: AuditSource) -> ServiceContext:
+        return replace(self, source=source)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_context(
+    db: str | None = None,
+    *,
+    source: AuditSource = AuditSource.CLI,
+    upgrade: bool = True,
+    today: Callable[[], date] | None = None,
+) -> ServiceContext:
+    target = resolve_target(db)
+    engine = open_database(target, upgrade=upgrade)
+    return ServiceContext(
+        engine=engine,
+        sessions=session_factory(engine),
+        target=target,
+        source=source,
+        today=today or _utc_today,
+    )

@@ -1,0 +1,343 @@
+"""A realistic, deterministic demo inventory: the same seed and day give the same data."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from stackadmin.domain.money import Money
+from stackadmin.domain.vocab import AccountStatus, PersonStatus, PricingModel, Role, TermStatus
+from stackadmin.errors import UserError
+from stackadmin.services import audit
+from stackadmin.services.context import ServiceContext
+from stackadmin.store.models import (
+    Account,
+    ExchangeRate,
+    Person,
+    SubscriptionTerm,
+    Tool,
+    Vendor,
+)
+
+# (tool, vendor, category, pricing, monthly list price per seat or flat annual, currency)
+CATALOGUE: list[tuple[str, str, str, str, str, str]] = [
+    ("Slack", "Salesforce", "Communication", "per_seat", "8.75", "USD"),
+    ("GitHub Enterprise", "GitHub", "Engineering", "per_seat", "21", "USD"),
+    ("GitHub Copilot", "GitHub", "Engineering", "per_seat", "19", "USD"),
+    ("Google Workspace", "Google", "Productivity", "per_seat", "14.40", "USD"),
+    ("Zoom", "Zoom", "Communication", "per_seat", "13.33", "USD"),
+    ("Jira", "Atlassian", "Project management", "per_seat", "8.15", "USD"),
+    ("Confluence", "Atlassian", "Documentation", "per_seat", "6.05", "USD"),
+    ("Figma", "Figma", "Design", "per_seat", "45", "USD"),
+    ("Notion", "Notion Labs", "Documentation", "per_seat", "10", "USD"),
+    ("Salesforce Sales Cloud", "Salesforce", "Sales", "per_seat", "165", "USD"),
+    ("HubSpot Marketing Hub", "HubSpot", "Marketing", "flat", "9600", "USD"),
+    ("Zendesk Suite", "Zendesk", "Support", "per_seat", "55", "EUR"),
+    ("1Password Business", "AgileBits", "Security", "per_seat", "7.99", "USD"),
+    ("Okta Workforce Identity", "Okta", "Security", "per_seat", "6", "USD"),
+    ("Miro", "Miro", "Design", "per_seat", "8", "EUR"),
+    ("Linear", "Linear", "Project management", "per_seat", "8", "USD"),
+    ("Datadog", "Datadog", "Engineering", "flat", "48000", "USD"),
+    ("Sentry", "Functional Software", "Engineering", "flat", "3120", "USD"),
+    ("PagerDuty", "PagerDuty", "Engineering", "per_seat", "21", "USD"),
+    ("DocuSign", "DocuSign", "Legal", "per_seat", "40", "USD"),
+    ("Loom", "Atlassian", "Communication", "per_seat", "12.50", "USD"),
+    ("Adobe Creative Cloud", "Adobe", "Design", "per_seat", "59.99", "GBP"),
+    ("Xero", "Xero", "Finance", "flat", "4200", "GBP"),
+    ("Lucidchart", "Lucid Software", "Design", "per_seat", "9", "USD"),
+    ("Asana", "Asana", "Project management", "per_seat", "10.99", "USD"),
+    ("Intercom", "Intercom", "Support", "per_seat", "85", "USD"),
+    ("Gong", "Gong", "Sales", "per_seat", "1200", "USD"),
+    ("Postman", "Postman", "Engineering", "per_seat", "19", "USD"),
+    ("Freee", "freee K.K.", "Finance", "flat", "360000", "JPY"),
+    ("Calendly", "Calendly", "Productivity", "per_seat", "12", "USD"),
+]
+TEAMS = ["Platform", "Growth", "EMEA", "APAC", "Data", "Mobile", "Payments", "Security",
+         "Web", "Partners", "Research", "Infra"]
+FIRST = ["Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas",
+         "Keiko", "Liam", "Maya", "Nikolai", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tariq",
+         "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoë", "Amara", "Bruno", "Carmen", "Diego"]
+LAST = ["Okafor", "Schmidt", "Tanaka", "García", "Novak", "Haddad", "Kowalski", "Lindqvist",
+        "Moreau", "Nakamura", "O'Brien", "Petrov", "Quinn", "Rossi", "Singh", "Thompson",
+        "Ueda", "Varga", "Walsh", "Yilmaz", "Zhang", "Andersen", "Bianchi", "Costa"]
+DEPARTMENTS = [("Engineering", "CC-100"), ("Product", "CC-110"), ("Design", "CC-120"),
+               ("Sales", "CC-200"), ("Marketing", "CC-210"), ("Support", "CC-300"),
+               ("Finance", "CC-400"), ("People", "CC-410"), ("Legal", "CC-420"),
+               ("Operations", "CC-500")]
+DEMO_RATES = {"EUR": "1.08", "GBP": "1.27", "JPY": "0.0067"}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSize:
+    people: int
+    tools: int
+    terms: int
+    accounts: int
+
+
+SIZES = {
+    "small": DemoSize(people=40, tools=25, terms=30, accounts=0),  # accounts: per tool
+    "large": DemoSize(people=2000, tools=300, terms=500, accounts=100_000),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    people: int
+    tools: int
+    terms: int
+    accounts: int
+
+
+def is_empty(session: Session) -> bool:
+    for model in (Person, Tool, SubscriptionTerm, Account):
+        if session.scalar(select(func.count()).select_from(model)):
+            return False
+    return True
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(rng.randint(7, 19), rng.randint(0, 59)), tzinfo=UTC)
+
+
+def load_demo(ctx: ServiceContext, size: str = "small", seed: int = 7,
+              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+    """Fills an empty database; refuses one that holds any inventory."""
+    if size not in SIZES:
+        raise UserError(f"demo size must be small or large, got '{size}'")
+    spec = SIZES[size]
+    rng = random.Random(f"{size}:{seed}")
+    today = ctx.today()
+    with ctx.transaction() as session:
+        if not is_empty(session):
+            raise UserError(
+                f"{ctx.target.describe()} already holds an inventory; the demo fills only an "
+                "empty database (use another --db)"
+            )
+        builder = _Builder(session, rng, today, spec, size)
+        summary = builder.build(progress)
+        base = session.scalar(select(func.count()).select_from(ExchangeRate))
+        if not base:
+            session.execute(insert(ExchangeRate), [
+                {"currency": c, "base_currency": "USD", "rate": Decimal(r), "as_of": today}
+                for c, r in DEMO_RATES.items()
+            ])
+        audit.record(session, ctx, action="import", entity="demo", entity_id=None,
+                     summary=f"loaded the {size} demo inventory (seed {seed}): "
+                             f"{summary.people} people, {summary.tools} tools, "
+                             f"{summary.terms} terms, {summary.accounts} accounts")
+        return summary
+
+
+class _Builder:
+    def __init__(self, session: Session, rng: random.Random, today: date, spec: DemoSize,
+                 size: str) -> None:
+        self.session = session
+        self.rng = rng
+        self.today = today
+        self.spec = spec
+        self.size = size
+        self.now = datetime.combine(today, time(12), tzinfo=UTC)
+
+    def build(self, progress: Callable[[int, int], None] | None) -> DemoSummary:
+        people = self._people()
+        tools = self._tools(people)
+        terms, seats_by_tool = self._terms(tools)
+        accounts = self._accounts(tools, people, seats_by_tool, progress)
+        return DemoSummary(len(people), len(tools), terms, accounts)
+
+    def _insert(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+        """Bulk insert that hands back the new ids in row order (and sets row["id"])."""
+        if not rows:
+            return []
+        stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
+        ids = list(self.session.scalars(stmt, rows))
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+        return ids
+
+    def _people(self) -> list[dict[str, Any]]:
+        rng, rows, seen = self.rng, [], set()
+        for i in range(self.spec.people):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            local = f"{first}.{last}".lower().replace("'", "")
+            local = local.translate(str.maketrans("éëíçğıöü", "eeicgiou"))
+            email = f"{local}@example.com" if local not in seen else f"{local}{i}@example.com"
+            seen.add(local)
+            dept, cc = rng.choice(DEPARTMENTS)
+            departed = rng.random() < 0.08
+            end = self.today - timedelta(days=rng.randint(5, 200)) if departed else None
+            rows.append({"email": email, "name": f"{first} {last}", "department": dept,
+                         "cost_center": cc, "status": (PersonStatus.DEPARTED if departed
+                                                       else PersonStatus.ACTIVE).value,
+                         "end_date": end, "source": "demo", "created_at": self.now,
+                         "updated_at": self.now})
+        self._insert(Person, rows)
+        return rows
+
+    def _tools(self, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rng = self.rng
+        vendors: dict[str, int] = {}
+        rows = []
+        active = [p for p in people if p["status"] == PersonStatus.ACTIVE.value]
+        for i in range(self.spec.tools):
+            name, vendor, category, pricing, price, currency = CATALOGUE[i % len(CATALOGUE)]
+            if i >= len(CATALOGUE):
+                name = f"{name} — {TEAMS[(i // len(CATALOGUE) - 1) % len(TEAMS)]}"
+                if i >= len(CATALOGUE) * (len(TEAMS) + 1):
+                    name = f"{name} {i}"
+            if vendor not in vendors:
+                vendors[vendor] = self._insert(Vendor, [{
+                    "name": vendor, "created_at": self.now, "updated_at": self.now}])[0]
+            no_owner = i % 11 == 5
+            rows.append({
+                "name": name, "vendor_id": vendors[vendor], "category": category,
+                "owner_id": None if no_owner else rng.choice(active)["id"],
+                "website": f"https://www.{vendor.split()[0].lower()}.example",
+                "inactivity_days": 30 if category == "Communication" else None,
+                "created_at": self.now, "updated_at": self.now,
+                "_pricing": pricing, "_price": price, "_currency": currency,
+            })
+        clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+        for row, tool_id in zip(rows, self._insert(Tool, clean), strict=True):
+            row["id"] = tool_id
+        return rows
+
+    def _terms(self, tools: list[dict[str, Any]]) -> tuple[int, dict[int, int]]:
+        rng, rows = self.rng, []
+        seats_by_tool: dict[int, int] = {}
+        extra = self.spec.terms - len(tools)  # tools that also have a previous, renewed term
+        for i, tool in enumerate(tools):
+            per_seat = tool["_pricing"] == PricingModel.PER_SEAT.value
+            if self.size == "small":
+                seats = rng.randint(5, 30) if per_seat else None
+            else:
+                seats = rng.randint(150, 600) if per_seat else None
+            seats_by_tool[tool["id"]] = seats or rng.randint(5, 40)
+            monthly = tool["_price"] if per_seat else None
+            billing = rng.choice([1, 12, 12, 12, 3]) if per_seat else 12
+            price = (Decimal(monthly) * billing if monthly else Decimal(tool["_price"]))
+            currency = tool["_currency"]
+            unit = Money.rounded(price, currency)
+            renewal = self.today + timedelta(days=rng.randint(3, 360))
+            undated = i % 13 == 7
+            start = renewal - relativedelta(months=12)
+            notice = rng.choice([0, 30, 30, 60, 90])
+            base = {
+                "tool_id": tool["id"], "plan": rng.choice(["Business", "Enterprise", "Pro",
+                                                           "Team"]),
+                "pricing": tool["_pricing"], "unit_price_minor": unit.minor,
+                "currency": currency, "seats": seats, "billing_months": billing,
+                "auto_renew": rng.random() < 0.8, "notice_days": notice,
+                "internal_lead_days": rng.choice([0, 0, 7, 14]),
+                "cost_center": rng.choice(DEPARTMENTS)[1],
+                "po_reference": f"PO-{2026000 + i}", "status": TermStatus.ACTIVE.value,
+                "created_at": self.now, "updated_at": self.now,
+            }
+            if i < extra:
+                old_start = start - relativedelta(months=12)
+                old_price = Money.rounded(price * Decimal("0.9"), currency)
+                rows.append({**base, "term_start": old_start, "renewal_date": start,
+                             "unit_price_minor": old_price.minor,
+                             "status": TermStatus.RENEWED.value})
+            rows.append({**base, "term_start": None if undated else start,
+                         "renewal_date": None if undated else renewal})
+        ids = self._insert(SubscriptionTerm, rows)
+        # Link each current term to the renewed one before it.
+        previous: dict[int, int] = {}
+        for row, term_id in zip(rows, ids, strict=True):
+            if row["status"] == TermStatus.RENEWED.value:
+                previous[row["tool_id"]] = term_id
+            elif row["tool_id"] in previous:
+                self.session.get(SubscriptionTerm, term_id).previous_term_id = (  # type: ignore[union-attr]
+                    previous[row["tool_id"]])
+        return len(rows), seats_by_tool
+
+    def _accounts(self, tools: list[dict[str, Any]], people: list[dict[str, Any]],
+                  seats_by_tool: dict[int, int],
+                  progress: Callable[[int, int], None] | None) -> int:
+        rng = self.rng
+        total_target = self.spec.accounts
+        if total_target:
+            weights = [seats_by_tool[t["id"]] for t in tools]
+            scale = total_target / sum(weights)
+            per_tool = [max(1, round(w * scale)) for w in weights]
+            per_tool[-1] += total_target - sum(per_tool)
+        else:
+            per_tool = [max(1, int(seats_by_tool[t["id"]] * rng.uniform(0.7, 1.0)))
+                        for t in tools]
+        written = 0
+        for tool, count in zip(tools, per_tool, strict=True):
+            unknown_activity = tool["_pricing"] == "per_seat" and rng.random() < 0.1
+            chosen = self._pick_people(people, count)
+            rows = [self._account(tool["id"], person, n, unknown_activity)
+                    for n, person in enumerate(chosen)]
+            if self.size == "small" and rng.random() < 0.3:
+                rows.append(self._bot(tool["id"]))
+            self.session.execute(insert(Account), rows)
+            written += len(rows)
+            if progress:
+                progress(written, total_target or written)
+        return written
+
+    def _pick_people(self, people: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+        if count <= len(people):
+            return self.rng.sample(people, count)
+        # More seats than people (large demo): the rest are contractors' addresses.
+        extra = [{"id": None, "email": f"contractor{n}@partner.example", "name": None,
+                  "status": PersonStatus.ACTIVE.value} for n in range(count - len(people))]
+        return people + extra
+
+    def _account(self, tool_id: int, person: dict[str, Any], n: int,
+                 unknown_activity: bool) -> dict[str, Any]:
+        rng = self.rng
+        roll = rng.random()
+        status = (AccountStatus.INVITED if roll < 0.04 else AccountStatus.SUSPENDED
+                  if roll < 0.06 else AccountStatus.ACTIVE)
+        if person["status"] == PersonStatus.DEPARTED.value and rng.random() < 0.3:
+            status = AccountStatus.DEPROVISIONED
+        first_seen = self.now - timedelta(days=rng.randint(20, 720))
+        activity = rng.random()
+        last: datetime | None
+        if activity < 0.72:
+            last = self.now - timedelta(days=rng.randint(0, 29), hours=rng.randint(0, 23))
+        elif activity < 0.9:
+            last = self.now - timedelta(days=rng.randint(30, 200))
+        else:
+            last = None
+        if last is not None and last < first_seen:
+            first_seen = last - timedelta(days=1)
+        if status is AccountStatus.INVITED:
+            last = None
+        role = (Role.OWNER if n == 0 else Role.ADMIN if n < 3 else Role.GUEST
+                if rng.random() < 0.05 else Role.MEMBER)
+        return {
+            "tool_id": tool_id, "person_id": person["id"], "external_id": f"U{tool_id:04d}{n:06d}",
+            "email": person["email"], "display_name": person["name"], "role": role.value,
+            "vendor_role": role.value.title(), "license_tier": None, "status": status.value,
+            "last_activity": None if unknown_activity else last,
+            "activity_known": not unknown_activity,
+            "invited_at": first_seen if status is AccountStatus.INVITED else None,
+            "first_seen": first_seen, "last_seen_sync": None,
+            "source": "scim" if unknown_activity else "demo", "is_bot": False, "exempt": False,
+            "updated_at": self.now,
+        }
+
+    def _bot(self, tool_id: int) -> dict[str, Any]:
+        return {
+            "tool_id": tool_id, "person_id": None, "external_id": f"B{tool_id:04d}",
+            "email": f"ci-bot+{tool_id}@example.com", "display_name": "CI bot",
+            "role": Role.MEMBER.value, "vendor_role": "Bot", "license_tier": None,
+            "status": AccountStatus.ACTIVE.value, "last_activity": None,
+            "activity_known": True, "invited_at": None,
+            "first_seen": self.now - timedelta(days=400), "last_seen_sync": None,
+            "source": "demo", "is_bot": True, "exempt": False, "updated_at": self.now,
+        }

@@ -1,0 +1,147 @@
+"""Settings kept in the database (shared by everyone using it): base currency, thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stackadmin.domain.money import normalize_currency
+from stackadmin.domain.utilization import DEFAULT_INACTIVITY_DAYS
+from stackadmin.errors import ValidationError
+from stackadmin.services import audit
+from stackadmin.services.context import ServiceContext
+from stackadmin.store.models import Setting
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValidationError(f"'{text}' is not a whole number of days") from None
+    if value <= 0:
+        raise ValidationError(f"{value} must be at least 1")
+    return value
+
+
+def _percent(text: str) -> int:
+    try:
+        value = int(text.strip().rstrip("%"))
+    except ValueError:
+        raise ValidationError(f"'{text}' is not a whole percentage") from None
+    if not 0 <= value <= 500:
+        raise ValidationError(f"{value}% is outside 0 to 500")
+    return value
+
+
+def parse_leads(text: str) -> tuple[int, ...]:
+    """'90, 60,30 ,7' -> (90, 60, 30, 7): distinct days, largest first."""
+    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
+    if not parts:
+        raise ValidationError("give at least one lead time in days, e.g. 90,60,30,7")
+    leads = set()
+    for part in parts:
+        try:
+            day = int(part.strip())
+        except ValueError:
+            raise ValidationError(f"'{part.strip()}' is not a number of days") from None
+        if not 0 <= day <= 730:
+            raise ValidationError(f"a lead time of {day} days is outside 0 to 730")
+        leads.add(day)
+    return tuple(sorted(leads, reverse=True))
+
+
+def _leads_text(text: str) -> str:
+    return ",".join(str(d) for d in parse_leads(text))
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    key: str
+    default: str
+    normalize: Callable[[str], Any]
+    help: str
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("base_currency", "USD", normalize_currency,
+                    "currency that totals and savings are shown in (ISO 4217)"),
+        SettingSpec("default_inactivity_days", str(DEFAULT_INACTIVITY_DAYS), _positive_int,
+                    "days without activity before a seat counts as unused"),
+        SettingSpec("reminder_leads", "90,60,30,7", _leads_text,
+                    "days before a cancel-by date when reminders fall due"),
+        SettingSpec("headroom_pct", "10", _percent,
+                    "spare seats recommended above the active count, in percent"),
+    )
+}
+
+
+def _spec(key: str) -> SettingSpec:
+    try:
+        return SPECS[key]
+    except KeyError:
+        raise ValidationError(
+            f"unknown setting '{key}' (known: {', '.join(sorted(SPECS))})"
+        ) from None
+
+
+def get_raw(session: Session, key: str) -> str:
+    spec = _spec(key)
+    row = session.get(Setting, key)
+    return spec.default if row is None else row.value
+
+
+def all_settings(ctx: ServiceContext) -> dict[str, str]:
+    with ctx.read() as session:
+        stored = {s.key: s.value for s in session.scalars(select(Setting))}
+    return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Typed view of the settings, read once per use case."""
+
+    base_currency: str
+    default_inactivity_days: int
+    reminder_leads: tuple[int, ...]
+    headroom_pct: int
+
+
+def load(session: Session) -> Settings:
+    return Settings(
+        base_currency=get_raw(session, "base_currency"),
+        default_inactivity_days=int(get_raw(session, "default_inactivity_days")),
+        reminder_leads=parse_leads(get_raw(session, "reminder_leads")),
+        headroom_pct=int(get_raw(session, "headroom_pct")),
+    )
+
+
+def current(ctx: ServiceContext) -> Settings:
+    with ctx.read() as session:
+        return load(session)
+
+
+def set_setting(ctx: ServiceContext, key: str, value: str) -> str:
+    """Validates, stores and audits one setting; returns the stored (normalised) value."""
+    spec = _spec(key)
+    try:
+        normalized = str(spec.normalize(value))
+    except ValidationError as exc:
+        raise ValidationError(f"{key}: {exc}") from None
+    with ctx.transaction() as session:
+        row = session.get(Setting, key)
+        before = spec.default if row is None else row.value
+        if row is None:
+            session.add(Setting(key=key, value=normalized))
+        else:
+            row.value = normalized
+        if before != normalized:
+            audit.record(session, ctx, action="update", entity="setting", entity_id=None,
+                         summary=f"setting {key} = {normalized}",
+                         changes={key: [before, normalized]})
+    return normalized

@@ -1,0 +1,354 @@
+"""The inventory's tables as typed SQLAlchemy models. Only the store and services see these."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from stackadmin.domain import vocab
+from stackadmin.store.types import DecimalText, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in vocab.values(enum))})"
+
+
+_CURRENCY_OK = "length(currency) = 3 AND currency = upper(currency)"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Person(Timestamped, Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint(_in("status", vocab.PersonStatus), name="status"),
+        CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email_lower"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive on every engine.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str | None] = mapped_column(String(120))
+    cost_center: Mapped[str | None] = mapped_column(String(120))
+    title: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default=vocab.PersonStatus.ACTIVE.value)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+
+    accounts: Mapped[list[Account]] = relationship(back_populates="person")
+
+
+class Vendor(Timestamped, Base):
+    __tablename__ = "vendor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    tools: Mapped[list[Tool]] = relationship(back_populates="vendor")
+
+
+class Tool(Timestamped, Base):
+    __tablename__ = "tool"
+    __table_args__ = (
+        CheckConstraint("inactivity_days IS NULL OR inactivity_days > 0", name="inactivity_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    vendor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("vendor.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str | None] = mapped_column(String(120))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    website: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # None: the default from settings (60 days).
+    inactivity_days: Mapped[int | None] = mapped_column(Integer)
+    # Comma-separated days before the cancel-by date, e.g. "90,30"; None: the settings' leads.
+    reminder_leads: Mapped[str | None] = mapped_column(String(100))
+
+    vendor: Mapped[Vendor | None] = relationship(back_populates="tools")
+    owner: Mapped[Person | None] = relationship()
+    terms: Mapped[list[SubscriptionTerm]] = relationship(
+        back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
+    )
+    accounts: Mapped[list[Account]] = relationship(
+        back_populates="tool", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SubscriptionTerm(Timestamped, Base):
+    """One contract period of a tool; a renewal makes a new term, so history is the list."""
+
+    __tablename__ = "subscription_term"
+    __table_args__ = (
+        CheckConstraint(_in("pricing", vocab.PricingModel), name="pricing"),
+        CheckConstraint(_in("status", vocab.TermStatus), name="status"),
+        CheckConstraint("unit_price_minor >= 0", name="unit_price_nonneg"),
+        CheckConstraint("seats IS NULL OR seats >= 0", name="seats_nonneg"),
+        CheckConstraint("billing_months > 0", name="billing_months_pos"),
+        CheckConstraint("notice_days >= 0", name="notice_nonneg"),
+        CheckConstraint("internal_lead_days >= 0", name="lead_nonneg"),
+        CheckConstraint(_CURRENCY_OK, name="currency"),
+        CheckConstraint(
+            "term_start IS NULL OR renewal_date IS NULL OR renewal_date >= term_start",
+            name="renewal_after_start",
+        ),
+        UniqueConstraint("tool_id", "plan", "term_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    plan: Mapped[str] = mapped_column(String(200), default="")
+    pricing: Mapped[str] = mapped_column(String(16), default=vocab.PricingModel.PER_SEAT.value)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    seats: Mapped[int | None] = mapped_column(Integer)
+    # 1 monthly, 3 quarterly, 12 annual, N every N months.
+    billing_months: Mapped[int] = mapped_column(Integer, default=12)
+    term_start: Mapped[date | None] = mapped_column(Date)
+    renewal_date: Mapped[date | None] = mapped_column(Date, index=True)
+    auto_renew: Mapped[bool] = mapped_column(Boolean, default=True)
+    notice_days: Mapped[int] = mapped_column(Integer, default=0)
+    internal_lead_days: Mapped[int] = mapped_column(Integer, default=0)
+    cost_center: Mapped[str | None] = mapped_column(String(120))
+    po_reference: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=vocab.TermStatus.ACTIVE.value)
+    previous_term_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscription_term.id", ondelete="SET NULL")
+    )
+
+    tool: Mapped[Tool] = relationship(back_populates="terms")
+
+
+class Account(Base):
+    """A seat: one identity in one tool, matched to a person when we can."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint(_in("role", vocab.Role), name="role"),
+        CheckConstraint(_in("status", vocab.AccountStatus), name="status"),
+        CheckConstraint("NOT exempt OR exempt_reason IS NOT NULL", name="exempt_has_reason"),
+        CheckConstraint("email IS NULL OR email = lower(email)", name="email_lower"),
+        UniqueConstraint("tool_id", "external_id"),
+        Index("ix_account_tool_email", "tool_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    # The vendor's immutable id: emails change on rename, this does not.
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default=vocab.Role.MEMBER.value)
+    vendor_role: Mapped[str | None] = mapped_column(String(100))
+    license_tier: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), default=vocab.AccountStatus.ACTIVE.value)
+    last_activity: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # False when the source reports no activity at all (SCIM, member lists): unknown, not never.
+    activity_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(64), default="manual")
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    exempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    exempt_reason: Mapped[str | None] = mapped_column(String(500))
+    exempt_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tool: Mapped[Tool] = relationship(back_populates="accounts")
+    person: Mapped[Person | None] = relationship(back_populates="accounts")
+
+
+class ExchangeRate(Base):
+    """1 `currency` = `rate` units of `base_currency`, as of a date."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (
+        CheckConstraint(_CURRENCY_OK, name="currency"),
+        CheckConstraint(
+            "length(base_currency) = 3 AND base_currency = upper(base_currency)", name="base"
+        ),
+        UniqueConstraint("currency", "base_currency", "as_of"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    base_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(DecimalText)
+    as_of: Mapped[date] = mapped_column(Date)
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __table_args__ = (CheckConstraint(_in("source", vocab.AuditSource), name="source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    # {"field": [before, after], ...}, values as JSON-friendly text or numbers.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Integration(Timestamped, Base):
+    """A configured vendor plugin; the secret lives in the OS keyring under `secret_ref`."""
+
+    __tablename__ = "integration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin_id: Mapped[str] = mapped_column(String(64))
+    tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secret_ref: Mapped[str | None] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_directory_source: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_run"
+    __table_args__ = (
+        CheckConstraint(_in("status", vocab.SyncStatus), name="status"),
+        CheckConstraint("added >= 0 AND changed >= 0 AND removed >= 0", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(
+        ForeignKey("integration.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=vocab.SyncStatus.RUNNING.value)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+# Revision 0002: renewal decisions, reminder states, offboarding checklists.
+
+
+class TermDecision(Base):
+    """What was decided for one renewal of a term (one row per term and renewal date)."""
+
+    __tablename__ = "term_decision"
+    __table_args__ = (
+        CheckConstraint(_in("decision", vocab.Decision), name="decision"),
+        UniqueConstraint("term_id", "renewal_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(
+        ForeignKey("subscription_term.id", ondelete="CASCADE"), index=True
+    )
+    renewal_date: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderStateRow(Base):
+    """The state of one reminder: a term's renewal, a lead (or the missed-deadline notice)."""
+
+    __tablename__ = "reminder_state"
+    __table_args__ = (
+        CheckConstraint(_in("kind", vocab.ReminderKind), name="kind"),
+        CheckConstraint(_in("state", vocab.ReminderState), name="state"),
+        CheckConstraint("state != 'snoozed' OR snoozed_until IS NOT NULL", name="snooze_date"),
+        UniqueConstraint("term_id", "renewal_date", "kind", "lead_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(
+        ForeignKey("subscription_term.id", ondelete="CASCADE"), index=True
+    )
+    renewal_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    lead_days: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default=vocab.ReminderState.PENDING.value)
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OffboardingItem(Base):
+    """A departed person's account and what was done with it."""
+
+    __tablename__ = "offboarding_item"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", vocab.OffboardingOutcome), name="outcome"),
+        CheckConstraint("outcome != 'kept' OR reason IS NOT NULL", name="kept_has_reason"),
+        UniqueConstraint("person_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    tool_name: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))
+    transferred_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,192 @@
+"""Migrations on a real SQLite file or PostgreSQL database (--pg-url)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from stackadmin.errors import DatabaseError
+from stackadmin.store.engine import make_engine, resolve_target
+from stackadmin.store.migrate import (
+    SchemaStatus,
+    _script,
+    head_revision,
+    open_database,
+    run_downgrade,
+    run_upgrade,
+    schema_state,
+    upgrade_database,
+)
+from stackadmin.store.models import Base
+
+
+def test_there_is_a_single_head() -> None:
+    assert len(_script().get_heads()) == 1
+
+
+def test_upgrade_from_empty_creates_every_table(db_url: str) -> None:
+    engine = open_database(resolve_target(db_url))
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert schema_state(engine).status is SchemaStatus.CURRENT
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrated_schema_agree(db_url: str) -> None:
+    engine = open_database(resolve_target(db_url))
+    try:
+        with engine.connect() as conn:
+            mc = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(mc, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
+    engine = open_database(resolve_target(db_url))
+    try:
+        run_downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        run_upgrade(engine, "head")
+        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _fill_first_revision(engine) -> None:  # type: ignore[no-untyped-def]
+    """Rows as stackadmin's first schema revision wrote them (plain SQL, no models)."""
+    now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO person (id, email, name, status, source, created_at, updated_at) "
+            "VALUES (1, 'ada@example.com', 'Ada', 'active', 'manual', :now, :now)"), {"now": now})
+        conn.execute(text(
+            "INSERT INTO tool (id, name, owner_id, created_at, updated_at) "
+            "VALUES (1, 'Figma', 1, :now, :now)"), {"now": now})
+        conn.execute(text(
+            "INSERT INTO subscription_term (id, tool_id, plan, pricing, unit_price_minor, "
+            "currency, seats, billing_months, term_start, renewal_date, auto_renew, notice_days, "
+            "internal_lead_days, status, created_at, updated_at) VALUES (1, 1, 'Org', "
+            "'per_seat', 4500, 'USD', 10, 12, :start, :renewal, true, 30, 0, 'active', "
+            ":now, :now)"),
+            {"now": now, "start": date(2026, 1, 1), "renewal": date(2027, 1, 1)})
+        conn.execute(text(
+            "INSERT INTO account (id, tool_id, person_id, external_id, email, role, status, "
+            "activity_known, first_seen, source, is_bot, exempt, updated_at) VALUES "
+            "(1, 1, 1, 'F-1', 'ada@example.com', 'admin', 'active', true, :now, 'manual', "
+            "false, false, :now)"), {"now": now})
+
+
+def test_data_survives_an_upgrade_from_the_first_revision(db_url: str, db_kind: str) -> None:
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0001")
+        _fill_first_revision(engine)
+        result = upgrade_database(engine, target)
+        assert (result.before, result.after) == ("0001", head_revision())
+        if db_kind == "sqlite":
+            assert result.backup is not None and result.backup.exists()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT email FROM person")).scalar_one() == "ada@example.com"
+            assert conn.execute(text("SELECT unit_price_minor FROM subscription_term")
+                                ).scalar_one() == 4500
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            assert conn.execute(text("SELECT owner_id FROM tool")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_backup_is_taken_before_an_upgrade_and_holds_the_old_schema(
+        db_url: str, sqlite_only: None) -> None:
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0001")
+        _fill_first_revision(engine)
+        result = upgrade_database(engine, target)
+    finally:
+        engine.dispose()
+    assert result.backup is not None
+    backup_engine = make_engine(resolve_target(str(result.backup)))
+    try:
+        state = schema_state(backup_engine)
+        assert state.revision == "0001"
+        with backup_engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+    finally:
+        backup_engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_and_untouched(
+        db_url: str, db_kind: str) -> None:
+    target = resolve_target(db_url)
+    engine = open_database(target)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    before = _dump(db_url) if db_kind == "sqlite" else None
+    with pytest.raises(DatabaseError, match="newer stackadmin"):
+        open_database(target)
+    if before is not None:
+        assert _dump(db_url) == before
+
+
+def _dump(path: str) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return list(conn.iterdump())
+
+
+def test_a_foreign_database_is_refused(db_url: str) -> None:
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id integer primary key)"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="not a stackadmin database"):
+        open_database(target)
+
+
+def test_a_table_rebuild_during_migration_does_not_cascade_deletes(
+        db_url: str, sqlite_only: None) -> None:
+    """A batch rebuild drops and recreates a parent table; with foreign keys on, SQLite
+    would fire ON DELETE CASCADE and empty the child tables."""
+    from alembic.operations import Operations
+
+    from stackadmin.store.migrate import migration_connection
+
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0001")
+        _fill_first_revision(engine)
+        with migration_connection(engine) as conn:
+            ops = Operations(MigrationContext.configure(conn))
+            with ops.batch_alter_table("tool", recreate="always") as batch:
+                batch.alter_column("category", existing_type=None, nullable=True)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM subscription_term")).scalar_one() == 1
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(
+        db_url: str, sqlite_only: None) -> None:
+    engine = open_database(resolve_target(db_url))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    finally:
+        engine.dispose()
