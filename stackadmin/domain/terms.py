@@ -81,3 +81,23 @@ def check_term_dates(term_start: date | None, renewal_date: date | None) -> None
             f"the renewal date {renewal_date.isoformat()} is before the term start "
             f"{term_start.isoformat()}"
         )
+
+
+def covers(
+    *,
+    status: str,
+    term_start: date | None,
+    renewal_date: date | None,
+    auto_renew: bool,
+    as_of: date,
+) -> bool:
+    """Whether a term is in force on `as_of`: started, and not yet at its renewal date unless
+    it is active and renews by itself. Ended terms never are; cancelled or renewed ones run to
+    their renewal date (the successor term takes over from there)."""
+    if status == "ended":
+        return False
+    if term_start is not None and term_start > as_of:
+        return False
+    if renewal_date is None or as_of < renewal_date:
+        return True
+    return status == "active" and auto_renew
