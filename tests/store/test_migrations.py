@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -190,3 +191,43 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     finally:
         engine.dispose()
+
+
+def test_a_failed_upgrade_restores_the_backup(db_url: str, sqlite_only: None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import stackadmin.store.migrate as migrate
+
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0001")
+        _fill_first_revision(engine)
+        before = _dump(db_url)
+
+        def half_then_crash(eng, revision="head"):  # type: ignore[no-untyped-def]
+            with eng.begin() as conn:  # a change that lands, then the migration dies
+                conn.execute(text("DELETE FROM account"))
+                conn.execute(text("CREATE TABLE half_done (id integer)"))
+            raise RuntimeError("simulated crash in the middle of a migration")
+
+        monkeypatch.setattr(migrate, "run_upgrade", half_then_crash)
+        with pytest.raises(DatabaseError, match="restored from"):
+            upgrade_database(engine, target)
+        engine.dispose()
+        assert _dump(db_url) == before
+    finally:
+        engine.dispose()
+
+
+def test_only_the_newest_automatic_backups_are_kept(tmp_path: Path, sqlite_only: None) -> None:
+    from stackadmin.store.migrate import _prune_backups, automatic_backup_path, backup_sqlite
+
+    db = tmp_path / "stackadmin.sqlite"
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    made = [backup_sqlite(db, automatic_backup_path(db, f"000{i}")) for i in range(7)]
+    manual = backup_sqlite(db, automatic_backup_path(db, "0001", label="manual-backup"))
+    _prune_backups(db, keep=5)
+    left = sorted(tmp_path.glob("stackadmin.backup-*.sqlite"))
+    assert left == sorted(made[-5:])
+    assert manual.exists()
