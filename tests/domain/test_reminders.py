@@ -1,4 +1,4 @@
-"""The reminder state machine: due at each lead, snooze, acknowledge, decisions, missed, catch-up."""
+"""The reminder state machine: leads, snooze, acknowledge, decisions, missed, catch-up."""
 
 from __future__ import annotations
 
