@@ -18,7 +18,7 @@ from stackadmin.errors import ValidationError
 from stackadmin.services import audit
 from stackadmin.services._crud import get_or_404
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.renewals import RenewalRow, active_seats, load_rows
+from stackadmin.services.renewals import RenewalRow, load_rows, with_active_seats
 from stackadmin.store.models import ReminderStateRow, SubscriptionTerm, TermDecision, utcnow
 
 SNOOZE_DAY = 1
@@ -90,16 +90,17 @@ def due_reminders(ctx: ServiceContext, as_of: date | None = None, *, new_only: b
     is what should pop up or notify; the panel lists them all.
     """
     day = as_of or ctx.today()
-    seats = active_seats(ctx, day) if with_seats else None
     with ctx.read() as session:
-        rows = load_rows(session, day, seats)
+        rows = load_rows(session, day)
         marks = _marks(session, (r.term_id for r in rows if not r.decided))
+    due = rules.due_reminders((_schedule(r) for r in rows), marks, day)
+    if new_only:
+        due = [d for d in due if d.is_new]
     by_term = {r.term_id: r for r in rows}
-    out = [
-        ReminderRow(d.key, by_term[d.key.term_id], d.state, d.due_since)
-        for d in rules.due_reminders((_schedule(r) for r in rows), marks, day)
-    ]
-    return [r for r in out if r.is_new] if new_only else out
+    shown_rows = [by_term[d.key.term_id] for d in due]
+    if with_seats:
+        by_term = {r.term_id: r for r in with_active_seats(ctx, shown_rows, day)}
+    return [ReminderRow(d.key, by_term[d.key.term_id], d.state, d.due_since) for d in due]
 
 
 def reminder_for_term(ctx: ServiceContext, term_id: int,

@@ -239,3 +239,33 @@ def test_find_term_by_tool_and_plan(ctx: ServiceContext) -> None:
     assert renewals.find_term(ctx, "Slack", "pro") == ids["slack"]
     with pytest.raises(NotFoundError, match="no tool named"):
         renewals.find_term(ctx, "Nope")
+
+
+def test_active_seats_agree_with_the_utilization_report(ctx: ServiceContext) -> None:
+    from stackadmin.services import utilization
+
+    ids = _inventory(ctx)
+    now = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC)
+    gone = people.create_person(ctx, email="gone@example.com")
+    people.mark_departed(ctx, gone.id, TODAY - timedelta(days=3))
+    people.create_person(ctx, email="bot@example.com")
+    tools.update_tool(ctx, ids["Figma"], inactivity_days=400)
+    seats = [
+        ("Slack", "a@example.com", {"last_activity": now - timedelta(days=1)}),
+        ("Slack", "gone@example.com", {"last_activity": now - timedelta(days=1)}),
+        ("Slack", "s@example.com", {"last_activity": now, "status": "deprovisioned"}),
+        ("Slack", "i@example.com", {"status": "invited"}),
+        ("Figma", "f@example.com", {"last_activity": now - timedelta(days=300)}),
+        ("Figma", "bot@example.com", {"last_activity": now, "is_bot": True}),
+        ("Miro", "m@example.com", {"last_activity": now - timedelta(days=200)}),
+    ]
+    for tool, email, extra in seats:
+        accounts.create_account(ctx, tool_id=ids[tool], email=email, **extra)
+    report = {t.tool_id: t.seats_active for t in utilization.compute(ctx, TODAY).tools}
+    mine = renewals.active_seats(ctx, TODAY, report.keys())
+    assert mine == report
+    assert mine[ids["Slack"]] > 0 and mine[ids["Miro"]] == 0  # not a comparison of zeros
+    listed = {r.tool: r.seats_active for r in renewals.list_renewals(ctx)}
+    assert listed["Slack"] == report[ids["Slack"]]
+    due = {d.renewal.tool: d.renewal.seats_active for d in reminders.due_reminders(ctx)}
+    assert due["Slack"] == report[ids["Slack"]]
