@@ -269,3 +269,14 @@ def test_active_seats_agree_with_the_utilization_report(ctx: ServiceContext) -> 
     assert listed["Slack"] == report[ids["Slack"]]
     due = {d.renewal.tool: d.renewal.seats_active for d in reminders.due_reminders(ctx)}
     assert due["Slack"] == report[ids["Slack"]]
+
+
+def test_catch_up_after_40_closed_days_one_new_reminder_per_term(ctx: ServiceContext) -> None:
+    _inventory(ctx)
+    reminders.mark_shown(ctx, [d.key for d in reminders.due_reminders(ctx, new_only=True)])
+    later = reminders.due_reminders(ctx, _days(40), new_only=True)
+    # Slack and Figma passed their cancel-by while closed; Jira's 260-day term is not due.
+    # Miro's missed notice was shown already: it does not come back.
+    assert [(d.renewal.tool, d.key.kind) for d in later] == [
+        ("Figma", ReminderKind.MISSED), ("Slack", ReminderKind.MISSED)]
+    assert len({d.key.term_id for d in later}) == len(later)
