@@ -24,21 +24,30 @@ def term_length_months(term_start: date | None, renewal_date: date) -> int:
     return max(months, 1)
 
 
-def roll_forward(renewal_date: date, length_months: int, today: date) -> date:
-    """The first anniversary of `renewal_date`, every `length_months`, on or after `today`.
+def roll_forward(renewal_date: date, length_months: int, today: date, *,
+                 term_start: date | None = None) -> date:
+    """The first anniversary of the term, every `length_months`, on or after `today`.
 
-    Steps are taken from the original date (Jan 31 -> Feb 28 -> Mar 31), so month ends do not
-    drift towards the 28th.
+    Steps are taken from one fixed anchor (Jan 31 -> Feb 28 -> Mar 31), so month ends do not
+    drift towards the 28th. The anchor is the term start when the renewal date is exactly
+    `length_months` after it (a term started Jan 31 and renewing Feb 28 next renews Mar 31,
+    not Mar 28); otherwise the renewal date itself.
     """
+    if length_months < 1:
+        raise ValueError(f"a term lasts at least one month, got {length_months}")
     if renewal_date >= today:
         return renewal_date
-    months_behind = (today.year - renewal_date.year) * 12 + (today.month - renewal_date.month)
+    anchor, first_step = renewal_date, 0
+    if (term_start is not None
+            and term_start + relativedelta(months=length_months) == renewal_date):
+        anchor, first_step = term_start, 1
+    months_behind = (today.year - anchor.year) * 12 + (today.month - anchor.month)
     # An under-estimate of the steps needed: lands in a month before today's.
-    steps = max(months_behind // length_months - 1, 1)
-    candidate = renewal_date + relativedelta(months=steps * length_months)
+    steps = max(months_behind // length_months - 1, first_step + 1)
+    candidate = anchor + relativedelta(months=steps * length_months)
     while candidate < today:
         steps += 1
-        candidate = renewal_date + relativedelta(months=steps * length_months)
+        candidate = anchor + relativedelta(months=steps * length_months)
     return candidate
 
 
@@ -64,8 +73,11 @@ def current_cycle(
     internal_lead_days: int,
     today: date,
 ) -> Cycle:
+    """The renewal in play on `today`: auto-renewing terms past their renewal date roll forward
+    by the term length (not the billing period) to the next renewal on or after today."""
     renewal = renewal_date
     if auto_renew and renewal_date < today:
-        renewal = roll_forward(renewal_date, term_length_months(term_start, renewal_date), today)
+        renewal = roll_forward(renewal_date, term_length_months(term_start, renewal_date), today,
+                               term_start=term_start)
     deadline = cancel_by(renewal, notice_days, internal_lead_days)
     return Cycle(renewal, deadline, renewal != renewal_date)
