@@ -63,19 +63,45 @@ def _report_bug(exc: BaseException) -> str:
         return "(the log could not be written)"
 
 
+def _gui_fast_path(args_list: list[str]) -> argparse.Namespace | None:
+    """`stackadmin [--db X]` and `stackadmin gui [--db X] [--exit-when-ready]` skip building the
+    full parser: that imports every command module and with them the data stack (~0.6 s), and
+    the window must be painted before that cost is paid. Anything else (help, other commands,
+    unknown options) returns None and goes through the full parser."""
+    args = argparse.Namespace(command=None, db=None, exit_when_ready=False)
+    tokens = iter(args_list)
+    for token in tokens:
+        if token == "gui" and args.command is None:
+            args.command = "gui"
+        elif token == "--db":
+            args.db = next(tokens, None)
+            if args.db is None:
+                return None
+        elif token.startswith("--db="):
+            args.db = token.removeprefix("--db=")
+        elif token == "--exit-when-ready" and args.command == "gui":
+            args.exit_when_ready = True
+        else:
+            return None
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
-        return int(exc.code or 0)
+    args = _gui_fast_path(args_list)
+    if args is None:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
+            return int(exc.code or 0)
     logging.basicConfig(level=logging.WARNING, format="stackadmin: %(message)s")
     try:
-        if args.command is None:
+        if args.command is None or not hasattr(args, "func"):
             from stackadmin.app import run_gui  # Qt is imported only for the GUI
 
-            return int(run_gui(db=args.db, exit_when_ready=False))
+            return int(run_gui(db=args.db,
+                               exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"stackadmin: error: {exc}", file=sys.stderr)

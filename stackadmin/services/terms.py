@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -132,7 +131,7 @@ def _clean(values: dict[str, Any], partial: bool, current: SubscriptionTerm | No
         if isinstance(raw, Money):
             raw = raw.amount
         try:
-            money = Money.from_decimal(Decimal(str(raw).strip() or "0"), currency or "USD")
+            money = Money.from_decimal(str(raw).strip() or "0", currency or "USD")
         except (ValidationError, ArithmeticError, ValueError) as exc:
             raise ValidationError(f"unit price: {exc}") from None
         if money.minor < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -64,6 +65,31 @@ def head_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
     return heads[0]
+
+
+_REVISION_LINE = re.compile(
+    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?", re.MULTILINE)
+
+
+def quick_head_revision() -> str | None:
+    """The head revision read from the migration files' text, without importing Alembic
+    (~0.3 s of start-up); None when the files do not give one clear head."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        files = list(paths.migrations_dir().joinpath("versions").glob("*.py"))
+        for file in files:
+            found: dict[str, str] = {
+                m.group(1): m.group(2) for m in _REVISION_LINE.finditer(file.read_text("utf-8"))}
+            if "revision" not in found:
+                return None
+            revisions.add(found["revision"])
+            if found.get("down_revision", "None") != "None":
+                parents.add(found["down_revision"])
+    except (OSError, ValueError):
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -233,6 +259,17 @@ def upgrade_database(
     return UpgradeResult(state.revision, state.head, backup)
 
 
+def _at_quick_head(engine: Engine) -> bool:
+    head = quick_head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            return current_revision(conn) == head
+    except OperationalError:
+        return False  # the full check below explains the problem in words
+
+
 def open_database(target: DatabaseTarget, *, upgrade: bool = True) -> Engine:
     """An engine on a database whose schema is at head (created or upgraded as needed)."""
     path = target.sqlite_path
@@ -240,6 +277,8 @@ def open_database(target: DatabaseTarget, *, upgrade: bool = True) -> Engine:
         raise DatabaseError(f"{path} is a folder, not a database file")
     engine = make_engine(target)
     try:
+        if _at_quick_head(engine):
+            return engine  # the common case: no migration due, so Alembic is not imported
         if upgrade:
             upgrade_database(engine, target)
         else:

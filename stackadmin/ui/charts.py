@@ -1,0 +1,120 @@
+"""A small bar chart painted with QPainter (no chart library to import at start-up); a click
+on a bar emits its index so the dashboard can open the rows behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+BAR = QColor("#3b82f6")
+BAR_HOVER = QColor("#60a5fa")
+
+
+class BarChart(QWidget):
+    """Horizontal bars (label left, value right) or vertical columns (labels below)."""
+
+    bar_clicked = Signal(int)
+
+    def __init__(self, *, horizontal: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.horizontal = horizontal
+        self.labels: list[str] = []
+        self.values: list[float] = []  # for drawing only; the text shows exact amounts
+        self.texts: list[str] = []
+        self._bars: list[QRectF] = []
+        self._hover = -1
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(160)
+
+    def set_data(self, labels: Sequence[str], values: Sequence[float],
+                 texts: Sequence[str]) -> None:
+        self.labels, self.values, self.texts = list(labels), list(values), list(texts)
+        self._bars = []
+        if self.horizontal:
+            self.setMinimumHeight(max(160, 24 * len(self.labels) + 8))
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, max(180, 24 * len(self.labels) + 8) if self.horizontal else 220)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        metrics = QFontMetrics(self.font())
+        self._bars = []
+        if not self.values:
+            painter.setPen(muted)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Nothing to show yet")
+            return
+        top = max(self.values) or 1.0
+        if self.horizontal:
+            label_w = min(max(metrics.horizontalAdvance(s) for s in self.labels) + 12,
+                          self.width() // 3)
+            text_w = max(metrics.horizontalAdvance(s) for s in self.texts) + 12
+            room = max(self.width() - label_w - text_w - 8, 10)
+            row_h = min(24, max((self.height() - 8) // max(len(self.values), 1), 14))
+            for n, (label, value, text) in enumerate(zip(self.labels, self.values, self.texts,
+                                                         strict=True)):
+                y = 4 + n * row_h
+                painter.setPen(text_colour)
+                elided = metrics.elidedText(label, Qt.TextElideMode.ElideRight, label_w - 8)
+                painter.drawText(QRectF(0, y, label_w - 8, row_h),
+                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                                 elided)
+                bar = QRectF(label_w, y + 4, max(room * value / top, 2), row_h - 8)
+                self._bars.append(QRectF(0, y, self.width(), row_h))
+                painter.fillRect(bar, BAR_HOVER if n == self._hover else BAR)
+                painter.drawText(QRectF(bar.right() + 6, y, text_w, row_h),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+            return
+        label_h = metrics.height() + 6
+        chart_h = max(self.height() - label_h - metrics.height() - 8, 10)
+        slot = self.width() / len(self.values)
+        for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
+            x = n * slot
+            h = chart_h * value / top
+            bar = QRectF(x + slot * 0.18, metrics.height() + 4 + chart_h - h, slot * 0.64,
+                         max(h, 1))
+            self._bars.append(QRectF(x, 0, slot, self.height()))
+            painter.fillRect(bar, BAR_HOVER if n == self._hover else BAR)
+            painter.setPen(muted)
+            painter.drawText(QRectF(x, self.height() - label_h, slot, label_h),
+                             Qt.AlignmentFlag.AlignCenter, label)
+        painter.setPen(text_colour)
+        if 0 <= self._hover < len(self.texts):
+            bar = self._bars[self._hover]
+            painter.drawText(QRectF(bar.left() - slot, 0, slot * 3, metrics.height() + 2),
+                             Qt.AlignmentFlag.AlignCenter, self.texts[self._hover])
+
+    def bar_at(self, point: QPointF) -> int:
+        for n, rect in enumerate(self._bars):
+            if rect.contains(point):
+                return n
+        return -1
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hover = self.bar_at(event.position())
+        if hover != self._hover:
+            self._hover = hover
+            self.setCursor(Qt.CursorShape.PointingHandCursor if hover >= 0
+                           else Qt.CursorShape.ArrowCursor)
+            if hover >= 0:
+                QToolTip.showText(event.globalPosition().toPoint(),
+                                  f"{self.labels[hover]}: {self.texts[hover]} — click for the "
+                                  "rows behind it", self)
+            self.update()
+
+    def leaveEvent(self, event: object) -> None:
+        self._hover = -1
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        n = self.bar_at(event.position())
+        if n >= 0 and event.button() == Qt.MouseButton.LeftButton:
+            self.bar_clicked.emit(n)

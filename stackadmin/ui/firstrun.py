@@ -1,0 +1,94 @@
+"""First run on an empty database: load the demo inventory, import a spreadsheet, or start empty."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QCommandLinkButton,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stackadmin.ui import icons
+
+if TYPE_CHECKING:
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.ui.env import Env
+    from stackadmin.ui.tasks import Job
+
+
+def _load_small_demo(ctx: ServiceContext, job: Job) -> Any:
+    from stackadmin.services.demo import load_demo
+
+    return load_demo(ctx, "small", progress=job.progress)
+
+
+class FirstRunPanel(QWidget):
+    """Shown in place of the pages until the user chooses. The import choice calls
+    `env.import_hook` (set by the import wizard when it is installed)."""
+
+    finished = Signal()
+
+    def __init__(self, env: Env, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        title = QLabel("<h2>Welcome to stackadmin</h2>", self)
+        text = QLabel(
+            "This database is empty. Start with the demo inventory to look around, bring in "
+            "the spreadsheet you keep your tools in, or start with an empty inventory.", self)
+        text.setWordWrap(True)
+        self.demo = QCommandLinkButton("Load the demo inventory",
+                                       "About 40 people, 25 tools with terms and seats.", self)
+        self.demo.setIcon(icons.icon("demo"))
+        self.importer = QCommandLinkButton("Import a spreadsheet…",
+                                           "Tools, terms, people and seats from CSV files.", self)
+        self.importer.setIcon(icons.icon("import"))
+        if env.import_hook is None:
+            self.importer.setEnabled(False)
+            self.importer.setDescription("The import wizard is not available in this version.")
+        self.empty = QCommandLinkButton("Start empty", "Add tools and people yourself.", self)
+        self.empty.setIcon(icons.icon("empty"))
+        for button in (self.demo, self.importer, self.empty):
+            button.setIconSize(QSize(24, 24))
+        self.demo.clicked.connect(self._load_demo)
+        self.importer.clicked.connect(self._import)
+        self.empty.clicked.connect(self.finished.emit)
+
+        box = QWidget(self)
+        box.setMaximumWidth(560)
+        inner = QVBoxLayout(box)
+        inner.addWidget(title)
+        inner.addWidget(text)
+        inner.addSpacing(12)
+        inner.addWidget(self.demo)
+        inner.addWidget(self.importer)
+        inner.addWidget(self.empty)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def _load_demo(self) -> None:
+        self.setEnabled(False)
+        self.env.run(_load_small_demo, self._demo_loaded, self._failed,
+                     title="loading the demo inventory")
+
+    def _demo_loaded(self, summary: Any) -> None:
+        self.env.message.emit(f"Loaded the demo: {summary.people} people, {summary.tools} tools, "
+                              f"{summary.terms} terms, {summary.accounts} accounts.")
+        self.env.changed("*")
+        self.finished.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.setEnabled(True)
+        from stackadmin.ui.mainwindow import describe_error
+
+        self.env.error.emit(describe_error(exc))
+
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
+            self.finished.emit()

@@ -1,0 +1,88 @@
+"""Showing values to people: dates in the user's locale, money in its currency. Plain
+functions (safe on worker threads: each thread formats with its own QLocale)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QLocale
+
+_local = threading.local()
+
+
+def _locale() -> QLocale:
+    loc = getattr(_local, "locale", None)
+    if loc is None:
+        loc = _local.locale = QLocale()
+    return loc
+
+
+def babel_locale() -> str:
+    name = _locale().name()
+    return "en_US" if name in ("C", "") else name
+
+
+def date_format() -> str:
+    """The locale's short date format with a four-digit year (so it reads back unambiguously)."""
+    fmt = getattr(_local, "date_format", None)
+    if fmt is None:
+        fmt = str(_locale().dateFormat(QLocale.FormatType.ShortFormat))
+        if "yyyy" not in fmt:
+            fmt = fmt.replace("yy", "yyyy")
+        _local.date_format = fmt
+    return fmt
+
+
+def date_text(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return str(_locale().toString(value, date_format()))
+
+
+def parse_date_text(text: str) -> date | str | None:
+    """A date typed in the locale's format or as ISO; other text is returned as is, for the
+    service to explain what it expected."""
+    clean = text.strip()
+    if not clean:
+        return None
+    try:
+        return date.fromisoformat(clean)
+    except ValueError:
+        pass
+    parsed = _locale().toDate(clean, date_format())
+    if parsed.isValid():
+        return date(parsed.year(), parsed.month(), parsed.day())
+    return clean
+
+
+def money_text(money: Any) -> str:
+    """A Money in its own currency ('$1,200.50', '1.200,50 €')."""
+    if money is None:
+        return ""
+    return str(money.format(babel_locale()))
+
+
+def base_text(amount: Decimal | None, currency: str) -> str:
+    """A computed amount in the base currency, rounded once, here, for display."""
+    if amount is None:
+        return "—"
+    from stackadmin.domain.money import Money
+
+    return money_text(Money.rounded(amount, currency))
+
+
+def int_text(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def days_text(days: int | None) -> str:
+    if days is None:
+        return ""
+    if days < 0:
+        return f"{-days} d ago"
+    return "today" if days == 0 else f"{days} d"

@@ -1,0 +1,59 @@
+"""Icons from resources/icons, drawn in the palette's text colour so dark mode gets light ones."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from stackadmin import paths
+
+_SIZES = (16, 20, 24, 32)
+
+
+def _text_colour() -> str:
+    app = QGuiApplication.instance()
+    if app is None:
+        return "#333333"
+    return QGuiApplication.palette().color(QPalette.ColorRole.WindowText).name()
+
+
+@cache
+def _svg(name: str) -> bytes:
+    path = paths.resources_dir() / "icons" / f"{name}.svg"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def icon(name: str, colour: str | None = None) -> QIcon:
+    """The icon named `name`.svg; `currentColor` strokes take `colour` (default: the text
+    colour of the current palette). A missing file gives an empty icon, not an error."""
+    return _icon(name, colour or _text_colour())
+
+
+@cache
+def _icon(name: str, colour: str) -> QIcon:
+    data = _svg(name)
+    if not data:
+        return QIcon()
+    renderer = QSvgRenderer(QByteArray(data.replace(b"currentColor", colour.encode())))
+    result = QIcon()
+    for size in _SIZES:
+        for ratio in (1, 2):
+            pixmap = QPixmap(size * ratio, size * ratio)
+            pixmap.fill(QColor(Qt.GlobalColor.transparent))
+            painter = QPainter(pixmap)
+            renderer.render(painter, QRectF(0, 0, size * ratio, size * ratio))
+            painter.end()
+            pixmap.setDevicePixelRatio(ratio)
+            result.addPixmap(pixmap)
+    return result
+
+
+def clear_cache() -> None:
+    """After a light/dark switch: icons are redrawn in the new text colour."""
+    _icon.cache_clear()

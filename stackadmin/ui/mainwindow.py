@@ -1,0 +1,277 @@
+"""The main window: sidebar of pages, the current page, an error banner, background-job status.
+
+Imports only Qt at module level: it is shown before the data stack is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stackadmin.ui import icons
+from stackadmin.ui.pages import PAGES, spec
+
+if TYPE_CHECKING:
+    from stackadmin.ui.env import Env
+    from stackadmin.ui.pages.base import Page
+    from stackadmin.ui.tasks import Job
+
+log = logging.getLogger(__name__)
+
+_KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def describe_error(exc: BaseException) -> str:
+    """A known problem (UserError) in its own words; a bug named as one, details in the log."""
+    from stackadmin.errors import UserError, ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.problems)
+    if isinstance(exc, UserError):
+        return str(exc)
+    log.error("unexpected error in the GUI", exc_info=exc)
+    return f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed."
+
+
+class Banner(QFrame):
+    """A non-modal message above the page (a modal box would block tests and the user)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.setStyleSheet("#banner { background: #fde8e8; border: 1px solid #f5b5b5;"
+                           " border-radius: 4px; } #banner QLabel { color: #7a1c1c; }")
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """Pages are created on first visit, from the registry in stackadmin.ui.pages."""
+
+    painted = Signal()  # the first paint happened (start-up: now import the data stack)
+    ready = Signal()  # the first page shows its data (or the first-run choice is shown)
+
+    def __init__(self, env: Env) -> None:
+        super().__init__()
+        self.env = env
+        self.setWindowTitle("stackadmin")
+        self.setWindowIcon(icons.icon("app"))
+        self.setMinimumSize(QSize(960, 600))
+        self.pages: dict[str, Page] = {}
+        self._painted = False
+        self._ready_sent = False
+        self.current_key = ""
+
+        self.sidebar = QListWidget(self)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(188)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        self.sidebar.setSpacing(2)
+        for page in PAGES:
+            if page.hidden:
+                continue
+            item = QListWidgetItem(icons.icon(page.icon), page.title)
+            item.setData(_KEY_ROLE, page.key)
+            item.setSizeHint(QSize(170, 34))
+            self.sidebar.addItem(item)
+        self.sidebar.setEnabled(False)  # until the database is open
+        self.sidebar.currentItemChanged.connect(self._sidebar_changed)
+
+        self.stack = QStackedWidget(self)
+        self.placeholder = QLabel("Opening the database…", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("placeholder")
+        self.stack.addWidget(self.placeholder)
+        self.banner = Banner(self)
+
+        content = QWidget(self)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(self.stack, 1)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setFrameShadow(QFrame.Shadow.Plain)
+        line.setObjectName("sidebarLine")
+        row.addWidget(line)
+        row.addWidget(content, 1)
+        self.setCentralWidget(central)
+
+        self.where = QLabel(self)
+        self.busy_label = QLabel(self)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.clicked.connect(self._cancel_jobs)
+        status = self.statusBar()
+        status.addWidget(self.where, 1)
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.busy_bar)
+        status.addPermanentWidget(self.cancel_button)
+        self._show_busy()
+
+        env.tasks.on_error = lambda exc, job: self.show_error(exc)
+        env.tasks.started.connect(lambda job: self._show_busy())
+        env.tasks.finished.connect(lambda job: self._show_busy())
+        env.tasks.progressed.connect(self._job_progress)
+        env.navigate.connect(self.show_page)
+        env.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        env.error.connect(self.banner.show_text)
+        self.placeholder.installEventFilter(self)
+        self.sidebar.installEventFilter(self)
+        self._restore_geometry()
+
+    # -- start-up ----------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            # Emitted after this paint returns, so the pixels are out before heavy imports.
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.painted.emit)
+        return super().eventFilter(watched, event)
+
+    def attach(self, empty: bool) -> None:
+        """The database is open: show the first-run choice on an empty one, else the page
+        the user was on last time."""
+        self.where.setText(self.env.ctx.target.describe())
+        self.setWindowTitle(f"stackadmin — {self.env.ctx.target.describe()}")
+        if empty:
+            from stackadmin.ui.firstrun import FirstRunPanel
+
+            panel = FirstRunPanel(self.env, self)
+            panel.finished.connect(lambda: self._open_last_page(remove=panel))
+            self.stack.addWidget(panel)
+            self.stack.setCurrentWidget(panel)
+            self._send_ready()
+            return
+        self._open_last_page()
+
+    def _open_last_page(self, remove: QWidget | None = None) -> None:
+        if remove is not None:
+            self.stack.removeWidget(remove)
+            remove.deleteLater()
+        self.sidebar.setEnabled(True)
+        last = str(self.env.settings.value("window/page", PAGES[0].key))
+        self.show_page(last if spec(last) else PAGES[0].key)
+
+    def _send_ready(self) -> None:
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+
+    # -- pages -------------------------------------------------------------------------
+    def page(self, key: str) -> Page:
+        """The page with this key, created (and its module imported) on first use."""
+        page = self.pages.get(key)
+        if page is None:
+            page_spec = spec(key)
+            if page_spec is None:
+                raise KeyError(key)
+            page = page_spec.load_class()(self.env, self.stack)
+            page.key = key
+            page.loaded.connect(self._send_ready)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        return page
+
+    def show_page(self, key: str, target: object = None) -> None:
+        if spec(key) is None or not self.env.ready:
+            return
+        page = self.page(key)
+        self.current_key = key
+        self.stack.setCurrentWidget(page)
+        self.env.settings.setValue("window/page", key)
+        for n in range(self.sidebar.count()):
+            item = self.sidebar.item(n)
+            if item.data(_KEY_ROLE) == key and self.sidebar.currentRow() != n:
+                self.sidebar.blockSignals(True)
+                self.sidebar.setCurrentRow(n)
+                self.sidebar.blockSignals(False)
+        page.ensure_loaded()
+        if target is not None:
+            page.show_target(target)
+
+    def _sidebar_changed(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
+        if item is not None:
+            self.show_page(str(item.data(_KEY_ROLE)))
+
+    # -- messages and background jobs --------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        self.banner.show_text(describe_error(exc))
+
+    def _show_busy(self) -> None:
+        titled = [j for j in self.env.tasks.active() if j.title]
+        visible = bool(titled)
+        self.busy_label.setVisible(visible)
+        self.busy_bar.setVisible(visible)
+        self.cancel_button.setVisible(visible)
+        if visible:
+            self.busy_label.setText(titled[-1].title.capitalize() + "…")
+            self.busy_bar.setRange(0, 0)  # busy until a job reports progress
+
+    def _job_progress(self, job: Job, done: int, total: int) -> None:
+        if total > 0:
+            self.busy_bar.setRange(0, total)
+            self.busy_bar.setValue(done)
+
+    def _cancel_jobs(self) -> None:
+        self.env.tasks.cancel()
+        self.env.message.emit("Cancelled.")
+
+    # -- state -------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.env.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1280, 800)
+
+    def save_state(self) -> None:
+        self.env.settings.setValue("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            page.save_state()
+        self.env.settings.sync()
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_state()
+        self.env.tasks.cancel()
+        super().closeEvent(event)

@@ -1,0 +1,64 @@
+"""People: who works here, their status and how many accounts they hold; opens Person 360."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from stackadmin.ui.fmt import date_text, int_text
+from stackadmin.ui.pages.base import TablePage
+from stackadmin.ui.tablemodel import Column
+
+if TYPE_CHECKING:
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.services.people import PersonRow
+    from stackadmin.ui.tasks import Job
+
+
+def _columns() -> list[Column[PersonRow]]:
+    return [
+        Column("Name", lambda p: p.name, width=200),
+        Column("Email", lambda p: p.email, width=240),
+        Column("Department", lambda p: p.department or "", width=130),
+        Column("Cost centre", lambda p: p.cost_center or "", width=100),
+        Column("Title", lambda p: p.title or "", width=160),
+        Column("Status", lambda p: p.status, width=90),
+        Column("End date", lambda p: date_text(p.end_date), key=lambda p: p.end_date,
+               searchable=False, width=100),
+        Column("Accounts", lambda p: int_text(p.account_count), key=lambda p: p.account_count,
+               numeric=True, searchable=False),
+    ]
+
+
+class PeoplePage(TablePage):
+    title = "People"
+    icon = "people"
+    reload_on: ClassVar[frozenset[str]] = frozenset({"person", "account"})
+    columns = _columns()
+
+    def __init__(self, env: Any, parent: Any = None) -> None:
+        super().__init__(env, parent)
+        from stackadmin.ui.dialogs import people as dialogs
+
+        self.add_action("Add person", "add", lambda: dialogs.create(self))
+        self.add_action("Edit", "edit", lambda: dialogs.edit(self, self.current_row()),
+                        needs_row=True)
+        self.add_action("Open", "people", lambda: self.activate(self.current_row()),
+                        needs_row=True)
+        self.add_action("Mark departed", "depart",
+                        lambda: dialogs.depart(self, self.current_row()), needs_row=True)
+        self.add_action("Delete", "delete", lambda: dialogs.delete(self, self.current_row()),
+                        needs_row=True)
+
+    @staticmethod
+    def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
+        from stackadmin.services.people import list_people
+
+        return list_people(ctx)
+
+    def activate(self, row: Any) -> None:
+        if row is not None:
+            self.env.open_page("person", {"person_id": row.id})
+
+    def show_target(self, target: object) -> None:
+        if isinstance(target, dict) and "search" in target:
+            self.search.setText(str(target["search"]))

@@ -1,0 +1,170 @@
+"""Settings: base currency, thresholds and reminder leads (shared in the database), and the
+exchange rates totals are converted with."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stackadmin.ui.fmt import date_text
+from stackadmin.ui.pages.base import Page
+from stackadmin.ui.tablemodel import Column, RowTableModel
+
+if TYPE_CHECKING:
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.services.rates import RateRow
+    from stackadmin.ui.tasks import Job
+
+LABELS = {
+    "base_currency": "Base currency",
+    "default_inactivity_days": "Unused after (days without activity)",
+    "reminder_leads": "Reminder leads (days before cancel-by)",
+    "headroom_pct": "Spare seats recommended (%)",
+}
+
+RATE_COLUMNS: list[Column[RateRow]] = [
+    Column("Currency", lambda r: r.currency, width=80),
+    Column("Rate", lambda r: str(r.rate), key=lambda r: r.rate, numeric=True, width=120),
+    Column("Base", lambda r: r.base_currency, width=60),
+    Column("As of", lambda r: date_text(r.as_of), key=lambda r: r.as_of, searchable=False),
+]
+
+
+class SettingsPage(Page):
+    title = "Settings"
+    icon = "settings"
+    reload_on: ClassVar[frozenset[str]] = frozenset({"setting"})
+
+    def __init__(self, env: Any, parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        from PySide6.QtWidgets import QTableView
+
+        self.inputs: dict[str, QLineEdit] = {}
+        self.problems: dict[str, QLabel] = {}
+        self.loaded_values: dict[str, str] = {}
+        box = QGroupBox("Shared settings (everyone using this database)", self)
+        form = QFormLayout(box)
+        for key, label in LABELS.items():
+            edit = QLineEdit(box)
+            problem = QLabel(box)
+            problem.setStyleSheet("color: #c62828;")
+            problem.hide()
+            column = QVBoxLayout()
+            column.addWidget(edit)
+            column.addWidget(problem)
+            form.addRow(label, column)
+            self.inputs[key] = edit
+            self.problems[key] = problem
+        self.save_button = QPushButton("Save settings", box)
+        self.save_button.clicked.connect(self.save)
+        form.addRow("", self.save_button)
+
+        rates = QGroupBox("Exchange rates (1 unit = rate × base currency)", self)
+        self.rate_model: RowTableModel[RateRow] = RowTableModel(RATE_COLUMNS, self)
+        self.rate_view = QTableView(rates)
+        self.rate_view.setModel(self.rate_model)
+        self.rate_view.verticalHeader().hide()
+        self.rate_view.horizontalHeader().setStretchLastSection(True)
+        self.rate_view.setSortingEnabled(True)
+        self.rate_currency = QLineEdit(rates)
+        self.rate_currency.setPlaceholderText("EUR")
+        self.rate_currency.setMaximumWidth(80)
+        self.rate_value = QLineEdit(rates)
+        self.rate_value.setPlaceholderText("1.08")
+        self.rate_value.setMaximumWidth(120)
+        self.rate_button = QPushButton("Set rate as of today", rates)
+        self.rate_button.clicked.connect(self.set_rate)
+        self.rate_problem = QLabel(rates)
+        self.rate_problem.setStyleSheet("color: #c62828;")
+        self.rate_problem.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.rate_currency)
+        row.addWidget(self.rate_value)
+        row.addWidget(self.rate_button)
+        row.addStretch(1)
+        inner = QVBoxLayout(rates)
+        inner.addWidget(self.rate_view)
+        inner.addLayout(row)
+        inner.addWidget(self.rate_problem)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(box, 1)
+        layout.addWidget(rates, 1)
+
+    def load(self) -> None:
+        def work(ctx: ServiceContext, job: Job) -> tuple[dict[str, str], list[Any]]:
+            from stackadmin.services.rates import list_rates
+            from stackadmin.services.settings import all_settings
+
+            return all_settings(ctx), list_rates(ctx)
+
+        self.env.run(work, self._show, key="load:settings")
+
+    def _show(self, result: tuple[dict[str, str], list[Any]]) -> None:
+        values, rates = result
+        self.loaded_values = values
+        for key, edit in self.inputs.items():
+            edit.setText(values.get(key, ""))
+            self.problems[key].hide()
+        self.rate_model.set_rows(rates)
+        self.loaded.emit()
+
+    def save(self) -> None:
+        changed = {k: e.text() for k, e in self.inputs.items()
+                   if e.text() != self.loaded_values.get(k)}
+        for label in self.problems.values():
+            label.hide()
+
+        def work(ctx: ServiceContext, job: Job) -> dict[str, str]:
+            from stackadmin.errors import ValidationError
+            from stackadmin.services.settings import set_setting
+
+            problems: dict[str, str] = {}
+            for key, value in changed.items():
+                try:
+                    set_setting(ctx, key, value)
+                except ValidationError as exc:
+                    problems[key] = str(exc).removeprefix(f"{key}: ")
+            return problems
+
+        def done(problems: dict[str, str]) -> None:
+            for key, text in problems.items():
+                self.problems[key].setText(text[:1].upper() + text[1:])
+                self.problems[key].show()
+            if len(problems) < len(changed):
+                self.env.changed("setting")
+                self.env.message.emit("Settings saved.")
+
+        self.env.run(work, done)
+
+    def set_rate(self) -> None:
+        currency, value = self.rate_currency.text(), self.rate_value.text()
+        self.rate_problem.clear()
+
+        def work(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.rates import set_rate
+
+            return set_rate(ctx, currency, value)
+
+        def failed(exc: BaseException) -> None:
+            from stackadmin.ui.mainwindow import describe_error
+
+            self.rate_problem.setText(describe_error(exc))
+
+        def done(_row: Any) -> None:
+            self.rate_currency.clear()
+            self.rate_value.clear()
+            self.env.changed("setting")
+
+        self.env.run(work, done, failed)

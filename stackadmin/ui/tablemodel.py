@@ -1,0 +1,225 @@
+"""A table model over a list of plain rows: column specs, Python sort and multi-word search.
+
+No QSortFilterProxyModel: over a Python model it calls data() millions of times (sorting 100k
+rows took 23-26 s, FIELD-NOTES); filtering a list and resetting the model takes ~30 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+R = TypeVar("R")
+
+# Roles bound once: `Qt.DisplayRole` is a slow lookup (4.2 µs vs 0.19 µs, FIELD-NOTES).
+DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
+TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
+ALIGN_ROLE = Qt.ItemDataRole.TextAlignmentRole
+FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
+USER_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = int(USER_ROLE) + 1  # the value a column sorts by
+ROW_ROLE = int(USER_ROLE) + 2  # the row object itself
+HORIZONTAL = Qt.Orientation.Horizontal
+ASCENDING = Qt.SortOrder.AscendingOrder
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """How one column shows a row: `text(row)` is what is displayed (and searched); `key(row)`
+    what it sorts by (default: the text, case-insensitive). None keys sort last."""
+
+    title: str
+    text: Callable[[R], str]
+    key: Callable[[R], Any] | None = None
+    numeric: bool = False  # right-aligned
+    tooltip: Callable[[R], str] | None = None
+    searchable: bool = True
+    width: int = 0  # initial width in pixels (0: the view decides)
+
+    def sort_key(self, row: R) -> Any:
+        value = self.key(row) if self.key is not None else self.text(row).casefold()
+        # (0, v) before (1, 0): None last whatever the type of v.
+        return (1, 0) if value is None else (0, value)
+
+
+def search_text(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> list[str]:
+    """One lower-case line per row with every searchable column's text. Plain Python, so a
+    page can build it in its worker job and hand it to `set_rows`."""
+    wanted = [c.text for c in columns if c.searchable]
+    return ["\x1f".join([text(row) for text in wanted]).casefold() for row in rows]
+
+
+def matches(words: Sequence[str], haystack: Sequence[str], candidates: Sequence[int]) -> list[int]:
+    """The candidates whose line contains every word (AND): each word narrows the last result."""
+    out = list(candidates)
+    for word in words:
+        out = [i for i in out if word in haystack[i]]
+    return out
+
+
+def split_query(text: str) -> list[str]:
+    return [w for w in text.casefold().split() if w]
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    """Rows are shown through `columns`; `set_rows()` replaces them in one model reset.
+
+    Keeps `_order` (every row index, sorted) and `_visible` (the order filtered by the search
+    words), so typing filters without re-sorting, and sorting keeps the filter.
+    """
+
+    counts_changed = Signal(int, int)  # shown, total
+
+    def __init__(self, columns: Sequence[Column[R]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[R] = []
+        self._haystack: list[str] | None = None
+        self._order: list[int] = []
+        self._visible: list[int] = []
+        self._words: list[str] = []
+        self._sort_column = -1
+        self._sort_order = ASCENDING
+        self._keys: dict[int, list[Any]] = {}
+
+    # -- data in -----------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[R], haystack: list[str] | None = None) -> None:
+        """Replaces every row (sort and search are kept). `haystack` is `search_text()` of
+        the rows when the caller built it off the GUI thread; else it is built on demand."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._haystack = haystack
+        self._keys = {}
+        self._order = self._sorted_order()
+        self._visible = self._filtered(self._order)
+        self.endResetModel()
+        self.counts_changed.emit(len(self._visible), len(self._rows))
+
+    def set_filter(self, text: str) -> None:
+        words = split_query(text)
+        if words == self._words:
+            return
+        narrowing = bool(self._words) and all(
+            any(old in new for new in words) for old in self._words)
+        # Typing one more letter only narrows: filter what is shown, not every row.
+        base = self._visible if narrowing else self._order
+        self._words = words
+        self.beginResetModel()
+        self._visible = self._filtered(base)
+        self.endResetModel()
+        self.counts_changed.emit(len(self._visible), len(self._rows))
+
+    def filter_text(self) -> str:
+        return " ".join(self._words)
+
+    # -- data out ----------------------------------------------------------------------
+    def row_at(self, row: int) -> R:
+        return self._rows[self._visible[row]]
+
+    def visible_rows(self) -> list[R]:
+        return [self._rows[i] for i in self._visible]
+
+    def all_rows(self) -> list[R]:
+        return list(self._rows)
+
+    def row_of(self, predicate: Callable[[R], bool]) -> int:
+        """The visible row number of the first row matching, or -1."""
+        for n, i in enumerate(self._visible):
+            if predicate(self._rows[i]):
+                return n
+        return -1
+
+    @property
+    def shown(self) -> int:
+        return len(self._visible)
+
+    @property
+    def total(self) -> int:
+        return len(self._rows)
+
+    # -- QAbstractTableModel -----------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY_ROLE) -> Any:
+        if not index.isValid():
+            return None
+        row = index.row()
+        if row >= len(self._visible):
+            return None
+        column = self.columns[index.column()]
+        item = self._rows[self._visible[row]]
+        if role == DISPLAY_ROLE:
+            return column.text(item)
+        if role == ALIGN_ROLE:
+            return _RIGHT if column.numeric else _LEFT
+        if role == TOOLTIP_ROLE:
+            return column.tooltip(item) if column.tooltip is not None else None
+        if role == SORT_ROLE:
+            return column.sort_key(item)[1]
+        if role == ROW_ROLE:
+            return item
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = DISPLAY_ROLE) -> Any:
+        if orientation == HORIZONTAL and 0 <= section < len(self.columns):
+            if role == DISPLAY_ROLE:
+                return self.columns[section].title
+            if role == ALIGN_ROLE:
+                return _RIGHT if self.columns[section].numeric else _LEFT
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _ITEM_FLAGS
+
+    def sort(self, column: int, order: Qt.SortOrder = ASCENDING) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort_column, self._sort_order = column, order
+        self._order = self._sorted_order()
+        self._visible = self._filtered(self._order)
+        # Rows are replaced wholesale: persistent indexes (the selection) are dropped.
+        self.changePersistentIndexList(self.persistentIndexList(),
+                                       [QModelIndex()] * len(self.persistentIndexList()))
+        self.layoutChanged.emit()
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    # -- internals ---------------------------------------------------------------------
+    def _sorted_order(self) -> list[int]:
+        indexes = range(len(self._rows))
+        if self._sort_column < 0:
+            return list(indexes)
+        keys = self._keys.get(self._sort_column)
+        if keys is None:
+            column = self.columns[self._sort_column]
+            keys = [column.sort_key(r) for r in self._rows]
+            self._keys[self._sort_column] = keys
+        return sorted(indexes, key=keys.__getitem__,
+                      reverse=self._sort_order != ASCENDING)
+
+    def _filtered(self, base: list[int]) -> list[int]:
+        if not self._words:
+            return list(base)
+        if self._haystack is None:
+            self._haystack = search_text(self.columns, self._rows)
+        return matches(self._words, self._haystack, base)

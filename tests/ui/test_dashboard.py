@@ -1,0 +1,111 @@
+"""The dashboard's figures equal what the database says, computed here independently."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+
+from stackadmin.domain.money import Money
+from stackadmin.services import dashboard
+from stackadmin.services.context import ServiceContext
+from stackadmin.ui.mainwindow import MainWindow
+from tests.conftest import TODAY
+from tests.ui.conftest import wait_idle
+
+_EXP = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
+
+
+def _expected(ctx: ServiceContext) -> tuple[Decimal, dict[str, Decimal], dict[str, Decimal]]:
+    """Annual spend of the terms in force today, in USD, straight from the tables."""
+    with ctx.read() as session:
+        rates = {c: Decimal(str(r)) for c, r in session.execute(text(
+            "SELECT currency, rate FROM exchange_rate WHERE base_currency = 'USD'"))}
+        rates["USD"] = Decimal(1)
+        rows = session.execute(text(
+            "SELECT t.pricing, t.unit_price_minor, t.currency, t.seats, t.billing_months, "
+            "t.term_start, t.renewal_date, t.auto_renew, t.status, t.cost_center, "
+            "tool.category "
+            "FROM subscription_term t JOIN tool ON tool.id = t.tool_id")).all()
+    total = Decimal(0)
+    by_cat: dict[str, Decimal] = defaultdict(Decimal)
+    by_cc: dict[str, Decimal] = defaultdict(Decimal)
+    for pricing, minor, cur, seats, months, start_raw, renewal_raw, auto, status, cc, cat in rows:
+        # Raw SQL: SQLite gives ISO text, PostgreSQL gives dates.
+        start = date.fromisoformat(str(start_raw)) if start_raw else None
+        renewal = date.fromisoformat(str(renewal_raw)) if renewal_raw else None
+        in_force = status != "ended" and (start is None or start <= TODAY) and (
+            renewal is None or renewal > TODAY or (status == "active" and auto))
+        if not in_force:
+            continue
+        price = Decimal(minor).scaleb(-_EXP[cur])
+        period = price * (seats or 0) if pricing == "per_seat" else price
+        annual = period * 12 / months * rates[cur]
+        total += annual
+        by_cat[cat or dashboard.NO_CATEGORY] += annual
+        by_cc[cc or dashboard.NO_COST_CENTRE] += annual
+    return total, dict(by_cat), dict(by_cc)
+
+
+def test_spend_figures_equal_the_database(demo_ctx: ServiceContext) -> None:
+    board = dashboard.compute(demo_ctx)
+    total, by_cat, by_cc = _expected(demo_ctx)
+    assert board.total_base == total and total > 0
+    assert board.by_category == by_cat
+    assert board.by_cost_center == by_cc
+    assert board.missing_rates == []
+    assert sum(m.amount_base for m in board.months) > 0
+
+
+def test_seat_figures_and_savings_come_from_utilization(demo_ctx: ServiceContext) -> None:
+    from stackadmin.services import utilization
+
+    board = dashboard.compute(demo_ctx)
+    report = utilization.compute(demo_ctx)
+    assert board.savings_base == report.total_savings_base > 0
+    with demo_ctx.read() as session:
+        held = dict(session.execute(text(
+            "SELECT tool_id, count(*) FROM account WHERE status IN "
+            "('active', 'invited', 'suspended') GROUP BY tool_id")).all())
+    for line in board.seats:
+        assert line.assigned == held.get(line.tool_id, 0)
+        assert line.active <= line.assigned
+
+
+def test_next_renewals_and_loose_ends(demo_ctx: ServiceContext) -> None:
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    days = [r.days_left for r in board.next_renewals]
+    assert days == sorted(days) and all(d is not None and d >= 0 for d in days)
+    with demo_ctx.read() as session:
+        no_owner = set(session.scalars(text("SELECT name FROM tool WHERE owner_id IS NULL")))
+        no_renewal = session.scalar(text(
+            "SELECT count(*) FROM subscription_term WHERE renewal_date IS NULL "
+            "AND status = 'active'"))
+    assert {t.name for t in board.tools_without_owner} == no_owner
+    assert len(board.terms_without_renewal) == no_renewal
+
+
+def test_the_page_shows_the_figures_and_opens_the_rows_behind_them(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    total, by_cat, _ = _expected(demo_ctx)
+    assert page.total.value.text() == Money.rounded(total, "USD").format("en_US")
+    assert page.seat_model.total > 0
+    category = max(by_cat, key=lambda c: by_cat[c])
+    dialog = page.open_spend("category", category)
+    assert dialog is not None
+    rows = dialog.model.all_rows()
+    assert rows and all(r.category == category for r in rows)
+    assert sum(r.annual_base for r in rows) == by_cat[category]
+    dialog.close()
+    page.no_owner.clicked.emit()
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "tools"
+    tools = window.pages["tools"]
+    assert {r.tool.name for r in tools.model.visible_rows()} == {
+        t.name for t in page.board.tools_without_owner}
