@@ -10,7 +10,7 @@ from stackadmin.services import accounts
 from stackadmin.services._crud import apply_changes, get_or_404
 from stackadmin.services.accounts import AccountRow, account_row
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.utilization import find_tool
+from stackadmin.services.tools import find_tool
 from stackadmin.store.models import Account
 
 MAX_REASON = 500  # the column's length

@@ -10,17 +10,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.terms import TermPrice, covers
 from stackadmin.domain.utilization import UnusedReason, active_on, person_departed, reason_on
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus, PricingModel
-from stackadmin.errors import NotFoundError
 from stackadmin.services import settings
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.rates import RateTable
+from stackadmin.services.tools import find_tool
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool
 
 _HUNDRED = Decimal(100)
@@ -178,16 +178,6 @@ class _Moments:
 
 def _raw(column: Any) -> Any:
     return type_coerce(column, String)
-
-
-def find_tool(session: Session, name: str) -> Tool:
-    """A tool by name, case-insensitive; NotFoundError in words otherwise."""
-    clean = name.strip().lower()
-    found = session.scalars(select(Tool).where(func.lower(Tool.name) == clean)).first()
-    if found is None:
-        raise NotFoundError(f"there is no tool named '{name.strip()}' "
-                            "(see the tool names in `stackadmin utilization`)")
-    return found
 
 
 def compute(ctx: ServiceContext, as_of: date | None = None,
