@@ -10,12 +10,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
+from stackadmin.domain.utilization import SeatFacts, is_active, unused_reason
+from stackadmin.domain.vocab import AccountStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services import audit, rates, seats, terms, tools, utilization
 from stackadmin.services import settings as app_settings
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.demo import load_demo
 from stackadmin.services.rightsizing import rightsizing_brief
+from stackadmin.store.models import Account
 from tests.conftest import TODAY
 from tests.services.seat_helpers import account, person, tool_with_term
 
@@ -258,3 +264,31 @@ def test_figures_stay_within_their_bounds(ctx: ServiceContext, purchased: int,
         assert fig.over_allocated
     assert fig.recommended_seats >= math.ceil(fig.seats_active * Decimal("1.1"))
     assert fig.recommended_seats >= fig.seats_exempt
+
+
+def test_the_fast_path_agrees_with_the_rules_seat_by_seat(ctx: ServiceContext) -> None:
+    """compute() classifies rows without building SeatFacts; it must give what the domain
+    rules give for every seat of the demo inventory."""
+    load_demo(ctx, "small", 7)
+    report = utilization.compute(ctx)
+    conf = app_settings.current(ctx)
+    by_id = {s.account_id: s for s in report.seats}
+    with ctx.read() as session:
+        rows = session.scalars(select(Account).options(joinedload(Account.tool),
+                                                       joinedload(Account.person))).all()
+        assert len(rows) == len(by_id) > 100
+        reasons = set()
+        for a in rows:
+            facts = SeatFacts(
+                status=AccountStatus(a.status), last_activity=a.last_activity,
+                activity_known=a.activity_known, first_seen=a.first_seen,
+                invited_at=a.invited_at, exempt=a.exempt, is_bot=a.is_bot,
+                person_departed=a.person is not None and a.person.status == "departed",
+                person_end_date=a.person.end_date if a.person else None)
+            threshold = a.tool.inactivity_days or conf.default_inactivity_days
+            seat = by_id[a.id]
+            assert seat.reason == unused_reason(facts, threshold, TODAY), a.id
+            assert seat.active == is_active(facts, threshold, TODAY), a.id
+            assert seat.last_activity == a.last_activity
+            reasons.add(seat.reason)
+    assert len(reasons) >= 4  # the demo exercises most rules
