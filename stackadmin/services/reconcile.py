@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from stackadmin.domain.utilization import holds_seat, person_departed
-from stackadmin.domain.vocab import PersonStatus
+from stackadmin.domain.utilization import person_departed
+from stackadmin.domain.vocab import SEAT_HOLDING, PersonStatus
 from stackadmin.services.context import ServiceContext
 from stackadmin.store.models import Account, Integration, Person, Tool
 
@@ -71,6 +72,28 @@ class ReconciliationReport:
         return not (self.unknown_users or self.departed_holders or self.duplicates)
 
 
+def _by_tool(a: ReconAccount) -> tuple[str, str, int]:
+    return a.tool.lower(), a.email or "", a.account_id
+
+
+_HOLDING = frozenset(s.value for s in SEAT_HOLDING)  # plain strings: compared 100,000 times
+_CHUNK = 900  # ids per IN (...) list: under every engine's parameter limit
+
+
+def _details(session: Session, ids: list[int]) -> dict[int, ReconAccount]:
+    out: dict[int, ReconAccount] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        for row in session.execute(
+            select(Account.id, Account.tool_id, Tool.name, Account.email, Account.display_name,
+                   Account.external_id, Account.status, Account.last_activity, Account.source)
+            .join(Tool, Tool.id == Account.tool_id)
+            .where(Account.id.in_(chunk))
+        ):
+            out[row[0]] = ReconAccount(*row)
+    return out
+
+
 def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationReport:
     """Seat-holding accounts only (deprovisioned ones hold nothing); bots and service
     accounts are not people, so they are never unknown users or duplicates."""
@@ -82,46 +105,51 @@ def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationR
                 select(Person.id, Person.name, Person.email, Person.status, Person.end_date))
         }
         by_email = {email: pid for pid, (_, email, _, _) in people.items()}
+        gone = {pid for pid, (_, _, status, end) in people.items()
+                if person_departed(status == PersonStatus.DEPARTED.value, end, day)}
+        # Two passes: the ids and keys of every account (cheap columns only), then the
+        # details of the few that are flagged; building 100,000 detail rows cost seconds.
         rows = session.connection().execute(
-            select(Account.id, Account.tool_id, Tool.name, Account.email, Account.display_name,
-                   Account.external_id, Account.status, Account.last_activity, Account.source,
+            select(Account.id, Account.tool_id, Account.email, Account.status,
                    Account.person_id, Account.is_bot)
-            .join(Tool, Tool.id == Account.tool_id)
-            .order_by(Tool.name, Account.email, Account.id)
+            .order_by(Account.id)
         ).all()
+        unknown_ids: list[tuple[int, int | None]] = []
+        departed_ids: dict[int, list[int]] = defaultdict(list)
+        groups: dict[tuple[int, int | str], list[int]] = defaultdict(list)
+        for acc_id, tool_id, email, status, person_id, bot in rows:
+            if status not in _HOLDING:
+                continue
+            if person_id in gone:
+                departed_ids[person_id].append(acc_id)
+            if bot:
+                continue
+            if person_id is None:
+                unknown_ids.append((acc_id, by_email.get(email) if email else None))
+            key: int | str | None = person_id if person_id is not None else email
+            if key is not None:
+                groups[(tool_id, key)].append(acc_id)
+        dup_ids = {k: ids for k, ids in groups.items() if len(ids) > 1}
+        wanted = {i for i, _ in unknown_ids}
+        wanted.update(i for ids in departed_ids.values() for i in ids)
+        wanted.update(i for ids in dup_ids.values() for i in ids)
+        details = _details(session, sorted(wanted))
         sources = tuple(session.scalars(
             select(Integration.name).where(Integration.is_directory_source)
             .order_by(Integration.name)))
-    unknown: list[UnknownUser] = []
-    departed: dict[int, list[ReconAccount]] = defaultdict(list)
-    groups: dict[tuple[int, int | str], list[ReconAccount]] = defaultdict(list)
-    for (acc_id, tool_id, tool, email, display, ext, status, last, source, person_id,
-         bot) in rows:
-        if not holds_seat(status):
-            continue
-        acc = ReconAccount(acc_id, tool_id, tool, email, display, ext, status, last, source)
-        if person_id is not None:
-            _, _, p_status, p_end = people[person_id]
-            if person_departed(p_status == PersonStatus.DEPARTED.value, p_end, day):
-                departed[person_id].append(acc)
-        if bot:
-            continue
-        if person_id is None:
-            suggested = by_email.get(email) if email else None
-            unknown.append(UnknownUser(acc, suggested,
-                                       None if suggested is None else people[suggested][0]))
-        key: int | str | None = person_id if person_id is not None else email
-        if key is not None:
-            groups[(tool_id, key)].append(acc)
+    unknown = [UnknownUser(details[i], pid, None if pid is None else people[pid][0])
+               for i, pid in unknown_ids]
+    unknown.sort(key=lambda u: _by_tool(u.account))
+    departed = {pid: sorted((details[i] for i in ids), key=_by_tool)
+                for pid, ids in departed_ids.items()}
     holders = [
         DepartedHolder(pid, people[pid][0], people[pid][1], people[pid][3], tuple(accs))
         for pid, accs in departed.items()
     ]
     holders.sort(key=lambda h: (h.person.lower(), h.email))
     duplicates = []
-    for (tool_id, key), accs in groups.items():
-        if len(accs) < 2:
-            continue
+    for (tool_id, key), ids in dup_ids.items():
+        accs = sorted((details[i] for i in ids), key=lambda a: a.account_id)
         pid = key if isinstance(key, int) else None
         duplicates.append(DuplicateAccounts(
             tool_id, accs[0].tool, pid, None if pid is None else people[pid][0],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from decimal import Decimal
 from typing import Any
@@ -74,6 +75,15 @@ def _pct(value: Decimal | None) -> float | None:
     return None if value is None else float(value.quantize(_PCT))
 
 
+def _print_json_lines(rows: list[dict[str, Any]]) -> None:
+    """A JSON list with one object a line. The indented `print_json` runs the pure-Python
+    encoder and took 6.9 s for 30,000 unused seats; this takes a fraction of a second."""
+    out = sys.stdout
+    out.write("[\n")
+    out.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    out.write("\n]\n" if rows else "]\n")
+
+
 def _warn_missing(report: UtilizationReport) -> None:
     if report.missing_rates:
         print(f"stackadmin: warning: no exchange rate to {report.base_currency} for "
@@ -91,7 +101,7 @@ def _unused(args: argparse.Namespace) -> int:
     base = report.base_currency
     rows = sorted(report.unused, key=lambda s: (s.tool.lower(), s.email or "", s.account_id))
     if args.json:
-        print_json([{
+        _print_json_lines([{
             "tool": s.tool, "email": s.email, "person": s.person,
             "reason": s.reason.value if s.reason else None,
             "last_activity": None if s.last_activity is None else s.last_activity.isoformat(),
