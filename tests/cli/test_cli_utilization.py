@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from stackadmin.services import rates
+from stackadmin.services import rates, terms
 from stackadmin.services.context import ServiceContext
 from tests.cli.conftest import Run
 from tests.conftest import TODAY
@@ -121,3 +121,17 @@ def test_reconcile_json(inventory: ServiceContext, run: Run) -> None:
     assert [h["email"] for h in data["departed_holders"]] == ["bob@example.com"]
     assert data["duplicates"] == []
     assert run("reconcile", *AS_OF).code == 0
+
+
+def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:
+    term = terms.list_terms(inventory)[0]
+    res = run("rightsizing", str(term.id), *AS_OF, "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert (data["seats_purchased"], data["seats_active"], data["recommended_seats"]) == (
+        10, 1, 2)
+    assert data["annual_cost"] == "1200.00" and data["currency"] == "EUR"
+    assert data["projected_savings"] == "960.00"  # 8 fewer seats × 120 EUR
+    assert data["projected_savings_base"] == "1056.00"
+    missing = run("rightsizing", "999999")
+    assert missing.code == 1 and "no subscription term with id 999999" in missing.err

@@ -292,3 +292,27 @@ def test_the_fast_path_agrees_with_the_rules_seat_by_seat(ctx: ServiceContext) -
             assert seat.last_activity == a.last_activity
             reasons.add(seat.reason)
     assert len(reasons) >= 4  # the demo exercises most rules
+
+
+def test_rightsizing_price_change_across_currencies_and_missing_rates(ctx: ServiceContext
+                                                                      ) -> None:
+    tool = tools.create_tool(ctx, name="Swiss").id
+    old = terms.create_term(ctx, tool_id=tool, currency="EUR", unit_price="100.00", seats=5,
+                            billing_period="annual", term_start=TODAY - timedelta(days=465),
+                            renewal_date=TODAY - timedelta(days=100))
+    new = terms.renew_term(ctx, old.id, currency="CHF", unit_price="110.00",
+                           renewal_date=TODAY + timedelta(days=60))
+    brief = rightsizing_brief(ctx, new.id)
+    assert brief.price_change is None and brief.projected_savings_base is None
+    assert brief.missing_rates == ("CHF", "EUR")
+    assert brief.projected_savings == Decimal("550.00")  # nobody active: 0 seats needed
+    rates.set_rate(ctx, "EUR", "1.10", TODAY)
+    rates.set_rate(ctx, "CHF", "1.25", TODAY)
+    brief = rightsizing_brief(ctx, new.id)
+    # 100 EUR = 110 USD = 88 CHF a seat before; 110 CHF now: +22 CHF, +25 %.
+    assert brief.price_change == Decimal("22")
+    assert brief.price_change_pct == Decimal("25")
+    assert brief.projected_savings_base == Decimal("687.5")
+    assert brief.previous_currency == "EUR" and brief.missing_rates == ()
+    with pytest.raises(NotFoundError):
+        rightsizing_brief(ctx, 999_999)
