@@ -92,18 +92,36 @@ class ToolFigures:
         return not self.missing_rates
 
 
+# Positions in a seat's row (SeatStatus's field order), read while summing the figures.
+_TOOL_ID, _KNOWN, _HOLDS, _ACTIVE, _REASON, _BOT, _EXEMPT = 1, 9, 11, 12, 13, 14, 15
+
+
 @dataclass(frozen=True, slots=True)
 class UtilizationReport:
+    """The figures, and every seat. The seats are kept as rows and become SeatStatus objects
+    on first use: building 100,000 of them was half of the report's time, and the figures
+    (Tools page, dashboard, `stackadmin utilization`) do not need them."""
+
     as_of: date
     base_currency: str
     tools: list[ToolFigures]
-    seats: list[SeatStatus] = field(repr=False)
     total: ToolFigures | None = None
     headroom_pct: int = 10
+    rows: tuple[tuple[Any, ...], ...] = field(default=(), repr=False, compare=False)
+    _built: list[list[SeatStatus]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def seats(self) -> list[SeatStatus]:
+        """Every account of the tools reported on, by tool then account id."""
+        if not self._built:
+            self._built.append([SeatStatus(*row) for row in self.rows])
+        return self._built[0]
 
     @property
     def unused(self) -> list[SeatStatus]:
-        return [s for s in self.seats if s.reason is not None]
+        if self._built:
+            return [s for s in self._built[0] if s.reason is not None]
+        return [SeatStatus(*row) for row in self.rows if row[_REASON] is not None]
 
     @property
     def missing_rates(self) -> tuple[str, ...]:
@@ -208,16 +226,17 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
         # Core rows, not ORM rows: a third of the time on the large inventory.
         rows = session.connection().execute(query).all()
     seats = _classify(rows, tools, costs, conf.default_inactivity_days, day)
-    by_tool: dict[int, list[SeatStatus]] = defaultdict(list)
+    by_tool: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for seat in seats:
-        by_tool[seat.tool_id].append(seat)
+        by_tool[seat[_TOOL_ID]].append(seat)
     figures = [
         _figures(t, by_tool.get(t.id, []), costs.get(t.id), conf.default_inactivity_days,
                  conf.headroom_pct)
         for t in sorted(tools.values(), key=lambda t: t.name.lower())
     ]
-    return UtilizationReport(day, conf.base_currency, figures, seats,
-                             _total(figures, conf.default_inactivity_days), conf.headroom_pct)
+    return UtilizationReport(day, conf.base_currency, figures,
+                             _total(figures, conf.default_inactivity_days), conf.headroom_pct,
+                             tuple(seats))
 
 
 def _seat_price(cost: _TermCost | None) -> Decimal | None:
@@ -230,13 +249,14 @@ def _seat_price(cost: _TermCost | None) -> Decimal | None:
 
 
 def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _TermCost],
-              default_days: int, day: date) -> list[SeatStatus]:
+              default_days: int, day: date) -> list[tuple[Any, ...]]:
+    """Each account as the arguments of its SeatStatus, in field order."""
     moment = _Moments()
     thresholds = {i: t.inactivity_days or default_days for i, t in tools.items()}
     prices = {i: _seat_price(costs.get(i)) for i in tools}
     names = {i: t.name for i, t in tools.items()}  # ORM attribute reads cost per row
     departed_on: dict[tuple[bool, date | None], bool] = {}
-    seats: list[SeatStatus] = []
+    seats: list[tuple[Any, ...]] = []
     append = seats.append
     for (acc_id, tool_id, person_id, person, email, role, status, raw_last, known, raw_first,
          raw_invited, bot, exempt, exempt_reason, exempt_by, display, p_status, p_end) in rows:
@@ -259,7 +279,7 @@ def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _Ter
                 threshold_days=threshold, today=day)
         active = (holds and status != _SUSPENDED and not departed
                   and active_on(known, last_on, threshold, day))
-        append(SeatStatus(
+        append((
             acc_id, tool_id, names[tool_id], person_id, person, email, role, status,
             last, known, None if last_on is None else (day - last_on).days, holds, active,
             reason, bot, exempt, exempt_reason, prices[tool_id], exempt_by, display))
@@ -272,12 +292,12 @@ def recommended_seats(active: int, exempt_held: int, headroom_pct: int) -> int:
     return max(wanted, exempt_held)
 
 
-def _figures(t: Tool, seats: list[SeatStatus], cost: _TermCost | None, default_days: int,
+def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, default_days: int,
              headroom_pct: int) -> ToolFigures:
-    held = [s for s in seats if s.holds_seat]
-    active = sum(1 for s in held if s.active)
-    unknown = sum(1 for s in held if not s.activity_known and not s.is_bot)
-    reasons = Counter(s.reason.value for s in held if s.reason is not None)
+    held = [s for s in seats if s[_HOLDS]]
+    active = sum(1 for s in held if s[_ACTIVE])
+    unknown = sum(1 for s in held if not s[_KNOWN] and not s[_BOT])
+    reasons = Counter(s[_REASON].value for s in held if s[_REASON] is not None)
     unused = sum(reasons.values())
     purchased = cost.seats if cost else 0
     seats_known = bool(cost and cost.seats_known)
@@ -285,7 +305,7 @@ def _figures(t: Tool, seats: list[SeatStatus], cost: _TermCost | None, default_d
     missing = tuple(sorted(cost.missing)) if cost else ()
     total = None if missing else (cost.total_cost if cost else _ZERO)
     seat_price = _seat_price(cost) if cost else None
-    exempt_held = sum(1 for s in held if s.exempt)
+    exempt_held = sum(1 for s in held if s[_EXEMPT])
     return ToolFigures(
         tool_id=t.id, tool=t.name, category=t.category,
         threshold_days=t.inactivity_days or default_days,
@@ -305,7 +325,7 @@ def _figures(t: Tool, seats: list[SeatStatus], cost: _TermCost | None, default_d
         missing_rates=missing,
         savings_per_seat_base=seat_price,
         seats_exempt=exempt_held,
-        seats_bots=sum(1 for s in held if s.is_bot),
+        seats_bots=sum(1 for s in held if s[_BOT]),
     )
 
 

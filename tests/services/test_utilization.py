@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from datetime import timedelta
@@ -316,3 +317,20 @@ def test_rightsizing_price_change_across_currencies_and_missing_rates(ctx: Servi
     assert brief.previous_currency == "EUR" and brief.missing_rates == ()
     with pytest.raises(NotFoundError):
         rightsizing_brief(ctx, 999_999)
+
+
+def test_the_row_positions_match_the_seat_fields() -> None:
+    names = [f.name for f in dataclasses.fields(utilization.SeatStatus)]
+    assert [names[i] for i in (utilization._TOOL_ID, utilization._KNOWN, utilization._HOLDS,
+                               utilization._ACTIVE, utilization._REASON, utilization._BOT,
+                               utilization._EXEMPT)] == [
+        "tool_id", "activity_known", "holds_seat", "active", "reason", "is_bot", "exempt"]
+
+
+def test_seats_are_built_once_and_unused_agrees_with_them(two_currencies: ServiceContext
+                                                          ) -> None:
+    report = utilization.compute(two_currencies)
+    lazily = [s.account_id for s in report.unused]
+    assert report.seats is report.seats
+    assert lazily == [s.account_id for s in report.seats if s.reason is not None]
+    assert lazily == [s.account_id for s in report.unused]
