@@ -43,14 +43,58 @@ def days_inactive(last_activity: datetime | None, today: date) -> int | None:
     return (today - last_activity.date()).days
 
 
-def holds_seat(status: AccountStatus) -> bool:
+def holds_seat(status: AccountStatus | str) -> bool:
+    """Active, invited and suspended accounts occupy a paid seat; deprovisioned ones do not."""
     return status in SEAT_HOLDING
 
 
+def person_departed(status_departed: bool, end_date: date | None, today: date) -> bool:
+    """Departed as of `today`: the end date decides when there is one (a leaver whose last day
+    is still ahead has not left yet); without one, the departed status does."""
+    if end_date is not None:
+        return end_date <= today
+    return status_departed
+
+
 def is_departed(seat: SeatFacts, today: date) -> bool:
-    if seat.person_end_date is not None:
-        return seat.person_end_date <= today
-    return seat.person_departed
+    return person_departed(seat.person_departed, seat.person_end_date, today)
+
+
+def reason_on(
+    status: str,
+    *,
+    departed: bool,
+    activity_known: bool,
+    last_active_on: date | None,
+    first_seen_on: date,
+    invited_on: date | None,
+    threshold_days: int,
+    today: date,
+) -> UnusedReason | None:
+    """The rules on plain values (UTC dates), for callers classifying many seats at once.
+
+    The caller has already left out seats that hold no seat, exempt seats and bots.
+    Each rule is checked on its own, in order: a recent invitation does not hide a
+    seat that was first seen long ago and never used (the issue's precedence list).
+    """
+    if departed:
+        return UnusedReason.DEPARTED
+    if status == AccountStatus.SUSPENDED:
+        return UnusedReason.SUSPENDED
+    if status == AccountStatus.INVITED and last_active_on is None:
+        # "Never accepted": an invitation with recorded activity has been taken up.
+        invited = invited_on or first_seen_on
+        if (today - invited).days > threshold_days:
+            return UnusedReason.PENDING_INVITE
+    if not activity_known:
+        return None  # the source says nothing about use: unknown, never flagged
+    if last_active_on is None:
+        if (today - first_seen_on).days > threshold_days:
+            return UnusedReason.NEVER_ACTIVE
+        return None
+    if (today - last_active_on).days > threshold_days:  # exactly T days is not yet inactive
+        return UnusedReason.INACTIVE
+    return None
 
 
 def unused_reason(seat: SeatFacts, threshold_days: int, today: date) -> UnusedReason | None:
@@ -58,30 +102,35 @@ def unused_reason(seat: SeatFacts, threshold_days: int, today: date) -> UnusedRe
     does not count (not holding a seat, exempt, a bot)."""
     if not holds_seat(seat.status) or seat.exempt or seat.is_bot:
         return None
-    if is_departed(seat, today):
-        return UnusedReason.DEPARTED
-    if seat.status is AccountStatus.SUSPENDED:
-        return UnusedReason.SUSPENDED
-    if seat.status is AccountStatus.INVITED:
-        invited = (seat.invited_at or seat.first_seen).date()
-        if (today - invited).days > threshold_days:
-            return UnusedReason.PENDING_INVITE
-        return None
-    if not seat.activity_known:
-        return None
-    if seat.last_activity is None:
-        if (today - seat.first_seen.date()).days > threshold_days:
-            return UnusedReason.NEVER_ACTIVE
-        return None
-    idle = days_inactive(seat.last_activity, today)
-    if idle is not None and idle > threshold_days:
-        return UnusedReason.INACTIVE
-    return None
+    return reason_on(
+        seat.status,
+        departed=is_departed(seat, today),
+        activity_known=seat.activity_known,
+        last_active_on=None if seat.last_activity is None else seat.last_activity.date(),
+        first_seen_on=seat.first_seen.date(),
+        invited_on=None if seat.invited_at is None else seat.invited_at.date(),
+        threshold_days=threshold_days,
+        today=today,
+    )
+
+
+def active_on(activity_known: bool, last_active_on: date | None, threshold_days: int,
+              today: date) -> bool:
+    """Seen within the threshold (exactly T days still counts). Activity recorded after
+    `today` (a report for an earlier date) counts as in use."""
+    if not activity_known or last_active_on is None:
+        return False
+    return (today - last_active_on).days <= threshold_days
 
 
 def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
-    """Active = holds a seat and was seen within the threshold (exactly T days still counts)."""
-    if not holds_seat(seat.status) or seat.last_activity is None:
+    """Active = holds a seat it can use (not suspended, its person has not left) and was
+    seen within the threshold. Active and unused are disjoint: a departed person's seat used
+    last week is unused (departed), not active, so the two never add up past the seats held."""
+    if not holds_seat(seat.status) or seat.status == AccountStatus.SUSPENDED:
         return False
-    idle = days_inactive(seat.last_activity, today)
-    return idle is not None and 0 <= idle <= threshold_days
+    if is_departed(seat, today):
+        return False
+    return active_on(seat.activity_known,
+                     None if seat.last_activity is None else seat.last_activity.date(),
+                     threshold_days, today)

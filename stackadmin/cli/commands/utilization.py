@@ -1,0 +1,303 @@
+"""`stackadmin unused`, `utilization`, `reconcile`, `rightsizing`, `exempt`, `reclaim`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+from stackadmin.cli._common import context, iso_date, print_json, print_table
+from stackadmin.domain.money import Money
+from stackadmin.errors import UserError
+from stackadmin.services import reconcile, rightsizing, seats, utilization
+from stackadmin.services.accounts import AccountRow
+from stackadmin.services.utilization import ToolFigures, UtilizationReport
+
+_PCT = Decimal("0.1")
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    unused = sub.add_parser("unused", help="seats that are paid for but not used, and why",
+                            parents=[common])
+    unused.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
+    unused.add_argument("--tool", metavar="NAME", help="only this tool")
+    unused.add_argument("--json", action="store_true", help="machine-readable output")
+    unused.set_defaults(func=_unused)
+
+    util = sub.add_parser("utilization", help="seats purchased, held, active and unused per "
+                                              "tool, with savings", parents=[common])
+    util.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
+    util.add_argument("--tool", metavar="NAME", help="only this tool")
+    util.add_argument("--json", action="store_true", help="machine-readable output")
+    util.set_defaults(func=_utilization)
+
+    rec = sub.add_parser("reconcile", help="people list vs accounts: unknown users, departed "
+                                           "people holding seats, duplicates", parents=[common])
+    rec.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
+    rec.add_argument("--json", action="store_true", help="machine-readable output")
+    rec.set_defaults(func=_reconcile)
+
+    brief = sub.add_parser("rightsizing", help="the rightsizing brief of a term",
+                           parents=[common])
+    brief.add_argument("term_id", type=int, help="the term's id")
+    brief.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
+    brief.add_argument("--json", action="store_true", help="machine-readable output")
+    brief.set_defaults(func=_rightsizing)
+
+    exempt = sub.add_parser("exempt", help="exempt a seat from the unused rules (or --clear)",
+                            parents=[common])
+    _seat_args(exempt)
+    exempt.add_argument("--reason", help="why the seat is kept (required unless --clear)")
+    exempt.add_argument("--clear", action="store_true", help="remove the exemption")
+    exempt.set_defaults(func=_exempt)
+
+    reclaim = sub.add_parser("reclaim", help="mark a seat reclaimed (account deprovisioned)",
+                             parents=[common])
+    _seat_args(reclaim)
+    reclaim.set_defaults(func=_reclaim)
+
+
+def _seat_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tool", nargs="?", help="the tool's name")
+    parser.add_argument("who", nargs="?", help="the account's email or vendor id")
+    parser.add_argument("--account-id", type=int, help="the account's id, instead of TOOL WHO")
+
+
+def _money(amount: Decimal | None, currency: str) -> str | None:
+    """Rounded once, here at the edge, to the currency's precision."""
+    return None if amount is None else Money.rounded(amount, currency).plain()
+
+
+def _pct(value: Decimal | None) -> float | None:
+    # A percentage, not money: a JSON number with one decimal.
+    return None if value is None else float(value.quantize(_PCT))
+
+
+def _print_json_lines(rows: list[dict[str, Any]]) -> None:
+    """A JSON list with one object a line. The indented `print_json` runs the pure-Python
+    encoder and took 6.9 s for 30,000 unused seats; this takes a fraction of a second."""
+    out = sys.stdout
+    out.write("[\n")
+    out.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    out.write("\n]\n" if rows else "]\n")
+
+
+def _warn_missing(report: UtilizationReport) -> None:
+    if report.missing_rates:
+        print(f"stackadmin: warning: no exchange rate to {report.base_currency} for "
+              f"{', '.join(report.missing_rates)} as of {report.as_of.isoformat()}: those "
+              "tools' costs and savings are unknown (null) and left out of the totals; set "
+              "them with `stackadmin rates set CURRENCY RATE`", file=sys.stderr)
+
+
+def _unused(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        report = utilization.compute(ctx, args.as_of, args.tool)
+    finally:
+        ctx.close()
+    base = report.base_currency
+    rows = sorted(report.unused, key=lambda s: (s.tool.lower(), s.email or "", s.account_id))
+    if args.json:
+        _print_json_lines([{
+            "tool": s.tool, "email": s.email, "person": s.person,
+            "reason": s.reason.value if s.reason else None,
+            "last_activity": None if s.last_activity is None else s.last_activity.isoformat(),
+            "days_inactive": s.days_inactive,
+            "annual_cost_base": _money(s.annual_cost_base, base), "base_currency": base,
+            "account_id": s.account_id, "tool_id": s.tool_id, "person_id": s.person_id,
+            "display_name": s.display_name, "status": s.status, "role": s.role,
+            "activity_known": s.activity_known,
+        } for s in rows])
+        _warn_missing(report)
+        return 0
+    if not rows:
+        print(f"no unused seats as of {report.as_of.isoformat()}")
+    else:
+        print_table(
+            ["tool", "email", "person", "reason", "last activity", "days", f"annual {base}"],
+            [(s.tool, s.email, s.person, s.reason.value if s.reason else "",
+              "never" if s.last_activity is None else s.last_activity.date().isoformat(),
+              s.days_inactive, _money(s.annual_cost_base, base) or "unknown") for s in rows])
+        cost = sum((s.annual_cost_base or Decimal(0) for s in rows), Decimal(0))
+        print(f"total: {len(rows)} unused seats, {_money(cost, base)} {base} a year")
+    _warn_missing(report)
+    return 0
+
+
+def _tool_json(t: ToolFigures, base: str) -> dict[str, Any]:
+    return {
+        "tool": t.tool, "seats_purchased": t.seats_purchased, "seats_held": t.seats_held,
+        "seats_active": t.seats_active, "seats_unused": t.seats_unused,
+        "seats_unassigned": t.seats_unassigned, "utilization_pct": _pct(t.utilization_pct),
+        "annual_cost_base": _money(t.annual_cost_base, base),
+        "potential_savings_base": _money(t.potential_savings_base, base),
+        "recommended_seats": t.recommended_seats,
+        "base_currency": base, "tool_id": t.tool_id, "threshold_days": t.threshold_days,
+        "over_allocated": t.over_allocated,
+        "seats_activity_unknown": t.seats_activity_unknown,
+        "seats_exempt": t.seats_exempt, "seats_bots": t.seats_bots,
+        "unused_by_reason": t.unused_by_reason,
+        "annual_cost_per_seat_base": _money(t.annual_cost_per_seat_base, base),
+        "annual_cost_per_active_seat_base": _money(t.annual_cost_per_active_seat_base, base),
+        "missing_rates": list(t.missing_rates),
+    }
+
+
+def _pct_text(t: ToolFigures) -> str:
+    if t.utilization_pct is None:
+        return ""
+    text = f"{t.utilization_pct.quantize(_PCT)}%"
+    return f"{text} over-allocated" if t.over_allocated else text
+
+
+def _utilization(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        report = utilization.compute(ctx, args.as_of, args.tool)
+    finally:
+        ctx.close()
+    base = report.base_currency
+    if args.json:
+        print_json([_tool_json(t, base) for t in report.tools])
+        _warn_missing(report)
+        return 0
+    print_table(
+        ["tool", "purchased", "held", "active", "unused", "unassigned", "utilization",
+         f"annual {base}", f"savings {base}", "recommended"],
+        [(t.tool, t.seats_purchased, t.seats_held, t.seats_active, t.seats_unused,
+          t.seats_unassigned, _pct_text(t), _money(t.annual_cost_base, base) or "unknown",
+          _money(t.potential_savings_base, base) or "unknown", t.recommended_seats)
+         for t in report.tools])
+    total = report.total
+    if total is not None:
+        print(f"total: {total.seats_purchased} purchased, {total.seats_held} held, "
+              f"{total.seats_active} active, {total.seats_unused} unused, "
+              f"{total.seats_unassigned} unassigned; utilization {_pct_text(total) or 'n/a'}; "
+              f"{_money(total.annual_cost_base, base)} {base} a year, potential savings "
+              f"{_money(total.potential_savings_base, base)} {base}"
+              + (f" ({total.tools_counted} of {len(report.tools)} tools priced)"
+                 if total.missing_rates else ""))
+    _warn_missing(report)
+    return 0
+
+
+def _acc(a: reconcile.ReconAccount) -> dict[str, Any]:
+    return {"account_id": a.account_id, "tool": a.tool, "email": a.email,
+            "display_name": a.display_name, "external_id": a.external_id, "status": a.status,
+            "last_activity": None if a.last_activity is None else a.last_activity.isoformat(),
+            "source": a.source}
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        rep = reconcile.reconcile(ctx, args.as_of)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({
+            "as_of": rep.as_of.isoformat(), "directory_sources": list(rep.directory_sources),
+            "unknown_users": [{**_acc(u.account), "suggested_person_id": u.suggested_person_id,
+                               "suggested_person": u.suggested_person}
+                              for u in rep.unknown_users],
+            "departed_holders": [{"person_id": h.person_id, "person": h.person,
+                                  "email": h.email, "end_date": h.end_date,
+                                  "accounts": [_acc(a) for a in h.accounts]}
+                                 for h in rep.departed_holders],
+            "duplicates": [{"tool": d.tool, "person_id": d.person_id, "person": d.person,
+                            "email": d.email, "accounts": [_acc(a) for a in d.accounts]}
+                           for d in rep.duplicates],
+        })
+        return 0
+    print(f"unknown users ({len(rep.unknown_users)}): accounts matched to no person")
+    if rep.unknown_users:
+        print_table(["tool", "email", "name", "status", "same email as"],
+                    [(u.account.tool, u.account.email or u.account.external_id,
+                      u.account.display_name, u.account.status, u.suggested_person)
+                     for u in rep.unknown_users])
+    print(f"\ndeparted people holding seats ({len(rep.departed_holders)})")
+    if rep.departed_holders:
+        print_table(["person", "email", "left", "seats"],
+                    [(h.person, h.email, h.end_date, ", ".join(a.tool for a in h.accounts))
+                     for h in rep.departed_holders])
+    print(f"\nseveral accounts in one tool ({len(rep.duplicates)})")
+    if rep.duplicates:
+        print_table(["tool", "person", "accounts"],
+                    [(d.tool, d.person or d.email,
+                      ", ".join(a.email or a.external_id or str(a.account_id)
+                                for a in d.accounts)) for d in rep.duplicates])
+    return 0
+
+
+def _rightsizing(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        b = rightsizing.rightsizing_brief(ctx, args.term_id, args.as_of)
+    finally:
+        ctx.close()
+    cur, base = b.currency, b.base_currency
+    data = {
+        "term_id": b.term_id, "tool": b.tool, "plan": b.plan, "as_of": b.as_of,
+        "renewal_date": b.renewal_date, "cancel_by": b.cancel_by,
+        "days_to_cancel_by": b.days_to_cancel_by, "due": b.due, "currency": cur,
+        "seats_purchased": b.seats_purchased, "seats_held": b.seats_held,
+        "seats_active": b.seats_active, "seats_unused": b.seats_unused,
+        "recommended_seats": b.recommended_seats, "seat_change": b.seat_change,
+        "annual_cost": _money(b.annual_cost, cur),
+        "projected_annual_cost": _money(b.projected_annual_cost, cur),
+        "projected_savings": _money(b.projected_savings, cur),
+        "projected_savings_base": _money(b.projected_savings_base, base),
+        "base_currency": base, "previous_term_id": b.previous_term_id,
+        "price_change": _money(b.price_change, cur),
+        "price_change_pct": _pct(b.price_change_pct), "missing_rates": list(b.missing_rates),
+    }
+    if args.json:
+        print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key.replace('_', ' ')}: {'' if value is None else value}")
+    return 0
+
+
+def _account_id(args: argparse.Namespace, ctx: Any) -> int:
+    if args.account_id is not None:
+        if args.tool or args.who:
+            raise UserError("give either --account-id or TOOL WHO, not both")
+        return int(args.account_id)
+    if not (args.tool and args.who):
+        raise UserError("say which seat: TOOL and the account's email (or --account-id N)")
+    return seats.find_account(ctx, args.tool, args.who)
+
+
+def _done(verb: str, row: AccountRow) -> None:
+    print(f"{verb} {row.email or row.external_id} in {row.tool} (account {row.id})")
+
+
+def _exempt(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        account_id = _account_id(args, ctx)
+        if args.clear:
+            if args.reason:
+                raise UserError("--clear takes no --reason")
+            _done("cleared the exemption of", seats.clear_exemption(ctx, account_id))
+        else:
+            if not (args.reason or "").strip():
+                raise UserError("an exemption needs --reason TEXT (for example: on-call admin)")
+            row = seats.exempt_seat(ctx, account_id, args.reason)
+            _done(f"exempted ({row.exempt_reason})", row)
+    finally:
+        ctx.close()
+    return 0
+
+
+def _reclaim(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        _done("reclaimed the seat of", seats.reclaim_seat(ctx, _account_id(args, ctx)))
+    finally:
+        ctx.close()
+    return 0

@@ -1,0 +1,137 @@
+"""`stackadmin unused / utilization / reconcile / exempt / reclaim` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from stackadmin.services import rates, terms
+from stackadmin.services.context import ServiceContext
+from tests.cli.conftest import Run
+from tests.conftest import TODAY
+from tests.services.seat_helpers import account, person, tool_with_term
+
+AS_OF = ["--as-of", TODAY.isoformat()]
+UNUSED_KEYS = {"tool", "email", "person", "reason", "last_activity", "days_inactive",
+               "annual_cost_base", "base_currency"}
+UTIL_KEYS = {"tool", "seats_purchased", "seats_held", "seats_active", "seats_unused",
+             "seats_unassigned", "utilization_pct", "annual_cost_base",
+             "potential_savings_base", "recommended_seats"}
+
+
+@pytest.fixture
+def inventory(ctx: ServiceContext) -> ServiceContext:
+    """Design: EUR 10.00 a month a seat, 10 seats, EUR = 1.10 USD; three seats unused."""
+    rates.set_rate(ctx, "EUR", "1.10", TODAY - timedelta(days=1))
+    design = tool_with_term(ctx, "Design", currency="EUR", unit_price="10.00", seats=10)
+    ada = person(ctx, "ada@example.com")
+    bob = person(ctx, "bob@example.com", departed_days_ago=10)
+    account(ctx, design, "ada@example.com", person_id=ada, last_days=3)
+    account(ctx, design, "old@example.com", last_days=61)
+    account(ctx, design, "bob@example.com", person_id=bob, last_days=2)
+    account(ctx, design, "new@example.com", last_days=None, first_days=90)
+    return ctx
+
+
+def test_unused_json_has_the_contract_keys_and_values(inventory: ServiceContext, run: Run
+                                                      ) -> None:
+    res = run("unused", *AS_OF, "--json")
+    assert res.code == 0, res.err
+    rows = {r["email"]: r for r in json.loads(res.out)}
+    assert set(rows) == {"old@example.com", "bob@example.com", "new@example.com"}
+    for row in rows.values():
+        assert set(row) >= UNUSED_KEYS
+        assert row["base_currency"] == "USD"
+        assert row["annual_cost_base"] == "132.00"  # 10.00 × 12 × 1.10, rounded once
+    old = rows["old@example.com"]
+    assert old["reason"] == "inactive" and old["days_inactive"] == 61
+    assert old["last_activity"].startswith((TODAY - timedelta(days=61)).isoformat())
+    assert old["person"] is None
+    never = rows["new@example.com"]
+    assert never["reason"] == "never_active"
+    assert never["last_activity"] is None and never["days_inactive"] is None
+    assert rows["bob@example.com"]["reason"] == "departed"
+    assert rows["bob@example.com"]["person"] == "Bob"
+
+
+def test_unused_for_one_tool_and_an_unknown_tool(inventory: ServiceContext, run: Run) -> None:
+    res = run("unused", *AS_OF, "--tool", "design", "--json")
+    assert res.code == 0 and len(json.loads(res.out)) == 3
+    bad = run("unused", "--tool", "Nope")
+    assert bad.code == 1
+    assert "no tool named 'Nope'" in bad.err and "Traceback" not in bad.err
+
+
+def test_utilization_json_per_tool(inventory: ServiceContext, run: Run) -> None:
+    res = run("utilization", *AS_OF, "--json")
+    assert res.code == 0, res.err
+    [row] = json.loads(res.out)
+    assert set(row) >= UTIL_KEYS
+    assert row == {**row, "tool": "Design", "seats_purchased": 10, "seats_held": 4,
+                   "seats_active": 1, "seats_unused": 3, "seats_unassigned": 6,
+                   "annual_cost_base": "1320.00", "potential_savings_base": "1188.00",
+                   "recommended_seats": 2}
+    assert row["utilization_pct"] == 10.0
+    assert row["over_allocated"] is False
+
+
+def test_utilization_table_has_a_totals_line(inventory: ServiceContext, run: Run) -> None:
+    res = run("utilization", *AS_OF)
+    assert res.code == 0
+    assert "Design" in res.out and "1320.00" in res.out
+    assert res.out.strip().splitlines()[-1].startswith("total: 10 purchased, 4 held")
+    assert "1188.00 USD" in res.out
+
+
+def test_a_missing_rate_is_null_and_warned_about(ctx: ServiceContext, run: Run) -> None:
+    tool = tool_with_term(ctx, "Alps", currency="CHF", unit_price="5.00", seats=2)
+    account(ctx, tool, "a@example.com", last_days=200)
+    res = run("utilization", *AS_OF, "--json")
+    assert res.code == 0
+    [row] = json.loads(res.out)
+    assert row["annual_cost_base"] is None and row["potential_savings_base"] is None
+    assert row["missing_rates"] == ["CHF"]
+    assert "no exchange rate" in res.err and "CHF" in res.err
+    unused = json.loads(run("unused", *AS_OF, "--json").out)
+    assert unused[0]["annual_cost_base"] is None
+
+
+def test_exempt_then_reclaim_from_the_command_line(inventory: ServiceContext, run: Run) -> None:
+    assert run("exempt", "Design", "old@example.com").code == 1  # no reason
+    res = run("exempt", "Design", "old@example.com", "--reason", "auditor")
+    assert res.code == 0, res.err
+    emails = {r["email"] for r in json.loads(run("unused", *AS_OF, "--json").out)}
+    assert "old@example.com" not in emails
+    res = run("reclaim", "design", "BOB@example.com")
+    assert res.code == 0, res.err
+    emails = {r["email"] for r in json.loads(run("unused", *AS_OF, "--json").out)}
+    assert emails == {"new@example.com"}
+    again = run("reclaim", "Design", "bob@example.com")
+    assert again.code == 1 and "deprovisioned already" in again.err
+    assert run("reclaim", "Design", "nobody@example.com").code == 1
+
+
+def test_reconcile_json(inventory: ServiceContext, run: Run) -> None:
+    res = run("reconcile", *AS_OF, "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert {u["email"] for u in data["unknown_users"]} == {"old@example.com", "new@example.com"}
+    assert [h["email"] for h in data["departed_holders"]] == ["bob@example.com"]
+    assert data["duplicates"] == []
+    assert run("reconcile", *AS_OF).code == 0
+
+
+def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:
+    term = terms.list_terms(inventory)[0]
+    res = run("rightsizing", str(term.id), *AS_OF, "--json")
+    assert res.code == 0, res.err
+    data = json.loads(res.out)
+    assert (data["seats_purchased"], data["seats_active"], data["recommended_seats"]) == (
+        10, 1, 2)
+    assert data["annual_cost"] == "1200.00" and data["currency"] == "EUR"
+    assert data["projected_savings"] == "960.00"  # 8 fewer seats × 120 EUR
+    assert data["projected_savings_base"] == "1056.00"
+    missing = run("rightsizing", "999999")
+    assert missing.code == 1 and "no subscription term with id 999999" in missing.err

@@ -1,0 +1,161 @@
+"""The unused-seat rules: each rule, its precedence and its boundary, on plain values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stackadmin.domain.utilization import (
+    SeatFacts,
+    UnusedReason,
+    days_inactive,
+    is_active,
+    unused_reason,
+)
+from stackadmin.domain.vocab import AccountStatus
+
+D = date(2026, 11, 25)
+T = 60
+
+
+def at(days_before: int, hour: int = 12) -> datetime:
+    return datetime.combine(D - timedelta(days=days_before), datetime.min.time(),
+                            tzinfo=UTC).replace(hour=hour)
+
+
+def seat(**kw: object) -> SeatFacts:
+    base = SeatFacts(status=AccountStatus.ACTIVE, last_activity=at(1), activity_known=True,
+                     first_seen=at(400))
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def reason(s: SeatFacts) -> UnusedReason | None:
+    return unused_reason(s, T, D)
+
+
+def test_a_seat_used_yesterday_is_active_and_not_unused() -> None:
+    assert reason(seat()) is None
+    assert is_active(seat(), T, D)
+
+
+def test_exactly_t_days_is_not_yet_inactive_and_t_plus_one_is() -> None:
+    assert reason(seat(last_activity=at(T))) is None
+    assert is_active(seat(last_activity=at(T)), T, D)
+    assert reason(seat(last_activity=at(T + 1))) is UnusedReason.INACTIVE
+    assert not is_active(seat(last_activity=at(T + 1)), T, D)
+
+
+def test_days_are_counted_on_the_utc_date_of_the_last_activity() -> None:
+    # Calendar days, not 24-hour periods: any time on that UTC date counts the same.
+    assert days_inactive(at(T + 1, hour=0), D) == T + 1
+    assert days_inactive(at(T + 1, hour=23), D) == T + 1
+    assert days_inactive(None, D) is None
+
+
+def test_never_active_only_after_t_days_since_first_seen() -> None:
+    assert reason(seat(last_activity=None, first_seen=at(T))) is None
+    assert reason(seat(last_activity=None, first_seen=at(T + 1))) is UnusedReason.NEVER_ACTIVE
+
+
+def test_unknown_activity_is_never_inactive_nor_never_active_nor_active() -> None:
+    unknown = seat(activity_known=False, last_activity=None, first_seen=at(500))
+    assert reason(unknown) is None
+    assert not is_active(unknown, T, D)
+    # Even with a stale timestamp: the source does not report activity.
+    assert reason(seat(activity_known=False, last_activity=at(300))) is None
+
+
+def test_pending_invite_uses_the_invitation_date_else_first_seen() -> None:
+    invited = seat(status=AccountStatus.INVITED, last_activity=None, first_seen=at(T),
+                   invited_at=at(T))
+    assert reason(invited) is None  # invited exactly T days ago: not yet
+    assert reason(replace(invited, invited_at=at(T + 1))) is UnusedReason.PENDING_INVITE
+    assert reason(replace(invited, invited_at=None)) is None
+    assert reason(replace(invited, invited_at=None, first_seen=at(T + 1))) is (
+        UnusedReason.PENDING_INVITE)
+
+
+def test_a_recent_invitation_does_not_hide_a_seat_never_used_for_long() -> None:
+    reinvited = seat(status=AccountStatus.INVITED, last_activity=None, first_seen=at(200),
+                     invited_at=at(5))
+    assert reason(reinvited) is UnusedReason.NEVER_ACTIVE
+
+
+def test_suspended_seats_are_unused_whatever_their_activity() -> None:
+    assert reason(seat(status=AccountStatus.SUSPENDED)) is UnusedReason.SUSPENDED
+    assert not is_active(seat(status=AccountStatus.SUSPENDED), T, D)
+
+
+def test_departed_when_the_end_date_is_on_or_before_the_day() -> None:
+    assert reason(seat(person_departed=True, person_end_date=D)) is UnusedReason.DEPARTED
+    assert reason(seat(person_departed=True, person_end_date=D + timedelta(days=1))) is None
+    assert reason(seat(person_departed=True, person_end_date=None)) is UnusedReason.DEPARTED
+    assert not is_active(seat(person_departed=True, person_end_date=D), T, D)
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        # departed beats suspended, pending invite, never active and inactive
+        ({"person_departed": True, "status": AccountStatus.SUSPENDED}, "departed"),
+        ({"person_departed": True, "status": AccountStatus.INVITED, "last_activity": None},
+         "departed"),
+        ({"person_departed": True, "last_activity": None}, "departed"),
+        ({"person_departed": True, "last_activity": at(300)}, "departed"),
+        # suspended beats never active and inactive
+        ({"status": AccountStatus.SUSPENDED, "last_activity": None}, "suspended"),
+        ({"status": AccountStatus.SUSPENDED, "last_activity": at(300)}, "suspended"),
+        # pending invite beats never active
+        ({"status": AccountStatus.INVITED, "last_activity": None, "invited_at": at(300)},
+         "pending_invite"),
+    ],
+)
+def test_precedence_gives_the_first_rule_that_applies(facts: dict[str, object],
+                                                      expected: str) -> None:
+    assert reason(seat(**facts)) == UnusedReason(expected)
+
+
+@pytest.mark.parametrize("status", [AccountStatus.DEPROVISIONED])
+def test_deprovisioned_accounts_hold_no_seat(status: AccountStatus) -> None:
+    gone = seat(status=status, last_activity=None, person_departed=True)
+    assert reason(gone) is None
+    assert not is_active(gone, T, D)
+
+
+def test_exempt_and_bot_seats_are_never_unused() -> None:
+    for kw in ({"exempt": True}, {"is_bot": True}):
+        assert reason(seat(last_activity=None, **kw)) is None
+        assert reason(seat(person_departed=True, **kw)) is None
+        assert reason(seat(status=AccountStatus.SUSPENDED, **kw)) is None
+
+
+def test_a_bot_used_recently_counts_as_active() -> None:
+    assert is_active(seat(is_bot=True), T, D)
+
+
+_statuses = st.sampled_from(list(AccountStatus))
+_days = st.integers(min_value=-30, max_value=1000)
+
+
+@given(status=_statuses, last=st.none() | _days, first=_days, invited=st.none() | _days,
+       known=st.booleans(), exempt=st.booleans(), bot=st.booleans(), departed=st.booleans(),
+       threshold=st.integers(min_value=1, max_value=400))
+def test_active_and_unused_never_overlap_and_need_a_held_seat(
+        status: AccountStatus, last: int | None, first: int, invited: int | None, known: bool,
+        exempt: bool, bot: bool, departed: bool, threshold: int) -> None:
+    s = SeatFacts(status=status, last_activity=None if last is None else at(last),
+                  activity_known=known, first_seen=at(first),
+                  invited_at=None if invited is None else at(invited), exempt=exempt,
+                  is_bot=bot, person_departed=departed)
+    r, active = unused_reason(s, threshold, D), is_active(s, threshold, D)
+    assert not (r is not None and active)
+    if status is AccountStatus.DEPROVISIONED:
+        assert r is None and not active
+    if exempt or bot:
+        assert r is None
+    if r in (UnusedReason.INACTIVE, UnusedReason.NEVER_ACTIVE):
+        assert known
