@@ -157,3 +157,25 @@ def test_db_env_variable_selects_the_database(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "from-env.sqlite"
     result = run("db", "upgrade", db=None, env={"STACKADMIN_DB": str(path)})
     assert result.code == 0 and path.exists()
+
+
+def test_a_closed_pipe_is_not_an_error(db_url: str) -> None:
+    """`stackadmin ... | head -1`: the reader leaves early; no error, no traceback. The command
+    prints far more than a pipe buffer holds, so the write really fails."""
+    script = (
+        "import sys\n"
+        "from stackadmin.cli import main\n"
+        "from stackadmin.cli.commands import settings\n"
+        "def flood(args):\n"
+        "    for _ in range(20000):\n"
+        "        print('x' * 100)\n"
+        "    return 0\n"
+        "settings._list = flood\n"
+        f"sys.exit(main(['--db', {db_url!r}, 'settings', 'list']))\n"
+    )
+    proc = subprocess.run(f"{sys.executable} -c \"$SCRIPT\" | head -n 1; exit ${{PIPESTATUS[0]}}",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True,
+                          timeout=120, env={**__import__("os").environ, "SCRIPT": script})
+    assert proc.stdout == "x" * 100 + "\n"
+    assert proc.stderr == ""
+    assert proc.returncode == 0
