@@ -111,7 +111,9 @@ def excel_cell(value: Cell) -> str:
     """Numbers as plain digits (a negative number stays a number); text neutralised."""
     if value is None:
         return ""
-    if isinstance(value, int | Decimal):
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never an exponent: 1E-7 would be text to a spreadsheet
+    if isinstance(value, int):
         return str(value)
     return neutralise(value)
 
