@@ -6,11 +6,13 @@ beside these in the same `export` group."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from stackadmin.cli._common import context, iso_date
 from stackadmin.services import csv_export
 
-Actions = argparse._SubParsersAction  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    Actions = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def register(sub: Actions, common: argparse.ArgumentParser) -> None:
