@@ -65,7 +65,9 @@ class AccountsPlan:
         return self.writes.size
 
     def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
-        apply_writes(session, self.writes, ticker)
+        now = utcnow()
+        apply_writes(session, self.writes, ticker,
+                     {"source": "csv", "first_seen": now, "updated_at": now})
 
 
 def _tools(session: Session, cells: Cells, options: ImportOptions,
@@ -139,14 +141,14 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
             bad = True
         role = "member"
         if i_role is not None:
-            role = roles.get(_key(row[i_role]), "")
+            role = roles.get(row[i_role]) or roles.get(_key(row[i_role]), "")
             if not role:
                 problems.append(Problem(number, col("role"), "must be owner, admin, member, "
                                         "guest or billing", row[i_role]))
                 bad = True
         status = "active"
         if i_status is not None:
-            status = statuses.get(_key(row[i_status]), "")
+            status = statuses.get(row[i_status]) or statuses.get(_key(row[i_status]), "")
             if not status:
                 problems.append(Problem(number, col("status"), "must be active, invited, "
                                         "suspended or deprovisioned", row[i_status]))
@@ -213,15 +215,17 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
         email, ext = values["email"], values["external_id"]
         values["person_id"] = people.get(email) if email is not None else None
         label = f"account {email or ext} in {names[tool_id]}"
-        old = existing.get((tool_id, f"id:{ext}")) if ext is not None else None
-        if old is None and email is not None:
-            candidate = existing.get((tool_id, f"email:{email}"))
-            # Found by email only when it has no other vendor id.
-            if candidate is not None and (candidate[8] is None or ext is None):
-                old = candidate
+        old = None
+        if existing:  # a first import of a tool skips the lookups
+            old = existing.get((tool_id, f"id:{ext}")) if ext is not None else None
+            if old is None and email is not None:
+                candidate = existing.get((tool_id, f"email:{email}"))
+                # Found by email only when it has no other vendor id.
+                if candidate is not None and (candidate[8] is None or ext is None):
+                    old = candidate
         if old is None or old[0] in taken:
-            inserts.append({"tool_id": tool_id, "source": "csv", "first_seen": now,
-                            "updated_at": now, **values})
+            values["tool_id"] = tool_id
+            inserts.append(values)
             changes.append(Change(number, "add", label))
             continue
         taken.add(old[0])

@@ -80,7 +80,7 @@ def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
             if headers is None:
                 headers = tuple(cell.strip() for cell in row)
                 continue
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # a blank row (C-speed check: 100k-row files)
                 continue
             rows.append(row)
             numbers.append(number)
