@@ -15,14 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from stackadmin.domain.money import Money, exponent
+from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import current_cycle
 from stackadmin.domain.terms import TermPrice, billing_period_label, covers
 from stackadmin.domain.vocab import PricingModel, Role
 from stackadmin.errors import NotFoundError
 from stackadmin.services import settings, utilization
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.csv_files import Cell, write_csv
+from stackadmin.services.csv_files import Cell, excel_cell, write_csv
 from stackadmin.services.rates import RateTable
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
@@ -32,6 +32,11 @@ FINANCE_COLUMNS = (
     "annual_cost_base", "term_start", "renewal_date", "cancel_by", "auto_renew", "seats_held",
     "seats_active", "seats_unused", "unused_annual_cost_base", "po_reference",
 )
+# Columns of FINANCE_COLUMNS that hold numbers (written as numbers, never neutralised).
+FINANCE_NUMERIC = frozenset(FINANCE_COLUMNS.index(c) for c in (
+    "unit_price", "seats_purchased", "period_cost", "annual_cost", "fx_rate",
+    "annual_cost_base", "seats_held", "seats_active", "seats_unused",
+    "unused_annual_cost_base"))
 SEATS_COLUMNS = ("tool", "person", "email", "role", "status", "last_activity",
                  "unused_reason", "annual_cost")
 ACCESS_COLUMNS = ("tool", "person", "email", "role", "vendor_role", "status",
@@ -75,7 +80,7 @@ class FinanceRow:
             self.tool, self.vendor, self.plan, self.cost_center, self.owner, self.pricing,
             self.billing_period, self.currency, _num(self.unit_price),
             self.seats_purchased, _num(self.period_cost), _num(self.annual_cost),
-            self.base_currency, _plain(self.fx_rate), _num(self.annual_cost_base),
+            self.base_currency, _rate(self.fx_rate), _num(self.annual_cost_base),
             _day(self.term_start), _day(self.renewal_date), _day(self.cancel_by),
             "yes" if self.auto_renew else "no", self.seats_held, self.seats_active,
             self.seats_unused, _num(self.unused_annual_cost_base), self.po_reference,
@@ -99,14 +104,13 @@ class ExportResult:
 
 
 def _num(money: Money | None) -> Decimal | None:
-    return None if money is None else _plain(money.amount)
+    # Money.amount carries the currency's exponent (1200.00, 5, 1.250): written as is.
+    return None if money is None else money.amount
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
-    """A Decimal that prints without an exponent (1E+3 would be read as text by some)."""
-    if value is None:
-        return None
-    return Decimal(format(value, "f"))
+def _rate(value: Decimal | None) -> str | None:
+    """Digits without an exponent: str(Decimal('0.0000001')) would be '1E-7'."""
+    return None if value is None else format(value, "f")
 
 
 def _day(value: date | None) -> str | None:
@@ -197,7 +201,8 @@ def _rank(t: SubscriptionTerm) -> tuple[int, int, date, int]:
 def export_finance(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                    bom: bool = True) -> tuple[ExportResult, FinanceReport]:
     report = finance_report(ctx, as_of)
-    count = write_csv(path, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom)
+    count = write_csv(path, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom,
+                      numeric_columns=FINANCE_NUMERIC)
     return ExportResult(Path(path), count), report
 
 
@@ -264,5 +269,6 @@ def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | N
     return ExportResult(Path(path), write_csv(path, ACCESS_COLUMNS, rows, bom=bom))
 
 
-def precision(currency: str) -> int:
-    return exponent(currency)
+def excel_text(value: Cell) -> str:
+    """A cell as the file holds it (for previews and comparisons)."""
+    return excel_cell(value)

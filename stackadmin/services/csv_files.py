@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from stackadmin.domain.spreadsheet import neutralise
 from stackadmin.errors import UserError
@@ -107,23 +108,36 @@ def read_table(path: str | Path) -> RawTable:
 Cell = str | int | Decimal | None
 
 
+_FORMULA_STARTS = frozenset("=+-@\t\r\n")
+
+
 def excel_cell(value: Cell) -> str:
-    """Numbers as plain digits (a negative number stays a number); text neutralised."""
+    """Numbers as plain digits (a negative number stays a number); text neutralised
+    (domain.spreadsheet.neutralise, inlined: this runs once per cell of every export)."""
+    kind = value.__class__
+    if kind is str:
+        text: str = value  # type: ignore[assignment]
+        return "'" + text if text and text[0] in _FORMULA_STARTS else text
     if value is None:
         return ""
-    if isinstance(value, Decimal):
+    if kind is Decimal:
         return format(value, "f")  # never an exponent: 1E-7 would be text to a spreadsheet
-    if isinstance(value, int):
+    if kind is int:
         return str(value)
-    return neutralise(value)
+    if isinstance(value, str):  # a str subclass (an enum value)
+        return neutralise(value)
+    return str(value)
 
 
 def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]], *,
-              bom: bool = True) -> int:
+              bom: bool = True, numeric_columns: Iterable[int] | None = None) -> int:
     """Writes an Excel-clean CSV atomically (a temp file beside the target, then a rename):
     UTF-8 with a BOM by default, CRLF, quotes only where needed. Returns the row count.
 
-    Cells typed `str` are text and are neutralised; `int` and `Decimal` are numbers."""
+    Cells typed `str` are text and are neutralised; `int` and `Decimal` are numbers. An
+    exporter that knows its columns passes `numeric_columns` (their cells are numbers, None,
+    or digits it formatted itself); every other column then holds str or None and only those
+    are checked, once per row, without a call per cell."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -134,10 +148,23 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow([excel_cell(h) for h in headers])
-            cell = excel_cell
-            for row in rows:
-                writer.writerow([cell(v) for v in row])
-                count += 1
+            if numeric_columns is None:
+                cell = excel_cell
+                for row in rows:
+                    writer.writerow([cell(v) for v in row])
+                    count += 1
+            else:
+                numeric = set(numeric_columns)
+                text = [i for i in range(len(headers)) if i not in numeric]
+                starts, writerow = _FORMULA_STARTS, writer.writerow
+                for row in rows:
+                    cells: list[Any] = list(row)
+                    for i in text:
+                        value = cells[i]
+                        if value and value[0] in starts:
+                            cells[i] = "'" + value
+                    writerow(cells)  # csv writes None as an empty cell
+                    count += 1
         os.replace(temp, target)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
