@@ -166,6 +166,21 @@ def parse_timestamp(text: str, date_format: str | None = None) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """A text cell, trimmed. The apostrophe our exports put before = + - @ is taken off
+    again; a live formula (=..., @...) is refused rather than stored for a later
+    spreadsheet to run. Names must be one line; notes may have several."""
+    value = (text or "").strip()
+    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+        return value[1:]
+    if value[:1] in ("=", "@"):
+        raise ValidationError("looks like a spreadsheet formula; stackadmin stores text, not "
+                              "formulas (put a ' in front to keep it as text)")
+    if not multiline and ("\n" in value or "\r" in value):
+        raise ValidationError("must be on one line")
+    return value
+
+
 def header_key(text: str) -> str:
     """How header names are compared: case, spaces, dashes and punctuation do not count."""
     value = (text or "").replace("\ufeff", "").strip().lower()

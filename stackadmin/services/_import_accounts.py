@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.spreadsheet import parse_timestamp
+from stackadmin.domain.spreadsheet import clean_text, parse_timestamp
 from stackadmin.errors import UserError, ValidationError
 from stackadmin.services._import_base import (
     Change,
@@ -135,10 +135,17 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
                                                 else "external_id"),
                                     "an account needs an email or the vendor's id", ""))
             bad = True
-        name = row[i_name].strip() or None if i_name is not None else None
-        if name is not None and len(name) > 200:
-            problems.append(Problem(number, col("name"), "is longer than 200 characters", name))
-            bad = True
+        name = None
+        if i_name is not None and (raw := row[i_name]):
+            try:
+                name = clean_text(raw) or None
+            except ValidationError as exc:
+                problems.append(Problem(number, col("name"), str(exc), raw))
+                bad = True
+            if name is not None and len(name) > 200:
+                problems.append(Problem(number, col("name"), "is longer than 200 characters",
+                                        raw))
+                bad = True
         role = "member"
         if i_role is not None:
             role = roles.get(row[i_role]) or roles.get(_key(row[i_role]), "")
@@ -197,14 +204,14 @@ def _existing(session: Session, tool_ids: set[int]
             # An account without a vendor id is found by email; one with an id also answers
             # by email, for a file that has no id column.
             by_key.setdefault((tool_id, f"email:{email}"), tuple(row))
-    people = dict(session.execute(select(Person.email, Person.id)).tuples().all())
+    people = dict(session.execute(select(Person.email, Person.id)).all())
     return by_key, people
 
 
 def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, dict[str, Any]]],
           result: AccountsPlan) -> None:
     existing, people = _existing(session, {tool_id for _, tool_id, _ in records})
-    names = dict(session.execute(select(Tool.id, Tool.name)).tuples().all())
+    names = dict(session.execute(select(Tool.id, Tool.name)).all())
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.spreadsheet import parse_date
+from stackadmin.domain.spreadsheet import clean_text, parse_date
 from stackadmin.domain.values import normalize_email
 from stackadmin.errors import ValidationError
 from stackadmin.services._import_base import (
@@ -39,9 +39,9 @@ def parse_status(text: str) -> str:
     return _STATUS[value]
 
 
-def text_field(limit: int) -> Callable[[str], str | None]:
+def text_field(limit: int, multiline: bool = False) -> Callable[[str], str | None]:
     def parse(text: str) -> str | None:
-        value = text.strip()
+        value = clean_text(text, multiline=multiline)
         if len(value) > limit:
             raise ValidationError(f"is longer than {limit} characters")
         return value or None

@@ -90,7 +90,7 @@ def _parse_rows(cells: Cells, options: ImportOptions,
         "renewal_date": _or_none(lambda t: parse_date(t, fmt)),
         "cancel_by": _or_none(lambda t: parse_date(t, fmt)),
         "auto_renew": _or_none(parse_yes_no), "notice_days": _days,
-        "cost_center": text_field(120), "notes": text_field(10_000),
+        "cost_center": text_field(120), "notes": text_field(10_000, multiline=True),
         "po_reference": text_field(200),
     }
     given = [name for name in parsers if cells.has(name)]
@@ -276,7 +276,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         select(Tool.id, Tool.name, Tool.vendor_id, Tool.category, Tool.owner_id))}
     vendors = {name.lower(): vid for vid, name in session.execute(
         select(Vendor.id, Vendor.name))}
-    people = dict(session.execute(select(Person.email, Person.id)).tuples().all())
+    people = dict(session.execute(select(Person.email, Person.id)).all())
     terms = {(t.tool_id, t.plan, t.term_start): t for t in session.execute(
         select(SubscriptionTerm.id, SubscriptionTerm.tool_id, SubscriptionTerm.plan,
                SubscriptionTerm.term_start, *(getattr(SubscriptionTerm, f)

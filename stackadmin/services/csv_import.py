@@ -168,6 +168,9 @@ def remap(file: ImportFile, overrides: Mapping[str, str | None]) -> ImportFile:
 
 
 def _mapping_problems(file: ImportFile) -> list[Problem]:
+    if len(file.headers) == 1 and not file.mapping.get(file.headers[0]):
+        return [Problem(1, None, "only one column was found: the delimiter must be a comma, "
+                                 "semicolon or tab", file.headers[0])]
     problems: list[Problem] = []
     mapped = {target for target in file.mapping.values() if target}
     by_field = {f.name: f for f in FIELDS[file.kind]}
@@ -185,10 +188,6 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
         if spec.required and spec.name not in mapped:
             problems.append(Problem(1, None, f"the required column '{spec.name}' is missing "
                                              f"(or map one with --map COLUMN={spec.name})"))
-    if len(file.headers) == 1 and file.table.rows and any(
-            sep in file.headers[0] for sep in ",;\t"):
-        problems.append(Problem(1, None, "only one column was found: is the delimiter one of "
-                                         "comma, semicolon or tab?"))
     return problems
 
 
