@@ -50,12 +50,15 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One record the import adds or updates (`fields`: what an update changes)."""
+    """One record the import adds or updates (`fields`: what an update changes). `main` is
+    False for what a record brings along (a subscription's new tool or owner): listed, but
+    not counted among the imported records."""
 
     row: int
     action: str  # "add" | "update"
     label: str
     fields: tuple[str, ...] = ()
+    main: bool = True
 
     def __str__(self) -> str:
         if self.action == "add":

@@ -286,7 +286,17 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         return result
     names_by_vendor = {v: k for k, v in vendors.items()}
     emails = {v: k for k, v in people.items()}
+    new_things: set[str] = set()
     for r in records:
+        # What the terms bring with them: a dry run lists these too.
+        owner = r.tool_values.get("owner_email")
+        if owner is not None and owner not in people and f"p:{owner}" not in new_things:
+            new_things.add(f"p:{owner}")
+            result.changes.append(Change(r.row, "add", f"person {owner} (owner of {r.tool})",
+                                         main=False))
+        if r.tool.lower() not in tools and f"t:{r.tool.lower()}" not in new_things:
+            new_things.add(f"t:{r.tool.lower()}")
+            result.changes.append(Change(r.row, "add", f"tool {r.tool}", main=False))
         label = f"{r.tool} {r.plan}".strip() + (f" from {r.term_start}" if r.term_start else "")
         tool = tools.get(r.tool.lower())
         old = terms.get((tool.id, r.plan, r.term_start)) if tool is not None else None

@@ -97,11 +97,11 @@ class ImportPlan:
 
     @property
     def added(self) -> int:
-        return sum(1 for c in self.changes if c.action == "add")
+        return sum(1 for c in self.changes if c.action == "add" and c.main)
 
     @property
     def updated(self) -> int:
-        return sum(1 for c in self.changes if c.action == "update")
+        return sum(1 for c in self.changes if c.action == "update" and c.main)
 
     def summary(self) -> str:
         verb = "imported" if self.committed else "would import"

@@ -64,6 +64,7 @@ def test_dry_run_lists_changes_and_writes_nothing(run: Run, tmp_path: Path) -> N
     dry = run("import", "subscriptions", str(path), "--dry-run")
     assert dry.code == 0
     assert dry.out.splitlines() == [
+        "would add tool Slack (row 2)",
         "would add term Slack (row 2)",
         "s.csv: would import subscriptions: 1 added, 0 updated, 0 unchanged (dry run: nothing "
         "written)"]
