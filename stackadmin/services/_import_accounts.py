@@ -186,7 +186,14 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
             "last_activity": last, "activity_known": known, "external_id": ext}))
     if problems:
         return result
-    _diff(session, ctx, records, result)
+    # Fields a file without the column leaves as they are; activity is always given (no
+    # last_active column means the source reports none).
+    given = {"last_activity", "activity_known"}
+    given.update(field for field, present in (
+        ("email", i_email), ("display_name", i_name), ("role", i_role),
+        ("status", i_status), ("external_id", i_ext), ("person_id", i_email))
+        if present is not None)
+    _diff(session, ctx, records, result, given)
     return result
 
 
@@ -209,7 +216,7 @@ def _existing(session: Session, tool_ids: set[int]
 
 
 def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, dict[str, Any]]],
-          result: AccountsPlan) -> None:
+          result: AccountsPlan, given: set[str]) -> None:
     existing, people = _existing(session, {tool_id for _, tool_id, _ in records})
     names = dict(session.execute(select(Tool.id, Tool.name)).all())
     now = utcnow()
@@ -238,8 +245,8 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
         taken.add(old[0])
         changed: dict[str, tuple[Any, Any]] = {}
         for i, name in enumerate(_FIELDS, start=2):
-            if name == "external_id" and values[name] is None:
-                continue  # a file without ids does not erase the ids we have
+            if name not in given or (name == "external_id" and values[name] is None):
+                continue  # a column the file does not have; an empty id erases nothing
             before, after = old[i], values[name]
             if before != after and not _same_moment(before, after):
                 changed[name] = (before, after)

@@ -38,8 +38,10 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     fixed.update(_column_defaults(table, set(varying) | set(fixed)))
     dialect = conn.dialect
     compiled = insert(table).compile(dialect=dialect, column_keys=[*varying, *fixed])
+    # dialect_impl: the dialect's own variant of the type (psycopg's JSON adapts dicts).
     processors: dict[str, Callable[[Any], Any] | None] = {
-        key: table.c[key].type.bind_processor(dialect) for key in (*varying, *fixed)}
+        key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        for key in (*varying, *fixed)}
     converted = {}
     for key, value in fixed.items():
         proc = processors[key]

@@ -143,6 +143,8 @@ def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Pat
     # No last_active column: the source reports no activity at all.
     assert (again["U1"].email, again["U1"].activity_known, again["U1"].person_id) == (
         "ada.l@example.com", False, None)
+    # Columns the file does not have leave their fields alone.
+    assert (again["U1"].display_name, again["U1"].role) == ("Ada", "admin")
     assert len(again) == 3
 
 
