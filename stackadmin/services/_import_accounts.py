@@ -6,12 +6,11 @@ existing accounts loaded once as tuples, and bulk Core inserts/updates in batche
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.spreadsheet import clean_text, parse_timestamp
@@ -266,10 +265,3 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
 
 def _same_moment(a: Any, b: Any) -> bool:
     return isinstance(a, datetime) and isinstance(b, datetime) and a == b
-
-
-def count_accounts(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Account)) or 0)
-
-
-Parser = Callable[[str], Any]

@@ -22,7 +22,7 @@ from stackadmin.domain.vocab import PricingModel, Role
 from stackadmin.errors import NotFoundError
 from stackadmin.services import settings, utilization
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.csv_files import Cell, excel_cell, write_csv
+from stackadmin.services.csv_files import Cell, write_csv
 from stackadmin.services.rates import RateTable
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
@@ -267,8 +267,3 @@ def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | N
                          bom: bool = True) -> ExportResult:
     rows = access_rows(ctx, tool=tool)
     return ExportResult(Path(path), write_csv(path, ACCESS_COLUMNS, rows, bom=bom))
-
-
-def excel_text(value: Cell) -> str:
-    """A cell as the file holds it (for previews and comparisons)."""
-    return excel_cell(value)

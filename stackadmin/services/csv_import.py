@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from stackadmin import paths
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
 from stackadmin.services._import_base import (
@@ -28,7 +29,6 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.csv_files import RawTable, parse_text, read_table
 from stackadmin.services.import_fields import (
     FIELDS,
-    IGNORE,
     TEMPLATE_HEADERS,
     FieldSpec,
     ImportKind,
@@ -39,9 +39,25 @@ from stackadmin.services.import_fields import (
 )
 
 __all__ = [
-    "FIELDS", "TEMPLATE_HEADERS", "Change", "FieldSpec", "ImportCancelled", "ImportFile",
-    "ImportKind", "ImportOptions", "ImportPlan", "Problem", "commit", "fields", "import_file",
-    "open_text", "read_file", "remap", "validate",
+    "FIELDS",
+    "TEMPLATE_HEADERS",
+    "Change",
+    "FieldSpec",
+    "ImportCancelled",
+    "ImportFile",
+    "ImportKind",
+    "ImportOptions",
+    "ImportPlan",
+    "Problem",
+    "commit",
+    "fields",
+    "header_fields",
+    "import_file",
+    "open_text",
+    "read_file",
+    "remap",
+    "template_path",
+    "validate",
 ]
 
 
@@ -289,13 +305,12 @@ def import_file(ctx: ServiceContext, path: str | Path, kind: ImportKind | str, *
     return _write(ctx, file, opts, progress, cancel)
 
 
-def template_text(kind: ImportKind | str) -> str:
-    return ",".join(TEMPLATE_HEADERS[kind_of(kind)]) + "\r\n"
+def template_path(kind: ImportKind | str) -> Path:
+    """The shipped template for an import: its header row and one example row (the GUI
+    offers it for download)."""
+    return paths.resources_dir() / "templates" / f"{kind_of(kind).value}.csv"
 
 
 def header_fields(file: ImportFile) -> Sequence[tuple[str, str | None]]:
     """(header, field) pairs in column order; field None = unmapped, '' = ignored."""
     return [(h, file.mapping.get(h)) for h in file.headers]
-
-
-IGNORED = IGNORE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stackadmin.services import csv_import
 from tests.cli.conftest import Run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
@@ -17,6 +18,13 @@ def test_templates_import_as_they_ship(run: Run) -> None:
         assert "1 added" in result.out
     result = run("import", "accounts", "--tool", "Slack", str(TEMPLATES / "accounts.csv"))
     assert result.code == 0 and "1 added" in result.out, result.err
+
+
+def test_the_service_finds_the_templates() -> None:
+    for kind in ("subscriptions", "people", "accounts"):
+        assert csv_import.template_path(kind) == TEMPLATES / f"{kind}.csv"
+        assert csv_import.template_path(kind).read_text().startswith(
+            ",".join(csv_import.TEMPLATE_HEADERS[csv_import.ImportKind(kind)]))
 
 
 def test_template_headers_are_the_contract() -> None:
