@@ -1,35 +1,114 @@
-"""`stackadmin export WHAT FILE`: one subcommand per export; each one's work is a service."""
+"""`stackadmin export finance|seats|access-review FILE.csv` and `export calendar FILE.ics`.
+
+Thin parsers over services: each action is added by its own `_add_*` function."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from stackadmin.cli._common import iso_date
-from stackadmin.domain.vocab import AuditSource
-from stackadmin.services.context import open_context
+from stackadmin.cli._common import context, iso_date
+from stackadmin.services import csv_export
 
-
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
-    cmd = sub.add_parser("export", help="write inventory data to files", parents=[common])
-    actions = cmd.add_subparsers(dest="export_command", metavar="WHAT", required=True)
-    _register_calendar(actions, common)
+if TYPE_CHECKING:
+    Actions = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _register_calendar(actions: argparse._SubParsersAction,  # type: ignore[type-arg]
-                       common: argparse.ArgumentParser) -> None:
-    calendar = actions.add_parser(
+def register(sub: Actions, common: argparse.ArgumentParser) -> None:
+    cmd = sub.add_parser("export", help="write CSV files for finance, seat owners, auditors, "
+                                        "and an .ics calendar of renewals", parents=[common])
+    actions = cmd.add_subparsers(dest="export_command", metavar="ACTION", required=True)
+    _add_finance(actions, common)
+    _add_seats(actions, common)
+    _add_access_review(actions, common)
+    _add_calendar(actions, common)
+
+
+def _file_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.csv")
+    parser.add_argument("--no-bom", action="store_true",
+                        help="UTF-8 without the byte-order mark Excel needs to read UTF-8")
+
+
+def _add_finance(actions: Actions, common: argparse.ArgumentParser) -> None:
+    p = actions.add_parser("finance", parents=[common],
+                           help="one row per term in force: costs, renewal, cancel-by, seats")
+    _file_options(p)
+    p.add_argument("--as-of", type=iso_date, help="the date the figures are for (default today)")
+    p.set_defaults(func=_finance)
+
+
+def _add_seats(actions: Actions, common: argparse.ArgumentParser) -> None:
+    p = actions.add_parser("seats", parents=[common],
+                           help="every account: person, role, status, activity, unused reason")
+    _file_options(p)
+    p.add_argument("--as-of", type=iso_date, help="the date the rules apply on (default today)")
+    p.add_argument("--tool", metavar="NAME", help="only this tool")
+    p.set_defaults(func=_seats)
+
+
+def _add_access_review(actions: Actions, common: argparse.ArgumentParser) -> None:
+    p = actions.add_parser("access-review", parents=[common],
+                           help="per tool, everyone with access and their role, admins first")
+    _file_options(p)
+    p.add_argument("--tool", metavar="NAME", help="only this tool")
+    p.set_defaults(func=_access_review)
+
+
+def _add_calendar(actions: Actions, common: argparse.ArgumentParser) -> None:
+    p = actions.add_parser(
         "calendar", parents=[common],
         help="renewal and cancel-by dates as an .ics file, with alarms at the lead times")
-    calendar.add_argument("file", metavar="FILE.ics")
-    calendar.add_argument("--as-of", type=iso_date, metavar="DATE",
-                          help="roll auto-renewing terms forward to DATE (default today)")
-    calendar.set_defaults(func=_calendar)
+    p.add_argument("file", metavar="FILE.ics")
+    p.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="roll auto-renewing terms forward to DATE (default today)")
+    p.set_defaults(func=_calendar)
+
+
+def _finance(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        result, report = csv_export.export_finance(ctx, args.file, as_of=args.as_of,
+                                                   bom=not args.no_bom)
+    finally:
+        ctx.close()
+    print(f"wrote {result.rows} terms in force on {report.as_of.isoformat()} to {result.path}")
+    for money in report.annual_by_currency.values():
+        print(f"annual cost {money.currency}: {money.plain()}")
+    if report.annual_total_base is not None:
+        print(f"annual cost total in {report.base_currency}: {report.annual_total_base.plain()}")
+    else:
+        print(f"annual cost total in {report.base_currency}: unknown (no exchange rate for "
+              f"{', '.join(report.missing_rates)}; set one with `stackadmin rates set`)")
+    return 0
+
+
+def _seats(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        result = csv_export.export_seats(ctx, args.file, as_of=args.as_of, tool=args.tool,
+                                         bom=not args.no_bom)
+    finally:
+        ctx.close()
+    print(f"wrote {result.rows} accounts to {result.path}")
+    return 0
+
+
+def _access_review(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    try:
+        result = csv_export.export_access_review(ctx, args.file, tool=args.tool,
+                                                 bom=not args.no_bom)
+    finally:
+        ctx.close()
+    print(f"wrote {result.rows} accounts with access to {result.path}")
+    return 0
 
 
 def _calendar(args: argparse.Namespace) -> int:
     from stackadmin.services.calendar_export import export_calendar
 
-    ctx = open_context(getattr(args, "db", None), source=AuditSource.CLI)
+    ctx = context(args)
     try:
         result = export_calendar(ctx, args.file, as_of=args.as_of)
     finally:

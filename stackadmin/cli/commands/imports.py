@@ -1,0 +1,65 @@
+"""`stackadmin import subscriptions|people|accounts FILE.csv [--dry-run] [--map C=F] ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from stackadmin.cli._common import context
+from stackadmin.errors import UserError
+from stackadmin.services import csv_import
+from stackadmin.services.import_fields import ImportKind, parse_map_options
+
+LISTED = 50  # changes listed by a dry run before "... and N more"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    cmd = sub.add_parser("import", help="import a spreadsheet (CSV): subscriptions, people, "
+                                        "accounts", parents=[common])
+    kinds = cmd.add_subparsers(dest="import_kind", metavar="WHAT", required=True)
+    helps = {
+        ImportKind.SUBSCRIPTIONS: "subscription terms (adds tools, vendors, owners when new)",
+        ImportKind.PEOPLE: "people, by email",
+        ImportKind.ACCOUNTS: "a tool's user list (seats), by external id or email",
+    }
+    for kind, text in helps.items():
+        p = kinds.add_parser(kind.value, help=text, parents=[common])
+        p.add_argument("file", metavar="FILE.csv")
+        if kind is ImportKind.ACCOUNTS:
+            p.add_argument("--tool", metavar="NAME",
+                           help="the tool the file lists users of (else a tool column)")
+        p.add_argument("--dry-run", action="store_true",
+                       help="check the file and print what would be added and updated")
+        p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                       help="read COLUMN as FIELD (COLUMN= ignores the column); repeatable")
+        p.add_argument("--date-format", metavar="FMT",
+                       help="format of non-ISO dates, in strftime codes, e.g. %%d/%%m/%%Y")
+        p.add_argument("--decimal-comma", action="store_true",
+                       help="amounts use a decimal comma: 1.200,50 or 1 200,50 €")
+        p.set_defaults(func=_import, kind=kind)
+
+
+def _import(args: argparse.Namespace) -> int:
+    options = csv_import.ImportOptions(date_format=args.date_format,
+                                       decimal_comma=args.decimal_comma,
+                                       tool=getattr(args, "tool", None))
+    overrides = parse_map_options(args.map)
+    ctx = context(args)
+    try:
+        plan = csv_import.import_file(ctx, args.file, args.kind, overrides=overrides,
+                                      options=options, dry_run=args.dry_run)
+    finally:
+        ctx.close()
+    if not plan.ok:
+        for problem in plan.problems:
+            print(f"{plan.file}: {problem}", file=sys.stderr)
+        count = len(plan.problems)
+        raise UserError(f"{plan.file}: {count} problem{'s' if count != 1 else ''}; nothing "
+                        "was imported")
+    if args.dry_run:
+        for change in plan.changes[:LISTED]:
+            print(f"would {change}")
+        if len(plan.changes) > LISTED:
+            print(f"... and {len(plan.changes) - LISTED} more")
+    print(plan.summary() + (" (dry run: nothing written)" if args.dry_run else ""))
+    return 0

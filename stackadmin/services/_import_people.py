@@ -1,0 +1,146 @@
+"""The people import: one person per row, upserted by email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from stackadmin.domain.spreadsheet import clean_text, parse_date
+from stackadmin.domain.values import normalize_email
+from stackadmin.errors import ValidationError
+from stackadmin.services._import_base import (
+    Change,
+    Problem,
+    Ticker,
+    Writes,
+    apply_writes,
+    audit_rows,
+)
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.csv_import import Cells, ImportOptions
+from stackadmin.store.models import Person, utcnow
+
+_STATUS = {"active": "active", "employed": "active", "current": "active",
+           "departed": "departed", "left": "departed", "terminated": "departed",
+           "former": "departed", "inactive": "departed", "leaver": "departed"}
+
+
+def parse_status(text: str) -> str:
+    value = text.strip().lower()
+    if not value:
+        return "active"
+    if value not in _STATUS:
+        raise ValidationError("must be active or departed")
+    return _STATUS[value]
+
+
+def text_field(limit: int, multiline: bool = False) -> Callable[[str], str | None]:
+    def parse(text: str) -> str | None:
+        value = clean_text(text, multiline=multiline)
+        if len(value) > limit:
+            raise ValidationError(f"is longer than {limit} characters")
+        return value or None
+    return parse
+
+
+def read_cell(cells: Cells, row: list[str], number: int, name: str,
+              parse: Callable[[str], Any], problems: list[Problem]) -> tuple[bool, Any]:
+    """(ok, value) for one mapped field of one row; a failure becomes a Problem."""
+    text = row[cells.index[name]]
+    try:
+        return True, parse(text)
+    except ValidationError as exc:
+        problems.append(Problem(number, cells.column(name), str(exc), text))
+        return False, None
+
+
+@dataclass
+class PeoplePlan:
+    writes: Writes
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.writes.size
+
+    def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
+        apply_writes(session, self.writes, ticker)
+
+
+def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOptions,
+         problems: list[Problem]) -> PeoplePlan:
+    parsers: dict[str, Callable[[str], Any]] = {
+        "name": text_field(200), "department": text_field(120),
+        "cost_center": text_field(120), "title": text_field(200), "status": parse_status,
+        "end_date": lambda t: optional_day(t, options.date_format),
+    }
+    given = [name for name in parsers if cells.has(name)]
+    records: dict[str, tuple[int, dict[str, Any]]] = {}
+    for number, row in zip(cells.table.row_numbers, cells.table.rows, strict=True):
+        ok, email = read_cell(cells, row, number, "email", normalize_email_cell, problems)
+        values: dict[str, Any] = {}
+        for name in given:
+            good, value = read_cell(cells, row, number, name, parsers[name], problems)
+            ok = ok and good
+            values[name] = value
+        if not ok:
+            continue
+        if email in records:
+            problems.append(Problem(number, cells.column("email"),
+                                    f"the same person as row {records[email][0]}", email))
+            continue
+        records[email] = (number, values)
+    existing = {p.email: p for p in session.scalars(select(Person))}
+    now = utcnow()
+    writes = Writes()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    diffs: list[tuple[int, str, dict[str, Any]]] = []
+    result = PeoplePlan(writes)
+    for email, (number, values) in records.items():
+        person = existing.get(email)
+        if person is None:
+            new = {"email": email, "status": "active", "source": "csv", "created_at": now,
+                   "updated_at": now, **values}
+            new["name"] = values.get("name") or email.split("@")[0]
+            inserts.append(new)
+            result.changes.append(Change(number, "add", f"person {email}"))
+            continue
+        if values.get("name") is None:
+            values.pop("name", None)  # an empty name cell keeps the name we have
+        if "status" in values and values["status"] is None:
+            values["status"] = "active"
+        changed = {k: (getattr(person, k), v) for k, v in values.items()
+                   if getattr(person, k) != v}
+        if not changed:
+            result.unchanged += 1
+            continue
+        updates.append({"id": person.id, "updated_at": now,
+                        **{k: v for k, (_, v) in changed.items()}})
+        diffs.append((person.id, f"person {email}", changed))
+        result.changes.append(Change(number, "update", f"person {email}", tuple(changed)))
+    if inserts:
+        writes.inserts.append((Person, inserts))
+    if updates:
+        writes.updates.append((Person, updates))
+    writes.update_audits = audit_rows(ctx, "person", diffs)
+    return result
+
+
+def normalize_email_cell(text: str) -> str:
+    try:
+        return normalize_email(text)
+    except ValidationError:
+        if not text.strip():
+            raise ValidationError("is required") from None
+        raise ValidationError("is not an email address") from None
+
+
+def optional_day(text: str, date_format: str | None) -> date | None:
+    return parse_date(text, date_format) if text.strip() else None

@@ -1,0 +1,174 @@
+"""CSV files at the edges: reading what spreadsheets save, writing what Excel opens cleanly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stackadmin.domain.spreadsheet import neutralise
+from stackadmin.errors import UserError
+
+BOM = "\ufeff"
+DELIMITERS = (",", ";", "\t")
+# The csv module refuses cells over 128 KiB; a long notes cell is a row problem, not a crash.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A CSV file as text cells: the header row and the data rows (blank rows dropped).
+
+    `row_numbers[i]` is the spreadsheet row number of `rows[i]` (the header is row 1), which
+    is what every problem refers to."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+    row_numbers: list[int]
+    delimiter: str
+    had_bom: bool
+
+
+def _decode(data: bytes, name: str) -> tuple[str, bool]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserError(f"{name} is UTF-16 text; save it as CSV UTF-8 (in Excel: "
+                        "Save As → CSV UTF-8) and import that")
+    had_bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8-sig" if had_bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it "
+            "as CSV UTF-8 (in Excel: Save As → CSV UTF-8) and import that"
+        ) from None
+    return text, had_bom
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of comma, semicolon and tab
+    outside quotes (a one-column file is comma)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in ("\n", "\r"):
+            break
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
+    if not text.strip():
+        raise UserError(f"{name} is empty: expected a header row, then one row per record")
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: tuple[str, ...] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    try:
+        for number, row in enumerate(reader, start=1):
+            if headers is None:
+                headers = tuple(cell.strip() for cell in row)
+                continue
+            if not "".join(row).strip():  # a blank row (C-speed check: 100k-row files)
+                continue
+            rows.append(row)
+            numbers.append(number)
+    except csv.Error as exc:
+        raise UserError(f"{name}, line {reader.line_num}: not valid CSV ({exc})") from None
+    assert headers is not None
+    return RawTable(name, headers, rows, numbers, delimiter, had_bom)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Reads a CSV file saved by a spreadsheet: UTF-8 with or without a BOM, the delimiter
+    sniffed; a file in another encoding is refused in words."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{file} does not exist") from None
+    except OSError as exc:
+        raise UserError(f"{file} cannot be read: {exc.strerror or exc}") from None
+    text, had_bom = _decode(data, file.name)
+    return parse_text(text, file.name, had_bom)
+
+
+Cell = str | int | Decimal | None
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r\n")
+
+
+def excel_cell(value: Cell) -> str:
+    """Numbers as plain digits (a negative number stays a number); text neutralised
+    (domain.spreadsheet.neutralise, inlined: this runs once per cell of every export)."""
+    kind = value.__class__
+    if kind is str:
+        text: str = value  # type: ignore[assignment]
+        return "'" + text if text and text[0] in _FORMULA_STARTS else text
+    if value is None:
+        return ""
+    if kind is Decimal:
+        return format(value, "f")  # never an exponent: 1E-7 would be text to a spreadsheet
+    if kind is int:
+        return str(value)
+    if isinstance(value, str):  # a str subclass (an enum value)
+        return neutralise(value)
+    return str(value)
+
+
+def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[Cell]], *,
+              bom: bool = True, numeric_columns: Iterable[int] | None = None) -> int:
+    """Writes an Excel-clean CSV atomically (a temp file beside the target, then a rename):
+    UTF-8 with a BOM by default, CRLF, quotes only where needed. Returns the row count.
+
+    Cells typed `str` are text and are neutralised; `int` and `Decimal` are numbers. An
+    exporter that knows its columns passes `numeric_columns` (their cells are numbers, None,
+    or digits it formatted itself); every other column then holds str or None and only those
+    are checked, once per row, without a call per cell."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+            writer.writerow([excel_cell(h) for h in headers])
+            if numeric_columns is None:
+                cell = excel_cell
+                for row in rows:
+                    writer.writerow([cell(v) for v in row])
+                    count += 1
+            else:
+                numeric = set(numeric_columns)
+                text = [i for i in range(len(headers)) if i not in numeric]
+                starts, writerow = _FORMULA_STARTS, writer.writerow
+                for row in rows:
+                    cells: list[Any] = list(row)
+                    for i in text:
+                        value = cells[i]
+                        if value and value[0] in starts:
+                            cells[i] = "'" + value
+                    writerow(cells)  # csv writes None as an empty cell
+                    count += 1
+        os.replace(temp, target)
+    except BaseException as exc:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UserError(f"{target} cannot be written: {exc.strerror or exc}") from None
+        raise
+    return count
