@@ -55,6 +55,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
 
     from stackadmin.ui import theme
     from stackadmin.ui.env import Env
+    from stackadmin.ui.file_menu import install_import_export
     from stackadmin.ui.mainwindow import MainWindow, describe_error
     from stackadmin.ui.tasks import TaskRunner
 
@@ -66,6 +67,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     tasks = TaskRunner()
     env = Env(tasks, settings=QSettings())
     window = MainWindow(env)
+    install_import_export(window, env)  # File → Import… / Export ▸, and the first-run import
     outcome = {"code": 0}
 
     def opened(result: tuple[ServiceContext, bool]) -> None:
