@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from stackadmin.ui.tablemodel import Column, RowTableModel
@@ -31,8 +31,17 @@ _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
 
 IGNORE_LABEL = "(ignore this column)"
 UNMAPPED_LABEL = "not a known column: choose a field or ignore it"
-_PROBLEM_COLOR = QColor(176, 32, 32)
 _MUTED_COLOR = QColor(128, 128, 128)
+_RED_ON_LIGHT, _RED_ON_DARK = QColor(176, 32, 32), QColor(248, 113, 113)
+
+
+def dark_palette() -> bool:
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def problem_color() -> QColor:
+    """Red that reads on the palette in use (the dark one needs a lighter red)."""
+    return _RED_ON_DARK if dark_palette() else _RED_ON_LIGHT
 
 
 def field_label(spec: FieldSpec) -> str:
@@ -130,7 +139,7 @@ class MappingModel(QAbstractTableModel):
             return spec.help if spec else "This column is not imported."
         if role == FOREGROUND_ROLE:
             if target is None:
-                return _PROBLEM_COLOR
+                return problem_color()
             return _MUTED_COLOR if target == "" else None
         return None
 
@@ -248,7 +257,7 @@ class PreviewModel(QAbstractTableModel):
                 shown = "ignored" if target == "" else ("?" if target is None else target)
                 return f"{self._headers[section] or '(no header)'}\n→ {shown}"
             if role == FOREGROUND_ROLE and target is None:
-                return _PROBLEM_COLOR
+                return problem_color()
         if orientation == VERTICAL and 0 <= section < len(self._rows) and role == DISPLAY_ROLE:
             return str(self._rows[section][0])
         return None

@@ -35,6 +35,7 @@ from stackadmin.ui.import_models import (
     MappingModel,
     PreviewModel,
     change_model,
+    dark_palette,
     problem_line,
     problem_model,
 )
@@ -55,8 +56,9 @@ DATE_FORMATS = (
     ("Day-month-year (31-03-2027)", "%d-%m-%Y"),
 )
 PREVIEW_ROWS = 20
-_WARN = "color: #9a3412;"
-_GOOD = "color: #166534;"
+# (light palette, dark palette): the dark one needs lighter tones to read.
+_WARN = ("color: #9a3412;", "color: #fdba74;")
+_GOOD = ("color: #166534;", "color: #86efac;")
 
 
 @dataclass(frozen=True)
@@ -323,10 +325,10 @@ class ColumnsPage(QWidget):
                          "that holds it.")
         if notes:
             self.status.setText("⚠ " + " ".join(notes))
-            self.status.setStyleSheet(_WARN)
+            self.status.setStyleSheet(_WARN[dark_palette()])
         else:
             self.status.setText("✓ Every column is matched to a field or ignored.")
-            self.status.setStyleSheet(_GOOD)
+            self.status.setStyleSheet(_GOOD[dark_palette()])
 
     def field_combo(self, header: str) -> QComboBox:
         """The combo of one column's row (tests choose fields through it, like a user)."""

@@ -411,3 +411,25 @@ def test_problems_name_the_wizard_step_instead_of_a_command_line_option() -> Non
     assert said[2] == ("is ambiguous (day/month or month/day?): choose how dates are written "
                        "in the Columns step")
     assert said[0].startswith("not a column stackadmin knows: choose the field it holds")
+
+
+def test_the_wizard_renders_in_the_dark_palette(
+        wizard: ImportWizard, qtbot: Any, qapp: Any, monkeypatch: Any, tmp_path: Path) -> None:
+    from stackadmin.ui import theme
+
+    monkeypatch.setenv(theme.SCHEME_ENV, "dark")
+    theme.apply(qapp)
+    try:
+        path = tmp_path / "bad.csv"
+        path.write_text(BAD_SUBSCRIPTIONS.replace("term_start", "Kick-off"), encoding="utf-8")
+        _read(qtbot, wizard, "subscriptions", path)
+        screenshot(wizard, "import-2-columns-dark")
+        combo = wizard.columns_page.field_combo("Kick-off")
+        combo.setCurrentIndex(combo.findData("term_start"))
+        combo.activated.emit(combo.currentIndex())
+        _check(qtbot, wizard)
+        screenshot(wizard, "import-3-problems-dark")
+        assert theme.is_dark()
+    finally:
+        monkeypatch.setenv(theme.SCHEME_ENV, "light")
+        theme.apply(qapp)
