@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.env = env
         self.setWindowTitle("stackadmin")
-        self.setWindowIcon(icons.icon("app"))
+        self.setWindowIcon(icons.icon("stackadmin"))
         self.setMinimumSize(QSize(960, 600))
         self.pages: dict[str, Page] = {}
         self._painted = False
@@ -220,9 +220,10 @@ class MainWindow(QMainWindow):
         self.current_key = key
         self.stack.setCurrentWidget(page)
         self.env.settings.setValue("window/page", key)
+        highlight = "people" if key == "person" else key  # Person 360 lives under People
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
-            if item.data(_KEY_ROLE) == key and self.sidebar.currentRow() != n:
+            if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:
                 self.sidebar.blockSignals(True)
                 self.sidebar.setCurrentRow(n)
                 self.sidebar.blockSignals(False)
