@@ -36,15 +36,15 @@ def _inactive(s: SeatStatus) -> str:
 
 def _columns() -> list[Column[SeatStatus]]:
     return [
-        Column("Tool", lambda s: s.tool, width=190),
-        Column("Person", lambda s: s.person or "unmatched", width=180),
-        Column("Email", lambda s: s.email or "", width=250),
-        Column("Role", lambda s: s.role, width=80),
-        Column("Status", lambda s: s.status, width=100),
+        Column("Tool", lambda s: s.tool, width=170),
+        Column("Person", lambda s: s.person or "unmatched", width=160),
+        Column("Email", lambda s: s.email or "", width=230),
+        Column("Role", lambda s: s.role, width=70),
+        Column("Status", lambda s: s.status, width=90),
         Column("Last activity", lambda s: date_text(s.last_activity),
-               key=lambda s: s.last_activity, searchable=False, width=110),
+               key=lambda s: s.last_activity, searchable=False, width=100),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
-               searchable=False, width=80),
+               searchable=False, width=70),
         Column("Use", _unused, tooltip=lambda s: s.exempt_reason or ""),
     ]
 
