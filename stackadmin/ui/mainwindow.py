@@ -9,6 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -106,6 +107,11 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
         self.sidebar.setEnabled(False)  # until the database is open
+        # Ctrl+1 … Ctrl+8 open the pages in sidebar order.
+        for n, page in enumerate(p for p in PAGES if not p.hidden):
+            if n < 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+                shortcut.activated.connect(lambda key=page.key: self.show_page(key))
         self.sidebar.currentItemChanged.connect(self._sidebar_changed)
 
         self.stack = QStackedWidget(self)

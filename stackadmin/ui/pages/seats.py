@@ -45,7 +45,8 @@ def _columns() -> list[Column[SeatStatus]]:
                key=lambda s: s.last_activity, searchable=False, width=100),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                searchable=False, width=70),
-        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or ""),
+        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or "",
+               warn=lambda s: s.reason is not None),
     ]
 
 
