@@ -20,6 +20,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.rates import RateTable
 from stackadmin.services.terms import TermRow, list_terms
 from stackadmin.services.tools import ToolRow, list_tools
+from stackadmin.services.utilization import UtilizationReport
 from stackadmin.store.models import Account, SubscriptionTerm
 
 NO_CATEGORY = "(no category)"
@@ -110,6 +111,7 @@ class Dashboard:
     tools_without_owner: list[ToolRow]
     terms_without_renewal: list[TermRow]
     savings_base: Decimal = Decimal(0)
+    utilization: UtilizationReport | None = None  # the report the seat figures come from
     by_category: dict[str, Decimal] = field(default_factory=dict)
     by_cost_center: dict[str, Decimal] = field(default_factory=dict)
 
@@ -269,11 +271,15 @@ def compute(ctx: ServiceContext, *, with_seats: bool = True) -> Dashboard:
     return board
 
 
-def add_seats(ctx: ServiceContext, board: Dashboard) -> Dashboard:
-    """Seat utilization by tool and the potential savings, from the utilization service."""
+def add_seats(ctx: ServiceContext, board: Dashboard,
+              report: UtilizationReport | None = None) -> Dashboard:
+    """Seat utilization by tool and the potential savings, from the utilization service
+    (or from `report`, one computed for the same day already)."""
     from stackadmin.services import utilization
 
-    report = utilization.compute(ctx, board.as_of)
+    if report is None or report.as_of != board.as_of:
+        report = utilization.compute(ctx, board.as_of)
+    board.utilization = report
     board.seats = [
         SeatLine(f.tool_id, f.tool, f.seats_purchased, f.seats_held, f.seats_active,
                  f.seats_unused + f.seats_unassigned, f.potential_savings_base)

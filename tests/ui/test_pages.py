@@ -126,3 +126,25 @@ def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWin
         line = model.row_at(n)
         colour = model.index(n, 1).data(FOREGROUND_ROLE)
         assert (colour is not None) == (line.days_left is not None and line.days_left < 0)
+
+
+def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, qtbot: Any,
+                                                            monkeypatch: Any) -> None:
+    from stackadmin.services import utilization
+
+    calls: list[int] = []
+    real = utilization.compute
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(utilization, "compute", counting)
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    window.show_page("seats")
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 1 and window.pages["seats"].model.total > 0
+    window.env.changed("account")  # the seats page is visible: it counts again
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 2

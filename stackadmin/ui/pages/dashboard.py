@@ -277,13 +277,19 @@ class DashboardPage(Page):
             + (f"; rates used: {rates}." if rates else ".") + missing)
         self.loaded.emit()
 
+        generation = self.env.generation
+        known = self.env.recall("utilization")  # the Seats page may have counted already
+
         def seats(ctx: ServiceContext, job: Job) -> Dashboard:
             from stackadmin.services.dashboard import add_seats
 
-            return add_seats(ctx, board)
+            return add_seats(ctx, board, known)
 
-        self.env.run(seats, self._show_seats, key="load:dashboard-seats",
-                     title="counting seats")
+        def done(result: Dashboard) -> None:
+            self.env.remember("utilization", result.utilization, generation=generation)
+            self._show_seats(result)
+
+        self.env.run(seats, done, key="load:dashboard-seats", title="counting seats")
 
     def _show_seats(self, board: Dashboard) -> None:
         if board is not self.board:
