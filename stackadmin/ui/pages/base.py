@@ -244,10 +244,11 @@ class TablePage(Page):
             self.activate(self.model.row_at(index.row()))
 
     def _show_count(self, shown: int, total: int) -> None:
+        noun = "row" if total == 1 else "rows"
         if shown == total:
-            self.count.setText(f"{total:,} rows")
+            self.count.setText(f"{total:,} {noun}")
         else:
-            self.count.setText(f"{shown:,} of {total:,} rows shown")
+            self.count.setText(f"{shown:,} of {total:,} {noun} shown")
 
 
 def later(slot: Any) -> None:
