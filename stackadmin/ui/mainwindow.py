@@ -86,7 +86,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.env = env
         self.setWindowTitle("stackadmin")
-        self.setWindowIcon(icons.icon("stackadmin"))
         self.setMinimumSize(QSize(960, 600))
         self.pages: dict[str, Page] = {}
         self._painted = False
@@ -102,7 +101,7 @@ class MainWindow(QMainWindow):
         for page in PAGES:
             if page.hidden:
                 continue
-            item = QListWidgetItem(icons.icon(page.icon), page.title)
+            item = QListWidgetItem(page.title)  # icons come after the first paint
             item.setData(_KEY_ROLE, page.key)
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
@@ -173,7 +172,15 @@ class MainWindow(QMainWindow):
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self.draw_icons)
         return super().eventFilter(watched, event)
+
+    def draw_icons(self) -> None:
+        """Sidebar and window icons (SVG rendering, after the first paint)."""
+        self.setWindowIcon(icons.icon("stackadmin"))
+        keys = [p for p in PAGES if not p.hidden]
+        for n, page in enumerate(keys):
+            self.sidebar.item(n).setIcon(icons.icon(page.icon))
 
     def attach(self, empty: bool) -> None:
         """The database is open: show the first-run choice on an empty one, else the page
