@@ -100,6 +100,7 @@ class TablePage(Page):
         self.search.setMinimumWidth(280)
         self.count = QLabel(self)
         self.count.setObjectName("count")
+        self.count.setMinimumWidth(260)  # room for "99,999 of 100,000 rows shown"
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
