@@ -93,3 +93,58 @@ def test_last_page_and_geometry_are_remembered(window: MainWindow, qtbot: Any) -
     qtbot.addWidget(second)
     second.attach(False)
     assert second.current_key == "people"
+
+
+def test_keyboard_search_down_enter_opens_the_person(window: MainWindow, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # People
+    assert window.current_key == "people"
+    wait_idle(qtbot, window.env)
+    page = window.pages["people"]
+    someone = page.model.row_at(0)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, someone.email)
+    assert page.model.shown == 1
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.current_row() == someone
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert window.current_key == "person"
+    wait_idle(qtbot, window.env)
+    assert window.pages["person"].person_id == someone.id
+
+
+def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWindow,
+                                                                 qtbot: Any) -> None:
+    from stackadmin.ui.tablemodel import FOREGROUND_ROLE
+
+    window.show_page("renewals")
+    wait_idle(qtbot, window.env)
+    model = window.pages["renewals"].model
+    for n in range(model.rowCount()):
+        line = model.row_at(n)
+        colour = model.index(n, 1).data(FOREGROUND_ROLE)
+        assert (colour is not None) == (line.days_left is not None and line.days_left < 0)
+
+
+def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, qtbot: Any,
+                                                            monkeypatch: Any) -> None:
+    from stackadmin.services import utilization
+
+    calls: list[int] = []
+    real = utilization.compute
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(utilization, "compute", counting)
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    window.show_page("seats")
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 1 and window.pages["seats"].model.total > 0
+    window.env.changed("account")  # the seats page is visible: it counts again
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 2

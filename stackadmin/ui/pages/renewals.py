@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 def _columns() -> list[Column[RenewalLine]]:
     return [
         Column("Cancel by", lambda r: date_text(r.cancel_by) if r.cancel_by else
-               "no renewal date", key=lambda r: r.cancel_by, width=110, searchable=False,
+               "no renewal date", key=lambda r: r.cancel_by, width=110,
+               warn=lambda r: r.cancel_by is None,
                tooltip=lambda r: "Rolled forward: the term renews by itself" if r.rolled
                else ""),
         Column("Days left", lambda r: days_text(r.days_left), key=lambda r: r.days_left,
-               numeric=True, searchable=False, width=80),
+               numeric=True, searchable=False, width=80,
+               warn=lambda r: r.days_left is not None and r.days_left < 0),
         Column("Tool", lambda r: r.term.tool, width=190),
         Column("Plan", lambda r: r.term.plan, width=130),
         Column("Renews", lambda r: date_text(r.renewal_date), key=lambda r: r.renewal_date,
