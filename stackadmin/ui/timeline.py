@@ -112,10 +112,19 @@ class RenewalTimeline(QWidget):
         return left + (right - left) * (clamped - self.start).days / span
 
     def lane_at(self, point: QPointF) -> int:
+        """The lane under a point, -1 for none (the header covers the lanes under it)."""
+        if point.y() < self.header_top() + HEADER_H:
+            return -1
         n = int((point.y() - HEADER_H) // LANE_H)
-        return n if point.y() >= HEADER_H and 0 <= n < len(self.marks) else -1
+        return n if 0 <= n < len(self.marks) else -1
 
     # -- painting ------------------------------------------------------------------------
+    def header_top(self) -> int:
+        """Where the header is drawn: the top of the visible part, so it stays put while
+        the lanes scroll under it (the scroll area repaints on every scroll)."""
+        visible = self.visibleRegion().boundingRect()
+        return 0 if visible.isEmpty() else max(visible.top(), 0)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -123,24 +132,37 @@ class RenewalTimeline(QWidget):
         text = pal.color(QPalette.ColorRole.WindowText)
         muted = pal.color(QPalette.ColorRole.PlaceholderText)
         metrics = QFontMetrics(self.font())
-        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
-        self._paint_legend(painter, metrics, text)
-        self._paint_months(painter, metrics, pal, muted)
-        if not self.marks:
+        base = pal.color(QPalette.ColorRole.Base)
+        painter.fillRect(self.rect(), base)
+        self._paint_bands(painter, pal, HEADER_H - 4, self._height() - 8)
+        if self.marks:
+            first = max((event.rect().top() - HEADER_H) // LANE_H, 0)
+            last = min((event.rect().bottom() - HEADER_H) // LANE_H + 1, len(self.marks) - 1)
+            for n in range(first, last + 1):
+                self._paint_lane(painter, metrics, n, self.marks[n], text, pal)
+            today_x = self._x(self.today)
+            painter.setPen(QPen(MISSED, 1.5, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(today_x, HEADER_H - 4),
+                             QPointF(today_x, self._height() - 8))
+        else:
             painter.setPen(muted)
             painter.drawText(QRectF(0, HEADER_H, self.width(), LANE_H * 2),
                              Qt.AlignmentFlag.AlignCenter,
                              "No cancel-by or renewal date in the next 12 months")
-            return
-        for n, mark in enumerate(self.marks):
-            self._paint_lane(painter, metrics, n, mark, text, pal)
-        today_x = self._x(self.today)
-        painter.setPen(QPen(MISSED, 1.5, Qt.PenStyle.DashLine))
-        painter.drawLine(QPointF(today_x, HEADER_H - 4), QPointF(today_x, self._height() - 8))
+        # The header last, over whatever lanes scrolled under it.
+        top = self.header_top()
+        painter.fillRect(QRectF(0, top, self.width(), HEADER_H - 4), base)
+        label_top = top + HEADER_H - metrics.height() - 10
+        self._paint_bands(painter, pal, label_top, top + HEADER_H - 4)
+        self._paint_legend(painter, metrics, text, top)
+        self._paint_month_labels(painter, metrics, muted, label_top)
+        painter.setPen(pal.color(QPalette.ColorRole.Mid))
+        painter.drawLine(QPointF(0, top + HEADER_H - 4), QPointF(self.width(), top + HEADER_H - 4))
 
-    def _paint_legend(self, painter: QPainter, metrics: QFontMetrics, text: QColor) -> None:
+    def _paint_legend(self, painter: QPainter, metrics: QFontMetrics, text: QColor,
+                      top: int) -> None:
         x = float(LABEL_W)
-        y = 4.0
+        y = top + 4.0
         h = metrics.height()
         items = [("diamond", OPEN, "cancel-by date"), ("dot", OPEN, "renewal date"),
                  ("box", MISSED, "missed"), ("box", SOON, f"within {SOON_DAYS} days"),
@@ -163,29 +185,35 @@ class RenewalTimeline(QWidget):
             painter.drawText(QPointF(x + 16, y + metrics.ascent()), label)
             x += 16 + metrics.horizontalAdvance(label) + 18
 
-    def _paint_months(self, painter: QPainter, metrics: QFontMetrics, pal: QPalette,
-                      muted: QColor) -> None:
-        top = HEADER_H - metrics.height() - 6
-        bottom = float(self._height() - 8)
-        band = pal.color(QPalette.ColorRole.AlternateBase)
-        grid = pal.color(QPalette.ColorRole.Mid)
+    def _months(self) -> list[tuple[int, date, float, float]]:
+        out = []
         month = self.start
         for n in range(MONTHS):
             following = month + relativedelta(months=1)
-            left, right = self._x(month), self._x(following)
+            out.append((n, month, self._x(month), self._x(following)))
+            month = following
+        return out
+
+    def _paint_bands(self, painter: QPainter, pal: QPalette, top: float, bottom: float) -> None:
+        """Every other month shaded, a line at each month start, from `top` to `bottom`."""
+        band = pal.color(QPalette.ColorRole.AlternateBase)
+        painter.setPen(pal.color(QPalette.ColorRole.Mid))
+        for n, _month, left, right in self._months():
             if n % 2:
                 painter.fillRect(QRectF(left, top, right - left, bottom - top), band)
-            painter.setPen(grid)
             painter.drawLine(QPointF(left, top), QPointF(left, bottom))
+        end = self._x(self.end)
+        painter.drawLine(QPointF(end, top), QPointF(end, bottom))
+
+    def _paint_month_labels(self, painter: QPainter, metrics: QFontMetrics, muted: QColor,
+                            top: float) -> None:
+        painter.setPen(muted)
+        for n, month, left, right in self._months():
             name = month.strftime("%b") if n and month.month != 1 else month.strftime("%b %Y")
-            painter.setPen(muted)
-            painter.drawText(QRectF(left + 4, top, right - left - 4, metrics.height() + 4),
+            painter.drawText(QRectF(left + 4, top, right - left - 4, metrics.height() + 6),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              metrics.elidedText(name, Qt.TextElideMode.ElideRight,
                                                 int(right - left - 6)))
-            month = following
-        painter.setPen(grid)
-        painter.drawLine(QPointF(self._x(self.end), top), QPointF(self._x(self.end), bottom))
 
     def _paint_lane(self, painter: QPainter, metrics: QFontMetrics, n: int, mark: Mark,
                     text: QColor, pal: QPalette) -> None:

@@ -82,6 +82,27 @@ def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
         f"{len(shown)} rows" in page.count.text()
 
 
+def test_every_filter_combination_agrees_with_the_renewals_service(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from stackadmin.services.renewals import list_renewals
+
+    page = _page(window, qtbot)
+    rows = _all(page, qtbot)
+    decide(demo_ctx, rows[0].id, "renew")  # a decided, missed one
+    decide(demo_ctx, rows[5].id, "cancel")
+    window.env.changed("decision")
+    wait_idle(qtbot, window.env)
+    for _label, days in WINDOWS:
+        for undecided in (False, True):
+            for auto in (False, True):
+                page.set_filters(within_days=days, undecided=undecided, auto_renew=auto)
+                expected = [r.term_id for r in list_renewals(
+                    demo_ctx, within_days=days, undecided=undecided, auto_renew=auto,
+                    with_seats=False)]
+                assert [x.id for x in page.model.visible_rows()] == expected, (
+                    days, undecided, auto)
+
+
 def test_undecided_and_auto_renewing_filters(window: MainWindow, demo_ctx: ServiceContext,
                                              qtbot: Any) -> None:
     page = _page(window, qtbot)

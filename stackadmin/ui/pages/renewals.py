@@ -82,7 +82,8 @@ def _urgency(x: RenewalLine) -> Any:
 def _columns() -> list[Column[RenewalLine]]:
     return [
         Column("Cancel by", lambda x: date_text(x.renewal.cancel_by),
-               key=lambda x: (x.renewal.cancel_by, x.renewal.tool.casefold()), width=90,
+               key=lambda x: (x.renewal.cancel_by, x.renewal.tool.casefold(),
+                             x.renewal.plan.casefold(), x.id), width=90,
                searchable=False,
                tooltip=lambda x: f"Notice {x.renewal.notice_days} d + internal lead "
                                  f"{x.renewal.internal_lead_days} d before the renewal"),
@@ -116,16 +117,30 @@ def _columns() -> list[Column[RenewalLine]]:
     ]
 
 
-def fetch_lines(ctx: ServiceContext, within_days: int | None, undecided: bool,
-                auto_renew: bool) -> tuple[date, list[RenewalLine]]:
-    """Runs on a worker: the filtered renewals and the reminder showing for each."""
+def keeps(r: RenewalRow, within_days: int | None, undecided: bool, auto_renew: bool) -> bool:
+    """The filters of `services.renewals.list_renewals`, applied to rows already loaded: a
+    filter click re-filters in ~1 ms instead of a query (3.6 s on the large demo). A test
+    holds the two to the same answer."""
+    if undecided and r.decided:
+        return False
+    if auto_renew and not r.auto_renew:
+        return False
+    if within_days is not None:
+        if r.days_left > within_days:
+            return False
+        if r.days_left < 0 and r.decided:  # decided and past: done with
+            return False
+    return True
+
+
+def fetch_lines(ctx: ServiceContext) -> tuple[date, list[RenewalLine]]:
+    """Runs on a worker: every open term's renewal and the reminder showing for each."""
     from stackadmin.services.reminders import due_reminders
     from stackadmin.services.renewals import list_renewals
     from stackadmin.services.terms import list_terms
 
     day = ctx.today()
-    rows = list_renewals(ctx, as_of=day, within_days=within_days, undecided=undecided,
-                         auto_renew=auto_renew)
+    rows = list_renewals(ctx, as_of=day)
     due = {r.key.term_id: r for r in due_reminders(ctx, day, with_seats=False)}
     terms = {t.id: t for t in list_terms(ctx, statuses=("active",))}
     return day, [RenewalLine(r, due.get(r.term_id), terms.get(r.term_id)) for r in rows]
@@ -142,6 +157,8 @@ class RenewalsPage(TablePage):
     def __init__(self, env: Any, parent: Any = None) -> None:
         super().__init__(env, parent)
         self.today: date | None = None
+        self._lines: list[RenewalLine] = []  # every open term; the filters pick from these
+        self._haystack: list[str] = []
         self._pending_target: int | None = None
         self.decide_action = self.add_action("Decide…", "decide", lambda: self.decide("renew"),
                                              needs_row=True)
@@ -192,6 +209,9 @@ class RenewalsPage(TablePage):
         self.timeline_area = QScrollArea(self)
         self.timeline_area.setWidgetResizable(True)
         self.timeline_area.setWidget(self.timeline)
+        # The header stays at the top: a scroll must repaint it, not move its pixels.
+        self.timeline_area.verticalScrollBar().valueChanged.connect(
+            lambda _v: self.timeline.update())
         self.timeline_area.hide()
         outer = self.layout()
         outer.insertWidget(outer.indexOf(self.view) + 1, self.timeline_area, 1)
@@ -219,7 +239,7 @@ class RenewalsPage(TablePage):
 
     def set_filters(self, *, within_days: int | None = _KEEP, undecided: bool | None = None,
                     auto_renew: bool | None = None) -> None:
-        """Sets filters as a user would, with one reload for them all."""
+        """Sets filters as a user would, applied once for them all."""
         boxes = (self.window_box, self.undecided_box, self.auto_box)
         for box in boxes:
             box.blockSignals(True)
@@ -237,7 +257,14 @@ class RenewalsPage(TablePage):
 
     def _filters_changed(self, *_args: Any) -> None:
         self.env.settings.setValue(self.setting_key("window"), self.window_box.currentIndex())
-        self.load()
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        within, undecided, auto = (self.within_days, self.undecided_box.isChecked(),
+                                   self.auto_box.isChecked())
+        kept = [n for n, x in enumerate(self._lines) if keeps(x.renewal, within, undecided,
+                                                               auto)]
+        self._show_rows(([self._lines[n] for n in kept], [self._haystack[n] for n in kept]))
 
     def _restore(self) -> None:
         """The filter window and the view of last time (the page key is known by now)."""
@@ -253,20 +280,18 @@ class RenewalsPage(TablePage):
     def load(self) -> None:
         if not self._restored:
             self._restore()
-        within, undecided, auto = (self.within_days, self.undecided_box.isChecked(),
-                                   self.auto_box.isChecked())
         columns = self.columns
 
         def work(ctx: ServiceContext, job: Job) -> tuple[date, list[RenewalLine], list[str]]:
             from stackadmin.ui.tablemodel import search_text
 
-            day, lines = fetch_lines(ctx, within, undecided, auto)
+            day, lines = fetch_lines(ctx)
             job.check()
             return day, lines, search_text(columns, lines)
 
         def show(result: tuple[date, list[RenewalLine], list[str]]) -> None:
-            self.today, lines, haystack = result
-            self._show_rows((lines, haystack))
+            self.today, self._lines, self._haystack = result
+            self._apply_filters()
             if self._pending_target is not None:
                 self._select_term(self._pending_target)
 
@@ -376,8 +401,8 @@ class RenewalsPage(TablePage):
         if self.within_days is not None or self.undecided_box.isChecked() \
                 or self.auto_box.isChecked():
             self.set_filters(within_days=None, undecided=False, auto_renew=False)
-            return  # the reload selects it
-        self._pending_target = None  # not an open term with a renewal date
+            self.select_where(lambda x: x.id == term_id)
+        self._pending_target = None
 
     def save_state(self) -> None:
         super().save_state()
