@@ -349,3 +349,27 @@ def test_panel_model_passes_the_model_tester(window: MainWindow, qtbot: Any,
                                              qtmodeltester: Any) -> None:
     center, _ = _start(window, qtbot)
     qtmodeltester.check(center.panel.model, force_py=True)
+
+
+def test_installed_before_the_database_opens_it_starts_when_the_first_page_is_ready(
+        demo_ctx: ServiceContext, qtbot: Any, tmp_path: Path) -> None:
+    """The order of app.py: install, then the database opens, then the first page loads."""
+    from stackadmin.ui.reminders_panel import HOUR_MS
+
+    env = make_env(None, tmp_path)
+    try:
+        window = MainWindow(env)
+        qtbot.addWidget(window)
+        window.show()
+        center = install_reminders(window, env, tray=_tray(window, False)[0])
+        assert not center.started
+        env.tasks.ctx = demo_ctx
+        with qtbot.waitSignal(center.popped, timeout=20_000):
+            window.attach(False)
+        wait_idle(qtbot, env)
+        assert center.started and center.panel.isVisible()
+        assert center.timer.isActive() and center.timer.interval() == HOUR_MS
+        assert center.day_timer.isActive()
+    finally:
+        env.tasks.cancel()
+        env.tasks.wait()
