@@ -303,6 +303,7 @@ class ReminderCenter(QObject):
         self.day_timer.setInterval(day_check_ms)
         self.day_timer.timeout.connect(self._day_tick)
         self.day: date | None = None  # the day of the last check
+        self._asked_day: date | None = None  # the new day a check was started for
         self.started = False
         self._popup_wanted = False
         self._announced: set[ReminderKey] = set()  # popped this session, even if not yet saved
@@ -372,7 +373,13 @@ class ReminderCenter(QObject):
         self.popped.emit(new)
 
     def _day_tick(self) -> None:
-        if self.env.ready and self.day is not None and self.env.today() != self.day:
+        if not self.env.ready or self.day is None:
+            return
+        today = self.env.today()
+        # Once per new day: a check still running must not be restarted (and so cancelled)
+        # by every tick while it reads.
+        if today != self.day and today != self._asked_day:
+            self._asked_day = today
             self.check(popup=True)
 
     def _data_changed(self, entity: str) -> None:

@@ -180,23 +180,29 @@ def test_a_new_day_brings_its_reminders_without_a_restart(
     clock = [TODAY]
     moving = replace(demo_ctx, today=lambda: clock[0])
     env = make_env(moving, tmp_path)
+    window = MainWindow(env)
+    qtbot.addWidget(window)
+    # Ticks far quicker than a check: a tick must not restart (cancel) the running check.
+    center = ReminderCenter(env, window, tray=_tray(window, False)[0], day_check_ms=5)
     try:
-        window = MainWindow(env)
-        qtbot.addWidget(window)
-        center = ReminderCenter(env, window, tray=_tray(window, False)[0], day_check_ms=20)
         with qtbot.waitSignal(center.popped, timeout=20_000):
             center.start()
         wait_idle(qtbot, env)
         before = {r.key for r in center.panel.model.all_rows()}
         clock[0] = TODAY + timedelta(days=60)
+        started: list[Any] = []
+        env.tasks.started.connect(started.append)
+        for _ in range(3):  # ticks while the new day's check still runs start no other
+            center._day_tick()
+        assert [j.key for j in started] == ["reminders:check"]
         with qtbot.waitSignal(center.popped, timeout=20_000) as blocker:
             pass
         wait_idle(qtbot, env)
         new = blocker.args[0]
         assert new and not {r.key for r in new} & before
         assert center.day == clock[0]
-        center.stop()
     finally:
+        center.stop()
         env.tasks.cancel()
         env.tasks.wait()
 
