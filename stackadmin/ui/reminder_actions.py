@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QMenu, QWidget
 
 from stackadmin.ui.dialogs import Field, FormDialog
+from stackadmin.ui.fmt import date_text
 
 if TYPE_CHECKING:
     from stackadmin.domain.reminders import ReminderKey
@@ -50,7 +51,7 @@ def snooze(env: Env, key: ReminderKey, name: str, *, days: int | None = None,
         return snooze_service(ctx, key, days=days, until=until)
 
     return env.run(work, lambda end: _announce(
-        env, REMINDER, f"{name}: reminder snoozed until {env.format_date(end)}.", done),
+        env, REMINDER, f"{name}: reminder snoozed until {date_text(end)}.", done),
         title="snoozing a reminder")
 
 
@@ -105,7 +106,7 @@ def snooze_dialog(env: Env, parent: QWidget, key: ReminderKey, name: str, *,
                         {"until": env.today() + timedelta(days=14)}, save, parent,
                         intro="The reminder comes back on this day.")
     dialog.saved.connect(lambda end: _announce(
-        env, REMINDER, f"{name}: reminder snoozed until {env.format_date(end)}.", done))
+        env, REMINDER, f"{name}: reminder snoozed until {date_text(end)}.", done))
     dialog.open()
     return dialog
 
@@ -125,8 +126,9 @@ def decision_dialog(env: Env, parent: QWidget, renewal: RenewalRow, decision: st
         return decide(ctx, renewal.term_id, values["decision"], note=note.strip() or None,
                       renewal_date=renewal.renewal_date)
 
-    intro = (f"{name} renews on {env.format_date(renewal.renewal_date)}; the cancel-by date "
-             f"is {env.format_date(renewal.cancel_by)}. Once decided, its reminders stop.")
+    passed = " (passed)" if renewal.days_left < 0 else ""
+    intro = (f"{name} renews on {date_text(renewal.renewal_date)}; the cancel-by date is "
+             f"{date_text(renewal.cancel_by)}{passed}. Once decided, its reminders stop.")
     dialog = FormDialog(env, f"Decide on {name}", [
         Field("decision", "Decision", kind="choice", choices=choices, words=("decision",)),
         Field("note", "Note", kind="multiline", words=("note",),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 from sqlalchemy import select
 
 from stackadmin.domain.reminders import ReminderKey
@@ -264,7 +264,10 @@ def test_a_decision_with_a_note_is_stored_audited_and_ends_the_terms_reminders(
     row = panel.current()
     assert row is not None
     dialog = panel.decide(decision)
+    # The most urgent reminder is a missed date: the dialog says so.
+    assert any("(passed)" in label.text() for label in dialog.findChildren(QLabel))
     dialog.set_value("note", "  Quote from the vendor: -10%  ")
+    screenshot(dialog, f"decide-{decision}")
     with qtbot.waitSignal(center.checked, timeout=20_000):
         dialog.submit()
     wait_idle(qtbot, window.env)
