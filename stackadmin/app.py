@@ -60,6 +60,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     from stackadmin.ui import theme
     from stackadmin.ui.env import Env
     from stackadmin.ui.mainwindow import MainWindow, describe_error
+    from stackadmin.ui.reminders_panel import install_reminders
     from stackadmin.ui.tasks import TaskRunner
 
     exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
@@ -70,6 +71,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     tasks = TaskRunner()
     env = Env(tasks, settings=QSettings())
     window = MainWindow(env)
+    install_reminders(window, env)  # renewal reminders: start once the first page is ready
     outcome = {"code": 0}
 
     def opened(result: tuple[ServiceContext, bool]) -> None:
