@@ -117,15 +117,35 @@ def test_keyboard_search_down_enter_opens_the_person(window: MainWindow, qtbot: 
 
 def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWindow,
                                                                  qtbot: Any) -> None:
-    from stackadmin.ui.tablemodel import FOREGROUND_ROLE
+    """Undecided terms past their cancel-by date are red, those within 30 days orange, in the
+    cancel-by and days-left cells as the view paints them."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from stackadmin.ui.timeline import MISSED, SOON, SOON_DAYS
 
     window.show_page("renewals")
     wait_idle(qtbot, window.env)
-    model = window.pages["renewals"].model
+    page = window.pages["renewals"]
+    model, view = page.model, page.view
+    seen = set()
     for n in range(model.rowCount()):
-        line = model.row_at(n)
-        colour = model.index(n, 1).data(FOREGROUND_ROLE)
-        assert (colour is not None) == (line.days_left is not None and line.days_left < 0)
+        renewal = model.row_at(n).renewal
+        option = QStyleOptionViewItem()
+        index = model.index(n, 1)
+        view.itemDelegate().initStyleOption(option, index)
+        colour = option.palette.color(QPalette.ColorRole.Text)
+        if renewal.decided:
+            expected = None
+        elif renewal.days_left < 0:
+            expected = MISSED
+        elif renewal.days_left <= SOON_DAYS:
+            expected = SOON
+        else:
+            expected = None
+        seen.add(expected.name() if expected is not None else None)
+        assert (colour == expected) if expected is not None else colour not in (MISSED, SOON)
+    assert len(seen) >= 2  # the demo has urgent and calm renewals
 
 
 def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, qtbot: Any,
