@@ -128,6 +128,7 @@ class BriefPanel(QFrame):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self.heading)
         layout.addLayout(grid)
+        layout.addStretch(1)  # spare height below the figures, not around the heading
 
 
 def attach_to_dialog(dialog: FormDialog, term_id: int) -> None:
@@ -169,6 +170,7 @@ def _beside_form(dialog: QDialog, panel: BriefPanel) -> None:
             break
     else:
         layout.insertWidget(0, panel)
+    panel.show()  # a layout shows a late child only on a queued call
     dialog.resize(dialog.width() + 412, dialog.height())
 
 

@@ -92,6 +92,14 @@ def test_tool_reason_and_search_filters_narrow_the_seats(
     assert {(s.tool_id, s.reason) for s in page.seat_model.visible_rows()} == {
         (group.tool_id, "never_active")}
     assert page.seat_model.shown == group.seats
+    assert page.seats.empty_note.isHidden()
+    # Unassigned seats have no account: the tool's unused seats are listed, and a note says so.
+    spare = next(g for g in page.group_model.all_rows() if g.reason == "unassigned")
+    page.group_view.selectRow(page.group_model.row_of(lambda g: g is spare))
+    assert {s.tool_id for s in page.seat_model.visible_rows()} <= {spare.tool_id}
+    assert page.seat_model.shown == sum(1 for s in rows if s.tool_id == spare.tool_id)
+    assert not page.seats.empty_note.isHidden()
+    assert "held by nobody" in page.seats.empty_note.text()
     page.seats.choose("tool", None, apply=False)
     page.seats.choose("reason", None)
     email = rows[5].email

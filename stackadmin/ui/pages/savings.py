@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -98,6 +99,10 @@ class SavingsPage(Page):
                                                                       self)
         self.group_view = make_view(self.group_model, self)
         self.group_view.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        # The reason takes the spare width: a stretched last column pushed the cost far right.
+        self.group_view.horizontalHeader().setStretchLastSection(False)
+        self.group_view.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
         self.group_view.selectionModel().selectionChanged.connect(
             lambda *_: self._group_selected())
         self.group_count = QLabel(self)
@@ -301,6 +306,12 @@ class SavingsPage(Page):
         reason = ALL if group.reason == UNASSIGNED else group.reason
         self.seats.choose("tool", group.tool_id, apply=False)
         self.seats.choose("reason", reason)
+        if group.reason == UNASSIGNED:
+            self.seats.empty_note.setText(
+                f"{group.seats:,} {group.tool} seats are paid for and held by nobody: there is "
+                "no account to reclaim; lower the seat count at the next renewal (see the "
+                "Rightsizing brief on the Tools page). Listed: the tool's unused seats.")
+            self.seats.empty_note.show()
 
     def _explain_empty(self) -> None:
         table = self.seats
