@@ -76,9 +76,9 @@ def utilization_columns() -> list[Column[ToolLine]]:
                key=lambda t: _fig(t, "seats_active"), numeric=True, searchable=False,
                width=50),
         Column("Utilization", utilization_text, key=lambda t: _fig(t, "utilization_pct"),
-               numeric=True, searchable=False, width=78, tooltip=utilization_tip),
+               numeric=True, searchable=False, width=90, tooltip=utilization_tip),
         Column("Savings/yr", savings_text, key=lambda t: _fig(t, "potential_savings_base"),
-               numeric=True, searchable=False, width=92, tooltip=savings_tip),
+               numeric=True, searchable=False, width=105, tooltip=savings_tip),
         Column("Rightsizing", due_text, key=lambda t: t.rightsizing[0].cancel_by
                if t.rightsizing else None, width=150, tooltip=due_tip),
     ]

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=170),
+        Column("Name", lambda t: t.tool.name, width=160),
         Column("Vendor", lambda t: t.tool.vendor or "", width=110),
         Column("Category", lambda t: t.tool.category or "", width=115),
-        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=125,
+        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=120,
                tooltip=lambda t: t.tool.owner_email or "No owner: set one with Edit"),
         Column("Terms", lambda t: int_text(t.terms), key=lambda t: t.terms, numeric=True,
                searchable=False, width=45),
