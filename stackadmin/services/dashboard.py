@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -22,6 +23,10 @@ from stackadmin.services.terms import TermRow, list_terms
 from stackadmin.services.tools import ToolRow, list_tools
 from stackadmin.services.utilization import UtilizationReport
 from stackadmin.store.models import Account, SubscriptionTerm
+
+if TYPE_CHECKING:
+    from stackadmin.services.savings import DueTerm
+    from stackadmin.services.utilization import ToolFigures
 
 NO_CATEGORY = "(no category)"
 NO_COST_CENTRE = "(no cost centre)"
@@ -72,6 +77,9 @@ class ToolLine:
     annual_cost_base: Decimal | None
     base_currency: str
     missing_rates: tuple[str, ...] = ()
+    # Filled by savings.with_utilization (the Tools page): seat figures and due briefs.
+    utilization: ToolFigures | None = None
+    rightsizing: tuple[DueTerm, ...] = ()
 
     @property
     def cost_note(self) -> str:

@@ -149,7 +149,7 @@ class DashboardPage(Page):
         self.rates_note.setWordWrap(True)
 
         self.total.clicked.connect(lambda: self.open_spend(None, None))
-        self.savings.clicked.connect(lambda: self.env.open_page("seats", {"search": "unused"}))
+        self.savings.clicked.connect(lambda: self.env.open_page("savings", None))
         self.next_card.clicked.connect(lambda: self.env.open_page("renewals", None))
         self.no_owner.clicked.connect(lambda: self.env.open_page("tools",
                                                                  {"search": "no owner"}))
