@@ -61,6 +61,8 @@ class Card(QFrame):
 
     def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
+        # A figure is never cut: the card asks the layout for the width its number needs.
+        self.value.setMinimumWidth(self.value.sizeHint().width())
         self.detail.setText(detail)
 
     def mouseReleaseEvent(self, event: Any) -> None:
