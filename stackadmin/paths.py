@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "stackadmin"
 DB_ENV = "STACKADMIN_DB"
 DATA_DIR_ENV = "STACKADMIN_DATA_DIR"
@@ -19,6 +17,8 @@ def data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs  # here, not at import: `stackadmin` paints its window first
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

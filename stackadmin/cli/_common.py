@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,8 +16,16 @@ from stackadmin.domain.vocab import AuditSource
 from stackadmin.services.context import ServiceContext, open_context
 
 
-def context(args: argparse.Namespace, *, upgrade: bool = True) -> ServiceContext:
-    return open_context(getattr(args, "db", None), source=AuditSource.CLI, upgrade=upgrade)
+@contextmanager
+def opened(args: argparse.Namespace, *, today: date | None = None) -> Iterator[ServiceContext]:
+    """The database of `--db` for one command, closed afterwards; `today` pins the clock
+    (for `--as-of` on commands that act as if it were that day)."""
+    ctx = open_context(getattr(args, "db", None), source=AuditSource.CLI,
+                       today=(lambda: today) if today is not None else None)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
 
 
 def iso_date(text: str) -> date:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
@@ -20,7 +21,12 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.rates import RateTable
 from stackadmin.services.terms import TermRow, list_terms
 from stackadmin.services.tools import ToolRow, list_tools
+from stackadmin.services.utilization import UtilizationReport
 from stackadmin.store.models import Account, SubscriptionTerm
+
+if TYPE_CHECKING:
+    from stackadmin.services.savings import DueTerm
+    from stackadmin.services.utilization import ToolFigures
 
 NO_CATEGORY = "(no category)"
 NO_COST_CENTRE = "(no cost centre)"
@@ -71,6 +77,9 @@ class ToolLine:
     annual_cost_base: Decimal | None
     base_currency: str
     missing_rates: tuple[str, ...] = ()
+    # Filled by savings.with_utilization (the Tools page): seat figures and due briefs.
+    utilization: ToolFigures | None = None
+    rightsizing: tuple[DueTerm, ...] = ()
 
     @property
     def cost_note(self) -> str:
@@ -110,6 +119,7 @@ class Dashboard:
     tools_without_owner: list[ToolRow]
     terms_without_renewal: list[TermRow]
     savings_base: Decimal = Decimal(0)
+    utilization: UtilizationReport | None = None  # the report the seat figures come from
     by_category: dict[str, Decimal] = field(default_factory=dict)
     by_cost_center: dict[str, Decimal] = field(default_factory=dict)
 
@@ -159,7 +169,9 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
         base = rates.to_base(_price(t).period_cost, t.unit_price.currency)
         if anchor is None or base is None:
             continue
-        step = 0
+        # Start at the first billing date near the window instead of stepping from the start.
+        behind = (first.year - anchor.year) * 12 + first.month - anchor.month
+        step = max(behind // t.billing_months - 1, 0)
         while True:
             due = anchor + relativedelta(months=step * t.billing_months)
             step += 1
@@ -176,13 +188,19 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
 
 
 def renewal_lines(ctx: ServiceContext, *, statuses: tuple[str, ...] = (
-        TermStatus.ACTIVE.value,)) -> list[RenewalLine]:
+        TermStatus.ACTIVE.value,), terms: list[TermRow] | None = None,
+        rates: RateTable | None = None) -> list[RenewalLine]:
     """Terms (active by default) with their current cycle as of today."""
     today = ctx.today()
-    with ctx.read() as session:
-        rates = RateTable.load(session, today)
+    if rates is None:
+        with ctx.read() as session:
+            rates = RateTable.load(session, today)
+    if terms is None:
+        terms = list_terms(ctx, statuses=statuses)
     out = []
-    for t in list_terms(ctx, statuses=statuses):
+    for t in terms:
+        if t.status not in statuses:
+            continue
         base = rates.to_base(_price(t).annual_cost, t.unit_price.currency)
         if t.renewal_date is None:
             out.append(RenewalLine(t, None, None, False, None, base, rates.base_currency))
@@ -241,7 +259,8 @@ def compute(ctx: ServiceContext, *, with_seats: bool = True) -> Dashboard:
         if s.annual_base is not None:
             by_category[s.category] += s.annual_base
             by_cost_center[s.cost_center] += s.annual_base
-    renewals = [r for r in renewal_lines(ctx) if r.days_left is not None and r.days_left >= 0]
+    renewals = [r for r in renewal_lines(ctx, terms=terms, rates=rates)
+                if r.days_left is not None and r.days_left >= 0]
     renewals.sort(key=lambda r: (r.cancel_by, r.term.tool.lower()))
     board = Dashboard(
         as_of=today, base_currency=conf.base_currency,
@@ -260,11 +279,15 @@ def compute(ctx: ServiceContext, *, with_seats: bool = True) -> Dashboard:
     return board
 
 
-def add_seats(ctx: ServiceContext, board: Dashboard) -> Dashboard:
-    """Seat utilization by tool and the potential savings, from the utilization service."""
+def add_seats(ctx: ServiceContext, board: Dashboard,
+              report: UtilizationReport | None = None) -> Dashboard:
+    """Seat utilization by tool and the potential savings, from the utilization service
+    (or from `report`, one computed for the same day already)."""
     from stackadmin.services import utilization
 
-    report = utilization.compute(ctx, board.as_of)
+    if report is None or report.as_of != board.as_of:
+        report = utilization.compute(ctx, board.as_of)
+    board.utilization = report
     board.seats = [
         SeatLine(f.tool_id, f.tool, f.seats_purchased, f.seats_held, f.seats_active,
                  f.seats_unused + f.seats_unassigned, f.potential_savings_base)

@@ -49,11 +49,14 @@ class PersonView:
     base_currency: str
 
     @property
-    def annual_cost_base(self) -> Decimal | None:
-        costs = [a.annual_cost_base for a in self.accounts]
-        if any(c is None for c in costs):
-            return None
-        return sum((c for c in costs if c is not None), Decimal(0))
+    def annual_cost_base(self) -> Decimal:
+        """What their seats cost a year (per-seat prices; flat-priced tools add nothing)."""
+        return sum((a.annual_cost_base for a in self.accounts
+                    if a.annual_cost_base is not None), Decimal(0))
+
+    @property
+    def flat_priced(self) -> int:
+        return sum(1 for a in self.accounts if a.annual_cost_base is None)
 
 
 def person_view(ctx: ServiceContext, person_id: int) -> PersonView:

@@ -24,18 +24,20 @@ class BarChart(QWidget):
         self.labels: list[str] = []
         self.values: list[float] = []  # for drawing only; the text shows exact amounts
         self.texts: list[str] = []
+        self.short_texts: list[str] = []
         self._bars: list[QRectF] = []
         self._hover = -1
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumHeight(160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(160 if horizontal else 150)
 
     def set_data(self, labels: Sequence[str], values: Sequence[float],
                  texts: Sequence[str]) -> None:
         self.labels, self.values, self.texts = list(labels), list(values), list(texts)
+        self.short_texts = [_short(v) for v in self.values]
         self._bars = []
         if self.horizontal:
-            self.setMinimumHeight(max(160, 24 * len(self.labels) + 8))
+            self.setFixedHeight(max(60, 22 * len(self.labels) + 8))
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -58,7 +60,7 @@ class BarChart(QWidget):
                           self.width() // 3)
             text_w = max(metrics.horizontalAdvance(s) for s in self.texts) + 12
             room = max(self.width() - label_w - text_w - 8, 10)
-            row_h = min(24, max((self.height() - 8) // max(len(self.values), 1), 14))
+            row_h = min(22, max((self.height() - 8) // max(len(self.values), 1), 14))
             for n, (label, value, text) in enumerate(zip(self.labels, self.values, self.texts,
                                                          strict=True)):
                 y = 4 + n * row_h
@@ -86,11 +88,10 @@ class BarChart(QWidget):
             painter.setPen(muted)
             painter.drawText(QRectF(x, self.height() - label_h, slot, label_h),
                              Qt.AlignmentFlag.AlignCenter, label)
-        painter.setPen(text_colour)
-        if 0 <= self._hover < len(self.texts):
-            bar = self._bars[self._hover]
-            painter.drawText(QRectF(bar.left() - slot, 0, slot * 3, metrics.height() + 2),
-                             Qt.AlignmentFlag.AlignCenter, self.texts[self._hover])
+            painter.setPen(text_colour)
+            short = self.short_texts[n] if n < len(self.short_texts) else ""
+            painter.drawText(QRectF(x, bar.top() - metrics.height() - 2, slot,
+                                    metrics.height()), Qt.AlignmentFlag.AlignCenter, short)
 
     def bar_at(self, point: QPointF) -> int:
         for n, rect in enumerate(self._bars):
@@ -118,3 +119,12 @@ class BarChart(QWidget):
         n = self.bar_at(event.position())
         if n >= 0 and event.button() == Qt.MouseButton.LeftButton:
             self.bar_clicked.emit(n)
+
+
+def _short(value: float) -> str:
+    """12.3k, 1.2M: a label that fits above a column (the tooltip has the exact amount)."""
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if value >= 1_000:
+        return f"{value / 1_000:.0f}k" if value >= 10_000 else f"{value / 1_000:.1f}k"
+    return f"{value:.0f}" if value else ""

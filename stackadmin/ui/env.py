@@ -38,6 +38,30 @@ class Env(QObject):
         name = self.qlocale.name()
         self.locale = "en_US" if name in ("C", "") else name
         self.import_hook: Callable[[], None] | None = None  # the import wizard registers here
+        # Results that several pages share (the 100k-seat utilization report): kept until
+        # any data changes. Connected before any page, so pages reload against a new one.
+        self._generation = 0
+        self._cache: dict[str, tuple[int, Any]] = {}
+        self.data_changed.connect(self._bump)
+
+    # -- shared results --------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """Changes whenever data changes: capture it when a job starts, pass it to remember."""
+        return self._generation
+
+    def remember(self, key: str, value: Any, *, generation: int) -> None:
+        """Keeps a result computed from the data as of `generation` (dropped if stale)."""
+        if generation == self._generation:
+            self._cache[key] = (generation, value)
+
+    def recall(self, key: str) -> Any:
+        generation, value = self._cache.get(key, (-1, None))
+        return value if generation == self._generation else None
+
+    def _bump(self, _entity: str) -> None:
+        self._generation += 1
+        self._cache.clear()
 
     # -- the database --------------------------------------------------------------------
     @property

@@ -140,7 +140,9 @@ class ImportExport(QObject):
         self.wizard: ImportWizard | None = None
         self.menu, created = _file_menu(window)
 
-        self.import_action = QAction(icons.icon("import"), "&Import…", self)
+        # No icon yet: QtSvg is imported only after the first paint (icons.py); the menu sets
+        # it when first shown.
+        self.import_action = QAction("&Import…", self)
         self.import_action.setObjectName("importAction")
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.setStatusTip("Import subscriptions, people or accounts from a "
@@ -170,8 +172,13 @@ class ImportExport(QObject):
             quit_action.triggered.connect(window.close)
             self.menu.addSeparator()
             self.menu.addAction(quit_action)
-        self.menu.aboutToShow.connect(self._enable)
+        self.menu.aboutToShow.connect(self._about_to_show)
         window.addAction(self.import_action)  # the shortcut works with the menu closed
+        self._enable()
+
+    def _about_to_show(self) -> None:
+        if self.import_action.icon().isNull():
+            self.import_action.setIcon(icons.icon("import"))
         self._enable()
 
     def _enable(self) -> None:

@@ -53,12 +53,13 @@ class FirstRunPanel(QWidget):
         self.empty.setIcon(icons.icon("empty"))
         for button in (self.demo, self.importer, self.empty):
             button.setIconSize(QSize(24, 24))
+            button.setMinimumHeight(60)  # the description line is clipped otherwise
         self.demo.clicked.connect(self._load_demo)
         self.importer.clicked.connect(self._import)
         self.empty.clicked.connect(self.finished.emit)
 
         box = QWidget(self)
-        box.setMaximumWidth(560)
+        box.setFixedWidth(580)  # wrapped text needs a width to compute its height
         inner = QVBoxLayout(box)
         inner.addWidget(title)
         inner.addWidget(text)

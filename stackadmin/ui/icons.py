@@ -1,4 +1,6 @@
-"""Icons from resources/icons, drawn in the palette's text colour so dark mode gets light ones."""
+"""Icons from resources/icons, drawn in the palette's text colour so dark mode gets light ones.
+
+The main window sets its icons after its first paint: QtSvg is not imported before it."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ from functools import cache
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from stackadmin import paths
 
@@ -40,6 +41,8 @@ def _icon(name: str, colour: str) -> QIcon:
     data = _svg(name)
     if not data:
         return QIcon()
+    from PySide6.QtSvg import QSvgRenderer  # ~40 ms to import: only once icons are drawn
+
     renderer = QSvgRenderer(QByteArray(data.replace(b"currentColor", colour.encode())))
     result = QIcon()
     for size in _SIZES:

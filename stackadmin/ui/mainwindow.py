@@ -9,6 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -85,7 +86,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.env = env
         self.setWindowTitle("stackadmin")
-        self.setWindowIcon(icons.icon("app"))
         self.setMinimumSize(QSize(960, 600))
         self.pages: dict[str, Page] = {}
         self._painted = False
@@ -101,11 +101,16 @@ class MainWindow(QMainWindow):
         for page in PAGES:
             if page.hidden:
                 continue
-            item = QListWidgetItem(icons.icon(page.icon), page.title)
+            item = QListWidgetItem(page.title)  # icons come after the first paint
             item.setData(_KEY_ROLE, page.key)
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
         self.sidebar.setEnabled(False)  # until the database is open
+        # Ctrl+1 … Ctrl+8 open the pages in sidebar order.
+        for n, page in enumerate(p for p in PAGES if not p.hidden):
+            if n < 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+                shortcut.activated.connect(lambda key=page.key: self.show_page(key))
         self.sidebar.currentItemChanged.connect(self._sidebar_changed)
 
         self.stack = QStackedWidget(self)
@@ -167,7 +172,15 @@ class MainWindow(QMainWindow):
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self.draw_icons)
         return super().eventFilter(watched, event)
+
+    def draw_icons(self) -> None:
+        """Sidebar and window icons (SVG rendering, after the first paint)."""
+        self.setWindowIcon(icons.icon("stackadmin"))
+        keys = [p for p in PAGES if not p.hidden]
+        for n, page in enumerate(keys):
+            self.sidebar.item(n).setIcon(icons.icon(page.icon))
 
     def attach(self, empty: bool) -> None:
         """The database is open: show the first-run choice on an empty one, else the page
@@ -220,9 +233,10 @@ class MainWindow(QMainWindow):
         self.current_key = key
         self.stack.setCurrentWidget(page)
         self.env.settings.setValue("window/page", key)
+        highlight = "people" if key == "person" else key  # Person 360 lives under People
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
-            if item.data(_KEY_ROLE) == key and self.sidebar.currentRow() != n:
+            if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:
                 self.sidebar.blockSignals(True)
                 self.sidebar.setCurrentRow(n)
                 self.sidebar.blockSignals(False)

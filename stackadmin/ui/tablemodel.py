@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 R = TypeVar("R")
 
@@ -27,6 +28,7 @@ ASCENDING = Qt.SortOrder.AscendingOrder
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_WARN = QColor("#d93025")  # readable on the light and the dark palette
 
 
 def _identity(value: Any) -> Any:
@@ -45,6 +47,7 @@ class Column(Generic[R]):
     tooltip: Callable[[R], str] | None = None
     searchable: bool = True
     width: int = 0  # initial width in pixels (0: the view decides)
+    warn: Callable[[R], bool] | None = None  # True: shown in the warning colour (overdue...)
 
     def sort_key(self, row: R) -> Any:
         value = self.key(row) if self.key is not None else self.text(row).casefold()
@@ -166,6 +169,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return column.text(item)
         if role == ALIGN_ROLE:
             return _RIGHT if column.numeric else _LEFT
+        if role == FOREGROUND_ROLE:
+            return _WARN if column.warn is not None and column.warn(item) else None
         if role == TOOLTIP_ROLE:
             return column.tooltip(item) if column.tooltip is not None else None
         if role == SORT_ROLE:

@@ -18,7 +18,7 @@ _SIDEBAR_QSS = """
 #sidebar::item:selected { background: palette(highlight); color: palette(highlighted-text); }
 #sidebarLine { color: palette(mid); }
 #count, #placeholder { color: palette(placeholder-text); }
-QLabel#figure { font-size: 20pt; font-weight: 600; }
+QLabel#figure { font-size: 16pt; font-weight: 600; }
 QLabel#figureTitle { color: palette(placeholder-text); }
 QFrame#card { background: palette(base); border: 1px solid palette(mid); border-radius: 8px; }
 QLabel[problem="true"] { color: #c62828; }

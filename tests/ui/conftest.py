@@ -70,7 +70,10 @@ def env(demo_ctx: ServiceContext, tmp_path: Path) -> Iterator[Env]:
 
 
 @pytest.fixture
-def window(env: Env, qtbot: Any) -> MainWindow:
+def window(env: Env, qtbot: Any, qapp: Any) -> MainWindow:
+    from stackadmin.ui import theme
+
+    theme.apply(qapp)  # as run_gui does, so the screenshots show the real look
     win = MainWindow(env)
     qtbot.addWidget(win)
     win.resize(1280, 800)

@@ -109,3 +109,35 @@ def test_the_page_shows_the_figures_and_opens_the_rows_behind_them(
     tools = window.pages["tools"]
     assert {r.tool.name for r in tools.model.visible_rows()} == {
         t.name for t in page.board.tools_without_owner}
+
+
+def test_spend_by_month_counts_each_billing_date_once(ui_ctx: ServiceContext) -> None:
+    """A monthly term bills every month, a quarterly one every third, an annual one once."""
+    from stackadmin.services import terms, tools
+
+    tool = tools.create_tool(ui_ctx, name="Billing test")
+    terms.create_term(ui_ctx, tool_id=tool.id, currency="USD", plan="monthly", unit_price="10",
+                      seats=2, billing_period="monthly", term_start=date(2026, 1, 15),
+                      renewal_date=date(2027, 1, 15), auto_renew=True)
+    terms.create_term(ui_ctx, tool_id=tool.id, currency="USD", plan="quarterly", pricing="flat",
+                      unit_price="300", billing_period="quarterly", term_start=date(2026, 12, 1),
+                      renewal_date=date(2027, 12, 1), auto_renew=False)
+    terms.create_term(ui_ctx, tool_id=tool.id, currency="USD", plan="annual", pricing="flat",
+                      unit_price="1200", billing_period="annual", term_start=date(2025, 3, 10),
+                      renewal_date=date(2026, 3, 10), auto_renew=True)
+    months = dashboard.month_spend(terms.list_terms(ui_ctx),
+                                   _rates(ui_ctx), TODAY)  # Nov 2026 .. Oct 2027
+    got = {m.month.strftime("%Y-%m"): m.amount_base for m in months}
+    expected = {f"{y}-{m:02d}": Decimal(20) for y, m in
+                [(2026, 11), (2026, 12)] + [(2027, n) for n in range(1, 11)]}
+    for month in ("2026-12", "2027-03", "2027-06", "2027-09"):
+        expected[month] += 300
+    expected["2027-03"] += 1200
+    assert got == expected
+
+
+def _rates(ctx: ServiceContext) -> Any:
+    from stackadmin.services.rates import RateTable
+
+    with ctx.read() as session:
+        return RateTable.load(session, TODAY)

@@ -188,3 +188,11 @@ def test_an_existing_file_menu_is_reused_with_import_and_export_first(
     texts = [a.text() for a in existing.actions()]
     assert texts[:2] == ["&Import…", "&Export"] and texts[-1] == "Preferences…"
     assert "&Quit" not in texts  # the menu's owner decides about Quit
+
+
+def test_installing_the_menu_loads_no_icon_before_the_first_paint(
+        window: MainWindow, env: Env, qtbot: Any, tmp_path: Path) -> None:
+    controller = _install(window, env, Answer(tmp_path / "x.csv"), qtbot)
+    assert controller.import_action.icon().isNull()  # QtSvg waits for the first paint
+    controller.menu.aboutToShow.emit()
+    assert not controller.import_action.icon().isNull()

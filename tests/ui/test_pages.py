@@ -93,3 +93,78 @@ def test_last_page_and_geometry_are_remembered(window: MainWindow, qtbot: Any) -
     qtbot.addWidget(second)
     second.attach(False)
     assert second.current_key == "people"
+
+
+def test_keyboard_search_down_enter_opens_the_person(window: MainWindow, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # People
+    assert window.current_key == "people"
+    wait_idle(qtbot, window.env)
+    page = window.pages["people"]
+    someone = page.model.row_at(0)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, someone.email)
+    assert page.model.shown == 1
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.current_row() == someone
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert window.current_key == "person"
+    wait_idle(qtbot, window.env)
+    assert window.pages["person"].person_id == someone.id
+
+
+def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWindow,
+                                                                 qtbot: Any) -> None:
+    """Undecided terms past their cancel-by date are red, those within 30 days orange, in the
+    cancel-by and days-left cells as the view paints them."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from stackadmin.ui.timeline import MISSED, SOON, SOON_DAYS
+
+    window.show_page("renewals")
+    wait_idle(qtbot, window.env)
+    page = window.pages["renewals"]
+    model, view = page.model, page.view
+    seen = set()
+    for n in range(model.rowCount()):
+        renewal = model.row_at(n).renewal
+        option = QStyleOptionViewItem()
+        index = model.index(n, 1)
+        view.itemDelegate().initStyleOption(option, index)
+        colour = option.palette.color(QPalette.ColorRole.Text)
+        if renewal.decided:
+            expected = None
+        elif renewal.days_left < 0:
+            expected = MISSED
+        elif renewal.days_left <= SOON_DAYS:
+            expected = SOON
+        else:
+            expected = None
+        seen.add(expected.name() if expected is not None else None)
+        assert (colour == expected) if expected is not None else colour not in (MISSED, SOON)
+    assert len(seen) >= 2  # the demo has urgent and calm renewals
+
+
+def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, qtbot: Any,
+                                                            monkeypatch: Any) -> None:
+    from stackadmin.services import utilization
+
+    calls: list[int] = []
+    real = utilization.compute
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(utilization, "compute", counting)
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    window.show_page("seats")
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 1 and window.pages["seats"].model.total > 0
+    window.env.changed("account")  # the seats page is visible: it counts again
+    wait_idle(qtbot, window.env)
+    assert len(calls) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stackadmin.cli._common import context, positive_int
+from stackadmin.cli._common import opened, positive_int
 from stackadmin.services.demo import load_demo
 
 
@@ -20,11 +20,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _demo(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         summary = load_demo(ctx, args.size, args.seed)
-    finally:
-        ctx.close()
     print(f"loaded the {args.size} demo into {ctx.target.describe()}: {summary.people} people, "
           f"{summary.tools} tools, {summary.terms} terms, {summary.accounts} accounts")
     return 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from stackadmin.cli._common import context, iso_date
+from stackadmin.cli._common import iso_date, opened
 from stackadmin.services import csv_export
 
 if TYPE_CHECKING:
@@ -66,12 +66,9 @@ def _add_calendar(actions: Actions, common: argparse.ArgumentParser) -> None:
 
 
 def _finance(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         result, report = csv_export.export_finance(ctx, args.file, as_of=args.as_of,
                                                    bom=not args.no_bom)
-    finally:
-        ctx.close()
     print(f"wrote {result.rows} terms in force on {report.as_of.isoformat()} to {result.path}")
     for money in report.annual_by_currency.values():
         print(f"annual cost {money.currency}: {money.plain()}")
@@ -84,23 +81,17 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _seats(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         result = csv_export.export_seats(ctx, args.file, as_of=args.as_of, tool=args.tool,
                                          bom=not args.no_bom)
-    finally:
-        ctx.close()
     print(f"wrote {result.rows} accounts to {result.path}")
     return 0
 
 
 def _access_review(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         result = csv_export.export_access_review(ctx, args.file, tool=args.tool,
                                                  bom=not args.no_bom)
-    finally:
-        ctx.close()
     print(f"wrote {result.rows} accounts with access to {result.path}")
     return 0
 
@@ -108,10 +99,7 @@ def _access_review(args: argparse.Namespace) -> int:
 def _calendar(args: argparse.Namespace) -> int:
     from stackadmin.services.calendar_export import export_calendar
 
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         result = export_calendar(ctx, args.file, as_of=args.as_of)
-    finally:
-        ctx.close()
     print(f"wrote {result.events} events for {result.terms} terms to {result.path}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stackadmin.cli._common import context
+from stackadmin.cli._common import opened
 from stackadmin.errors import UserError
 from stackadmin.services import csv_import
 from stackadmin.services.import_fields import ImportKind, parse_map_options
@@ -44,12 +44,9 @@ def _import(args: argparse.Namespace) -> int:
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
     overrides = parse_map_options(args.map)
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         plan = csv_import.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)
-    finally:
-        ctx.close()
     if not plan.ok:
         for problem in plan.problems:
             print(f"{plan.file}: {problem}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stackadmin.cli._common import context, iso_date, print_json, print_table
+from stackadmin.cli._common import iso_date, opened, print_json, print_table
 from stackadmin.services import rates
 
 
@@ -23,21 +23,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _set(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         row = rates.set_rate(ctx, args.currency, args.rate, args.as_of)
-    finally:
-        ctx.close()
     print(f"1 {row.currency} = {row.rate} {row.base_currency} as of {row.as_of.isoformat()}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         rows = rates.list_rates(ctx)
-    finally:
-        ctx.close()
     if args.json:
         print_json([{"currency": r.currency, "base_currency": r.base_currency,
                      "rate": str(r.rate), "as_of": r.as_of.isoformat()} for r in rows])

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from stackadmin.cli._common import iso_date, positive_int, print_json, print_table
-from stackadmin.domain.vocab import AuditSource, Decision
+from stackadmin.cli._common import iso_date, opened, positive_int, print_json, print_table
+from stackadmin.domain.vocab import Decision
 from stackadmin.errors import UserError
 from stackadmin.services import reminders, renewals
-from stackadmin.services.context import ServiceContext, open_context
+from stackadmin.services.context import ServiceContext
 
 DEFAULT_WITHIN = 30
 
@@ -54,19 +53,10 @@ def _term_args(parser: argparse.ArgumentParser) -> None:
                         help="act as if today were DATE (default today)")
 
 
-def _context(args: argparse.Namespace) -> ServiceContext:
-    day: date | None = args.as_of
-    return open_context(getattr(args, "db", None), source=AuditSource.CLI,
-                        today=(lambda: day) if day is not None else None)
-
-
 def _reminders(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    try:
+    with opened(args, today=args.as_of) as ctx:
         rows = renewals.list_renewals(ctx, within_days=args.within)
         day = ctx.today()
-    finally:
-        ctx.close()
     if args.json:
         print_json([r.to_json() for r in rows])
         return 0
@@ -86,12 +76,9 @@ def _reminders(args: argparse.Namespace) -> int:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    try:
+    with opened(args, today=args.as_of) as ctx:
         term_id = renewals.find_term(ctx, args.tool, args.plan)
         row = reminders.decide(ctx, term_id, args.decision, note=args.note)
-    finally:
-        ctx.close()
     name = f"{row.tool} {row.plan}".strip()
     if row.decision is Decision.UNDECIDED:
         print(f"{name}: renewal {row.renewal_date.isoformat()} is undecided again")
@@ -109,22 +96,16 @@ def _current(ctx: ServiceContext, args: argparse.Namespace) -> reminders.Reminde
 
 
 def _snooze(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    try:
+    with opened(args, today=args.as_of) as ctx:
         row = _current(ctx, args)
         end = reminders.snooze(ctx, row.key, days=args.days, until=args.until)
-    finally:
-        ctx.close()
     print(f"{row.renewal.tool}: {row.label}; snoozed until {end.isoformat()}")
     return 0
 
 
 def _acknowledge(args: argparse.Namespace) -> int:
-    ctx = _context(args)
-    try:
+    with opened(args, today=args.as_of) as ctx:
         row = _current(ctx, args)
         reminders.acknowledge(ctx, row.key)
-    finally:
-        ctx.close()
     print(f"{row.renewal.tool}: {row.label}; acknowledged")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stackadmin.cli._common import context, print_json, print_table
+from stackadmin.cli._common import opened, print_json, print_table
 from stackadmin.services import settings
 
 
@@ -26,30 +26,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _set(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         value = settings.set_setting(ctx, args.key, args.value)
-    finally:
-        ctx.close()
     print(f"{args.key} = {value}")
     return 0
 
 
 def _get(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         print(settings.all_settings(ctx)[args.key])
-    finally:
-        ctx.close()
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         values = settings.all_settings(ctx)
-    finally:
-        ctx.close()
     if args.json:
         print_json(values)
     else:

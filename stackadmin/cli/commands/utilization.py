@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from stackadmin.cli._common import context, iso_date, print_json, print_table
+from stackadmin.cli._common import iso_date, opened, print_json, print_table
 from stackadmin.domain.money import Money
 from stackadmin.errors import UserError
 from stackadmin.services import reconcile, rightsizing, seats, utilization
@@ -93,11 +93,8 @@ def _warn_missing(report: UtilizationReport) -> None:
 
 
 def _unused(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         report = utilization.compute(ctx, args.as_of, args.tool)
-    finally:
-        ctx.close()
     base = report.base_currency
     rows = sorted(report.unused, key=lambda s: (s.tool.lower(), s.email or "", s.account_id))
     if args.json:
@@ -154,11 +151,8 @@ def _pct_text(t: ToolFigures) -> str:
 
 
 def _utilization(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         report = utilization.compute(ctx, args.as_of, args.tool)
-    finally:
-        ctx.close()
     base = report.base_currency
     if args.json:
         print_json([_tool_json(t, base) for t in report.tools])
@@ -192,11 +186,8 @@ def _acc(a: reconcile.ReconAccount) -> dict[str, Any]:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         rep = reconcile.reconcile(ctx, args.as_of)
-    finally:
-        ctx.close()
     if args.json:
         print_json({
             "as_of": rep.as_of.isoformat(), "directory_sources": list(rep.directory_sources),
@@ -233,11 +224,8 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _rightsizing(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         b = rightsizing.rightsizing_brief(ctx, args.term_id, args.as_of)
-    finally:
-        ctx.close()
     cur, base = b.currency, b.base_currency
     data = {
         "term_id": b.term_id, "tool": b.tool, "plan": b.plan, "as_of": b.as_of,
@@ -277,8 +265,7 @@ def _done(verb: str, row: AccountRow) -> None:
 
 
 def _exempt(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         account_id = _account_id(args, ctx)
         if args.clear:
             if args.reason:
@@ -289,15 +276,10 @@ def _exempt(args: argparse.Namespace) -> int:
                 raise UserError("an exemption needs --reason TEXT (for example: on-call admin)")
             row = seats.exempt_seat(ctx, account_id, args.reason)
             _done(f"exempted ({row.exempt_reason})", row)
-    finally:
-        ctx.close()
     return 0
 
 
 def _reclaim(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    try:
+    with opened(args) as ctx:
         _done("reclaimed the seat of", seats.reclaim_seat(ctx, _account_id(args, ctx)))
-    finally:
-        ctx.close()
     return 0

@@ -97,6 +97,9 @@ def edit(page: Page, term: TermRow | None) -> FormDialog | None:
 
     dialog = FormDialog(page.env, f"Edit term: {term.tool} {term.plan}".strip(), fields(),
                         term_values(term), save, page, changed="term")
+    from stackadmin.ui.rightsizing import attach_to_dialog
+
+    attach_to_dialog(dialog, term.id)  # the brief, within 90 days of the cancel-by date
     dialog.open()
     return dialog
 

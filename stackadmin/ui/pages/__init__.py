@@ -34,6 +34,7 @@ PAGES: list[PageSpec] = [
     PageSpec("renewals", "Renewals", "renewals", "stackadmin.ui.pages.renewals:RenewalsPage"),
     PageSpec("people", "People", "people", "stackadmin.ui.pages.people:PeoplePage"),
     PageSpec("seats", "Seats", "seats", "stackadmin.ui.pages.seats:SeatsPage"),
+    PageSpec("savings", "Savings", "savings", "stackadmin.ui.pages.savings:SavingsPage"),
     PageSpec("integrations", "Integrations", "integrations",
              "stackadmin.ui.pages.integrations:IntegrationsPage"),
     PageSpec("activity", "Activity", "activity", "stackadmin.ui.pages.activity:ActivityPage"),

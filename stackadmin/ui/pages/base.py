@@ -100,6 +100,7 @@ class TablePage(Page):
         self.search.setMinimumWidth(280)
         self.count = QLabel(self)
         self.count.setObjectName("count")
+        self.count.setMinimumWidth(260)  # room for "99,999 of 100,000 rows shown"
         self.view = QTableView(self)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -244,10 +245,11 @@ class TablePage(Page):
             self.activate(self.model.row_at(index.row()))
 
     def _show_count(self, shown: int, total: int) -> None:
+        noun = "row" if total == 1 else "rows"
         if shown == total:
-            self.count.setText(f"{total:,} rows")
+            self.count.setText(f"{total:,} {noun}")
         else:
-            self.count.setText(f"{shown:,} of {total:,} rows shown")
+            self.count.setText(f"{shown:,} of {total:,} {noun} shown")
 
 
 def later(slot: Any) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,6 +61,8 @@ class Card(QFrame):
 
     def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
+        # A figure is never cut: the card asks the layout for the width its number needs.
+        self.value.setMinimumWidth(self.value.sizeHint().width())
         self.detail.setText(detail)
 
     def mouseReleaseEvent(self, event: Any) -> None:
@@ -75,7 +78,10 @@ class Section(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.addWidget(label)
-        layout.addWidget(body, 1)
+        fixed = body.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Fixed
+        layout.addWidget(body, 0 if fixed else 1)
+        if fixed:
+            layout.addStretch(1)  # charts keep their height; the title stays on top
 
 
 def spend_columns(base: str) -> list[Column[SpendLine]]:
@@ -145,7 +151,7 @@ class DashboardPage(Page):
         self.rates_note.setWordWrap(True)
 
         self.total.clicked.connect(lambda: self.open_spend(None, None))
-        self.savings.clicked.connect(lambda: self.env.open_page("seats", {"search": "unused"}))
+        self.savings.clicked.connect(lambda: self.env.open_page("savings", None))
         self.next_card.clicked.connect(lambda: self.env.open_page("renewals", None))
         self.no_owner.clicked.connect(lambda: self.env.open_page("tools",
                                                                  {"search": "no owner"}))
@@ -166,6 +172,7 @@ class DashboardPage(Page):
             cards.addWidget(card, 1)
         grid = QGridLayout()
         grid.setSpacing(12)
+        grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         grid.addWidget(Section("Annual spend by category", self.by_category, self), 0, 0)
         grid.addWidget(Section("Annual spend by cost centre", self.by_cost_center, self), 0, 1)
         grid.addWidget(Section("Due by month, next 12 months", self.by_month, self), 1, 0, 1, 2)
@@ -180,6 +187,7 @@ class DashboardPage(Page):
         column.addLayout(cards)
         column.addLayout(grid)
         column.addWidget(self.rates_note)
+        column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -198,7 +206,7 @@ class DashboardPage(Page):
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.horizontalHeader().setStretchLastSection(True)
-        view.setMinimumHeight(240)
+        view.setMinimumHeight(230)
         for n, column in enumerate(model.columns):
             if column.width:
                 view.horizontalHeader().resizeSection(n, column.width)
@@ -250,7 +258,7 @@ class DashboardPage(Page):
         self.total.set(self._base(board.total_base),
                        f"{len(board.spend)} terms in force, in {base}.{missing}")
         nxt = board.next_renewals[0] if board.next_renewals else None
-        self.next_card.set(days_text(nxt.days_left) if nxt else "—",
+        self.next_card.set(f"in {nxt.days_left} days" if nxt else "—",
                            f"{nxt.term.tool}, cancel by {date_text(nxt.cancel_by)}" if nxt
                            else "No upcoming renewals")
         self.no_owner.set(int_text(len(board.tools_without_owner)),
@@ -264,19 +272,26 @@ class DashboardPage(Page):
                                [float(m.amount_base) for m in board.months],
                                [self._base(m.amount_base) for m in board.months])
         self.renewal_model.set_rows(board.next_renewals)
+        self.renewal_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         rates = ", ".join(f"1 {c} = {r} {base}" for c, r in board.rates.items() if c != base)
         self.rates_note.setText(
             f"Totals in {base} as of {date_text(board.as_of)}"
             + (f"; rates used: {rates}." if rates else ".") + missing)
         self.loaded.emit()
 
+        generation = self.env.generation
+        known = self.env.recall("utilization")  # the Seats page may have counted already
+
         def seats(ctx: ServiceContext, job: Job) -> Dashboard:
             from stackadmin.services.dashboard import add_seats
 
-            return add_seats(ctx, board)
+            return add_seats(ctx, board, known)
 
-        self.env.run(seats, self._show_seats, key="load:dashboard-seats",
-                     title="counting seats")
+        def done(result: Dashboard) -> None:
+            self.env.remember("utilization", result.utilization, generation=generation)
+            self._show_seats(result)
+
+        self.env.run(seats, done, key="load:dashboard-seats", title="counting seats")
 
     def _show_seats(self, board: Dashboard) -> None:
         if board is not self.board:

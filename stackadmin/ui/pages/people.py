@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[PersonRow]]:
     return [
-        Column("Name", lambda p: p.name, width=200),
-        Column("Email", lambda p: p.email, width=240),
-        Column("Department", lambda p: p.department or "", width=130),
+        Column("Name", lambda p: p.name, width=180),
+        Column("Email", lambda p: p.email, width=220),
+        Column("Department", lambda p: p.department or "", width=110),
         Column("Cost centre", lambda p: p.cost_center or "", width=100),
-        Column("Title", lambda p: p.title or "", width=160),
-        Column("Status", lambda p: p.status, width=90),
+        Column("Title", lambda p: p.title or "", width=120),
+        Column("Status", lambda p: p.status, width=80),
         Column("End date", lambda p: date_text(p.end_date), key=lambda p: p.end_date,
                searchable=False, width=100),
         Column("Accounts", lambda p: int_text(p.account_count), key=lambda p: p.account_count,

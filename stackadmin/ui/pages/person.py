@@ -3,9 +3,11 @@ cost; for a departed person, the offboarding checklist."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from stackadmin.ui.dialogs import Field, FormDialog
 from stackadmin.ui.fmt import base_text, date_text
@@ -26,7 +28,8 @@ def _columns() -> list[Column[PersonAccount]]:
         Column("Status", lambda a: a.status, width=100),
         Column("Last activity", lambda a: date_text(a.last_activity) if a.activity_known
                else "unknown", key=lambda a: a.last_activity, searchable=False, width=110),
-        Column("Annual cost", lambda a: base_text(a.annual_cost_base, a.base_currency),
+        Column("Annual cost", lambda a: "flat price" if a.annual_cost_base is None
+               else base_text(a.annual_cost_base, a.base_currency),
                key=lambda a: a.annual_cost_base, numeric=True, searchable=False, width=110),
         Column("Offboarding", lambda a: a.outcome_text),
     ]
@@ -42,7 +45,8 @@ class PersonPage(TablePage):
         self.person_id: int | None = None
         super().__init__(env, parent)
         self.heading = QLabel(self)
-        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.extra_layout.addWidget(self.heading)
         self.view_data: Any = None
         self.checklist = [
@@ -105,10 +109,13 @@ class PersonPage(TablePage):
         person = view.person
         status = (f"departed {date_text(person.end_date)}" if person.status == "departed"
                   else person.status)
+        facts = " · ".join(x for x in (person.email, person.department, person.title, status)
+                           if x)
+        flat = f" (plus {view.flat_priced} flat-priced tools)" if view.flat_priced else ""
         self.heading.setText(
-            f"<h2>{person.name}</h2>{person.email} · {person.department or 'no department'} · "
-            f"{person.title or ''} · {status}<br>{len(view.accounts)} accounts, "
-            f"{base_text(view.annual_cost_base, view.base_currency)} a year")
+            f"<span style='font-size:15pt; font-weight:600'>{escape(person.name)}</span><br>"
+            f"{escape(facts)}<br>{len(view.accounts)} accounts, "
+            f"{base_text(view.annual_cost_base, view.base_currency)} a year{flat}")
         self.view_data = view
         departed = person.status == "departed"
         for action in self.checklist:
@@ -117,5 +124,6 @@ class PersonPage(TablePage):
             done = sum(1 for a in view.accounts if a.outcome)
             self.heading.setText(self.heading.text() + f"<br><b>Offboarding checklist:</b> "
                                  f"{done} of {len(view.accounts)} accounts decided")
+        self.heading.setMinimumHeight(self.heading.sizeHint().height())
         self.model.set_rows(view.accounts)
         self.loaded.emit()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import TablePage
-from stackadmin.ui.tablemodel import Column
+from stackadmin.ui.tablemodel import Column, search_text
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -36,16 +36,17 @@ def _inactive(s: SeatStatus) -> str:
 
 def _columns() -> list[Column[SeatStatus]]:
     return [
-        Column("Tool", lambda s: s.tool, width=190),
-        Column("Person", lambda s: s.person or "unmatched", width=180),
-        Column("Email", lambda s: s.email or "", width=250),
-        Column("Role", lambda s: s.role, width=80),
-        Column("Status", lambda s: s.status, width=100),
+        Column("Tool", lambda s: s.tool, width=170),
+        Column("Person", lambda s: s.person or "unmatched", width=160),
+        Column("Email", lambda s: s.email or "", width=230),
+        Column("Role", lambda s: s.role, width=70),
+        Column("Status", lambda s: s.status, width=90),
         Column("Last activity", lambda s: date_text(s.last_activity),
-               key=lambda s: s.last_activity, searchable=False, width=110),
+               key=lambda s: s.last_activity, searchable=False, width=100),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
-               searchable=False, width=80),
-        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or ""),
+               searchable=False, width=70),
+        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or "",
+               warn=lambda s: s.reason is not None),
     ]
 
 
@@ -65,11 +66,26 @@ class SeatsPage(TablePage):
                         needs_row=True)
         self.add_action("Delete", "delete", self._delete, needs_row=True, shortcut="Del")
 
-    @staticmethod
-    def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
-        from stackadmin.services.utilization import compute
+    def load(self) -> None:
+        """The utilization report is shared with the dashboard (counting 100k seats takes
+        seconds): whichever page counts first, the other reuses it until data changes."""
+        generation = self.env.generation
+        known = self.env.recall("utilization")
+        columns = self.columns
 
-        return compute(ctx).seats
+        def work(ctx: ServiceContext, job: Job) -> tuple[Any, list[str]]:
+            from stackadmin.services.utilization import compute
+
+            report = known if known is not None else compute(ctx)
+            job.check()
+            return report, search_text(columns, report.seats)
+
+        def done(result: tuple[Any, list[str]]) -> None:
+            report, haystack = result
+            self.env.remember("utilization", report, generation=generation)
+            self._show_rows((report.seats, haystack))
+
+        self.env.run(work, done, title="loading seats", key=f"load:{self.key}")
 
     def activate(self, row: Any) -> None:
         if row is not None and row.person_id is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -76,6 +77,8 @@ class SettingsPage(Page):
         self.rate_view.verticalHeader().hide()
         self.rate_view.horizontalHeader().setStretchLastSection(True)
         self.rate_view.setSortingEnabled(True)
+        self.rate_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.rate_view.verticalHeader().setDefaultSectionSize(26)
         self.rate_currency = QLineEdit(rates)
         self.rate_currency.setPlaceholderText("EUR")
         self.rate_currency.setMaximumWidth(80)

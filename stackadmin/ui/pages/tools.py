@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from stackadmin.ui.fmt import base_text, int_text
 from stackadmin.ui.pages.base import TablePage
 from stackadmin.ui.tablemodel import Column
+from stackadmin.ui.utilization_columns import utilization_columns
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -16,18 +17,19 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=210),
-        Column("Vendor", lambda t: t.tool.vendor or "", width=150),
-        Column("Category", lambda t: t.tool.category or "", width=150),
-        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=170,
+        Column("Name", lambda t: t.tool.name, width=160),
+        Column("Vendor", lambda t: t.tool.vendor or "", width=110),
+        Column("Category", lambda t: t.tool.category or "", width=115),
+        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=120,
                tooltip=lambda t: t.tool.owner_email or "No owner: set one with Edit"),
         Column("Terms", lambda t: int_text(t.terms), key=lambda t: t.terms, numeric=True,
-               searchable=False, width=60),
+               searchable=False, width=45),
         Column("Seats", lambda t: int_text(t.accounts), key=lambda t: t.accounts, numeric=True,
-               searchable=False, width=70),
+               searchable=False, width=50),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
-               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=120,
+               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
                tooltip=lambda t: t.cost_note),
+        *utilization_columns(),  # purchased, held, active, %, savings, rightsizing (issue 5)
         Column("Website", lambda t: t.tool.website or ""),
     ]
 
@@ -50,12 +52,43 @@ class ToolsPage(TablePage):
             self, self.tool_choices(), self._tool_id()), needs_row=True)
         self.add_action("Delete", "delete", lambda: tools.delete(self, self._tool()),
                         needs_row=True, shortcut="Del")
+        self.add_action("Rightsizing", "renew", self.open_rightsizing, needs_row=True)
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
         from stackadmin.services.dashboard import tool_lines
 
         return tool_lines(ctx)
+
+    def _show_rows(self, result: tuple[list[Any], list[str]]) -> None:
+        super()._show_rows(result)
+        rows = result[0]
+        if rows and all(r.utilization is None for r in rows):
+            self._load_utilization(rows)
+
+    def _load_utilization(self, rows: list[Any]) -> None:
+        """Seat figures in a second job (one utilization run: seconds on 100k seats), so the
+        tools show at once and the utilization columns fill in after."""
+        columns = self.columns
+
+        def work(ctx: ServiceContext, job: Job) -> tuple[list[Any], list[str]]:
+            from stackadmin.services.savings import with_utilization
+            from stackadmin.ui.tablemodel import search_text
+
+            filled = with_utilization(ctx, rows)
+            job.check()
+            return filled, search_text(columns, filled)
+
+        self.env.run(work, self._show_rows, title="counting seats",
+                     key=f"load:{self.key}-utilization")
+
+    def open_rightsizing(self) -> None:
+        """The brief of each of the tool's terms due for one (non-blocking window)."""
+        from stackadmin.ui.rightsizing import open_briefs
+
+        row = self.current_row()
+        if row is not None:
+            open_briefs(self.env, self, row.tool.name, [d.term_id for d in row.rightsizing])
 
     def tool_choices(self) -> list[tuple[int, str]]:
         return sorted(((r.tool.id, r.tool.name) for r in self.model.all_rows()),

@@ -1,0 +1,231 @@
+"""The Renewals page: ordered by cancel-by date, its filters keep exactly the terms they
+promise, the 12-month timeline shows the same terms and selects with a click, and decisions,
+snoozes and acknowledgements made here are stored."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from sqlalchemy import select
+
+from stackadmin.domain.vocab import ReminderState
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.reminders import decide
+from stackadmin.store.models import ReminderStateRow, TermDecision
+from stackadmin.ui.mainwindow import MainWindow
+from stackadmin.ui.pages.renewals import WINDOWS, RenewalLine, RenewalsPage
+from stackadmin.ui.timeline import HEADER_H, LANE_H
+from tests.conftest import TODAY
+from tests.ui.conftest import screenshot, wait_idle
+
+
+def _page(window: MainWindow, qtbot: Any) -> RenewalsPage:
+    window.show_page("renewals")
+    wait_idle(qtbot, window.env)
+    page = window.pages["renewals"]
+    assert isinstance(page, RenewalsPage)
+    return page
+
+
+def _all(page: RenewalsPage, qtbot: Any) -> list[RenewalLine]:
+    page.set_filters(within_days=None, undecided=False, auto_renew=False)
+    wait_idle(qtbot, page.env)
+    return page.model.visible_rows()
+
+
+def _open_terms(ctx: ServiceContext) -> set[int]:
+    """Active terms with a renewal date, straight from the table."""
+    from stackadmin.store.models import SubscriptionTerm
+
+    with ctx.read() as session:
+        return set(session.scalars(select(SubscriptionTerm.id).where(
+            SubscriptionTerm.status == "active", SubscriptionTerm.renewal_date.is_not(None))))
+
+
+def test_lists_every_open_term_by_cancel_by_date(window: MainWindow, demo_ctx: ServiceContext,
+                                                 qtbot: Any, qtmodeltester: Any) -> None:
+    page = _page(window, qtbot)
+    everything = _all(page, qtbot)
+    assert {x.id for x in everything} == _open_terms(demo_ctx)
+    cancel_bys = [x.renewal.cancel_by for x in everything]
+    assert cancel_bys == sorted(cancel_bys)
+    for x in everything:  # the cancel-by date is the renewal date less notice and lead
+        r = x.renewal
+        assert r.cancel_by == r.renewal_date - timedelta(r.notice_days + r.internal_lead_days)
+        assert r.days_left == (r.cancel_by - TODAY).days
+    qtmodeltester.check(page.model, force_py=True)
+
+
+@pytest.mark.parametrize(("label", "days"), [w for w in WINDOWS if w[1] is not None])
+def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
+        label: str, days: int, window: MainWindow, demo_ctx: ServiceContext,
+        qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    missed = [x for x in _all(page, qtbot) if x.renewal.days_left < 0]
+    assert len(missed) >= 2
+    decide(demo_ctx, missed[0].id, "renew")  # decided and past: done with, in no window
+    window.env.changed("decision")
+    wait_idle(qtbot, window.env)
+    everything = page.model.visible_rows()
+    page.window_box.setCurrentText(label)  # as a user picks it
+    wait_idle(qtbot, window.env)
+    shown = {x.id for x in page.model.visible_rows()}
+    expected = {x.id for x in everything
+                if x.renewal.days_left <= days
+                and not (x.renewal.days_left < 0 and x.renewal.decided)}
+    assert shown == expected
+    assert missed[0].id not in shown and missed[1].id in shown
+    assert f"{len(shown)} of {len(everything)}" in page.count.text() or \
+        f"{len(shown)} rows" in page.count.text()
+
+
+def test_every_filter_combination_agrees_with_the_renewals_service(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from stackadmin.services.renewals import list_renewals
+
+    page = _page(window, qtbot)
+    rows = _all(page, qtbot)
+    decide(demo_ctx, rows[0].id, "renew")  # a decided, missed one
+    decide(demo_ctx, rows[5].id, "cancel")
+    window.env.changed("decision")
+    wait_idle(qtbot, window.env)
+    for _label, days in WINDOWS:
+        for undecided in (False, True):
+            for auto in (False, True):
+                page.set_filters(within_days=days, undecided=undecided, auto_renew=auto)
+                expected = [r.term_id for r in list_renewals(
+                    demo_ctx, within_days=days, undecided=undecided, auto_renew=auto,
+                    with_seats=False)]
+                assert [x.id for x in page.model.visible_rows()] == expected, (
+                    days, undecided, auto)
+
+
+def test_undecided_and_auto_renewing_filters(window: MainWindow, demo_ctx: ServiceContext,
+                                             qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    everything = _all(page, qtbot)
+    decided = everything[3]
+    decide(demo_ctx, decided.id, "renew")
+    window.env.changed("decision")
+    wait_idle(qtbot, window.env)
+    page.undecided_box.click()
+    wait_idle(qtbot, window.env)
+    undecided = {x.id for x in page.model.visible_rows()}
+    assert undecided == {x.id for x in everything} - {decided.id}
+    page.undecided_box.click()
+    page.auto_box.click()
+    wait_idle(qtbot, window.env)
+    auto = {x.id for x in page.model.visible_rows()}
+    assert auto == {x.id for x in everything if x.renewal.auto_renew}
+    assert 0 < len(auto) < len(everything)
+
+
+def test_shows_cost_in_term_and_base_currency_and_the_reminder(
+        window: MainWindow, qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    rows = _all(page, qtbot)
+    titles = [c.title for c in page.model.columns]
+    cost, base, reminder = (titles.index("Annual cost"), titles.index("In base currency"),
+                            titles.index("Reminder"))
+    foreign = page.model.row_of(lambda x: x.renewal.annual_cost.currency == "EUR")
+    assert foreign >= 0
+    line = page.model.row_at(foreign)
+    assert line.renewal.annual_cost_base is not None
+    assert page.model.index(foreign, cost).data() == line.renewal.annual_cost.format("en_US")
+    assert page.model.index(foreign, base).data() == line.renewal.annual_cost_base.format(
+        "en_US")
+    assert "€" in page.model.index(foreign, cost).data()
+    assert "$" in page.model.index(foreign, base).data()
+    missed = [n for n, x in enumerate(rows) if x.renewal.days_left < 0]
+    assert missed and all(page.model.index(n, reminder).data() == "missed" for n in missed)
+
+
+def test_timeline_shows_the_next_12_months_and_a_click_selects_the_term(
+        window: MainWindow, qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    rows = _all(page, qtbot)
+    screenshot(window, "renewals-list")
+    page.timeline_button.click()
+    assert page.timeline_area.isVisible() and not page.view.isVisible()
+    timeline = page.timeline
+    end = date(TODAY.year + 1, TODAY.month, 1)
+    assert [m.term_id for m in timeline.marks] == [
+        x.id for x in rows if x.renewal.cancel_by < end]
+    lane = 4
+    target = timeline.marks[lane].term_id
+    qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton,
+                     pos=QPoint(50, HEADER_H + lane * LANE_H + LANE_H // 2))
+    assert page.current_row().id == target
+    assert timeline.selected == target
+    screenshot(window, "renewals-timeline")
+    page.list_button.click()
+    assert page.view.isVisible()
+
+
+def test_decide_from_the_page_is_stored_and_shown(window: MainWindow, demo_ctx: ServiceContext,
+                                                  qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    _all(page, qtbot)
+    page.view.selectRow(2)
+    line = page.current_row()
+    dialog = page.decide()
+    dialog.set_value("decision", "cancel")
+    dialog.set_value("note", "Nobody uses it")
+    dialog.submit()
+    wait_idle(qtbot, window.env)
+    wait_idle(qtbot, window.env)
+    with demo_ctx.read() as session:
+        stored = session.scalars(select(TermDecision).where(
+            TermDecision.term_id == line.id)).one()
+    assert (stored.decision, stored.note) == ("cancel", "Nobody uses it")
+    n = page.model.row_of(lambda x: x.id == line.id)
+    titles = [c.title for c in page.model.columns]
+    assert page.model.index(n, titles.index("Decision")).data() == "cancel"
+    assert page.model.row_at(n).reminder is None
+
+
+def test_snooze_and_acknowledge_from_the_page(window: MainWindow, demo_ctx: ServiceContext,
+                                              qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    rows = _all(page, qtbot)
+    with_reminder = [n for n, x in enumerate(rows) if x.reminder is not None]
+    assert len(with_reminder) >= 2
+    without = next(n for n, x in enumerate(rows) if x.reminder is None)
+    page.view.selectRow(without)
+    assert not page.snooze_button.isEnabled() and not page.ack_action.isEnabled()
+    first, second = (rows[with_reminder[0]], rows[with_reminder[1]])
+    page.view.selectRow(with_reminder[0])
+    assert page.snooze_button.isEnabled() and page.ack_action.isEnabled()
+    page.snooze(7)
+    wait_idle(qtbot, window.env)
+    page.select_where(lambda x: x.id == second.id)
+    page.ack_action.trigger()
+    wait_idle(qtbot, window.env)
+    with demo_ctx.read() as session:
+        states = {(r.term_id, r.lead_days): (r.state, r.snoozed_until)
+                  for r in session.scalars(select(ReminderStateRow))}
+    assert first.reminder is not None and second.reminder is not None
+    assert states[(first.id, first.reminder.key.lead_days)] == (
+        ReminderState.SNOOZED.value, TODAY + timedelta(days=7))
+    assert states[(second.id, second.reminder.key.lead_days)] == (
+        ReminderState.ACKNOWLEDGED.value, None)
+    reloaded = {x.id: x for x in page.model.all_rows()}
+    assert reloaded[first.id].reminder is None and reloaded[second.id].reminder is None
+
+
+def test_filters_and_view_are_remembered(window: MainWindow, qtbot: Any) -> None:
+    page = _page(window, qtbot)
+    page.window_box.setCurrentIndex(0)
+    page.timeline_button.click()
+    wait_idle(qtbot, window.env)
+    page.save_state()
+    again = RenewalsPage(window.env)
+    qtbot.addWidget(again)
+    again.key = "renewals"
+    again.ensure_loaded()
+    wait_idle(qtbot, window.env)
+    assert again.window_box.currentIndex() == 0
+    assert again.timeline_button.isChecked()
