@@ -154,11 +154,13 @@ class MainWindow(QMainWindow):
         self._show_busy()
 
         env.tasks.on_error = lambda exc, job: self.show_error(exc)
-        env.tasks.started.connect(lambda job: self._show_busy())
-        env.tasks.finished.connect(lambda job: self._show_busy())
+        # Bound methods, not lambdas: Qt drops these connections when the window is deleted,
+        # so a job that finishes afterwards never reaches destroyed widgets.
+        env.tasks.started.connect(self._job_event)
+        env.tasks.finished.connect(self._job_event)
         env.tasks.progressed.connect(self._job_progress)
         env.navigate.connect(self.show_page)
-        env.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        env.message.connect(self._status_message)
         env.error.connect(self.banner.show_text)
         self.placeholder.installEventFilter(self)
         self.sidebar.installEventFilter(self)
@@ -251,6 +253,12 @@ class MainWindow(QMainWindow):
     # -- messages and background jobs --------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         self.banner.show_text(describe_error(exc))
+
+    def _job_event(self, _job: object) -> None:
+        self._show_busy()
+
+    def _status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _show_busy(self) -> None:
         titled = [j for j in self.env.tasks.active() if j.title]
