@@ -52,6 +52,9 @@ class Card(QFrame):
         self.detail = QLabel("", self)
         self.detail.setObjectName("count")
         self.detail.setWordWrap(True)
+        # Room for two lines of detail whatever the card's width: the row of cards is laid
+        # out before the figures arrive, and a wrapped line must not be cut off.
+        self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.addWidget(self.title)
