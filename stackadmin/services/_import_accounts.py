@@ -6,7 +6,6 @@ existing accounts loaded once as tuples, and bulk Core inserts/updates in batche
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +17,8 @@ from stackadmin.errors import UserError, ValidationError
 from stackadmin.services._import_base import (
     Change,
     Problem,
-    Ticker,
+    TablePlan,
     Writes,
-    apply_writes,
     audit_rows,
 )
 from stackadmin.services.context import ServiceContext
@@ -53,20 +51,12 @@ def _key(text: str) -> str:
     return " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
-@dataclass
-class AccountsPlan:
-    writes: Writes
-    changes: list[Change] = field(default_factory=list)
-    unchanged: int = 0
+class AccountsPlan(TablePlan):
+    """An accounts import: new seats are marked as from a CSV, first seen now."""
 
-    @property
-    def size(self) -> int:
-        return self.writes.size
-
-    def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
+    def constants(self) -> dict[str, Any] | None:
         now = utcnow()
-        apply_writes(session, self.writes, ticker,
-                     {"source": "csv", "first_seen": now, "updated_at": now})
+        return {"source": "csv", "first_seen": now, "updated_at": now}
 
 
 def _tools(session: Session, cells: Cells, options: ImportOptions,

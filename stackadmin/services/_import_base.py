@@ -162,3 +162,23 @@ def apply_writes(session: Session, writes: Writes, ticker: Ticker,
         for chunk in batches(writes.update_audits):
             insert_many(session.connection(), AuditEvent.__table__,  # type: ignore[arg-type]
                         chunk)
+
+
+@dataclass
+class TablePlan:
+    """What an import of people or accounts will write: one batch of inserts and updates.
+    Subclasses name the values every inserted row gets (`constants`)."""
+
+    writes: Writes
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.writes.size
+
+    def constants(self) -> dict[str, Any] | None:
+        return None
+
+    def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
+        apply_writes(session, self.writes, ticker, self.constants())

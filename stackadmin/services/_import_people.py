@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,9 +15,8 @@ from stackadmin.errors import ValidationError
 from stackadmin.services._import_base import (
     Change,
     Problem,
-    Ticker,
+    TablePlan,
     Writes,
-    apply_writes,
     audit_rows,
 )
 from stackadmin.services.context import ServiceContext
@@ -59,18 +57,8 @@ def read_cell(cells: Cells, row: list[str], number: int, name: str,
         return False, None
 
 
-@dataclass
-class PeoplePlan:
-    writes: Writes
-    changes: list[Change] = field(default_factory=list)
-    unchanged: int = 0
-
-    @property
-    def size(self) -> int:
-        return self.writes.size
-
-    def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
-        apply_writes(session, self.writes, ticker)
+class PeoplePlan(TablePlan):
+    """A people import: rows as given, no extra values."""
 
 
 def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOptions,
