@@ -176,6 +176,9 @@ def test_the_file_menu_renders(window: MainWindow, env: Env, qtbot: Any,
         menu.resize(menu.sizeHint())
         screenshot(menu, name)
     screenshot(window, "main-window-with-file-menu")
+    assert controller.menu.actions()[0] is controller.import_action
+    labels = [a.text() for a in controller.export_menu.actions()]
+    assert len(labels) == 4 and all(text.endswith("…") for text in labels)
 
 
 def test_an_existing_file_menu_is_reused_with_import_and_export_first(

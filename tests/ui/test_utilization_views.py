@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from stackadmin.domain.money import Money
 from stackadmin.services import utilization
 from stackadmin.services.context import ServiceContext
@@ -138,5 +140,8 @@ def test_screens(window: MainWindow, qtbot: Any, qapp: Any) -> None:
     from stackadmin.ui import theme
 
     theme.apply(qapp)
-    _tools_page(window, qtbot)
+    page = _tools_page(window, qtbot)
     screenshot(window, "tools-utilization")
+    headers = [page.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(page.model.columnCount())]
+    assert {"Utilization", "Savings/yr", "Rightsizing"} <= set(headers)
