@@ -44,16 +44,13 @@ class Schedule:
     decided: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Due:
-    """A reminder to show on a date: at most one per term, the most relevant."""
+class ReminderFacts:
+    """What is asked of any reminder, answered from its key and state (a mixin for the
+    reminder dataclasses here and in the services)."""
 
+    __slots__ = ()
     key: ReminderKey
-    cancel_by: date
-    due_since: date
-    days_left: int  # until the cancel-by date; negative once missed
-    state: ReminderState  # PENDING also when a snooze has run out
-    snoozed_until: date | None = None
+    state: ReminderState
 
     @property
     def is_new(self) -> bool:
@@ -63,6 +60,18 @@ class Due:
     @property
     def missed(self) -> bool:
         return self.key.kind is ReminderKind.MISSED
+
+
+@dataclass(frozen=True, slots=True)
+class Due(ReminderFacts):
+    """A reminder to show on a date: at most one per term, the most relevant."""
+
+    key: ReminderKey
+    cancel_by: date
+    due_since: date
+    days_left: int  # until the cancel-by date; negative once missed
+    state: ReminderState  # PENDING also when a snooze has run out
+    snoozed_until: date | None = None
 
 
 def due_on(cancel_by: date, lead_days: int) -> date:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain import reminders as rules
-from stackadmin.domain.reminders import Mark, ReminderKey, Schedule
+from stackadmin.domain.reminders import Mark, ReminderFacts, ReminderKey, Schedule
 from stackadmin.domain.values import optional_text, parse_choice
 from stackadmin.domain.vocab import Decision, ReminderKind, ReminderState
 from stackadmin.errors import ValidationError
@@ -26,21 +26,13 @@ SNOOZE_WEEK = 7
 
 
 @dataclass(frozen=True, slots=True)
-class ReminderRow:
+class ReminderRow(ReminderFacts):
     """A reminder to show: which one (key), the term's renewal figures, and its state."""
 
     key: ReminderKey
     renewal: RenewalRow
     state: ReminderState  # PENDING (news: pop up, notify) or SHOWN (already notified)
     due_since: date
-
-    @property
-    def is_new(self) -> bool:
-        return self.state is ReminderState.PENDING
-
-    @property
-    def missed(self) -> bool:
-        return self.key.kind is ReminderKind.MISSED
 
     @property
     def label(self) -> str:
