@@ -19,31 +19,30 @@ _PCT = Decimal("0.1")
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    # The options every report here takes: the date to judge on and JSON output.
+    report = argparse.ArgumentParser(add_help=False)
+    report.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
+    report.add_argument("--json", action="store_true", help="machine-readable output")
+    one_tool = argparse.ArgumentParser(add_help=False)
+    one_tool.add_argument("--tool", metavar="NAME", help="only this tool")
+
     unused = sub.add_parser("unused", help="seats that are paid for but not used, and why",
-                            parents=[common])
-    unused.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
-    unused.add_argument("--tool", metavar="NAME", help="only this tool")
-    unused.add_argument("--json", action="store_true", help="machine-readable output")
+                            parents=[common, report, one_tool])
     unused.set_defaults(func=_unused)
 
     util = sub.add_parser("utilization", help="seats purchased, held, active and unused per "
-                                              "tool, with savings", parents=[common])
-    util.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
-    util.add_argument("--tool", metavar="NAME", help="only this tool")
-    util.add_argument("--json", action="store_true", help="machine-readable output")
+                                              "tool, with savings",
+                          parents=[common, report, one_tool])
     util.set_defaults(func=_utilization)
 
     rec = sub.add_parser("reconcile", help="people list vs accounts: unknown users, departed "
-                                           "people holding seats, duplicates", parents=[common])
-    rec.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
-    rec.add_argument("--json", action="store_true", help="machine-readable output")
+                                           "people holding seats, duplicates",
+                         parents=[common, report])
     rec.set_defaults(func=_reconcile)
 
     brief = sub.add_parser("rightsizing", help="the rightsizing brief of a term",
-                           parents=[common])
+                           parents=[common, report])
     brief.add_argument("term_id", type=int, help="the term's id")
-    brief.add_argument("--as-of", type=iso_date, help="the date to judge on (default today)")
-    brief.add_argument("--json", action="store_true", help="machine-readable output")
     brief.set_defaults(func=_rightsizing)
 
     exempt = sub.add_parser("exempt", help="exempt a seat from the unused rules (or --clear)",
