@@ -70,7 +70,7 @@ def env(demo_ctx: ServiceContext, tmp_path: Path) -> Iterator[Env]:
 
 
 @pytest.fixture
-def window(env: Env, qtbot: Any, qapp: Any) -> MainWindow:
+def window(env: Env, qtbot: Any, qapp: Any) -> Iterator[MainWindow]:
     from stackadmin.ui import theme
 
     theme.apply(qapp)  # as run_gui does, so the screenshots show the real look
@@ -79,7 +79,10 @@ def window(env: Env, qtbot: Any, qapp: Any) -> MainWindow:
     win.resize(1280, 800)
     win.show()
     win.attach(False)
-    return win
+    yield win
+    # Jobs still running finish before qtbot closes the window: none may outlive its widgets.
+    env.tasks.cancel()
+    env.tasks.wait()
 
 
 def wait_idle(qtbot: Any, env: Env, timeout: int = 30_000) -> None:
