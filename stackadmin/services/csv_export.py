@@ -23,7 +23,7 @@ from stackadmin.errors import NotFoundError
 from stackadmin.services import settings, utilization
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.csv_files import Cell, write_csv
-from stackadmin.services.rates import RateTable
+from stackadmin.services.rates import load_rates
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
 FINANCE_COLUMNS = (
@@ -125,7 +125,7 @@ def finance_report(ctx: ServiceContext, as_of: date | None = None) -> FinanceRep
     owner = aliased(Person)
     with ctx.read() as session:
         base = settings.load(session).base_currency
-        rates = RateTable.load(session, day, base)
+        rates = load_rates(session, day, base)
         terms = session.execute(
             select(SubscriptionTerm, Tool.name, Vendor.name, owner.email)
             .join(Tool, Tool.id == SubscriptionTerm.tool_id)

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import normalize_currency
-from stackadmin.errors import UserError, ValidationError
+from stackadmin.errors import ValidationError
 from stackadmin.services import audit, settings
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import RateTable
 from stackadmin.store.models import ExchangeRate
 
 
@@ -75,54 +76,12 @@ def list_rates(ctx: ServiceContext) -> list[RateRow]:
         return [RateRow(r.currency, r.base_currency, r.rate, r.as_of) for r in rows]
 
 
-class RateTable:
-    """Rates into one base currency as of a date, loaded once for a whole report."""
-
-    def __init__(self, base_currency: str, rates: dict[str, Decimal]) -> None:
-        self.base_currency = base_currency
-        self._rates = {base_currency: Decimal(1), **rates}
-
-    @classmethod
-    def load(cls, session: Session, as_of: date, base_currency: str | None = None) -> RateTable:
-        base = base_currency or settings.get_raw(session, "base_currency")
-        # The newest rate on or before the date for each pair.
-        latest: dict[tuple[str, str], Decimal] = {}
-        rows = session.execute(
-            select(ExchangeRate.currency, ExchangeRate.base_currency, ExchangeRate.rate)
-            .where(ExchangeRate.as_of <= as_of)
-            .order_by(ExchangeRate.as_of)
-        )
-        for currency, quote, rate in rows:
-            latest[(currency, quote)] = rate
-        found: dict[str, Decimal] = {}
-        # Direct (X -> base) first, then inverse (base -> X), then through one other currency
-        # (rates recorded before the base currency was changed).
-        for (currency, quote), rate in latest.items():
-            if quote == base:
-                found[currency] = rate
-        for (currency, quote), rate in latest.items():
-            if currency == base:
-                found.setdefault(quote, Decimal(1) / rate)
-        for (currency, via), rate in latest.items():
-            base_via = latest.get((base, via))
-            if base_via is None and (via, base) in latest:
-                base_via = Decimal(1) / latest[(via, base)]
-            if currency != base and base_via is not None:
-                found.setdefault(currency, rate / base_via)
-        return cls(base, found)
-
-    def rate(self, currency: str) -> Decimal | None:
-        return self._rates.get(currency)
-
-    def require(self, currency: str) -> Decimal:
-        rate = self._rates.get(currency)
-        if rate is None:
-            raise UserError(
-                f"no exchange rate from {currency} to {self.base_currency}: set one with "
-                f"`stackadmin rates set {currency} RATE`"
-            )
-        return rate
-
-    def to_base(self, amount: Decimal, currency: str) -> Decimal | None:
-        rate = self.rate(currency)
-        return None if rate is None else amount * rate
+def load_rates(session: Session, as_of: date, base_currency: str | None = None) -> RateTable:
+    """The rates into the base currency (the setting, unless given) as of a date."""
+    base = base_currency or settings.get_raw(session, "base_currency")
+    rows = session.execute(
+        select(ExchangeRate.currency, ExchangeRate.base_currency, ExchangeRate.rate)
+        .where(ExchangeRate.as_of <= as_of)
+        .order_by(ExchangeRate.as_of)
+    )
+    return RateTable.from_history(base, ((c, q, r) for c, q, r in rows))

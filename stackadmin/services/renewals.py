@@ -25,8 +25,8 @@ from stackadmin.domain.vocab import (
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services import settings
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.rates import RateTable
-from stackadmin.services.settings import parse_leads
+from stackadmin.services.rates import load_rates
+from stackadmin.services.records import parse_leads
 from stackadmin.store.models import Account, Person, SubscriptionTerm, TermDecision, Tool
 
 
@@ -128,7 +128,7 @@ def load_rows(session: Session, day: date, *,
               term_ids: list[int] | None = None) -> list[RenewalRow]:
     """Every open term's renewal as of `day`, in cancel-by order (within one session)."""
     conf = settings.load(session)
-    rates = RateTable.load(session, day, conf.base_currency)
+    rates = load_rates(session, day, conf.base_currency)
     terms = _open_terms(session)
     if term_ids is not None:
         wanted = set(term_ids)

@@ -15,7 +15,8 @@ from stackadmin.domain.vocab import PricingModel
 from stackadmin.services import utilization
 from stackadmin.services._crud import get_or_404
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.rates import RateTable
+from stackadmin.services.rates import load_rates
+from stackadmin.services.records import RateTable
 from stackadmin.store.models import SubscriptionTerm
 
 BRIEF_LEAD_DAYS = 90  # the brief is shown this many days before the cancel-by date
@@ -102,7 +103,7 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
     with ctx.read() as session:
         term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
         tool_name = term.tool.name
-        rates = RateTable.load(session, day)
+        rates = load_rates(session, day)
         prev, prev_price, change, pct, missing = _price_change(session, term, rates)
         cycle = None
         if term.renewal_date is not None:

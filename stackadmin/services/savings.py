@@ -16,7 +16,7 @@ from stackadmin.services.rightsizing import BRIEF_LEAD_DAYS
 from stackadmin.services.utilization import SeatStatus, ToolFigures, UtilizationReport
 
 if TYPE_CHECKING:
-    from stackadmin.services.dashboard import ToolLine
+    from stackadmin.services.figures import ToolLine
 
 UNASSIGNED = "unassigned"  # a group of seats paid for and held by nobody
 EXEMPT = "exempt"  # seats kept on purpose: not unused, listed so an exemption can be cleared

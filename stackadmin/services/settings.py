@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import normalize_currency
-from stackadmin.domain.utilization import DEFAULT_INACTIVITY_DAYS
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
 from stackadmin.store.models import Setting
 
 
@@ -37,23 +37,6 @@ def _percent(text: str) -> int:
     return value
 
 
-def parse_leads(text: str) -> tuple[int, ...]:
-    """'90, 60,30 ,7' -> (90, 60, 30, 7): distinct days, largest first."""
-    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-    if not parts:
-        raise ValidationError("give at least one lead time in days, e.g. 90,60,30,7")
-    leads = set()
-    for part in parts:
-        try:
-            day = int(part.strip())
-        except ValueError:
-            raise ValidationError(f"'{part.strip()}' is not a number of days") from None
-        if not 0 <= day <= 730:
-            raise ValidationError(f"a lead time of {day} days is outside 0 to 730")
-        leads.add(day)
-    return tuple(sorted(leads, reverse=True))
-
-
 def _leads_text(text: str) -> str:
     return ",".join(str(d) for d in parse_leads(text))
 
@@ -69,13 +52,13 @@ class SettingSpec:
 SPECS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
-        SettingSpec("base_currency", "USD", normalize_currency,
+        SettingSpec("base_currency", SETTING_DEFAULTS["base_currency"], normalize_currency,
                     "currency that totals and savings are shown in (ISO 4217)"),
-        SettingSpec("default_inactivity_days", str(DEFAULT_INACTIVITY_DAYS), _positive_int,
-                    "days without activity before a seat counts as unused"),
-        SettingSpec("reminder_leads", "90,60,30,7", _leads_text,
+        SettingSpec("default_inactivity_days", SETTING_DEFAULTS["default_inactivity_days"],
+                    _positive_int, "days without activity before a seat counts as unused"),
+        SettingSpec("reminder_leads", SETTING_DEFAULTS["reminder_leads"], _leads_text,
                     "days before a cancel-by date when reminders fall due"),
-        SettingSpec("headroom_pct", "10", _percent,
+        SettingSpec("headroom_pct", SETTING_DEFAULTS["headroom_pct"], _percent,
                     "spare seats recommended above the active count, in percent"),
     )
 }
@@ -102,23 +85,8 @@ def all_settings(ctx: ServiceContext) -> dict[str, str]:
     return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Typed view of the settings, read once per use case."""
-
-    base_currency: str
-    default_inactivity_days: int
-    reminder_leads: tuple[int, ...]
-    headroom_pct: int
-
-
 def load(session: Session) -> Settings:
-    return Settings(
-        base_currency=get_raw(session, "base_currency"),
-        default_inactivity_days=int(get_raw(session, "default_inactivity_days")),
-        reminder_leads=parse_leads(get_raw(session, "reminder_leads")),
-        headroom_pct=int(get_raw(session, "headroom_pct")),
-    )
+    return Settings.from_stored({s.key: s.value for s in session.scalars(select(Setting))})
 
 
 def current(ctx: ServiceContext) -> Settings:

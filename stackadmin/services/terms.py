@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -11,10 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.money import Money, normalize_currency
-from stackadmin.domain.renewals import cancel_by, term_length_months
+from stackadmin.domain.renewals import term_length_months
 from stackadmin.domain.terms import (
-    TermPrice,
-    billing_period_label,
     check_term_dates,
     parse_billing_period,
 )
@@ -36,52 +32,12 @@ from stackadmin.services._crud import (
     get_or_404,
 )
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import TermRow
 from stackadmin.store.models import SubscriptionTerm, Tool
 
 FIELDS = ("tool_id", "plan", "pricing", "unit_price_minor", "currency", "seats",
           "billing_months", "term_start", "renewal_date", "auto_renew", "notice_days",
           "internal_lead_days", "cost_center", "po_reference", "notes", "status")
-
-
-@dataclass(frozen=True, slots=True)
-class TermRow:
-    id: int
-    tool_id: int
-    tool: str
-    plan: str
-    pricing: str
-    unit_price: Money
-    seats: int | None
-    billing_months: int
-    term_start: date | None
-    renewal_date: date | None
-    auto_renew: bool
-    notice_days: int
-    internal_lead_days: int
-    cost_center: str | None
-    po_reference: str | None
-    notes: str | None
-    status: str
-    previous_term_id: int | None
-
-    @property
-    def billing_period(self) -> str:
-        return billing_period_label(self.billing_months)
-
-    @property
-    def price(self) -> TermPrice:
-        return TermPrice(PricingModel(self.pricing), self.unit_price.amount, self.seats,
-                         self.billing_months)
-
-    @property
-    def annual_cost(self) -> Money:
-        return Money.rounded(self.price.annual_cost, self.unit_price.currency)
-
-    @property
-    def cancel_by(self) -> date | None:
-        if self.renewal_date is None:
-            return None
-        return cancel_by(self.renewal_date, self.notice_days, self.internal_lead_days)
 
 
 def term_row(t: SubscriptionTerm) -> TermRow:

@@ -19,25 +19,11 @@ from stackadmin.services._crud import (
     get_or_404,
 )
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.settings import parse_leads
+from stackadmin.services.records import ToolRow, parse_leads
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
 FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inactivity_days",
           "reminder_leads")
-
-
-@dataclass(frozen=True, slots=True)
-class ToolRow:
-    id: int
-    name: str
-    vendor: str | None
-    category: str | None
-    owner_email: str | None
-    owner_name: str | None
-    website: str | None
-    notes: str | None
-    inactivity_days: int | None
-    reminder_leads: str | None
 
 
 def _row(t: Tool) -> ToolRow:

@@ -19,7 +19,8 @@ from stackadmin.domain.utilization import UnusedReason, active_on, person_depart
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus, PricingModel
 from stackadmin.services import settings
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.rates import RateTable
+from stackadmin.services.rates import load_rates
+from stackadmin.services.records import RateTable
 from stackadmin.services.tools import find_tool
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool
 
@@ -205,7 +206,7 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
     day = as_of or ctx.today()
     with ctx.read() as session:
         conf = settings.load(session)
-        rates = RateTable.load(session, day, conf.base_currency)
+        rates = load_rates(session, day, conf.base_currency)
         if tool is not None:
             one = find_tool(session, tool)
             tools = {one.id: one}

@@ -12,7 +12,7 @@ from stackadmin.ui.rightsizing import due_text, due_tip
 from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
-    from stackadmin.services.dashboard import ToolLine
+    from stackadmin.services.figures import ToolLine
 
 
 def _fig(line: ToolLine, name: str) -> Any:

@@ -30,8 +30,8 @@ def test_rates_convert_with_the_newest_rate_on_or_before_the_date(ctx: ServiceCo
     rates.set_rate(ctx, "EUR", "1.05", date(2026, 1, 1))
     rates.set_rate(ctx, "EUR", "1.10", date(2026, 6, 1))
     with ctx.read() as s:
-        assert rates.RateTable.load(s, date(2026, 3, 1)).require("EUR") == Decimal("1.05")
-        table = rates.RateTable.load(s, date(2026, 7, 1))
+        assert rates.load_rates(s, date(2026, 3, 1)).require("EUR") == Decimal("1.05")
+        table = rates.load_rates(s, date(2026, 7, 1))
     assert table.require("EUR") == Decimal("1.10")
     assert table.require("USD") == Decimal(1)
     with pytest.raises(UserError, match="stackadmin rates set GBP"):
@@ -43,7 +43,7 @@ def test_rates_still_convert_after_the_base_currency_changes(ctx: ServiceContext
     rates.set_rate(ctx, "GBP", "1.50", date(2026, 1, 1))
     settings.set_setting(ctx, "base_currency", "EUR")
     with ctx.read() as s:
-        table = rates.RateTable.load(s, date(2026, 2, 1))
+        table = rates.load_rates(s, date(2026, 2, 1))
     assert table.require("USD") == Decimal("0.8")
     assert table.require("GBP") == Decimal("1.2")
 

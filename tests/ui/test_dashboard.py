@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 
 from stackadmin.domain.money import Money
-from stackadmin.services import dashboard
+from stackadmin.services import dashboard, figures
 from stackadmin.services.context import ServiceContext
 from stackadmin.ui.mainwindow import MainWindow
 from tests.conftest import TODAY
@@ -45,8 +45,8 @@ def _expected(ctx: ServiceContext) -> tuple[Decimal, dict[str, Decimal], dict[st
         period = price * (seats or 0) if pricing == "per_seat" else price
         annual = period * 12 / months * rates[cur]
         total += annual
-        by_cat[cat or dashboard.NO_CATEGORY] += annual
-        by_cc[cc or dashboard.NO_COST_CENTRE] += annual
+        by_cat[cat or figures.NO_CATEGORY] += annual
+        by_cc[cc or figures.NO_COST_CENTRE] += annual
     return total, dict(by_cat), dict(by_cc)
 
 
@@ -125,7 +125,7 @@ def test_spend_by_month_counts_each_billing_date_once(ui_ctx: ServiceContext) ->
     terms.create_term(ui_ctx, tool_id=tool.id, currency="USD", plan="annual", pricing="flat",
                       unit_price="1200", billing_period="annual", term_start=date(2025, 3, 10),
                       renewal_date=date(2026, 3, 10), auto_renew=True)
-    months = dashboard.month_spend(terms.list_terms(ui_ctx),
+    months = figures.month_spend(terms.list_terms(ui_ctx),
                                    _rates(ui_ctx), TODAY)  # Nov 2026 .. Oct 2027
     got = {m.month.strftime("%Y-%m"): m.amount_base for m in months}
     expected = {f"{y}-{m:02d}": Decimal(20) for y, m in
@@ -137,7 +137,7 @@ def test_spend_by_month_counts_each_billing_date_once(ui_ctx: ServiceContext) ->
 
 
 def _rates(ctx: ServiceContext) -> Any:
-    from stackadmin.services.rates import RateTable
+    from stackadmin.services.rates import load_rates
 
     with ctx.read() as session:
-        return RateTable.load(session, TODAY)
+        return load_rates(session, TODAY)

@@ -9,7 +9,7 @@ from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.terms import TermRow
+    from stackadmin.services.records import TermRow
     from stackadmin.ui.pages.base import Page
 
 PERIODS = ("monthly", "quarterly", "annual", "every 6 months", "every 24 months")

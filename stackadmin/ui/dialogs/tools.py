@@ -8,7 +8,7 @@ from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.tools import ToolRow
+    from stackadmin.services.records import ToolRow
     from stackadmin.ui.pages.base import Page
 
 FIELDS = [

@@ -32,7 +32,7 @@ from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.dashboard import Dashboard, SpendLine
+    from stackadmin.services.figures import Dashboard, SpendLine
     from stackadmin.ui.tasks import Job
 
 

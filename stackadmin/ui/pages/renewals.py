@@ -29,9 +29,9 @@ from stackadmin.ui.timeline import Mark, RenewalTimeline
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
+    from stackadmin.services.records import TermRow
     from stackadmin.services.reminders import ReminderRow
     from stackadmin.services.renewals import RenewalRow
-    from stackadmin.services.terms import TermRow
     from stackadmin.ui.tasks import Job
 
 # (label, within_days): None lists every open term.

@@ -11,7 +11,7 @@ from stackadmin.ui.utilization_columns import utilization_columns
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.dashboard import ToolLine
+    from stackadmin.services.figures import ToolLine
     from stackadmin.ui.tasks import Job
 
 
