@@ -26,6 +26,16 @@ def default_database_path() -> Path:
     return data_dir() / "stackadmin.sqlite"
 
 
+def database_value(db: str | None = None) -> str | Path:
+    """Where the data is: the `--db` value, else $STACKADMIN_DB, else the SQLite file in the
+    data folder. A text with `://` is a database URL (returned as is); anything else a path
+    to a SQLite file (returned absolute)."""
+    value = db or os.environ.get(DB_ENV) or ""
+    if "://" in value:
+        return value
+    return (Path(value).expanduser() if value else default_database_path()).resolve()
+
+
 def _packaged_or_checkout(packaged: str, checkout: str) -> Path:
     # An installed wheel carries the folder inside the package; a source checkout
     # (editable install, running from the repo) has it at the top level.

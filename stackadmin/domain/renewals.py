@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 DEFAULT_TERM_MONTHS = 12
+
+
+def utc_today() -> date:
+    """Today as every date rule here counts it: the date in UTC (the same on every machine
+    sharing a database)."""
+    return datetime.now(UTC).date()
 
 
 def cancel_by(renewal_date: date, notice_days: int = 0, internal_lead_days: int = 0) -> date:

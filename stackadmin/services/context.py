@@ -6,18 +6,15 @@ import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from stackadmin.domain.renewals import utc_today
 from stackadmin.domain.vocab import AuditSource
 from stackadmin.store.engine import DatabaseTarget, resolve_target, session_factory
 from stackadmin.store.migrate import open_database
-
-
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 def default_actor() -> str:
@@ -36,7 +33,7 @@ class ServiceContext:
     target: DatabaseTarget
     source: AuditSource = AuditSource.CLI
     actor: str = field(default_factory=default_actor)
-    today: Callable[[], date] = _utc_today
+    today: Callable[[], date] = utc_today
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -68,5 +65,5 @@ def open_context(
         sessions=session_factory(engine),
         target=target,
         source=source,
-        today=today or _utc_today,
+        today=today or utc_today,
     )

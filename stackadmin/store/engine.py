@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,8 @@ def resolve_target(db: str | None = None) -> DatabaseTarget:
 
     A value with `://` is a SQLAlchemy URL (postgresql+psycopg://...); anything else a path.
     """
-    value = db or os.environ.get(paths.DB_ENV) or ""
-    if "://" in value:
+    value = paths.database_value(db)
+    if isinstance(value, str):
         try:
             url = make_url(value)
         except ArgumentError as exc:
@@ -53,8 +52,7 @@ def resolve_target(db: str | None = None) -> DatabaseTarget:
         if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
             url = url.set(drivername="postgresql+psycopg")
         return DatabaseTarget(url)
-    path = Path(value).expanduser() if value else paths.default_database_path()
-    return DatabaseTarget(URL.create("sqlite", database=str(path.resolve())))
+    return DatabaseTarget(URL.create("sqlite", database=str(value)))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -19,6 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from stackadmin import paths
 from stackadmin.errors import DatabaseError
 from stackadmin.store.engine import DatabaseTarget, make_engine
+from stackadmin.store.snapshot import quick_head_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,31 +65,6 @@ def head_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"migrations have {len(heads)} heads: {heads}")
     return heads[0]
-
-
-_REVISION_LINE = re.compile(
-    r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?", re.MULTILINE)
-
-
-def quick_head_revision() -> str | None:
-    """The head revision read from the migration files' text, without importing Alembic
-    (~0.3 s of start-up); None when the files do not give one clear head."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        files = list(paths.migrations_dir().joinpath("versions").glob("*.py"))
-        for file in files:
-            found: dict[str, str] = {
-                m.group(1): m.group(2) for m in _REVISION_LINE.finditer(file.read_text("utf-8"))}
-            if "revision" not in found:
-                return None
-            revisions.add(found["revision"])
-            if found.get("down_revision", "None") != "None":
-                parents.add(found["down_revision"])
-    except (OSError, ValueError):
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(connection: Connection) -> str | None:
