@@ -28,10 +28,12 @@ _STATUS = {"active": "active", "employed": "active", "current": "active",
            "former": "departed", "inactive": "departed", "leaver": "departed"}
 
 
-def parse_status(text: str) -> str:
+def parse_status(text: str) -> str | None:
+    """The status a cell says; None for an empty cell (a new person is active, a known one
+    keeps the status we have: a blank cell never brings a departed person back)."""
     value = text.strip().lower()
     if not value:
-        return "active"
+        return None
     if value not in _STATUS:
         raise ValidationError("must be active or departed")
     return _STATUS[value]
@@ -94,16 +96,18 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     for email, (number, values) in records.items():
         person = existing.get(email)
         if person is None:
-            new = {"email": email, "status": "active", "source": "csv", "created_at": now,
-                   "updated_at": now, **values}
+            new = {"email": email, "source": "csv", "created_at": now, "updated_at": now,
+                   **values}
             new["name"] = values.get("name") or email.split("@")[0]
+            new["status"] = values.get("status") or "active"
             inserts.append(new)
             result.changes.append(Change(number, "add", f"person {email}"))
             continue
-        if values.get("name") is None:
-            values.pop("name", None)  # an empty name cell keeps the name we have
-        if "status" in values and values["status"] is None:
-            values["status"] = "active"
+        # Empty cells keep what we have for the name, the status and the end date (a blank
+        # status must not turn a departed person active again, nor drop their end date).
+        for kept in ("name", "status", "end_date"):
+            if kept in values and values[kept] is None:
+                del values[kept]
         changed = {k: (getattr(person, k), v) for k, v in values.items()
                    if getattr(person, k) != v}
         if not changed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -118,6 +118,24 @@ def test_people_upsert_by_email_whatever_its_case(ctx: ServiceContext, tmp_path:
                                                          "2026-10-31")
     bob = people.find_by_email(ctx, "bob@example.com")
     assert (bob.name, bob.status, bob.department) == ("bob", "active", "Sales")
+
+
+def test_blank_status_and_end_date_cells_keep_a_departed_person_departed(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """The spreadsheet's people list rarely fills every cell: a blank status must not bring
+    a departed person back (their seats would stop showing as reclaimable)."""
+    ada = people.create_person(ctx, email="ada@example.com", name="Ada", department="R&D")
+    people.mark_departed(ctx, ada.id, date(2026, 10, 31))
+    path = write(tmp_path, "p.csv", "email,name,department,status,end_date\r\n"
+                                    "ada@example.com,Ada Lovelace,R&D,,\r\n")
+    plan = csv_import.import_file(ctx, path, "people")
+    assert plan.updated == 1 and [c.fields for c in plan.changes] == [("name",)]
+    ada_now = people.find_by_email(ctx, "ada@example.com")
+    assert (ada_now.name, ada_now.status, ada_now.end_date) == (
+        "Ada Lovelace", "departed", date(2026, 10, 31))
+    write(tmp_path, "p.csv", "email,status\r\nada@example.com,active\r\n")
+    csv_import.import_file(ctx, path, "people")  # said in words, it does change
+    assert people.find_by_email(ctx, "ada@example.com").status == "active"
 
 
 def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Path) -> None:
