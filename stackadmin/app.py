@@ -1,8 +1,14 @@
 """The GUI entry point: the one place that wires Qt, the services and the database together.
 
-Start-up order matters (FIELD-NOTES): the window is painted first with Qt alone; only then is
-the data stack (SQLAlchemy ~0.5 s) imported and the database opened, on a worker thread; the
-first page then loads its data on another worker job.
+Start-up order matters (FIELD-NOTES):
+1. The window is painted with Qt alone: no data stack, not even the Qt namespace (`Qt.*`
+   enums, ~30 ms to build) before the first paint.
+2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
+   from a SQLite file at the head revision, and shown: the window is ready.
+3. The data stack (SQLAlchemy ~0.5 s) is imported and the database opened, on a worker; the
+   first page then finishes loading (or loads, when there was no first look).
+4. The reminder panel comes last.
+`STACKADMIN_TRACE_STARTUP=1` prints each step with its time (benchmarks/startup.py).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
+    from stackadmin.ui.pages import PageSpec
     from stackadmin.ui.tasks import Job
 
 TRACE_ENV = "STACKADMIN_TRACE_STARTUP"  # prints "stackadmin-trace <event> <unix time>"
@@ -51,34 +58,77 @@ def open_job(db: str | None) -> Any:
     return work
 
 
+def first_look_job(page: PageSpec, db: str | None) -> Any:
+    """The worker job that reads the first page's data before the data stack is imported
+    (services.first_look); None when it cannot, and the page then loads the usual way."""
+
+    def work(_ctx: ServiceContext | None, _job: Job) -> Any:
+        look = page.first_look_function()
+        try:
+            return None if look is None else look(db)
+        except Exception:  # never in the way of opening: the usual load says what is wrong
+            import logging
+
+            logging.getLogger(__name__).warning("start-up read of %s failed", page.key,
+                                                exc_info=True)
+            return None
+
+    return work
+
+
 def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     """Opens the main window on the database; returns the process exit code (1 when the
     database cannot be opened: the reason is printed, and shown in the window if it is up)."""
     from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from stackadmin.ui import theme
     from stackadmin.ui.env import Env
-    from stackadmin.ui.file_menu import install_import_export
     from stackadmin.ui.mainwindow import MainWindow, describe_error
+    from stackadmin.ui.pages import spec
     from stackadmin.ui.tasks import TaskRunner
 
     exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
-    theme.follow_system(app)  # type: ignore[arg-type]
+    dark_guess = theme.follow_system(app)  # type: ignore[arg-type]
     tasks = TaskRunner()
     env = Env(tasks, settings=QSettings())
     window = MainWindow(env)
-    install_import_export(window, env)  # File → Import… / Export ▸, and the first-run import
+    first = window.first_page_key()
+    # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
+    # and the shortcuts (the first setShortcut builds the Qt namespace, ~30 ms) come right
+    # after it.
+    file_menu = window.menuBar().addMenu("&File")
+    file_menu.setObjectName("fileMenu")
+    quit_action = file_menu.addAction("&Quit")
+    quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
+    started: set[str] = set()  # "ready" (the first page shows its data), "opened"
+
+    def started_up(event: str) -> None:
+        # The first page may show its data before the database is open (first look), or
+        # after: the start is over once both happened.
+        started.add(event)
+        if started != {"ready", "opened"}:
+            return
+        if exit_when_ready:
+            # Once the events already queued are handled: the event queue is idle.
+            QTimer.singleShot(0, lambda: app.exit(0))
+            return
+        # The reminder panel (~70 ms of imports, then a query) comes last.
+        from stackadmin.ui.reminders_panel import install_reminders
+
+        install_reminders(window, env)
 
     def opened(result: tuple[ServiceContext, bool]) -> None:
         ctx, empty = result
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)
+        started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
         message = describe_error(exc)
@@ -88,24 +138,37 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
             QMessageBox.critical(window, "stackadmin cannot open the database", message)
         app.exit(1)
 
+    def open_database() -> None:
+        tasks.run(open_job(db), opened, open_failed, needs_ctx=False)
+
+    def first_look_done(data: object) -> None:
+        _trace("first-look")
+        window.show_first_look(first, data)
+        open_database()
+
     def painted() -> None:
         _trace("painted")
+        theme.confirm_system(app, dark_guess)  # type: ignore[arg-type]
         # Only now the data stack is imported and the database opened, on a worker: the
         # pixels are out first. (Starting it before the paint, in parallel, was measured on
         # this 2-core machine: no gain in time to ready that stood out of the noise.)
-        tasks.run(open_job(db), opened, open_failed, needs_ctx=False)
-        # The reminder panel (a hidden dock until something is due) costs ~70 ms of imports:
-        # paid after the paint, while the database opens; it starts once the first page is
-        # ready.
-        from stackadmin.ui.reminders_panel import install_reminders
+        # A page that can be read without the data stack (a SQLite file at the head
+        # revision) is read and shown first, then the database is opened; one job at a
+        # time, as two would only share the one interpreter lock.
+        page = spec(first)
+        if page is not None and page.first_look:
+            tasks.run(first_look_job(page, db), first_look_done,
+                      lambda _exc: open_database(), needs_ctx=False)
+        else:
+            open_database()
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        from stackadmin.ui.file_menu import install_import_export
 
-        install_reminders(window, env)
+        install_import_export(window, env)  # File → Import… / Export ▸, first-run import
 
     def ready() -> None:
         _trace("ready")
-        if exit_when_ready:
-            # Once the events already queued are handled: the event queue is idle.
-            QTimer.singleShot(0, lambda: app.exit(0))
+        started_up("ready")
 
     window.painted.connect(painted)
     window.ready.connect(ready)

@@ -1,6 +1,8 @@
 """Icons from resources/icons, drawn in the palette's text colour so dark mode gets light ones.
 
-The main window sets its icons after its first paint: QtSvg is not imported before it."""
+The main window sets its icons after its first paint: neither this module nor QtSvg is
+imported before it. Drawn icons are kept per name and colour, so a light/dark switch draws
+new ones in the new text colour."""
 
 from __future__ import annotations
 
@@ -55,8 +57,3 @@ def _icon(name: str, colour: str) -> QIcon:
             pixmap.setDevicePixelRatio(ratio)
             result.addPixmap(pixmap)
     return result
-
-
-def clear_cache() -> None:
-    """After a light/dark switch: icons are redrawn in the new text colour."""
-    _icon.cache_clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stackadmin.ui import icons
 from stackadmin.ui.pages import PAGES, spec
 
 if TYPE_CHECKING:
@@ -35,7 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_KEY_ROLE = Qt.ItemDataRole.UserRole
+# Qt.ItemDataRole.UserRole, as the int item roles are: this module runs before the first
+# paint, and the Qt namespace is built on first use (~30 ms). Nothing here touches it.
+_KEY_ROLE = 256
 
 
 def describe_error(exc: BaseException) -> str:
@@ -58,7 +59,6 @@ class Banner(QFrame):
         self.setObjectName("banner")
         self.label = QLabel(self)
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QToolButton(self)
         close.setText("✕")
         close.setAutoRaise(True)
@@ -72,6 +72,9 @@ class Banner(QFrame):
         self.hide()
 
     def show_text(self, text: str) -> None:
+        from PySide6.QtCore import Qt  # not before the first paint (see _KEY_ROLE)
+
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setText(text)
         self.show()
 
@@ -115,7 +118,7 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget(self)
         self.placeholder = QLabel("Opening the database…", self)
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Centred by the theme's style sheet (qproperty-alignment): see _KEY_ROLE.
         self.placeholder.setObjectName("placeholder")
         self.stack.addWidget(self.placeholder)
         self.banner = Banner(self)
@@ -179,6 +182,8 @@ class MainWindow(QMainWindow):
 
     def draw_icons(self) -> None:
         """Sidebar and window icons (SVG rendering, after the first paint)."""
+        from stackadmin.ui import icons
+
         self.setWindowIcon(icons.icon("stackadmin"))
         keys = [p for p in PAGES if not p.hidden]
         for n, page in enumerate(keys):
@@ -200,13 +205,30 @@ class MainWindow(QMainWindow):
             return
         self._open_last_page()
 
+    def first_page_key(self) -> str:
+        """The page the window opens on: the one the user was on last time."""
+        last = str(self.env.settings.value("window/page", PAGES[0].key))
+        return last if spec(last) else PAGES[0].key
+
+    def show_first_look(self, key: str, data: Any) -> None:
+        """Shows the first page with the data read at start-up before the database is open
+        (its registry entry's `first_look`); that is the window ready. Once the database is
+        open, `attach` lets the page finish loading."""
+        if self.env.ready or data is None:
+            return  # too late, or nothing read: the page loads the usual way
+        page = self.page(key)
+        self.current_key = key
+        self.stack.setCurrentWidget(page)
+        self._highlight(key)
+        self.where.setText("Opening the database…")  # until attach names it
+        page.show_first_look(data)
+
     def _open_last_page(self, remove: QWidget | None = None) -> None:
         if remove is not None:
             self.stack.removeWidget(remove)
             remove.deleteLater()
         self.sidebar.setEnabled(True)
-        last = str(self.env.settings.value("window/page", PAGES[0].key))
-        self.show_page(last if spec(last) else PAGES[0].key)
+        self.show_page(self.first_page_key())
 
     def _send_ready(self) -> None:
         if not self._ready_sent:
@@ -235,6 +257,12 @@ class MainWindow(QMainWindow):
         self.current_key = key
         self.stack.setCurrentWidget(page)
         self.env.settings.setValue("window/page", key)
+        self._highlight(key)
+        page.ensure_loaded()
+        if target is not None:
+            page.show_target(target)
+
+    def _highlight(self, key: str) -> None:
         highlight = "people" if key == "person" else key  # Person 360 lives under People
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
@@ -242,9 +270,6 @@ class MainWindow(QMainWindow):
                 self.sidebar.blockSignals(True)
                 self.sidebar.setCurrentRow(n)
                 self.sidebar.blockSignals(False)
-        page.ensure_loaded()
-        if target is not None:
-            page.show_target(target)
 
     def _sidebar_changed(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
         if item is not None:

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
-
-_QUEUED = Qt.ConnectionType.QueuedConnection
 
 
 class Cancelled(Exception):
@@ -112,8 +110,7 @@ class TaskRunner(QObject):
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._relay = _Relay(self)
-        self._relay.finished.connect(self._deliver, _QUEUED)
-        self._relay.progressed.connect(self._progress, _QUEUED)
+        self._connected = False
 
     def run(self, work: Callable[[ServiceContext, Job], Any],
             done: Callable[[Any], None] | None = None,
@@ -128,6 +125,15 @@ class TaskRunner(QObject):
             raise RuntimeError("the database is not open yet")
         if key is not None:
             self.cancel(key)
+        if not self._connected:
+            # Here, not in __init__: the runner is made before the window's first paint, and
+            # the Qt namespace (ConnectionType) is built on first use (~30 ms).
+            from PySide6.QtCore import Qt
+
+            queued = Qt.ConnectionType.QueuedConnection
+            self._relay.finished.connect(self._deliver, queued)
+            self._relay.progressed.connect(self._progress, queued)
+            self._connected = True
         job = Job(next(self._ids), title, key, self.ctx, _relay=self._relay)
         self._pending[job.id] = _Pending(job, done, failed, progress)
         self.started.emit(job)

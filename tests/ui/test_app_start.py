@@ -46,3 +46,50 @@ def test_exits_1_when_the_path_is_a_folder(tmp_path: Path) -> None:
     result = _gui(str(tmp_path), tmp_path)
     assert result.returncode == 1
     assert "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def _events(stderr: str) -> list[str]:
+    return [line.split()[1] for line in stderr.splitlines()
+            if line.startswith("stackadmin-trace ")]
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_the_first_page_shows_its_data_before_the_database_is_open(
+        demo_ctx: ServiceContext, db_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a SQLite file at the head revision the dashboard is read with sqlite3 while the
+    data stack is imported: the window is ready before the database is opened."""
+    demo_ctx.close()
+    monkeypatch.setenv("STACKADMIN_TRACE_STARTUP", "1")
+    result = _gui(db_url, tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = _events(result.stderr)
+    assert events.index("painted") < events.index("first-look") < events.index("ready")
+    assert events.index("ready") < events.index("opened")
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_database_to_upgrade_is_opened_before_its_first_page_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older schema is never read by the start-up reader: it is backed up and upgraded
+    first, and the page loads from the upgraded database."""
+    from stackadmin.store.engine import make_engine, resolve_target
+    from stackadmin.store.migrate import run_upgrade
+
+    db = tmp_path / "older.sqlite"
+    engine = make_engine(resolve_target(str(db)))
+    try:
+        run_upgrade(engine, "0001")
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO tool (id, name, created_at, updated_at) "
+                "VALUES (1, 'Figma', '2026-01-05 09:30:00', '2026-01-05 09:30:00')")
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("STACKADMIN_TRACE_STARTUP", "1")
+    result = _gui(str(db), tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = _events(result.stderr)
+    assert "first-look" in events  # asked, and declined: the file is not at the head
+    assert events.index("opened") < events.index("ready")
+    assert list(tmp_path.glob("older*0001*")), "the upgrade's backup"

@@ -141,3 +141,38 @@ def _rates(ctx: ServiceContext) -> Any:
 
     with ctx.read() as session:
         return load_rates(session, TODAY)
+
+
+def test_the_first_look_shows_the_figures_before_the_database_is_open(
+        demo_ctx: ServiceContext, db_url: str, qtbot: Any, qapp: Any, tmp_path: Any,
+        sqlite_only: None) -> None:
+    """The start-up read fills the page with no database open (the window is ready); once
+    it is open, the page only counts the seats: the spend is not read a second time."""
+    from stackadmin.services import first_look
+    from tests.ui.conftest import make_env
+
+    env = make_env(None, tmp_path)  # the database is not open yet
+    win = MainWindow(env)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    board = first_look.dashboard(db_url, TODAY)
+    assert board is not None
+    with qtbot.waitSignal(win.ready, timeout=5000):
+        win.show_first_look("dashboard", board)
+    page = win.pages["dashboard"]
+    total, _, _ = _expected(demo_ctx)
+    assert page.total.value.text() == Money.rounded(total, "USD").format("en_US")
+    assert page.savings.detail.text() == "Counting seats…"
+    assert not win.sidebar.isEnabled() and not env.tasks.busy
+
+    env.tasks.ctx = demo_ctx  # the database is open
+    try:
+        win.attach(False)
+        assert [job.key for job in env.tasks.active()] == ["load:dashboard-seats"]
+        wait_idle(qtbot, env)
+        assert page.board is board and page.seat_model.total > 0
+        assert win.sidebar.isEnabled()
+    finally:
+        env.tasks.cancel()
+        env.tasks.wait()

@@ -7,8 +7,9 @@ down the start-up of another page.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stackadmin.ui.pages.base import Page
@@ -21,6 +22,18 @@ class PageSpec:
     icon: str  # resources/icons/<icon>.svg
     target: str  # "module:Class" of a stackadmin.ui.pages.base.Page subclass
     hidden: bool = False  # not in the sidebar; reached with env.open_page(key, target)
+    # "module:function" answering `(db, today=None) -> data | None` without the data stack:
+    # the page's data read at start-up while SQLAlchemy is imported (services.first_look).
+    # The page shows it with `show_first_look(data)`; None: it loads once the database is
+    # open, as every page does.
+    first_look: str = ""
+
+    def first_look_function(self) -> Callable[[str | None], Any] | None:
+        if not self.first_look:
+            return None
+        module, _, name = self.first_look.partition(":")
+        function: Callable[[str | None], Any] = getattr(importlib.import_module(module), name)
+        return function
 
     def load_class(self) -> type[Page]:
         module, _, name = self.target.partition(":")
@@ -29,7 +42,8 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("dashboard", "Dashboard", "dashboard", "stackadmin.ui.pages.dashboard:DashboardPage"),
+    PageSpec("dashboard", "Dashboard", "dashboard", "stackadmin.ui.pages.dashboard:DashboardPage",
+             first_look="stackadmin.services.first_look:dashboard"),
     PageSpec("tools", "Tools", "tools", "stackadmin.ui.pages.tools:ToolsPage"),
     PageSpec("renewals", "Renewals", "renewals", "stackadmin.ui.pages.renewals:RenewalsPage"),
     PageSpec("people", "People", "people", "stackadmin.ui.pages.people:PeoplePage"),

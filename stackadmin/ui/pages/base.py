@@ -55,6 +55,12 @@ class Page(QWidget):
         """Starts (re)loading the data; emit `loaded` when shown. Default: nothing to load."""
         self.loaded.emit()
 
+    def show_first_look(self, data: Any) -> None:
+        """Shows the data its registry entry's `first_look` read at start-up, before the
+        database is open; `load()` then finishes the page once it is (pages that declare a
+        `first_look` override both)."""
+        raise NotImplementedError(type(self).__name__)
+
     def show_target(self, target: object) -> None:
         """Called when another page navigates here with a target (a row to select...)."""
 

@@ -137,6 +137,7 @@ class DashboardPage(Page):
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.board: Dashboard | None = None
+        self._first_look: Dashboard | None = None  # shown before the database was open
         self.total = Card("Annual spend", self)
         self.savings = Card("Potential annual savings", self)
         self.next_card = Card("Next cancel-by", self)
@@ -246,12 +247,26 @@ class DashboardPage(Page):
 
     # -- loading -------------------------------------------------------------------------
     def load(self) -> None:
+        first_look, self._first_look = self._first_look, None
+        if first_look is not None:
+            # Shown at start-up from the snapshot read: only the seat count is left to do.
+            self._count_seats(first_look)
+            return
+
         def spend(ctx: ServiceContext, job: Job) -> Dashboard:
             from stackadmin.services.dashboard import compute
 
             return compute(ctx, with_seats=False)
 
-        self.env.run(spend, self._show_spend, key="load:dashboard")
+        def done(board: Dashboard) -> None:
+            self._show_spend(board)
+            self._count_seats(board)
+
+        self.env.run(spend, done, key="load:dashboard")
+
+    def show_first_look(self, data: Any) -> None:
+        self._first_look = data
+        self._show_spend(data)
 
     def _show_spend(self, board: Dashboard) -> None:
         self.board = board
@@ -261,7 +276,9 @@ class DashboardPage(Page):
         self.total.set(self._base(board.total_base),
                        f"{len(board.spend)} terms in force, in {base}.{missing}")
         nxt = board.next_renewals[0] if board.next_renewals else None
-        self.next_card.set(f"in {nxt.days_left} days" if nxt else "—",
+        days = None if nxt is None else nxt.days_left
+        self.next_card.set("—" if days is None else "today" if days == 0
+                           else "tomorrow" if days == 1 else f"in {days} days",
                            f"{nxt.term.tool}, cancel by {date_text(nxt.cancel_by)}" if nxt
                            else "No upcoming renewals")
         self.no_owner.set(int_text(len(board.tools_without_owner)),
@@ -282,6 +299,7 @@ class DashboardPage(Page):
             + (f"; rates used: {rates}." if rates else ".") + missing)
         self.loaded.emit()
 
+    def _count_seats(self, board: Dashboard) -> None:
         generation = self.env.generation
         known = self.env.recall("utilization")  # the Seats page may have counted already
 
