@@ -217,7 +217,7 @@ def due_text(line: Any) -> str:
     seats = (f"{first.seats_purchased:,} → {first.recommended_seats:,}"
              if first.seats_purchased is not None else f"→ {first.recommended_seats:,}")
     more = f" +{len(due) - 1}" if len(due) > 1 else ""
-    return f"due: {seats} seats, {first.days_left} d{more}"
+    return f"{seats}, {first.days_left} d{more}"
 
 
 def due_tip(line: Any) -> str:

@@ -48,6 +48,7 @@ class Column(Generic[R]):
     searchable: bool = True
     width: int = 0  # initial width in pixels (0: the view decides)
     warn: Callable[[R], bool] | None = None  # True: shown in the warning colour (overdue...)
+    hidden: bool = False  # not shown until turned on in the header's menu (right-click)
 
     def sort_key(self, row: R) -> Any:
         value = self.key(row) if self.key is not None else self.text(row).casefold()

@@ -24,8 +24,12 @@ def utilization_text(line: ToolLine) -> str:
     pct = _fig(line, "utilization_pct")
     if pct is None:
         return "—"
-    text = f"{pct.quantize(Decimal(1))} %"
-    return f"{text} (over)" if _fig(line, "over_allocated") else text
+    return f"{pct.quantize(Decimal(1))} %"
+
+
+def over_allocated(line: ToolLine) -> bool:
+    """More seats held than purchased: shown in the warning colour, said in the tooltip."""
+    return bool(_fig(line, "over_allocated"))
 
 
 def utilization_tip(line: ToolLine) -> str:
@@ -41,7 +45,8 @@ def utilization_tip(line: ToolLine) -> str:
     if fig.seats_activity_unknown:
         text += f"; {fig.seats_activity_unknown:,} seats' activity unknown"
     if fig.over_allocated:
-        text += "; more seats held than purchased"
+        text = (f"Over-allocated: {fig.seats_held:,} seats held, {fig.seats_purchased:,} "
+                f"purchased. {text}")
     return text
 
 
@@ -69,16 +74,17 @@ def utilization_columns() -> list[Column[ToolLine]]:
     return [
         Column("Purchased", lambda t: int_text(_fig(t, "seats_purchased")),
                key=lambda t: _fig(t, "seats_purchased"), numeric=True, searchable=False,
-               width=72),
+               width=70),
         Column("Held", lambda t: int_text(_fig(t, "seats_held")),
                key=lambda t: _fig(t, "seats_held"), numeric=True, searchable=False, width=45),
         Column("Active", lambda t: int_text(_fig(t, "seats_active")),
                key=lambda t: _fig(t, "seats_active"), numeric=True, searchable=False,
                width=50),
         Column("Utilization", utilization_text, key=lambda t: _fig(t, "utilization_pct"),
-               numeric=True, searchable=False, width=90, tooltip=utilization_tip),
+               numeric=True, searchable=False, width=72, tooltip=utilization_tip,
+               warn=over_allocated),
         Column("Savings/yr", savings_text, key=lambda t: _fig(t, "potential_savings_base"),
-               numeric=True, searchable=False, width=105, tooltip=savings_tip),
+               numeric=True, searchable=False, width=100, tooltip=savings_tip),
         Column("Rightsizing", due_text, key=lambda t: t.rightsizing[0].cancel_by
-               if t.rightsizing else None, width=150, tooltip=due_tip),
+               if t.rightsizing else None, width=120, tooltip=due_tip),
     ]

@@ -168,3 +168,51 @@ def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, 
     window.env.changed("account")  # the seats page is visible: it counts again
     wait_idle(qtbot, window.env)
     assert len(calls) == 2
+
+
+def test_the_tools_page_fits_1280_pixels_and_hidden_columns_come_back_from_the_header(
+        window: MainWindow, qtbot: Any, tmp_path: Any) -> None:
+    """At 1280×800 every shown column of the Tools page fits without a horizontal scroll;
+    Terms, Accounts and Website wait in the header's menu, and what the user turns on is
+    remembered."""
+
+    from stackadmin.ui.env import Env
+    from stackadmin.ui.pages.tools import ToolsPage
+
+    window.show_page("tools")
+    wait_idle(qtbot, window.env)
+    page = window.pages["tools"]
+    header = page.view.horizontalHeader()
+    titles = [c.title for c in page.columns]
+    hidden = {titles[n] for n in range(len(titles)) if header.isSectionHidden(n)}
+    assert hidden == {"Terms", "Accounts", "Website"}
+    assert not page.view.horizontalScrollBar().isVisible()
+    assert header.length() <= page.view.viewport().width()
+
+    menu = page.column_menu()
+    actions = {a.text(): a for a in menu.actions()}
+    assert [a.text() for a in menu.actions()] == titles
+    assert not actions["Website"].isChecked() and actions["Name"].isChecked()
+    actions["Website"].trigger()  # checked now: shown
+    website = titles.index("Website")
+    assert not header.isSectionHidden(website) and header.sectionSize(website) >= 30
+    page.save_state()
+
+    env2 = Env(window.env.tasks, settings=window.env.settings)
+    again = ToolsPage(env2)
+    again.key = "tools"
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.view.horizontalHeader().isSectionHidden(website)
+    menu.deleteLater()
+
+
+def test_the_last_shown_column_cannot_be_hidden(window: MainWindow, qtbot: Any) -> None:
+    window.show_page("people")
+    wait_idle(qtbot, window.env)
+    page = window.pages["people"]
+    for n in range(1, len(page.columns)):
+        page.show_column(n, False)
+    only = page.column_menu().actions()
+    assert [a.isEnabled() for a in only] == [False] + [True] * (len(only) - 1)
+    assert only[0].isChecked() and not any(a.isChecked() for a in only[1:])

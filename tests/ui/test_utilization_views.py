@@ -15,6 +15,7 @@ from stackadmin.services.dashboard import renewal_lines
 from stackadmin.services.rightsizing import BRIEF_LEAD_DAYS, rightsizing_brief
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.rightsizing import brief_lines
+from stackadmin.ui.tablemodel import FOREGROUND_ROLE, TOOLTIP_ROLE
 from tests.ui.conftest import screenshot, wait_idle
 
 
@@ -46,7 +47,14 @@ def test_tools_page_utilization_columns_equal_the_service(
         if fig.utilization_pct is None:
             assert pct == "—"
         else:
-            assert pct.startswith(f"{fig.utilization_pct.quantize(Decimal(1))} %")
+            assert pct == f"{fig.utilization_pct.quantize(Decimal(1))} %"
+        # Over-allocation: the warning colour and the tooltip's first words.
+        column = next(n for n, c in enumerate(page.model.columns) if c.title == "Utilization")
+        index = page.model.index(n, column)
+        warned = page.model.data(index, FOREGROUND_ROLE) is not None
+        assert warned == fig.over_allocated
+        tip = str(page.model.data(index, TOOLTIP_ROLE))
+        assert tip.startswith("Over-allocated") == fig.over_allocated
         assert _text(page, n, "Savings/yr") == (
             Money.rounded(fig.potential_savings_base, "USD").format("en_US")
             if fig.potential_savings_base is not None else "—")
@@ -59,7 +67,7 @@ def test_rightsizing_column_marks_exactly_the_tools_with_a_term_in_its_window(
            if r.days_left is not None and 0 <= r.days_left <= BRIEF_LEAD_DAYS}
     assert due  # the demo has terms inside the window
     marked = {page.model.row_at(n).tool.id for n in range(page.model.shown)
-              if _text(page, n, "Rightsizing").startswith("due:")}
+              if _text(page, n, "Rightsizing")}
     assert marked == due
     n = page.model.row_of(lambda r: r.tool.id in due)
     page.view.selectRow(n)

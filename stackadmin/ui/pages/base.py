@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -123,6 +124,9 @@ class TablePage(Page):
         for n, column in enumerate(self.columns):
             if column.width:
                 header.resizeSection(n, column.width)
+            header.setSectionHidden(n, column.hidden)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(*self.default_sort)
         self.view.doubleClicked.connect(self._activated)
@@ -215,6 +219,32 @@ class TablePage(Page):
         if selected is not None and hasattr(selected, "id"):
             self.select_where(lambda r: getattr(r, "id", None) == selected.id)
         self.loaded.emit()
+
+    # -- columns -----------------------------------------------------------------------
+    def column_menu(self) -> QMenu:
+        """Every column with a check box: shown or hidden (kept with the header's state).
+        The last shown column cannot be hidden."""
+        header = self.view.horizontalHeader()
+        menu = QMenu(self)
+        shown = [n for n in range(len(self.columns)) if not header.isSectionHidden(n)]
+        for n, column in enumerate(self.columns):
+            action = menu.addAction(column.title)
+            action.setCheckable(True)
+            action.setChecked(n in shown)
+            action.setEnabled(shown != [n])
+            action.toggled.connect(lambda on, n=n: self.show_column(n, on))
+        return menu
+
+    def show_column(self, n: int, shown: bool) -> None:
+        header = self.view.horizontalHeader()
+        header.setSectionHidden(n, not shown)
+        if shown and header.sectionSize(n) < 30:
+            header.resizeSection(n, self.columns[n].width or 100)
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = self.column_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.horizontalHeader().mapToGlobal(pos))
 
     # -- state -------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:

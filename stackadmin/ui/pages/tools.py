@@ -18,19 +18,20 @@ if TYPE_CHECKING:
 def _columns() -> list[Column[ToolLine]]:
     return [
         Column("Name", lambda t: t.tool.name, width=160),
-        Column("Vendor", lambda t: t.tool.vendor or "", width=110),
-        Column("Category", lambda t: t.tool.category or "", width=115),
-        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=120,
+        Column("Vendor", lambda t: t.tool.vendor or "", width=100),
+        Column("Category", lambda t: t.tool.category or "", width=110),
+        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=110,
                tooltip=lambda t: t.tool.owner_email or "No owner: set one with Edit"),
+        # Shown with a right-click on the header (the page fits 1280 pixels without them).
         Column("Terms", lambda t: int_text(t.terms), key=lambda t: t.terms, numeric=True,
-               searchable=False, width=45),
-        Column("Seats", lambda t: int_text(t.accounts), key=lambda t: t.accounts, numeric=True,
-               searchable=False, width=50),
+               searchable=False, width=45, hidden=True),
+        Column("Accounts", lambda t: int_text(t.accounts), key=lambda t: t.accounts,
+               numeric=True, searchable=False, width=65, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
                key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
                tooltip=lambda t: t.cost_note),
         *utilization_columns(),  # purchased, held, active, %, savings, rightsizing (issue 5)
-        Column("Website", lambda t: t.tool.website or ""),
+        Column("Website", lambda t: t.tool.website or "", hidden=True),
     ]
 
 
