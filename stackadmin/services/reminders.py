@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from stackadmin.domain import reminders as rules
@@ -150,15 +151,30 @@ def _change(session: Session, ctx: ServiceContext, key: ReminderKey, verb: str,
     return after
 
 
+def _changing(ctx: ServiceContext, work: Callable[[Session], object]) -> None:
+    """Runs `work` in one transaction, and once more when another stackadmin (a second
+    window, the CLI from cron) wrote the same reminder's row meanwhile: both found no row
+    and both inserted it (the unique key refuses the second, or SQLite refuses a write on a
+    stale read). The second run finds the row and applies the transition to it."""
+    try:
+        with ctx.transaction() as session:
+            work(session)
+    except (IntegrityError, OperationalError):
+        with ctx.transaction() as session:
+            work(session)
+
+
 def mark_shown(ctx: ServiceContext, keys: Iterable[ReminderKey]) -> int:
     """Records that these reminders were put in front of the user (popup or notification):
     they are no longer news, so they neither pop up nor notify again. Returns how many."""
-    count = 0
-    with ctx.transaction() as session:
-        for key in keys:
+    wanted = list(keys)
+
+    def work(session: Session) -> None:
+        for key in wanted:
             _change(session, ctx, key, "shown", rules.shown)
-            count += 1
-    return count
+
+    _changing(ctx, work)
+    return len(wanted)
 
 
 def snooze(ctx: ServiceContext, key: ReminderKey, *, days: int | None = None,
@@ -166,16 +182,15 @@ def snooze(ctx: ServiceContext, key: ReminderKey, *, days: int | None = None,
     """Hides the reminder until a date (`days`=1 a day, 7 a week, or `until`); returns it."""
     today = ctx.today()
     end = rules.snooze_until(today, days=days, until=until)
-    with ctx.transaction() as session:
-        _change(session, ctx, key, f"snoozed until {end.isoformat()}",
-                lambda mark: rules.snoozed(mark, end, today))
+    _changing(ctx, lambda session: _change(session, ctx, key, f"snoozed until {end.isoformat()}",
+                                           lambda mark: rules.snoozed(mark, end, today)))
     return end
 
 
 def acknowledge(ctx: ServiceContext, key: ReminderKey) -> None:
     """Hides this reminder for good; the next lead (or the missed notice) still comes."""
-    with ctx.transaction() as session:
-        _change(session, ctx, key, "acknowledged", rules.acknowledged)
+    _changing(ctx, lambda session: _change(session, ctx, key, "acknowledged",
+                                           rules.acknowledged))
 
 
 def decide(ctx: ServiceContext, term_id: int, decision: Decision | str, *,

@@ -153,6 +153,36 @@ def test_mark_shown_persists_and_is_audited(ctx: ServiceContext, db_url: str) ->
     assert len(_events(ctx, "reminder_state")) == 3
 
 
+def test_two_stackadmins_showing_the_same_reminder_at_once_both_succeed(
+        ctx: ServiceContext, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second window (or a cron run) records the reminder shown between this one's read
+    and its write: this one's write is refused by the database (the unique key, or SQLite's
+    stale read) and is run again, finding the row: no error, one row, one audit event."""
+    _inventory(ctx)
+    key = reminders.due_reminders(ctx, new_only=True)[0].key
+    other = open_context(db_url, today=lambda: TODAY)
+    original = reminders.rules.shown
+    raced: list[bool] = []
+
+    def shown_elsewhere_first(mark):  # type: ignore[no-untyped-def]
+        if not raced:
+            raced.append(True)
+            reminders.mark_shown(other, [key])  # commits before this transaction writes
+        return original(mark)
+
+    monkeypatch.setattr(reminders.rules, "shown", shown_elsewhere_first)
+    try:
+        assert reminders.mark_shown(ctx, [key]) == 1
+    finally:
+        other.close()
+    assert raced
+    with ctx.read() as session:
+        rows = session.scalars(select(ReminderStateRow).where(
+            ReminderStateRow.term_id == key.term_id)).all()
+    assert [(r.state, r.lead_days) for r in rows] == [("shown", key.lead_days)]
+    assert len(_events(ctx, "reminder_state")) == 1
+
+
 def test_snooze_hides_until_the_date_and_is_audited(ctx: ServiceContext, db_url: str) -> None:
     _inventory(ctx)
     slack = next(d for d in reminders.due_reminders(ctx) if d.renewal.tool == "Slack")
