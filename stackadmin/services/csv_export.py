@@ -18,7 +18,8 @@ from sqlalchemy.orm import aliased
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import current_cycle
 from stackadmin.domain.terms import TermPrice, billing_period_label, covers
-from stackadmin.domain.vocab import PricingModel, Role
+from stackadmin.domain.values import parse_choice
+from stackadmin.domain.vocab import PersonStatus, PricingModel, Role
 from stackadmin.errors import NotFoundError
 from stackadmin.services import settings, utilization
 from stackadmin.services.context import ServiceContext
@@ -41,6 +42,8 @@ SEATS_COLUMNS = ("tool", "person", "email", "role", "status", "last_activity",
                  "unused_reason", "annual_cost")
 ACCESS_COLUMNS = ("tool", "person", "email", "role", "vendor_role", "status",
                   "last_activity", "person_status")
+# The people import's own field names: an export imports back unchanged.
+PEOPLE_COLUMNS = ("email", "name", "department", "cost_center", "title", "status", "end_date")
 _ROLE_ORDER = {Role.OWNER.value: 0, Role.ADMIN.value: 1, Role.BILLING.value: 2,
                Role.MEMBER.value: 3, Role.GUEST.value: 4}
 
@@ -267,3 +270,21 @@ def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | N
                          bom: bool = True) -> ExportResult:
     rows = access_rows(ctx, tool=tool)
     return ExportResult(Path(path), write_csv(path, ACCESS_COLUMNS, rows, bom=bom))
+
+
+def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple[Cell, ...]]:
+    """Everyone (or everyone with this status: active or departed), by email."""
+    query = select(Person.email, Person.name, Person.department, Person.cost_center,
+                   Person.title, Person.status, Person.end_date).order_by(Person.email)
+    if status is not None:
+        query = query.where(Person.status == parse_choice(status, PersonStatus, "status"))
+    with ctx.read() as session:
+        rows = session.execute(query).all()
+    return [(email, name, department, cost_center, title, state, _day(end))
+            for email, name, department, cost_center, title, state, end in rows]
+
+
+def export_people(ctx: ServiceContext, path: str | Path, *, status: str | None = None,
+                  bom: bool = True) -> ExportResult:
+    rows = people_rows(ctx, status=status)
+    return ExportResult(Path(path), write_csv(path, PEOPLE_COLUMNS, rows, bom=bom))

@@ -77,6 +77,12 @@ def _access(ctx: ServiceContext, path: Path) -> Any:
     return export_access_review(ctx, path)
 
 
+def _people(ctx: ServiceContext, path: Path) -> Any:
+    from stackadmin.services.csv_export import export_people
+
+    return export_people(ctx, path)
+
+
 def _calendar(ctx: ServiceContext, path: Path) -> Any:
     from stackadmin.services.calendar_export import export_calendar
 
@@ -104,6 +110,8 @@ EXPORTS: tuple[ExportKind, ...] = (
                "csv", _CSV, _access,
                lambda env, r: f"Access review CSV: {_plural(r.rows, 'person')} with access "
                               f"written to {r.path}."),
+    ExportKind("people", "People CSV…", "people CSV", "people", "csv", _CSV, _people,
+               lambda env, r: f"People CSV: {_plural(r.rows, 'person')} written to {r.path}."),
     ExportKind("calendar", "Renewals calendar (.ics)…", "renewals calendar", "renewals", "ics",
                "Calendar files (*.ics);;All files (*)", _calendar,
                lambda env, r: f"Renewals calendar: {_plural(r.events, 'event')} for "

@@ -103,6 +103,11 @@ def test_exports_write_files_and_print_totals(run: Run, tmp_path: Path) -> None:
     assert not (tmp_path / "f.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     seats = run("export", "seats", str(tmp_path / "s.csv"))
     assert seats.code == 0 and (tmp_path / "s.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    everyone = run("export", "people", str(tmp_path / "p.csv"))
+    assert everyone.code == 0 and " people to " in everyone.out, everyone.err
+    header = (tmp_path / "p.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "email,name,department,cost_center,title,status,end_date"
+    assert run("export", "people", str(tmp_path / "q.csv"), "--status", "gone").code == 2
     review = run("export", "access-review", str(tmp_path / "a.csv"), "--tool", "Slack")
     assert review.code == 0 and "accounts with access" in review.out
     unknown = run("export", "access-review", str(tmp_path / "b.csv"), "--tool", "Nope")

@@ -270,3 +270,32 @@ def test_round_trip_export_import_export_gives_the_same_file(
     assert (tmp_path / "second.csv").read_bytes() == (tmp_path / "first.csv").read_bytes()
     again = csv_import.import_file(other, tmp_path / "first.csv", "subscriptions")
     assert again.ok and not again.changes and again.unchanged == 5
+
+
+def test_people_export_imports_back_unchanged_with_departed_people_kept(
+        ctx: ServiceContext, other: ServiceContext, tmp_path: Path) -> None:
+    """The people list goes out with the import's own columns: imported into another
+    database it gives the same people, and imported back it changes nothing."""
+    people.create_person(ctx, email="ada@example.com", name="Ada Lovelace",
+                         department="R&D", cost_center="CC-100", title="Engineer")
+    bob = people.create_person(ctx, email="bob@example.com", name="=Bob, \"the\" builder")
+    people.mark_departed(ctx, bob.id, date(2026, 10, 31))
+    target = tmp_path / "people.csv"
+    assert csv_export.export_people(ctx, target).rows == 2
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(csv_export.PEOPLE_COLUMNS)
+    assert rows[1] == ["ada@example.com", "Ada Lovelace", "R&D", "CC-100", "Engineer",
+                       "active", ""]
+    assert rows[2][5:] == ["departed", "2026-10-31"]
+    assert rows[2][1] == "'=Bob, \"the\" builder"  # neutralised for Excel
+
+    plan = csv_import.import_file(other, target, "people")
+    assert plan.ok and plan.added == 2, [str(p) for p in plan.problems]
+    assert csv_export.export_people(other, tmp_path / "again.csv").rows == 2
+    assert (tmp_path / "again.csv").read_bytes() == target.read_bytes()
+    back = csv_import.import_file(ctx, target, "people")
+    assert back.ok and not back.changes and back.unchanged == 2
+
+    departed = tmp_path / "departed.csv"
+    assert csv_export.export_people(ctx, departed, status="departed").rows == 1

@@ -57,7 +57,8 @@ def test_the_file_menu_comes_first_with_import_and_the_four_exports(
     texts = [a.text() for a in controller.menu.actions() if not a.isSeparator()]
     assert texts[:2] == ["&Import…", "&Export"]
     assert [a.text() for a in controller.export_menu.actions()] == [
-        "Finance CSV…", "Seats CSV…", "Access review CSV…", "Renewals calendar (.ics)…"]
+        "Finance CSV…", "Seats CSV…", "Access review CSV…", "People CSV…",
+        "Renewals calendar (.ics)…"]
     assert env.import_hook is not None
 
 
@@ -178,7 +179,7 @@ def test_the_file_menu_renders(window: MainWindow, env: Env, qtbot: Any,
     screenshot(window, "main-window-with-file-menu")
     assert controller.menu.actions()[0] is controller.import_action
     labels = [a.text() for a in controller.export_menu.actions()]
-    assert len(labels) == 4 and all(text.endswith("…") for text in labels)
+    assert len(labels) == 5 and all(text.endswith("…") for text in labels)
 
 
 def test_an_existing_file_menu_is_reused_with_import_and_export_first(

@@ -1,4 +1,4 @@
-"""`stackadmin export finance|seats|access-review FILE.csv` and `export calendar FILE.ics`.
+"""`stackadmin export finance|seats|access-review|people FILE.csv` and `export calendar FILE.ics`.
 
 Thin parsers over services: each action is added by its own `_add_*` function."""
 
@@ -21,6 +21,7 @@ def register(sub: Actions, common: argparse.ArgumentParser) -> None:
     _add_finance(actions, common)
     _add_seats(actions, common)
     _add_access_review(actions, common)
+    _add_people(actions, common)
     _add_calendar(actions, common)
 
 
@@ -53,6 +54,14 @@ def _add_access_review(actions: Actions, common: argparse.ArgumentParser) -> Non
     _file_options(p)
     p.add_argument("--tool", metavar="NAME", help="only this tool")
     p.set_defaults(func=_access_review)
+
+
+def _add_people(actions: Actions, common: argparse.ArgumentParser) -> None:
+    p = actions.add_parser("people", parents=[common],
+                           help="everyone, with the people import's columns (it imports back)")
+    _file_options(p)
+    p.add_argument("--status", choices=("active", "departed"), help="only these people")
+    p.set_defaults(func=_people)
 
 
 def _add_calendar(actions: Actions, common: argparse.ArgumentParser) -> None:
@@ -93,6 +102,14 @@ def _access_review(args: argparse.Namespace) -> int:
         result = csv_export.export_access_review(ctx, args.file, tool=args.tool,
                                                  bom=not args.no_bom)
     print(f"wrote {result.rows} accounts with access to {result.path}")
+    return 0
+
+
+def _people(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        result = csv_export.export_people(ctx, args.file, status=args.status,
+                                          bom=not args.no_bom)
+    print(f"wrote {result.rows} people to {result.path}")
     return 0
 
 
