@@ -3,7 +3,7 @@ count, sortable table, actions) that most inventory pages are."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
@@ -22,12 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
-from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
+from stackadmin.ui.tablemodel import Column, RowTableModel, search_text, sort_keys
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
     from stackadmin.ui.env import Env
     from stackadmin.ui.tasks import Job
+
+
+# What a table page shows: its rows, their search text and sort keys by column (built on a
+# worker: see TablePage.prepare).
+Shown = tuple[list[Any], list[str], dict[int, list[Any]]]
 
 
 class Page(QWidget):
@@ -201,21 +206,33 @@ class TablePage(Page):
 
     # -- loading -----------------------------------------------------------------------
     def load(self) -> None:
-        columns = self.columns
         fetch = self.fetch
+        prepare = self.prepare()
 
-        def work(ctx: ServiceContext, job: Job) -> tuple[list[Any], list[str]]:
+        def work(ctx: ServiceContext, job: Job) -> Shown:
             rows = fetch(ctx, job)
             job.check()
-            return rows, search_text(columns, rows)  # built here, not on the GUI thread
+            return prepare(rows)
 
         self.env.run(work, self._show_rows, title=f"loading {self.title}",
                      key=f"load:{self.key}")
 
-    def _show_rows(self, result: tuple[list[Any], list[str]]) -> None:
-        rows, haystack = result
+    def prepare(self) -> Callable[[list[Any]], Shown]:
+        """For a worker: what the table needs besides the rows (search text, sort keys of
+        the column sorted by), built there rather than on the GUI thread (100k rows: ~0.3 s)."""
+        columns = self.columns
+        sorted_by = self.model.sort_column
+
+        def build(rows: list[Any]) -> Shown:
+            keys = {sorted_by: sort_keys(columns[sorted_by], rows)} if sorted_by >= 0 else {}
+            return rows, search_text(columns, rows), keys
+
+        return build
+
+    def _show_rows(self, result: Shown) -> None:
+        rows, haystack, keys = result
         selected = self.current_row()
-        self.model.set_rows(rows, haystack)
+        self.model.set_rows(rows, haystack, keys)
         if selected is not None and hasattr(selected, "id"):
             self.select_where(lambda r: getattr(r, "id", None) == selected.id)
         self.loaded.emit()

@@ -264,7 +264,7 @@ class RenewalsPage(TablePage):
                                    self.auto_box.isChecked())
         kept = [n for n, x in enumerate(self._lines) if keeps(x.renewal, within, undecided,
                                                                auto)]
-        self._show_rows(([self._lines[n] for n in kept], [self._haystack[n] for n in kept]))
+        self._show_rows(([self._lines[n] for n in kept], [self._haystack[n] for n in kept], {}))
 
     def _restore(self) -> None:
         """The filter window and the view of last time (the page key is known by now)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackadmin.ui.fmt import date_text
-from stackadmin.ui.pages.base import TablePage
-from stackadmin.ui.tablemodel import Column, search_text
+from stackadmin.ui.pages.base import Shown, TablePage
+from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -71,19 +71,19 @@ class SeatsPage(TablePage):
         seconds): whichever page counts first, the other reuses it until data changes."""
         generation = self.env.generation
         known = self.env.recall("utilization")
-        columns = self.columns
+        prepare = self.prepare()
 
-        def work(ctx: ServiceContext, job: Job) -> tuple[Any, list[str]]:
+        def work(ctx: ServiceContext, job: Job) -> tuple[Any, Shown]:
             from stackadmin.services.utilization import compute
 
             report = known if known is not None else compute(ctx)
             job.check()
-            return report, search_text(columns, report.seats)
+            return report, prepare(report.seats)
 
-        def done(result: tuple[Any, list[str]]) -> None:
-            report, haystack = result
+        def done(result: tuple[Any, Shown]) -> None:
+            report, shown = result
             self.env.remember("utilization", report, generation=generation)
-            self._show_rows((report.seats, haystack))
+            self._show_rows(shown)
 
         self.env.run(work, done, title="loading seats", key=f"load:{self.key}")
 

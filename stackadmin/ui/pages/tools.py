@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackadmin.ui.fmt import base_text, int_text
-from stackadmin.ui.pages.base import TablePage
+from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 from stackadmin.ui.utilization_columns import utilization_columns
 
@@ -61,7 +61,7 @@ class ToolsPage(TablePage):
 
         return tool_lines(ctx)
 
-    def _show_rows(self, result: tuple[list[Any], list[str]]) -> None:
+    def _show_rows(self, result: Shown) -> None:
         super()._show_rows(result)
         rows = result[0]
         if rows and all(r.utilization is None for r in rows):
@@ -70,15 +70,14 @@ class ToolsPage(TablePage):
     def _load_utilization(self, rows: list[Any]) -> None:
         """Seat figures in a second job (one utilization run: seconds on 100k seats), so the
         tools show at once and the utilization columns fill in after."""
-        columns = self.columns
+        prepare = self.prepare()
 
-        def work(ctx: ServiceContext, job: Job) -> tuple[list[Any], list[str]]:
+        def work(ctx: ServiceContext, job: Job) -> Shown:
             from stackadmin.services.savings import with_utilization
-            from stackadmin.ui.tablemodel import search_text
 
             filled = with_utilization(ctx, rows)
             job.check()
-            return filled, search_text(columns, filled)
+            return prepare(filled)
 
         self.env.run(work, self._show_rows, title="counting seats",
                      key=f"load:{self.key}-utilization")
