@@ -94,9 +94,9 @@ class Env(QObject):
 
     # -- formatting (the data stays ISO; people read their locale) -----------------------
     def format_date(self, value: date | None) -> str:
-        if value is None:
-            return ""
-        return str(self.qlocale.toString(value, QLocale.FormatType.ShortFormat))
+        from stackadmin.ui.fmt import date_text
+
+        return date_text(value)
 
     def format_money(self, money: Any) -> str:
         """A stackadmin.domain.money.Money in its own currency, in the user's locale."""

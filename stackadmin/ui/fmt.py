@@ -26,12 +26,16 @@ def babel_locale() -> str:
 
 
 def date_format() -> str:
-    """The locale's short date format with a four-digit year (so it reads back unambiguously)."""
+    """The locale's short date format with a four-digit year (so it reads back unambiguously);
+    ISO 8601 where no locale is chosen (LANG=C: Qt's own "d MM yyyy" reads as nothing)."""
     fmt = getattr(_local, "date_format", None)
     if fmt is None:
-        fmt = str(_locale().dateFormat(QLocale.FormatType.ShortFormat))
-        if "yyyy" not in fmt:
-            fmt = fmt.replace("yy", "yyyy")
+        if _locale().name() in ("C", ""):
+            fmt = "yyyy-MM-dd"
+        else:
+            fmt = str(_locale().dateFormat(QLocale.FormatType.ShortFormat))
+            if "yyyy" not in fmt:
+                fmt = fmt.replace("yy", "yyyy")
         _local.date_format = fmt
     return fmt
 
