@@ -56,6 +56,35 @@ def test_the_dark_palette_renders_too(window: MainWindow, qtbot: Any, monkeypatc
         theme.apply(qapp)
 
 
+def test_the_start_up_guess_of_dark_mode_gives_way_to_what_the_system_says(
+        qapp: Any, monkeypatch: Any) -> None:
+    """Before the first paint the look is guessed from the platform's palette (asking the
+    colour scheme costs ~30 ms there); after it, the system's scheme decides."""
+    from PySide6.QtGui import QPalette
+
+    from stackadmin.ui import theme
+
+    def window_is_dark() -> bool:
+        return qapp.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+    monkeypatch.delenv(theme.SCHEME_ENV, raising=False)
+    try:
+        guess = theme.follow_system(qapp)
+        assert guess is False and not window_is_dark()  # offscreen: a light palette
+        monkeypatch.setattr(theme, "_system_says_dark", lambda: True)
+        theme.confirm_system(qapp, guess)
+        assert window_is_dark()
+        monkeypatch.setattr(theme, "_system_says_dark", lambda: None)  # says nothing
+        theme.apply(qapp, dark=True)
+        theme.confirm_system(qapp, True)
+        assert window_is_dark()  # the guess stands
+        monkeypatch.setenv(theme.SCHEME_ENV, "light")  # forced: neither guess nor system
+        assert theme.follow_system(qapp) is False and not window_is_dark()
+    finally:
+        monkeypatch.setenv(theme.SCHEME_ENV, "light")
+        theme.apply(qapp)
+
+
 def test_person_page_lists_exactly_their_accounts(window: MainWindow, demo_ctx: ServiceContext,
                                                   qtbot: Any) -> None:
     person_id, account_ids = _first_person_with_accounts(demo_ctx)
