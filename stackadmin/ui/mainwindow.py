@@ -143,18 +143,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.where = QLabel(self)
-        self.busy_label = QLabel(self)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setMaximumWidth(160)
-        self.busy_bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.clicked.connect(self._cancel_jobs)
-        status = self.statusBar()
-        status.addWidget(self.where, 1)
-        status.addPermanentWidget(self.busy_label)
-        status.addPermanentWidget(self.busy_bar)
-        status.addPermanentWidget(self.cancel_button)
-        self._show_busy()
+        self.statusBar().addWidget(self.where, 1)
+        # The busy label, bar and Cancel button are made with the first titled job (after
+        # the first paint: ~5 ms of widgets that start hidden).
+        self.busy_label: QLabel | None = None
+        self.busy_bar: QProgressBar | None = None
+        self.cancel_button: QPushButton | None = None
 
         env.tasks.on_error = lambda exc, job: self.show_error(exc)
         # Bound methods, not lambdas: Qt drops these connections when the window is deleted,
@@ -285,20 +279,36 @@ class MainWindow(QMainWindow):
     def _status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
+    def _busy_widgets(self) -> tuple[QLabel, QProgressBar, QPushButton]:
+        if self.busy_label is None or self.busy_bar is None or self.cancel_button is None:
+            self.busy_label = QLabel(self)
+            self.busy_bar = QProgressBar(self)
+            self.busy_bar.setMaximumWidth(160)
+            self.busy_bar.setTextVisible(False)
+            self.cancel_button = QPushButton("Cancel", self)
+            self.cancel_button.clicked.connect(self._cancel_jobs)
+            status = self.statusBar()
+            status.addPermanentWidget(self.busy_label)
+            status.addPermanentWidget(self.busy_bar)
+            status.addPermanentWidget(self.cancel_button)
+        return self.busy_label, self.busy_bar, self.cancel_button
+
     def _show_busy(self) -> None:
         titled = [j for j in self.env.tasks.active() if j.title]
-        visible = bool(titled)
-        self.busy_label.setVisible(visible)
-        self.busy_bar.setVisible(visible)
-        self.cancel_button.setVisible(visible)
-        if visible:
-            self.busy_label.setText(titled[-1].title.capitalize() + "…")
-            self.busy_bar.setRange(0, 0)  # busy until a job reports progress
+        if not titled and self.busy_label is None:
+            return
+        label, bar, cancel = self._busy_widgets()
+        for widget in (label, bar, cancel):
+            widget.setVisible(bool(titled))
+        if titled:
+            label.setText(titled[-1].title.capitalize() + "…")
+            bar.setRange(0, 0)  # busy until a job reports progress
 
     def _job_progress(self, job: Job, done: int, total: int) -> None:
         if total > 0:
-            self.busy_bar.setRange(0, total)
-            self.busy_bar.setValue(done)
+            _label, bar, _cancel = self._busy_widgets()
+            bar.setRange(0, total)
+            bar.setValue(done)
 
     def _cancel_jobs(self) -> None:
         self.env.tasks.cancel()

@@ -245,3 +245,26 @@ def test_the_last_shown_column_cannot_be_hidden(window: MainWindow, qtbot: Any) 
     only = page.column_menu().actions()
     assert [a.isEnabled() for a in only] == [False] + [True] * (len(only) - 1)
     assert only[0].isChecked() and not any(a.isChecked() for a in only[1:])
+
+
+def test_a_titled_job_shows_its_progress_and_can_be_cancelled(window: MainWindow,
+                                                             qtbot: Any) -> None:
+    import threading
+
+    wait_idle(qtbot, window.env)
+    release = threading.Event()
+
+    def work(_ctx: Any, job: Any) -> None:
+        job.progress(1, 4)
+        while not release.wait(0.01):
+            job.check()
+
+    window.env.run(work, title="counting things")
+    qtbot.waitUntil(lambda: window.busy_bar is not None and window.busy_bar.maximum() == 4)
+    assert window.busy_label is not None and window.busy_label.isVisible()
+    assert window.busy_label.text() == "Counting things…" and window.busy_bar.value() == 1
+    assert window.cancel_button is not None and window.cancel_button.isVisible()
+    window.cancel_button.click()
+    wait_idle(qtbot, window.env)
+    assert not window.busy_label.isVisible() and not window.cancel_button.isVisible()
+    release.set()
