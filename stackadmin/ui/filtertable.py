@@ -34,7 +34,8 @@ ALL = None  # the value of the "every value" entry of a choice filter
 
 def make_view(model: RowTableModel[Any], parent: QWidget, *,
               multi: bool = False) -> QTableView:
-    """A sortable, row-selecting table view sized by the columns' widths."""
+    """A sortable, row-selecting table view sized by the columns' widths, without the
+    columns marked hidden (the table pages offer them in the header's menu)."""
     view = QTableView(parent)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -52,6 +53,7 @@ def make_view(model: RowTableModel[Any], parent: QWidget, *,
     for n, column in enumerate(model.columns):
         if column.width:
             header.resizeSection(n, column.width)
+        header.setSectionHidden(n, column.hidden)
     # No sort until a header is clicked: rows keep the order the worker gave them (sorting
     # 30,000 rows on each reset costs ~0.1 s on the GUI thread).
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

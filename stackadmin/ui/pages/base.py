@@ -9,19 +9,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from stackadmin.ui import icons
+from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text, sort_keys
 
 if TYPE_CHECKING:
@@ -113,26 +111,10 @@ class TablePage(Page):
         self.count = QLabel(self)
         self.count.setObjectName("count")
         self.count.setMinimumWidth(260)  # room for "99,999 of 100,000 rows shown"
-        self.view = QTableView(self)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view = make_view(self.model, self)
         header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setHighlightSections(False)
-        for n, column in enumerate(self.columns):
-            if column.width:
-                header.resizeSection(n, column.width)
-            header.setSectionHidden(n, column.hidden)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-        self.view.setSortingEnabled(True)
         self.view.sortByColumn(*self.default_sort)
         self.view.doubleClicked.connect(self._activated)
         self.view.installEventFilter(self)
