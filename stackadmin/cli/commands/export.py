@@ -5,6 +5,7 @@ Thin parsers over services: each action is added by its own `_add_*` function.""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stackadmin.cli._common import iso_date, opened
@@ -89,28 +90,26 @@ def _finance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seats(args: argparse.Namespace) -> int:
+def _write(args: argparse.Namespace, export: Callable[..., csv_export.ExportResult],
+           what: str, **options: object) -> int:
+    """Runs one CSV export with the command's options and says what it wrote."""
     with opened(args) as ctx:
-        result = csv_export.export_seats(ctx, args.file, as_of=args.as_of, tool=args.tool,
-                                         bom=not args.no_bom)
-    print(f"wrote {result.rows} accounts to {result.path}")
+        result = export(ctx, args.file, bom=not args.no_bom, **options)
+    print(f"wrote {result.rows} {what} to {result.path}")
     return 0
+
+
+def _seats(args: argparse.Namespace) -> int:
+    return _write(args, csv_export.export_seats, "accounts", as_of=args.as_of, tool=args.tool)
 
 
 def _access_review(args: argparse.Namespace) -> int:
-    with opened(args) as ctx:
-        result = csv_export.export_access_review(ctx, args.file, tool=args.tool,
-                                                 bom=not args.no_bom)
-    print(f"wrote {result.rows} accounts with access to {result.path}")
-    return 0
+    return _write(args, csv_export.export_access_review, "accounts with access",
+                  tool=args.tool)
 
 
 def _people(args: argparse.Namespace) -> int:
-    with opened(args) as ctx:
-        result = csv_export.export_people(ctx, args.file, status=args.status,
-                                          bom=not args.no_bom)
-    print(f"wrote {result.rows} people to {result.path}")
-    return 0
+    return _write(args, csv_export.export_people, "people", status=args.status)
 
 
 def _calendar(args: argparse.Namespace) -> int:
