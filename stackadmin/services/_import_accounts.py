@@ -51,6 +51,11 @@ def _key(text: str) -> str:
     return " ".join(text.strip().lower().replace("_", " ").replace("-", " ").split())
 
 
+def _choice(words: dict[str, str], cell: str) -> str:
+    """The value a cell names (as written, or in any case / spacing); "" when none."""
+    return words.get(cell) or words.get(_key(cell), "")
+
+
 class AccountsPlan(TablePlan):
     """An accounts import: new seats are marked as from a CSV, first seen now."""
 
@@ -137,14 +142,14 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
                 bad = True
         role = "member"
         if i_role is not None:
-            role = roles.get(row[i_role]) or roles.get(_key(row[i_role]), "")
+            role = _choice(roles, row[i_role])
             if not role:
                 problems.append(Problem(number, col("role"), "must be owner, admin, member, "
                                         "guest or billing", row[i_role]))
                 bad = True
         status = "active"
         if i_status is not None:
-            status = statuses.get(row[i_status]) or statuses.get(_key(row[i_status]), "")
+            status = _choice(statuses, row[i_status])
             if not status:
                 problems.append(Problem(number, col("status"), "must be active, invited, "
                                         "suspended or deprovisioned", row[i_status]))
