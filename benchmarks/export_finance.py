@@ -17,10 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from stackadmin.domain.vocab import AuditSource
-from stackadmin.services import csv_export, utilization
 from stackadmin.services.context import open_context
-from stackadmin.services.csv_files import write_csv
 from stackadmin.services.demo import load_demo
+from stackadmin.services.seats import utilization
+from stackadmin.services.spreadsheets import exports
+from stackadmin.services.spreadsheets.files import write_csv
 
 TARGET = 1.5
 REPEAT = 50  # the file is a few hundred rows: repeat to measure milliseconds
@@ -46,17 +47,17 @@ def main() -> int:
         print(f"large demo loaded in {time.perf_counter() - t0:.1f} s")
         out = folder / "finance.csv"
         t0 = time.perf_counter()
-        result, report = csv_export.export_finance(ctx, out)
+        result, report = exports.export_finance(ctx, out)
         end_to_end = time.perf_counter() - t0
         t0 = time.perf_counter()
         utilization.compute(ctx, TODAY)
         compute = time.perf_counter() - t0
         rows = report.rows
-        header = list(csv_export.FINANCE_COLUMNS)
+        header = list(exports.FINANCE_COLUMNS)
 
         def ours() -> None:
             write_csv(out, header, (r.cells() for r in rows),
-                      numeric_columns=csv_export.FINANCE_NUMERIC)
+                      numeric_columns=exports.FINANCE_NUMERIC)
 
         def stdlib() -> None:
             with (folder / "plain.csv").open("w", encoding="utf-8-sig", newline="") as fh:

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stackadmin.domain.vocab import AuditSource
-from stackadmin.services import csv_import, tools
 from stackadmin.services.context import open_context
+from stackadmin.services.inventory import tools
+from stackadmin.services.spreadsheets import importer
 
 ROWS = 100_000
 TARGET = 3.0
@@ -67,14 +68,14 @@ def fresh_db(folder: Path, name: str) -> Path:
 
 def run_import(folder: Path, path: Path, n: int) -> tuple[float, float, int]:
     ctx = open_context(str(fresh_db(folder, f"import{n}.sqlite")), source=AuditSource.IMPORT)
-    options = csv_import.ImportOptions(tool="Slack")
+    options = importer.ImportOptions(tool="Slack")
     try:
         t0 = time.perf_counter()
-        plan = csv_import.import_file(ctx, path, "accounts", options=options)
+        plan = importer.import_file(ctx, path, "accounts", options=options)
         first = time.perf_counter() - t0
         assert plan.ok, plan.problems[:5]
         t0 = time.perf_counter()
-        again = csv_import.import_file(ctx, path, "accounts", options=options)
+        again = importer.import_file(ctx, path, "accounts", options=options)
         second = time.perf_counter() - t0
         assert again.ok and not again.changes
     finally:

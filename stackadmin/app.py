@@ -130,7 +130,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
             QTimer.singleShot(0, lambda: app.exit(0))
             return
         # The reminder panel (~70 ms of imports, then a query) comes last.
-        from stackadmin.ui.reminders_panel import install_reminders
+        from stackadmin.ui.reminders.panel import install_reminders
 
         install_reminders(window, env)
 

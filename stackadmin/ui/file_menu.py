@@ -31,7 +31,7 @@ from stackadmin.ui.mainwindow import describe_error
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
     from stackadmin.ui.env import Env
-    from stackadmin.ui.import_wizard import ImportWizard
+    from stackadmin.ui.import_wizard.wizard import ImportWizard
     from stackadmin.ui.tasks import Job
 
 _CSV = "CSV files (*.csv);;All files (*)"
@@ -42,7 +42,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _finance(ctx: ServiceContext, path: Path) -> Any:
-    from stackadmin.services.csv_export import export_finance
+    from stackadmin.services.spreadsheets.exports import export_finance
 
     return export_finance(ctx, path)
 
@@ -66,25 +66,25 @@ def _finance_text(env: Env, outcome: Any) -> str:
 
 
 def _seats(ctx: ServiceContext, path: Path) -> Any:
-    from stackadmin.services.csv_export import export_seats
+    from stackadmin.services.spreadsheets.exports import export_seats
 
     return export_seats(ctx, path)
 
 
 def _access(ctx: ServiceContext, path: Path) -> Any:
-    from stackadmin.services.csv_export import export_access_review
+    from stackadmin.services.spreadsheets.exports import export_access_review
 
     return export_access_review(ctx, path)
 
 
 def _people(ctx: ServiceContext, path: Path) -> Any:
-    from stackadmin.services.csv_export import export_people
+    from stackadmin.services.spreadsheets.exports import export_people
 
     return export_people(ctx, path)
 
 
 def _calendar(ctx: ServiceContext, path: Path) -> Any:
-    from stackadmin.services.calendar_export import export_calendar
+    from stackadmin.services.renewals.calendar import export_calendar
 
     return export_calendar(ctx, path)
 
@@ -200,7 +200,7 @@ class ImportExport(QObject):
         if not self.env.ready:
             self.env.message.emit("The database is not open yet.")
             return None
-        from stackadmin.ui.import_wizard import ImportWizard
+        from stackadmin.ui.import_wizard.wizard import ImportWizard
 
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()  # one wizard at a time: bring the open one forward

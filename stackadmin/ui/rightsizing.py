@@ -23,7 +23,7 @@ from stackadmin.ui.fmt import base_text, date_text, int_text, money_text
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.rightsizing import RightsizingBrief
+    from stackadmin.services.seats.rightsizing import RightsizingBrief
     from stackadmin.ui.dialogs import FormDialog
     from stackadmin.ui.env import Env
     from stackadmin.ui.tasks import Job
@@ -43,7 +43,7 @@ def _pct(value: Decimal | None) -> str:
 
 def brief_lines(b: RightsizingBrief) -> list[tuple[str, str]]:
     """(label, value) lines of a brief, in words; money rounded once, here."""
-    from stackadmin.services.savings import reason_words
+    from stackadmin.services.seats.savings import reason_words
 
     reasons = ", ".join(f"{n} {reason_words(r)}" for r, n in sorted(b.unused_by_reason.items()))
     seats = (f"{int_text(b.seats_purchased) if b.seats_purchased is not None else 'no count'} "
@@ -136,7 +136,7 @@ def attach_to_dialog(dialog: FormDialog, term_id: int) -> None:
     dialog (`dialog.rightsizing`); outside the window nothing is added."""
 
     def work(ctx: ServiceContext, job: Job) -> RightsizingBrief:
-        from stackadmin.services.rightsizing import rightsizing_brief
+        from stackadmin.services.seats.rightsizing import rightsizing_brief
 
         return rightsizing_brief(ctx, term_id)
 
@@ -195,7 +195,7 @@ def open_briefs(env: Env, parent: QWidget, tool: str, term_ids: Sequence[int]) -
     ids = list(term_ids)
 
     def work(ctx: ServiceContext, job: Job) -> list[RightsizingBrief]:
-        from stackadmin.services.rightsizing import rightsizing_brief
+        from stackadmin.services.seats.rightsizing import rightsizing_brief
 
         return [rightsizing_brief(ctx, i) for i in ids]
 

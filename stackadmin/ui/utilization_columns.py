@@ -1,6 +1,6 @@
 """The Tools page's utilization columns: seats purchased, held, active, utilization %,
 potential savings and a due rightsizing brief, from `ToolLine.utilization` (one utilization
-run per load, savings.with_utilization)."""
+run per load, tools.with_utilization)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from stackadmin.ui.rightsizing import due_text, due_tip
 from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
-    from stackadmin.services.figures import ToolLine
+    from stackadmin.services.overview.tools import ToolLine
 
 
 def _fig(line: ToolLine, name: str) -> Any:

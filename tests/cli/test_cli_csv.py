@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stackadmin.services import csv_import
+from stackadmin.services.spreadsheets import importer
 from tests.cli.conftest import Run
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "csv"
@@ -22,9 +22,9 @@ def test_templates_import_as_they_ship(run: Run) -> None:
 
 def test_the_service_finds_the_templates() -> None:
     for kind in ("subscriptions", "people", "accounts"):
-        assert csv_import.template_path(kind) == TEMPLATES / f"{kind}.csv"
-        assert csv_import.template_path(kind).read_text().startswith(
-            ",".join(csv_import.TEMPLATE_HEADERS[csv_import.ImportKind(kind)]))
+        assert importer.template_path(kind) == TEMPLATES / f"{kind}.csv"
+        assert importer.template_path(kind).read_text().startswith(
+            ",".join(importer.TEMPLATE_HEADERS[importer.ImportKind(kind)]))
 
 
 def test_template_headers_are_the_contract() -> None:

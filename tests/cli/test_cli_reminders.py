@@ -8,8 +8,9 @@ from pathlib import Path
 
 from icalendar import Calendar
 
-from stackadmin.services import audit, rates, terms, tools
+from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import rates, terms, tools
 from tests.cli.conftest import Run
 from tests.conftest import TODAY
 

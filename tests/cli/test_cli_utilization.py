@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from stackadmin.services import rates, terms
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import rates, terms
 from tests.cli.conftest import Run
 from tests.conftest import TODAY
 from tests.services.seat_helpers import account, person, tool_with_term

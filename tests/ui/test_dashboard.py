@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import text
 
 from stackadmin.domain.money import Money
-from stackadmin.services import dashboard, figures
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.overview import dashboard, figures
 from stackadmin.ui.mainwindow import MainWindow
 from tests.conftest import TODAY
 from tests.ui.conftest import wait_idle
@@ -61,7 +61,7 @@ def test_spend_figures_equal_the_database(demo_ctx: ServiceContext) -> None:
 
 
 def test_seat_figures_and_savings_come_from_utilization(demo_ctx: ServiceContext) -> None:
-    from stackadmin.services import utilization
+    from stackadmin.services.seats import utilization
 
     board = dashboard.compute(demo_ctx)
     report = utilization.compute(demo_ctx)
@@ -113,7 +113,7 @@ def test_the_page_shows_the_figures_and_opens_the_rows_behind_them(
 
 def test_spend_by_month_counts_each_billing_date_once(ui_ctx: ServiceContext) -> None:
     """A monthly term bills every month, a quarterly one every third, an annual one once."""
-    from stackadmin.services import terms, tools
+    from stackadmin.services.inventory import terms, tools
 
     tool = tools.create_tool(ui_ctx, name="Billing test")
     terms.create_term(ui_ctx, tool_id=tool.id, currency="USD", plan="monthly", unit_price="10",
@@ -137,7 +137,7 @@ def test_spend_by_month_counts_each_billing_date_once(ui_ctx: ServiceContext) ->
 
 
 def _rates(ctx: ServiceContext) -> Any:
-    from stackadmin.services.rates import load_rates
+    from stackadmin.services.inventory.rates import load_rates
 
     with ctx.read() as session:
         return load_rates(session, TODAY)
@@ -148,7 +148,7 @@ def test_the_first_look_shows_the_figures_before_the_database_is_open(
         sqlite_only: None) -> None:
     """The start-up read fills the page with no database open (the window is ready); once
     it is open, the page only counts the seats: the spend is not read a second time."""
-    from stackadmin.services import first_look
+    from stackadmin.services.overview import first_look
     from tests.ui.conftest import make_env
 
     env = make_env(None, tmp_path)  # the database is not open yet

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.csv_export import finance_report
+from stackadmin.services.spreadsheets.exports import finance_report
 from stackadmin.ui.env import Env
 from stackadmin.ui.file_menu import ImportExport, install_import_export
 from stackadmin.ui.filedialogs import PathRequest, ask_with_dialog

@@ -15,15 +15,20 @@ from PySide6.QtCore import Qt as QtNs
 from PySide6.QtCore import QTimer
 from sqlalchemy import func, select
 
-from stackadmin.services import _import_base
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.csv_import import template_path
+from stackadmin.services.spreadsheets import plan
+from stackadmin.services.spreadsheets.importer import template_path
 from stackadmin.store.models import Account, AuditEvent, Person, SubscriptionTerm, Tool
 from stackadmin.ui.env import Env
 from stackadmin.ui.file_menu import ImportExport, install_import_export
 from stackadmin.ui.filedialogs import PathRequest
-from stackadmin.ui.import_models import MappingModel, PreviewModel, change_model, problem_model
-from stackadmin.ui.import_wizard import CHECK, COLUMNS, FILE, IMPORT, ImportWizard
+from stackadmin.ui.import_wizard.models import (
+    MappingModel,
+    PreviewModel,
+    change_model,
+    problem_model,
+)
+from stackadmin.ui.import_wizard.wizard import CHECK, COLUMNS, FILE, IMPORT, ImportWizard
 from stackadmin.ui.mainwindow import MainWindow
 from tests.ui.conftest import screenshot, wait_idle
 
@@ -229,13 +234,13 @@ def test_cancel_during_a_large_import_rolls_everything_back(
     accounts, audits = _count(demo_ctx, Account), _count(demo_ctx, AuditEvent)
     # A slow disk: each batch of 5,000 rows takes a little longer, so the cancel lands
     # while rows are being written, whatever the machine's speed.
-    real_insert = _import_base.insert_many
+    real_insert = plan.insert_many
 
     def slow_insert(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.05)
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(_import_base, "insert_many", slow_insert)
+    monkeypatch.setattr(plan, "insert_many", slow_insert)
     wizard.set_tool(tool)
     _read(qtbot, wizard, "accounts", path)
     _check(qtbot, wizard)
@@ -341,7 +346,7 @@ def test_the_first_run_panel_opens_the_wizard(
 
 
 def test_wizard_models_pass_the_qt_model_tester(qtmodeltester: Any) -> None:
-    from stackadmin.services.csv_import import Change, Problem, fields
+    from stackadmin.services.spreadsheets.importer import Change, Problem, fields
 
     pairs = [("Courriel", None), ("Name", "name"), ("Bureau", "")]
     preview = [(2, ("a@example.com", "A", "Paris")), (3, ("b@example.com", "B\nC", ""))]
@@ -394,7 +399,7 @@ def test_each_step_renders(wizard: ImportWizard, demo_ctx: ServiceContext, qtbot
 
 
 def test_problems_name_the_wizard_step_instead_of_a_command_line_option() -> None:
-    from stackadmin.ui.import_models import problem_words
+    from stackadmin.ui.import_wizard.models import problem_words
 
     cli = [
         "not a column stackadmin knows: map it with --map 'Kick-off=FIELD' or ignore it with "

@@ -179,7 +179,7 @@ def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWin
 
 def test_seats_reuse_the_dashboard_count_until_data_changes(window: MainWindow, qtbot: Any,
                                                             monkeypatch: Any) -> None:
-    from stackadmin.services import utilization
+    from stackadmin.services.seats import utilization
 
     calls: list[int] = []
     real = utilization.compute

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from stackadmin.domain.reminders import ReminderKey
 from stackadmin.domain.vocab import ReminderState
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.reminders import ReminderRow, due_reminders
+from stackadmin.services.renewals.reminders import ReminderRow, due_reminders
 from stackadmin.store.models import (
     AuditEvent,
     ReminderStateRow,
@@ -27,7 +27,7 @@ from stackadmin.store.models import (
 )
 from stackadmin.ui.env import Env
 from stackadmin.ui.mainwindow import MainWindow
-from stackadmin.ui.reminders_panel import ReminderCenter, install_reminders
+from stackadmin.ui.reminders.panel import ReminderCenter, install_reminders
 from stackadmin.ui.tray import TrayNotifier
 from tests.conftest import TODAY
 from tests.ui.conftest import make_env, screenshot, wait_idle
@@ -363,7 +363,7 @@ def test_panel_model_passes_the_model_tester(window: MainWindow, qtbot: Any,
 def test_installed_before_the_database_opens_it_starts_when_the_first_page_is_ready(
         demo_ctx: ServiceContext, qtbot: Any, tmp_path: Path) -> None:
     """The order of app.py: install, then the database opens, then the first page loads."""
-    from stackadmin.ui.reminders_panel import HOUR_MS
+    from stackadmin.ui.reminders.panel import HOUR_MS
 
     env = make_env(None, tmp_path)
     try:

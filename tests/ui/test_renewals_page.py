@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from stackadmin.domain.vocab import ReminderState
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.reminders import decide
+from stackadmin.services.renewals.reminders import decide
 from stackadmin.store.models import ReminderStateRow, TermDecision
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.pages.renewals import WINDOWS, RenewalLine, RenewalsPage
@@ -84,7 +84,7 @@ def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
 
 def test_every_filter_combination_agrees_with_the_renewals_service(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
-    from stackadmin.services.renewals import list_renewals
+    from stackadmin.services.renewals.listing import list_renewals
 
     page = _page(window, qtbot)
     rows = _all(page, qtbot)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import delete, func, select
 
 from stackadmin.domain.money import Money
-from stackadmin.services import utilization
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.seats import utilization
 from stackadmin.store.models import Account, AuditEvent, ExchangeRate
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.pages.savings import SavingsPage
@@ -237,8 +237,8 @@ def test_a_missing_rate_is_said_in_words_never_counted_as_zero(
 
 def test_directory_tab_shows_the_reconciliation(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
-    from stackadmin.services.accounts import create_account
-    from stackadmin.services.reconcile import reconcile
+    from stackadmin.services.inventory.accounts import create_account
+    from stackadmin.services.seats.reconcile import reconcile
 
     with demo_ctx.read() as session:  # add one unknown user and one duplicate account
         first = session.execute(select(Account.tool_id, Account.person_id, Account.email).where(

@@ -9,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from stackadmin.domain.money import Money
-from stackadmin.services import utilization
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.dashboard import renewal_lines
-from stackadmin.services.rightsizing import BRIEF_LEAD_DAYS, rightsizing_brief
+from stackadmin.services.overview.dashboard import renewal_lines
+from stackadmin.services.seats import utilization
+from stackadmin.services.seats.rightsizing import BRIEF_LEAD_DAYS, rightsizing_brief
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.rightsizing import brief_lines
 from stackadmin.ui.tablemodel import FOREGROUND_ROLE, TOOLTIP_ROLE
@@ -118,7 +118,7 @@ def test_the_term_dialog_shows_the_brief_inside_its_window_only(
 
 def test_brief_lines_say_the_price_change_since_the_previous_term(
         demo_ctx: ServiceContext) -> None:
-    from stackadmin.services.terms import list_terms
+    from stackadmin.services.inventory.terms import list_terms
 
     renewed = [t for t in list_terms(demo_ctx) if t.previous_term_id is not None]
     assert renewed

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from stackadmin.cli._common import iso_date, opened
-from stackadmin.services import csv_export
+from stackadmin.services.spreadsheets import exports
 
 if TYPE_CHECKING:
     Actions = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -77,7 +77,7 @@ def _add_calendar(actions: Actions, common: argparse.ArgumentParser) -> None:
 
 def _finance(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
-        result, report = csv_export.export_finance(ctx, args.file, as_of=args.as_of,
+        result, report = exports.export_finance(ctx, args.file, as_of=args.as_of,
                                                    bom=not args.no_bom)
     print(f"wrote {result.rows} terms in force on {report.as_of.isoformat()} to {result.path}")
     for money in report.annual_by_currency.values():
@@ -90,7 +90,7 @@ def _finance(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(args: argparse.Namespace, export: Callable[..., csv_export.ExportResult],
+def _write(args: argparse.Namespace, export: Callable[..., exports.ExportResult],
            what: str, **options: object) -> int:
     """Runs one CSV export with the command's options and says what it wrote."""
     with opened(args) as ctx:
@@ -100,20 +100,20 @@ def _write(args: argparse.Namespace, export: Callable[..., csv_export.ExportResu
 
 
 def _seats(args: argparse.Namespace) -> int:
-    return _write(args, csv_export.export_seats, "accounts", as_of=args.as_of, tool=args.tool)
+    return _write(args, exports.export_seats, "accounts", as_of=args.as_of, tool=args.tool)
 
 
 def _access_review(args: argparse.Namespace) -> int:
-    return _write(args, csv_export.export_access_review, "accounts with access",
+    return _write(args, exports.export_access_review, "accounts with access",
                   tool=args.tool)
 
 
 def _people(args: argparse.Namespace) -> int:
-    return _write(args, csv_export.export_people, "people", status=args.status)
+    return _write(args, exports.export_people, "people", status=args.status)
 
 
 def _calendar(args: argparse.Namespace) -> int:
-    from stackadmin.services.calendar_export import export_calendar
+    from stackadmin.services.renewals.calendar import export_calendar
 
     with opened(args) as ctx:
         result = export_calendar(ctx, args.file, as_of=args.as_of)

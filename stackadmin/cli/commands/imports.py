@@ -7,8 +7,8 @@ import sys
 
 from stackadmin.cli._common import opened
 from stackadmin.errors import UserError
-from stackadmin.services import csv_import
-from stackadmin.services.import_fields import ImportKind, parse_map_options
+from stackadmin.services.spreadsheets import importer
+from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_options
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
 
@@ -40,12 +40,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _import(args: argparse.Namespace) -> int:
-    options = csv_import.ImportOptions(date_format=args.date_format,
+    options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
     overrides = parse_map_options(args.map)
     with opened(args) as ctx:
-        plan = csv_import.import_file(ctx, args.file, args.kind, overrides=overrides,
+        plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)
     if not plan.ok:
         for problem in plan.problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from stackadmin.cli._common import iso_date, opened, print_json, print_table
-from stackadmin.services import rates
+from stackadmin.services.inventory import rates
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]

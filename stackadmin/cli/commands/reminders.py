@@ -7,8 +7,8 @@ import argparse
 from stackadmin.cli._common import iso_date, opened, positive_int, print_json, print_table
 from stackadmin.domain.vocab import Decision
 from stackadmin.errors import UserError
-from stackadmin.services import reminders, renewals
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.renewals import listing, reminders
 
 DEFAULT_WITHIN = 30
 
@@ -55,7 +55,7 @@ def _term_args(parser: argparse.ArgumentParser) -> None:
 
 def _reminders(args: argparse.Namespace) -> int:
     with opened(args, today=args.as_of) as ctx:
-        rows = renewals.list_renewals(ctx, within_days=args.within)
+        rows = listing.list_renewals(ctx, within_days=args.within)
         day = ctx.today()
     if args.json:
         print_json([r.to_json() for r in rows])
@@ -77,7 +77,7 @@ def _reminders(args: argparse.Namespace) -> int:
 
 def _decide(args: argparse.Namespace) -> int:
     with opened(args, today=args.as_of) as ctx:
-        term_id = renewals.find_term(ctx, args.tool, args.plan)
+        term_id = listing.find_term(ctx, args.tool, args.plan)
         row = reminders.decide(ctx, term_id, args.decision, note=args.note)
     name = f"{row.tool} {row.plan}".strip()
     if row.decision is Decision.UNDECIDED:
@@ -88,7 +88,7 @@ def _decide(args: argparse.Namespace) -> int:
 
 
 def _current(ctx: ServiceContext, args: argparse.Namespace) -> reminders.ReminderRow:
-    term_id = renewals.find_term(ctx, args.tool, args.plan)
+    term_id = listing.find_term(ctx, args.tool, args.plan)
     row = reminders.reminder_for_term(ctx, term_id)
     if row is None:
         raise UserError(f"no reminder is showing for {args.tool} on {ctx.today().isoformat()}")

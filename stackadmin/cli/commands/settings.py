@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from stackadmin.cli._common import opened, print_json, print_table
-from stackadmin.services import settings
+from stackadmin.services.inventory import settings
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]

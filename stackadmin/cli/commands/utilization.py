@@ -11,9 +11,9 @@ from typing import Any
 from stackadmin.cli._common import iso_date, opened, print_json, print_table
 from stackadmin.domain.money import Money
 from stackadmin.errors import UserError
-from stackadmin.services import reconcile, rightsizing, seats, utilization
-from stackadmin.services.accounts import AccountRow
-from stackadmin.services.utilization import ToolFigures, UtilizationReport
+from stackadmin.services.inventory.accounts import AccountRow
+from stackadmin.services.seats import actions, reconcile, rightsizing, utilization
+from stackadmin.services.seats.utilization import ToolFigures, UtilizationReport
 
 _PCT = Decimal("0.1")
 
@@ -256,7 +256,7 @@ def _account_id(args: argparse.Namespace, ctx: Any) -> int:
         return int(args.account_id)
     if not (args.tool and args.who):
         raise UserError("say which seat: TOOL and the account's email (or --account-id N)")
-    return seats.find_account(ctx, args.tool, args.who)
+    return actions.find_account(ctx, args.tool, args.who)
 
 
 def _done(verb: str, row: AccountRow) -> None:
@@ -269,16 +269,16 @@ def _exempt(args: argparse.Namespace) -> int:
         if args.clear:
             if args.reason:
                 raise UserError("--clear takes no --reason")
-            _done("cleared the exemption of", seats.clear_exemption(ctx, account_id))
+            _done("cleared the exemption of", actions.clear_exemption(ctx, account_id))
         else:
             if not (args.reason or "").strip():
                 raise UserError("an exemption needs --reason TEXT (for example: on-call admin)")
-            row = seats.exempt_seat(ctx, account_id, args.reason)
+            row = actions.exempt_seat(ctx, account_id, args.reason)
             _done(f"exempted ({row.exempt_reason})", row)
     return 0
 
 
 def _reclaim(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
-        _done("reclaimed the seat of", seats.reclaim_seat(ctx, _account_id(args, ctx)))
+        _done("reclaimed the seat of", actions.reclaim_seat(ctx, _account_id(args, ctx)))
     return 0

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
-    from stackadmin.services.accounts import AccountRow
     from stackadmin.services.context import ServiceContext
+    from stackadmin.services.inventory.accounts import AccountRow
     from stackadmin.ui.pages.base import Page
 
 ROLES = ("member", "admin", "owner", "guest", "billing")
@@ -40,7 +40,7 @@ def create(page: Page, tools: Sequence[tuple[int, str]], tool_id: int | None = N
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
         from stackadmin.errors import ValidationError
-        from stackadmin.services.accounts import create_account
+        from stackadmin.services.inventory.accounts import create_account
 
         name = values.pop("tool")
         if name not in by_name:
@@ -60,7 +60,7 @@ def edit(page: Page, account: AccountRow | None) -> FormDialog | None:
         return None
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.accounts import update_account
+        from stackadmin.services.inventory.accounts import update_account
 
         return update_account(ctx, account.id, **_values(values))
 
@@ -78,7 +78,7 @@ def delete(page: Page, account_id: int, label: str) -> None:
         return
 
     def work(ctx: ServiceContext, _job: Any) -> None:
-        from stackadmin.services.accounts import delete_account
+        from stackadmin.services.inventory.accounts import delete_account
 
         delete_account(ctx, account_id)
 

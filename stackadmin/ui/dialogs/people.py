@@ -8,7 +8,7 @@ from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.people import PersonRow
+    from stackadmin.services.inventory.people import PersonRow
     from stackadmin.ui.pages.base import Page
 
 FIELDS = [
@@ -28,7 +28,7 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
 
 def create(page: Page) -> FormDialog:
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.people import create_person
+        from stackadmin.services.inventory.people import create_person
 
         return create_person(ctx, **_values(values))
 
@@ -43,7 +43,7 @@ def edit(page: Page, person: PersonRow | None) -> FormDialog | None:
         return None
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.people import update_person
+        from stackadmin.services.inventory.people import update_person
 
         return update_person(ctx, person.id, **_values(values))
 
@@ -62,7 +62,7 @@ def depart(page: Page, person: PersonRow | None) -> FormDialog | None:
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
         from stackadmin.errors import ValidationError
-        from stackadmin.services.people import mark_departed
+        from stackadmin.services.inventory.people import mark_departed
 
         if values["end_date"] is None:
             raise ValidationError("end date is required: the person's last day")
@@ -89,7 +89,7 @@ def delete(page: Page, person: PersonRow | None) -> None:
         return
 
     def work(ctx: ServiceContext, _job: Any) -> None:
-        from stackadmin.services.people import delete_person
+        from stackadmin.services.inventory.people import delete_person
 
         delete_person(ctx, person.id)
 

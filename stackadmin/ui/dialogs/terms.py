@@ -69,7 +69,7 @@ def create(page: Page, tools: Sequence[tuple[int, str]], tool_id: int | None = N
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
         from stackadmin.errors import ValidationError
-        from stackadmin.services.terms import create_term
+        from stackadmin.services.inventory.terms import create_term
 
         name = values.pop("tool")
         if name not in by_name:
@@ -91,7 +91,7 @@ def edit(page: Page, term: TermRow | None) -> FormDialog | None:
         return None
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.terms import update_term
+        from stackadmin.services.inventory.terms import update_term
 
         return update_term(ctx, term.id, **_values(values))
 
@@ -122,7 +122,7 @@ def renew(page: Page, term: TermRow | None) -> FormDialog | None:
               "notes": term.notes}
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.terms import renew_term
+        from stackadmin.services.inventory.terms import renew_term
 
         return renew_term(ctx, term.id, **_values(values))
 
@@ -145,7 +145,7 @@ def delete(page: Page, term: TermRow | None) -> None:
         return
 
     def work(ctx: ServiceContext, _job: Any) -> None:
-        from stackadmin.services.terms import delete_term
+        from stackadmin.services.inventory.terms import delete_term
 
         delete_term(ctx, term.id)
 

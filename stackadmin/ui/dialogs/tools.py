@@ -32,7 +32,7 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
 
 def create(page: Page) -> FormDialog:
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.tools import create_tool
+        from stackadmin.services.inventory.tools import create_tool
 
         return create_tool(ctx, **_values(values))
 
@@ -46,7 +46,7 @@ def edit(page: Page, tool: ToolRow | None) -> FormDialog | None:
         return None
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-        from stackadmin.services.tools import update_tool
+        from stackadmin.services.inventory.tools import update_tool
 
         return update_tool(ctx, tool.id, **_values(values))
 
@@ -65,7 +65,7 @@ def delete(page: Page, tool: ToolRow | None) -> None:
         return
 
     def impact(ctx: ServiceContext, _job: Any) -> Any:
-        from stackadmin.services.tools import delete_impact
+        from stackadmin.services.inventory.tools import delete_impact
 
         return delete_impact(ctx, tool.id)
 
@@ -76,7 +76,7 @@ def delete(page: Page, tool: ToolRow | None) -> None:
             return
 
         def work(ctx: ServiceContext, _job: Any) -> Any:
-            from stackadmin.services.tools import delete_tool
+            from stackadmin.services.inventory.tools import delete_tool
 
             return delete_tool(ctx, tool.id)
 

@@ -43,7 +43,7 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("dashboard", "Dashboard", "dashboard", "stackadmin.ui.pages.dashboard:DashboardPage",
-             first_look="stackadmin.services.first_look:dashboard"),
+             first_look="stackadmin.services.overview.first_look:dashboard"),
     PageSpec("tools", "Tools", "tools", "stackadmin.ui.pages.tools:ToolsPage"),
     PageSpec("renewals", "Renewals", "renewals", "stackadmin.ui.pages.renewals:RenewalsPage"),
     PageSpec("people", "People", "people", "stackadmin.ui.pages.people:PeoplePage"),

@@ -32,7 +32,7 @@ from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.figures import Dashboard, SpendLine
+    from stackadmin.services.overview.figures import Dashboard, SpendLine
     from stackadmin.ui.tasks import Job
 
 
@@ -254,7 +254,7 @@ class DashboardPage(Page):
             return
 
         def spend(ctx: ServiceContext, job: Job) -> Dashboard:
-            from stackadmin.services.dashboard import compute
+            from stackadmin.services.overview.dashboard import compute
 
             return compute(ctx, with_seats=False)
 
@@ -304,7 +304,7 @@ class DashboardPage(Page):
         known = self.env.recall("utilization")  # the Seats page may have counted already
 
         def seats(ctx: ServiceContext, job: Job) -> Dashboard:
-            from stackadmin.services.dashboard import add_seats
+            from stackadmin.services.overview.dashboard import add_seats
 
             return add_seats(ctx, board, known)
 

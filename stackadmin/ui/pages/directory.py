@@ -13,7 +13,7 @@ from stackadmin.ui.tablemodel import Column, search_text
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.savings import DirectoryLine, DirectoryView
+    from stackadmin.services.seats.savings import DirectoryLine, DirectoryView
     from stackadmin.ui.pages.savings import SavingsPage
     from stackadmin.ui.tasks import Job
 
@@ -43,7 +43,7 @@ class DirectoryPanel(QWidget):
 
     def __init__(self, page: SavingsPage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from stackadmin.services.savings import FINDINGS
+        from stackadmin.services.seats.savings import FINDINGS
 
         self.page = page
         self.data: DirectoryView | None = None
@@ -70,7 +70,7 @@ class DirectoryPanel(QWidget):
         columns = self.table.model.columns
 
         def work(ctx: ServiceContext, job: Job) -> tuple[DirectoryView, list[str]]:
-            from stackadmin.services.savings import directory_view
+            from stackadmin.services.seats.savings import directory_view
 
             view = directory_view(ctx)
             job.check()

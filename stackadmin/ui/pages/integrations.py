@@ -10,7 +10,7 @@ from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.integrations_list import IntegrationRow
+    from stackadmin.services.sync.integrations import IntegrationRow
     from stackadmin.ui.tasks import Job
 
 
@@ -41,6 +41,6 @@ class IntegrationsPage(TablePage):
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
-        from stackadmin.services.integrations_list import list_integrations
+        from stackadmin.services.sync.integrations import list_integrations
 
         return list_integrations(ctx)

@@ -10,7 +10,7 @@ from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.people import PersonRow
+    from stackadmin.services.inventory.people import PersonRow
     from stackadmin.ui.tasks import Job
 
 
@@ -51,7 +51,7 @@ class PeoplePage(TablePage):
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
-        from stackadmin.services.people import list_people
+        from stackadmin.services.inventory.people import list_people
 
         return list_people(ctx)
 

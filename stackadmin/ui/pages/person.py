@@ -16,7 +16,7 @@ from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.offboarding import PersonAccount
+    from stackadmin.services.seats.offboarding import PersonAccount
     from stackadmin.ui.tasks import Job
 
 
@@ -71,7 +71,7 @@ class PersonPage(TablePage):
                                         words=("transfer to", "email"))]}.get(outcome, [])
 
         def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
-            from stackadmin.services.offboarding import record_outcome
+            from stackadmin.services.seats.offboarding import record_outcome
 
             return record_outcome(ctx, person_id, account_id, outcome, **values)
 
@@ -99,7 +99,7 @@ class PersonPage(TablePage):
         person_id = self.person_id
 
         def work(ctx: ServiceContext, job: Job) -> Any:
-            from stackadmin.services.offboarding import person_view
+            from stackadmin.services.seats.offboarding import person_view
 
             return person_view(ctx, person_id)
 

@@ -20,18 +20,18 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
-from stackadmin.ui import reminder_actions as actions
 from stackadmin.ui.fmt import date_text, days_text, money_text
 from stackadmin.ui.pages.base import TablePage
-from stackadmin.ui.reminders_panel import UrgencyDelegate, seats_text
+from stackadmin.ui.reminders import actions
+from stackadmin.ui.reminders.panel import UrgencyDelegate, seats_text
 from stackadmin.ui.tablemodel import Column
 from stackadmin.ui.timeline import Mark, RenewalTimeline
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
     from stackadmin.services.records import TermRow
-    from stackadmin.services.reminders import ReminderRow
-    from stackadmin.services.renewals import RenewalRow
+    from stackadmin.services.renewals.listing import RenewalRow
+    from stackadmin.services.renewals.reminders import ReminderRow
     from stackadmin.ui.tasks import Job
 
 # (label, within_days): None lists every open term.
@@ -135,9 +135,9 @@ def keeps(r: RenewalRow, within_days: int | None, undecided: bool, auto_renew: b
 
 def fetch_lines(ctx: ServiceContext) -> tuple[date, list[RenewalLine]]:
     """Runs on a worker: every open term's renewal and the reminder showing for each."""
-    from stackadmin.services.reminders import due_reminders
-    from stackadmin.services.renewals import list_renewals
-    from stackadmin.services.terms import list_terms
+    from stackadmin.services.inventory.terms import list_terms
+    from stackadmin.services.renewals.listing import list_renewals
+    from stackadmin.services.renewals.reminders import due_reminders
 
     day = ctx.today()
     rows = list_renewals(ctx, as_of=day)
@@ -365,7 +365,7 @@ class RenewalsPage(TablePage):
         from stackadmin.ui.dialogs import terms
 
         def work(ctx: ServiceContext, _job: Any) -> list[tuple[int, str]]:
-            from stackadmin.services.tools import list_tools
+            from stackadmin.services.inventory.tools import list_tools
 
             return [(t.id, t.name) for t in list_tools(ctx)]
 

@@ -32,8 +32,8 @@ from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.savings import SavingsGroup, SavingsView
-    from stackadmin.services.utilization import SeatStatus
+    from stackadmin.services.seats.savings import SavingsGroup, SavingsView
+    from stackadmin.services.seats.utilization import SeatStatus
     from stackadmin.ui.tasks import Job
 
 _WARN_QSS = ("QLabel { background: #fff4e5; color: #7a4a00; border: 1px solid #f3c98b;"
@@ -45,7 +45,7 @@ def _reason_key(seat: SeatStatus) -> str:
 
 
 def _reason_text(seat: SeatStatus) -> str:
-    from stackadmin.services.savings import reason_words, seat_reason
+    from stackadmin.services.seats.savings import reason_words, seat_reason
 
     return reason_words(seat_reason(seat))
 
@@ -241,7 +241,7 @@ class SavingsPage(Page):
     @staticmethod
     def _reason_choices(exempt: int = 0) -> list[tuple[str, str]]:
         from stackadmin.domain.utilization import UnusedReason
-        from stackadmin.services.savings import EXEMPT, reason_words
+        from stackadmin.services.seats.savings import EXEMPT, reason_words
 
         items = [(reason_words(r.value).capitalize(), r.value) for r in UnusedReason]
         items.append((f"Exempt seats ({exempt:,})" if exempt else "Exempt seats", EXEMPT))
@@ -252,7 +252,7 @@ class SavingsPage(Page):
         columns = self.seats.model.columns
 
         def work(ctx: ServiceContext, job: Job) -> tuple[SavingsView, list[str]]:
-            from stackadmin.services.savings import savings_view
+            from stackadmin.services.seats.savings import savings_view
 
             view = savings_view(ctx)
             job.check()
@@ -288,7 +288,7 @@ class SavingsPage(Page):
         self.figure_detail.setText(" ".join(parts))
         self.missing_note.setText("\n".join(view.missing_notes))
         self.missing_note.setVisible(bool(view.missing_notes))
-        from stackadmin.services.savings import total_of
+        from stackadmin.services.seats.savings import total_of
 
         self.group_count.setText(
             f"{len(view.groups):,} lines, {self._base(total_of(view.groups))} a year"
@@ -296,7 +296,7 @@ class SavingsPage(Page):
 
     # -- filters -----------------------------------------------------------------------
     def _group_selected(self) -> None:
-        from stackadmin.services.savings import UNASSIGNED
+        from stackadmin.services.seats.savings import UNASSIGNED
 
         indexes = self.group_view.selectionModel().selectedRows()
         if not indexes:
@@ -371,7 +371,7 @@ class SavingsPage(Page):
                 if len(seats) == 1 else f"{len(seats)} seats")
 
         def save(ctx: ServiceContext, values: dict[str, Any]) -> int:
-            from stackadmin.services.seats import exempt_seat
+            from stackadmin.services.seats.actions import exempt_seat
 
             for account_id in ids:  # the first refuses an empty reason: nothing is saved
                 exempt_seat(ctx, account_id, values["reason"])
@@ -395,7 +395,7 @@ class SavingsPage(Page):
             return
 
         def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats import clear_exemption
+            from stackadmin.services.seats.actions import clear_exemption
 
             for account_id in ids:
                 clear_exemption(ctx, account_id)
@@ -433,7 +433,7 @@ class SavingsPage(Page):
 
     def reclaim_now(self, ids: list[int]) -> None:
         def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats import reclaim_seat
+            from stackadmin.services.seats.actions import reclaim_seat
 
             for account_id in ids:
                 reclaim_seat(ctx, account_id)

@@ -14,7 +14,7 @@ from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.utilization import SeatStatus
+    from stackadmin.services.seats.utilization import SeatStatus
     from stackadmin.ui.tasks import Job
 
 
@@ -74,7 +74,7 @@ class SeatsPage(TablePage):
         prepare = self.prepare()
 
         def work(ctx: ServiceContext, job: Job) -> tuple[Any, Shown]:
-            from stackadmin.services.utilization import compute
+            from stackadmin.services.seats.utilization import compute
 
             report = known if known is not None else compute(ctx)
             job.check()
@@ -99,7 +99,7 @@ class SeatsPage(TablePage):
         from stackadmin.ui.dialogs import accounts
 
         def work(ctx: ServiceContext, _job: Any) -> list[tuple[int, str]]:
-            from stackadmin.services.tools import list_tools
+            from stackadmin.services.inventory.tools import list_tools
 
             return [(t.id, t.name) for t in list_tools(ctx)]
 
@@ -119,7 +119,7 @@ class SeatsPage(TablePage):
             return
 
         def work(ctx: ServiceContext, _job: Any) -> Any:
-            from stackadmin.services.accounts import list_accounts
+            from stackadmin.services.inventory.accounts import list_accounts
 
             found = [a for a in list_accounts(ctx, tool_id=seat.tool_id)
                      if a.id == seat.account_id]

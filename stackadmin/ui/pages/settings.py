@@ -23,7 +23,7 @@ from stackadmin.ui.tablemodel import Column, RowTableModel
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.rates import RateRow
+    from stackadmin.services.inventory.rates import RateRow
     from stackadmin.ui.tasks import Job
 
 LABELS = {
@@ -107,8 +107,8 @@ class SettingsPage(Page):
 
     def load(self) -> None:
         def work(ctx: ServiceContext, job: Job) -> tuple[dict[str, str], list[Any]]:
-            from stackadmin.services.rates import list_rates
-            from stackadmin.services.settings import all_settings
+            from stackadmin.services.inventory.rates import list_rates
+            from stackadmin.services.inventory.settings import all_settings
 
             return all_settings(ctx), list_rates(ctx)
 
@@ -131,7 +131,7 @@ class SettingsPage(Page):
 
         def work(ctx: ServiceContext, job: Job) -> dict[str, str]:
             from stackadmin.errors import ValidationError
-            from stackadmin.services.settings import set_setting
+            from stackadmin.services.inventory.settings import set_setting
 
             problems: dict[str, str] = {}
             for key, value in changed.items():
@@ -156,7 +156,7 @@ class SettingsPage(Page):
         self.rate_problem.clear()
 
         def work(ctx: ServiceContext, job: Job) -> Any:
-            from stackadmin.services.rates import set_rate
+            from stackadmin.services.inventory.rates import set_rate
 
             return set_rate(ctx, currency, value)
 

@@ -11,7 +11,7 @@ from stackadmin.ui.utilization_columns import utilization_columns
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.figures import ToolLine
+    from stackadmin.services.overview.tools import ToolLine
     from stackadmin.ui.tasks import Job
 
 
@@ -57,7 +57,7 @@ class ToolsPage(TablePage):
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
-        from stackadmin.services.dashboard import tool_lines
+        from stackadmin.services.overview.tools import tool_lines
 
         return tool_lines(ctx)
 
@@ -73,7 +73,7 @@ class ToolsPage(TablePage):
         prepare = self.prepare()
 
         def work(ctx: ServiceContext, job: Job) -> Shown:
-            from stackadmin.services.savings import with_utilization
+            from stackadmin.services.overview.tools import with_utilization
 
             filled = with_utilization(ctx, rows)
             job.check()

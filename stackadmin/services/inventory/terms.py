@@ -1,0 +1,187 @@
+"""Subscription terms: create, edit, renew (a new term), delete, each audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from stackadmin.domain.money import Money, normalize_currency
+from stackadmin.domain.renewals import term_length_months
+from stackadmin.domain.terms import (
+    check_term_dates,
+    parse_billing_period,
+)
+from stackadmin.domain.values import (
+    non_negative_int,
+    optional_date,
+    optional_text,
+    parse_bool,
+    parse_choice,
+)
+from stackadmin.domain.vocab import PricingModel, TermStatus
+from stackadmin.errors import ValidationError
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.crud import (
+    FieldCleaner,
+    add_audited,
+    apply_changes,
+    delete_audited,
+    flush_or_explain,
+    get_or_404,
+)
+from stackadmin.services.records import TermRow
+from stackadmin.store.models import SubscriptionTerm, Tool
+
+FIELDS = ("tool_id", "plan", "pricing", "unit_price_minor", "currency", "seats",
+          "billing_months", "term_start", "renewal_date", "auto_renew", "notice_days",
+          "internal_lead_days", "cost_center", "po_reference", "notes", "status")
+
+
+def term_row(t: SubscriptionTerm) -> TermRow:
+    return TermRow(
+        t.id, t.tool_id, t.tool.name, t.plan, t.pricing, Money(t.unit_price_minor, t.currency),
+        t.seats, t.billing_months, t.term_start, t.renewal_date, t.auto_renew, t.notice_days,
+        t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
+        t.previous_term_id,
+    )
+
+
+def _billing(value: Any) -> int:
+    if isinstance(value, int):
+        if value <= 0:
+            raise ValidationError(f"billing period must be at least 1 month, got {value}")
+        return value
+    return parse_billing_period(str(value))
+
+
+def _clean(values: dict[str, Any], partial: bool, current: SubscriptionTerm | None
+           ) -> dict[str, Any]:
+    c = FieldCleaner(values, partial=partial)
+    c.require("tool_id", "currency")
+    c.take("tool_id", int)
+    c.take("plan", lambda v: (optional_text(v, "plan", 200) or ""))
+    c.take("pricing", lambda v: parse_choice(v, PricingModel, "pricing"))
+    c.take("currency", normalize_currency)
+    c.take("seats", lambda v: None if v is None or str(v).strip() == ""
+           else non_negative_int(v, "seats"))
+    c.take("billing_period", _billing)
+    c.take("term_start", lambda v: optional_date(v, "term start"))
+    c.take("renewal_date", lambda v: optional_date(v, "renewal date"))
+    c.take("auto_renew", lambda v: v if isinstance(v, bool) else parse_bool(str(v)))
+    c.take("notice_days", lambda v: non_negative_int(v or 0, "notice period"))
+    c.take("internal_lead_days", lambda v: non_negative_int(v or 0, "internal lead"))
+    c.take("cost_center", lambda v: optional_text(v, "cost centre", 120))
+    c.take("po_reference", lambda v: optional_text(v, "PO reference", 200))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("status", lambda v: parse_choice(v, TermStatus, "status"))
+    c.take("unit_price", lambda v: v)  # checked below, against the currency
+    data = c.result()
+    if "billing_period" in data:
+        data["billing_months"] = data.pop("billing_period")
+    currency = data.get("currency") or (current.currency if current else None)
+    if "unit_price" in data:
+        raw = data.pop("unit_price")
+        if isinstance(raw, Money):
+            raw = raw.amount
+        try:
+            money = Money.from_decimal(str(raw).strip() or "0", currency or "USD")
+        except (ValidationError, ArithmeticError, ValueError) as exc:
+            raise ValidationError(f"unit price: {exc}") from None
+        if money.minor < 0:
+            raise ValidationError(f"unit price cannot be negative, got {raw}")
+        data["unit_price_minor"] = money.minor
+    elif "currency" in data and current is not None and data["currency"] != current.currency:
+        # The amount stays the same number in the new currency's units: re-check precision.
+        amount = Money(current.unit_price_minor, current.currency).amount
+        data["unit_price_minor"] = Money.from_decimal(amount, data["currency"]).minor
+    start = data.get("term_start", current.term_start if current else None)
+    renewal = data.get("renewal_date", current.renewal_date if current else None)
+    check_term_dates(start, renewal)
+    return data
+
+
+def _load(session: Session, term_id: int) -> SubscriptionTerm:
+    term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
+    return term
+
+
+def create_term(ctx: ServiceContext, **values: Any) -> TermRow:
+    """Fields: tool_id, currency (required); plan, pricing, unit_price, seats, billing_period,
+    term_start, renewal_date, auto_renew, notice_days, internal_lead_days, cost_center,
+    po_reference, notes, status."""
+    data = _clean(values, partial=False, current=None)
+    with ctx.transaction() as session:
+        tool = get_or_404(session, Tool, data["tool_id"], "tool")
+        term = SubscriptionTerm(**data)
+        session.add(term)
+        flush_or_explain(session, f"{tool.name} already has a term for plan "
+                                  f"'{data.get('plan', '')}' starting {data.get('term_start')}")
+        add_audited(session, ctx, term, entity="subscription_term",
+                    label=f"term {tool.name} {term.plan}".strip(), fields=FIELDS)
+        return term_row(term)
+
+
+def update_term(ctx: ServiceContext, term_id: int, **values: Any) -> TermRow:
+    with ctx.transaction() as session:
+        term = _load(session, term_id)
+        data = _clean(values, partial=True, current=term)
+        apply_changes(session, ctx, term, data, entity="subscription_term",
+                      label=f"term {term.tool.name} {term.plan}".strip())
+        flush_or_explain(session, "another term of this tool has the same plan and start")
+        return term_row(term)
+
+
+def renew_term(ctx: ServiceContext, term_id: int, **overrides: Any) -> TermRow:
+    """Starts the next term where this one ends, carrying over its terms; `overrides`
+    (unit_price, seats, renewal_date, plan...) change what the new contract says."""
+    with ctx.transaction() as session:
+        old = _load(session, term_id)
+        if old.status in (TermStatus.CANCELLED.value, TermStatus.RENEWED.value):
+            raise ValidationError(f"this term is {old.status}; it cannot be renewed again")
+        start = old.renewal_date or ctx.today()
+        months = term_length_months(old.term_start, old.renewal_date) if old.renewal_date else 12
+        carried: dict[str, Any] = {
+            "tool_id": old.tool_id, "plan": old.plan, "pricing": old.pricing,
+            "currency": old.currency, "seats": old.seats, "billing_period": old.billing_months,
+            "term_start": start, "renewal_date": start + relativedelta(months=months),
+            "auto_renew": old.auto_renew, "notice_days": old.notice_days,
+            "internal_lead_days": old.internal_lead_days, "cost_center": old.cost_center,
+            "unit_price": Money(old.unit_price_minor, old.currency).amount,
+        }
+        carried.update(overrides)
+        data = _clean(carried, partial=False, current=None)
+        new = SubscriptionTerm(**data, previous_term_id=old.id)
+        session.add(new)
+        flush_or_explain(session, f"{old.tool.name} already has a term starting {start}")
+        apply_changes(session, ctx, old, {"status": TermStatus.RENEWED.value},
+                      entity="subscription_term", label=f"term {old.tool.name} {old.plan}")
+        add_audited(session, ctx, new, entity="subscription_term",
+                    label=f"renewal of {old.tool.name} {old.plan}".strip(), fields=FIELDS)
+        return term_row(new)
+
+
+def delete_term(ctx: ServiceContext, term_id: int) -> None:
+    with ctx.transaction() as session:
+        term = _load(session, term_id)
+        delete_audited(session, ctx, term, entity="subscription_term",
+                       label=f"term {term.tool.name} {term.plan}".strip(), fields=FIELDS)
+
+
+def get_term(ctx: ServiceContext, term_id: int) -> TermRow:
+    with ctx.read() as session:
+        return term_row(_load(session, term_id))
+
+
+def list_terms(ctx: ServiceContext, *, tool_id: int | None = None,
+               statuses: tuple[str, ...] | None = None) -> list[TermRow]:
+    query = select(SubscriptionTerm).options(joinedload(SubscriptionTerm.tool))
+    if tool_id is not None:
+        query = query.where(SubscriptionTerm.tool_id == tool_id)
+    if statuses:
+        query = query.where(SubscriptionTerm.status.in_(statuses))
+    query = query.order_by(SubscriptionTerm.renewal_date, SubscriptionTerm.id)
+    with ctx.read() as session:
+        return [term_row(t) for t in session.scalars(query)]

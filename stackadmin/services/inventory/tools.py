@@ -1,0 +1,160 @@
+"""Tools and their vendors: create, edit, delete, each audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from stackadmin.domain.values import normalize_email, optional_text, required_text
+from stackadmin.errors import NotFoundError, ValidationError
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.crud import (
+    FieldCleaner,
+    add_audited,
+    apply_changes,
+    delete_audited,
+    flush_or_explain,
+    get_or_404,
+)
+from stackadmin.services.records import ToolRow, parse_leads
+from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
+
+FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inactivity_days",
+          "reminder_leads")
+
+
+def _row(t: Tool) -> ToolRow:
+    return ToolRow(t.id, t.name, t.vendor.name if t.vendor else None, t.category,
+                   t.owner.email if t.owner else None, t.owner.name if t.owner else None,
+                   t.website, t.notes, t.inactivity_days, t.reminder_leads)
+
+
+def vendor_id_for(session: Session, name: str | None) -> int | None:
+    """The vendor of that name (case-insensitive), created when new; None for a blank name."""
+    clean = (name or "").strip()
+    if not clean:
+        return None
+    vendor = session.scalars(select(Vendor).where(func.lower(Vendor.name) == clean.lower())).first()
+    if vendor is None:
+        vendor = Vendor(name=clean)
+        session.add(vendor)
+        session.flush()
+    return vendor.id
+
+
+def owner_id_for(session: Session, email: str | None) -> int | None:
+    if not (email or "").strip():
+        return None
+    address = normalize_email(email or "")
+    person_id = session.scalar(select(Person.id).where(Person.email == address))
+    if person_id is None:
+        raise ValidationError(f"owner {address} is not in the people list")
+    return person_id
+
+
+def _optional_days(value: Any) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"inactivity threshold must be whole days, got '{value}'") from None
+    if days <= 0:
+        raise ValidationError(f"inactivity threshold must be at least 1 day, got {days}")
+    return days
+
+
+def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str, Any]:
+    c = FieldCleaner(values, partial=partial)
+    c.require("name")
+    c.take("name", lambda v: required_text(v, "tool name"))
+    c.take("category", lambda v: optional_text(v, "category", 120))
+    c.take("website", lambda v: optional_text(v, "website", 500))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("inactivity_days", _optional_days)
+    c.take("reminder_leads", lambda v: ",".join(map(str, parse_leads(v))) if v else None)
+    c.take("vendor", lambda v: vendor_id_for(session, v))
+    c.take("owner_email", lambda v: owner_id_for(session, v))
+    data = c.result()
+    if "vendor" in data:
+        data["vendor_id"] = data.pop("vendor")
+    if "owner_email" in data:
+        data["owner_id"] = data.pop("owner_email")
+    return data
+
+
+def create_tool(ctx: ServiceContext, **values: Any) -> ToolRow:
+    """Fields: name (required), vendor, category, owner_email, website, notes,
+    inactivity_days, reminder_leads."""
+    with ctx.transaction() as session:
+        data = _clean(session, values, partial=False)
+        if session.scalar(select(Tool.id).where(func.lower(Tool.name) == data["name"].lower())):
+            raise ValidationError(f"a tool named {data['name']} exists already")
+        tool = Tool(**data)
+        session.add(tool)
+        flush_or_explain(session, f"a tool named {data['name']} exists already")
+        add_audited(session, ctx, tool, entity="tool", label=f"tool {tool.name}", fields=FIELDS)
+        return _row(tool)
+
+
+def update_tool(ctx: ServiceContext, tool_id: int, **values: Any) -> ToolRow:
+    with ctx.transaction() as session:
+        tool = get_or_404(session, Tool, tool_id, "tool")
+        data = _clean(session, values, partial=True)
+        apply_changes(session, ctx, tool, data, entity="tool", label=f"tool {tool.name}")
+        flush_or_explain(session, f"a tool named {data.get('name')} exists already")
+        return _row(tool)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteImpact:
+    """What deleting a tool takes with it, named before the user confirms."""
+
+    terms: int
+    accounts: int
+
+    def describe(self) -> str:
+        return f"{self.terms} subscription terms and {self.accounts} accounts"
+
+
+def delete_impact(ctx: ServiceContext, tool_id: int) -> DeleteImpact:
+    with ctx.read() as session:
+        get_or_404(session, Tool, tool_id, "tool")
+        terms = session.scalar(select(func.count()).where(SubscriptionTerm.tool_id == tool_id))
+        accounts = session.scalar(select(func.count()).where(Account.tool_id == tool_id))
+        return DeleteImpact(terms or 0, accounts or 0)
+
+
+def delete_tool(ctx: ServiceContext, tool_id: int) -> DeleteImpact:
+    impact = delete_impact(ctx, tool_id)
+    with ctx.transaction() as session:
+        tool = get_or_404(session, Tool, tool_id, "tool")
+        delete_audited(session, ctx, tool, entity="tool", label=f"tool {tool.name}",
+                       fields=FIELDS, took=f" with {impact.describe()}")
+    return impact
+
+
+def find_tool(session: Session, name: str) -> Tool:
+    query = select(Tool).where(func.lower(Tool.name) == name.strip().lower())
+    tool = session.scalars(query).first()
+    if tool is None:
+        raise NotFoundError(f"there is no tool named '{name}'")
+    return tool
+
+
+def tool_by_name(ctx: ServiceContext, name: str) -> ToolRow:
+    with ctx.read() as session:
+        return _row(find_tool(session, name))
+
+
+def list_tools(ctx: ServiceContext) -> list[ToolRow]:
+    with ctx.read() as session:
+        query = (
+            select(Tool)
+            .options(joinedload(Tool.vendor), joinedload(Tool.owner))
+            .order_by(func.lower(Tool.name))
+        )
+        return [_row(t) for t in session.scalars(query)]

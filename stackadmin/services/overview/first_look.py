@@ -1,0 +1,67 @@
+"""The first page's data at start-up, read before the data stack is imported.
+
+SQLAlchemy and the models take ~0.6 s to import; the window's first page needs a few hundred
+rows. So the GUI first asks here: a SQLite file at the head revision is read with the
+standard library (`store.snapshot`) into the very rows the services hand out, and the page's
+figures are computed by the same code (`figures`). Nothing here imports SQLAlchemy (a test
+checks it). Whenever the snapshot cannot answer (a server database, a schema to upgrade, an
+empty database, a locked file) the answer is None and the page loads the usual way, once the
+database is open.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from stackadmin import paths
+from stackadmin.domain.money import Money
+from stackadmin.domain.renewals import utc_today
+from stackadmin.services.overview import figures
+from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow
+from stackadmin.store.snapshot import Snapshot
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def term_row(values: tuple[Any, ...]) -> TermRow:
+    (id_, tool_id, tool, plan, pricing, minor, currency, seats, billing_months, term_start,
+     renewal_date, auto_renew, notice_days, lead_days, cost_center, po_reference, notes,
+     status, previous_term_id) = values
+    return TermRow(id_, tool_id, tool, plan, pricing, Money(minor, currency), seats,
+                   billing_months, _day(term_start), _day(renewal_date), bool(auto_renew),
+                   notice_days, lead_days, cost_center, po_reference, notes, status,
+                   previous_term_id)
+
+
+def tool_row(values: tuple[Any, ...]) -> ToolRow:
+    return ToolRow(*values)
+
+
+def open_snapshot(db: str | None) -> Snapshot | None:
+    """A read-only snapshot of the database `--db` names, or None (see the module)."""
+    where = paths.database_value(db)
+    return Snapshot.open(where) if isinstance(where, Path) else None
+
+
+def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | None:
+    """The dashboard's figures without the seat utilization (what `dashboard.compute(ctx,
+    with_seats=False)` gives), as of `today` (the UTC date, as the services count it), or
+    None when the snapshot cannot answer."""
+    today = today or utc_today()
+    snapshot = open_snapshot(db)
+    if snapshot is None:
+        return None
+    with snapshot:
+        if not snapshot.has_inventory():
+            return None  # the first-run choice is shown instead
+        conf = Settings.from_stored(snapshot.settings())
+        rates = RateTable.from_history(
+            conf.base_currency, ((c, q, Decimal(r)) for c, q, r in snapshot.rate_history(today)))
+        tools = [tool_row(row) for row in snapshot.tools()]
+        terms = [term_row(row) for row in snapshot.terms()]
+    return figures.build(today, rates, tools, terms)

@@ -1,0 +1,3 @@
+"""Vendor sync: the configured integrations, their runs, and reconciling what a vendor plugin
+returns with the inventory.
+"""

@@ -1,0 +1,140 @@
+"""What the user can answer to a renewal reminder (snooze, acknowledge, decide), shared by the
+reminder panel and the Renewals page. Each answer is stored by a service call on a worker;
+then `env.changed(...)` tells every view to refresh, and the status bar says what was done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QMenu, QWidget
+
+from stackadmin.ui.dialogs import Field, FormDialog
+from stackadmin.ui.fmt import date_text
+
+if TYPE_CHECKING:
+    from stackadmin.domain.reminders import ReminderKey
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.services.renewals.listing import RenewalRow
+    from stackadmin.ui.env import Env
+    from stackadmin.ui.tasks import Job
+
+# Entity kinds for env.changed(): pages and the reminder panel reload on these.
+REMINDER = "reminder"
+DECISION = "decision"
+DECISIONS = ("renew", "renegotiate", "cancel")
+DECISION_LABELS = {"renew": "Renew", "renegotiate": "Renegotiate", "cancel": "Cancel",
+                   "undecided": "Undecided"}
+
+
+def _announce(env: Env, entity: str, text: str, done: Callable[[], None] | None) -> None:
+    env.message.emit(text)
+    env.changed(entity)
+    env.changed("audit")  # each answer writes an audit event: the Activity page shows it
+    if done is not None:
+        done()
+
+
+def term_name(renewal: RenewalRow) -> str:
+    return f"{renewal.tool} {renewal.plan}".strip()
+
+
+def snooze(env: Env, key: ReminderKey, name: str, *, days: int | None = None,
+           until: date | None = None, done: Callable[[], None] | None = None) -> Job:
+    """Hides the reminder for `days` (1 a day, 7 a week) or until a date."""
+
+    def work(ctx: ServiceContext, _job: Job) -> date:
+        from stackadmin.services.renewals.reminders import snooze as snooze_service
+
+        return snooze_service(ctx, key, days=days, until=until)
+
+    return env.run(work, lambda end: _announce(
+        env, REMINDER, f"{name}: reminder snoozed until {date_text(end)}.", done),
+        title="snoozing a reminder")
+
+
+def acknowledge(env: Env, key: ReminderKey, name: str, *,
+                done: Callable[[], None] | None = None) -> Job:
+    """Hides this reminder for good (the next lead, or the missed notice, still comes)."""
+
+    def work(ctx: ServiceContext, _job: Job) -> None:
+        from stackadmin.services.renewals.reminders import acknowledge as acknowledge_service
+
+        acknowledge_service(ctx, key)
+
+    return env.run(work, lambda _r: _announce(
+        env, REMINDER, f"{name}: reminder acknowledged.", done),
+        title="acknowledging a reminder")
+
+
+def snooze_menu(parent: QWidget, chosen: Callable[[int | None], None]) -> QMenu:
+    """'For a day', 'For a week', 'Until a date…': `chosen(days)`, None for a date."""
+    menu = QMenu(parent)
+    menu.addAction("For a day", lambda: chosen(1))
+    menu.addAction("For a week", lambda: chosen(7))
+    menu.addAction("Until a date…", lambda: chosen(None))
+    return menu
+
+
+def decide_menu(parent: QWidget, chosen: Callable[[str], None]) -> QMenu:
+    menu = QMenu(parent)
+    for value in DECISIONS:
+        menu.addAction(f"{DECISION_LABELS[value]}…", lambda v=value: chosen(v))
+    return menu
+
+
+def snooze_dialog(env: Env, parent: QWidget, key: ReminderKey, name: str, *,
+                  done: Callable[[], None] | None = None) -> FormDialog:
+    """Asks for the day the reminder comes back (the service refuses today or earlier)."""
+
+    def save(ctx: ServiceContext, values: dict[str, Any]) -> date:
+        from stackadmin.errors import ValidationError
+        from stackadmin.services.renewals.reminders import snooze as snooze_service
+
+        until = values["until"]
+        if not isinstance(until, date):
+            raise ValidationError(f"snooze until: expected a date such as "
+                                  f"{(ctx.today() + timedelta(days=14)).isoformat()}, got "
+                                  f"'{until or ''}'")
+        return snooze_service(ctx, key, until=until)
+
+    dialog = FormDialog(env, f"Snooze the reminder for {name}",
+                        [Field("until", "Snooze until", kind="date",
+                               words=("snooze until", "pick a day"))],
+                        {"until": env.today() + timedelta(days=14)}, save, parent,
+                        intro="The reminder comes back on this day.")
+    dialog.saved.connect(lambda end: _announce(
+        env, REMINDER, f"{name}: reminder snoozed until {date_text(end)}.", done))
+    dialog.open()
+    return dialog
+
+
+def decision_dialog(env: Env, parent: QWidget, renewal: RenewalRow, decision: str = "renew",
+                    *, done: Callable[[], None] | None = None) -> FormDialog:
+    """Records renew / renegotiate / cancel (and a note) for the renewal in play; its
+    reminders end. Choosing 'undecided' withdraws an earlier decision."""
+    name = term_name(renewal)
+    current = renewal.decision.value
+    choices = (*DECISIONS, "undecided") if current != "undecided" else DECISIONS
+
+    def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
+        from stackadmin.services.renewals.reminders import decide
+
+        note = values.get("note") or ""
+        return decide(ctx, renewal.term_id, values["decision"], note=note.strip() or None,
+                      renewal_date=renewal.renewal_date)
+
+    passed = " (passed)" if renewal.days_left < 0 else ""
+    intro = (f"{name} renews on {date_text(renewal.renewal_date)}; the cancel-by date is "
+             f"{date_text(renewal.cancel_by)}{passed}. Once decided, its reminders stop.")
+    dialog = FormDialog(env, f"Decide on {name}", [
+        Field("decision", "Decision", kind="choice", choices=choices, words=("decision",)),
+        Field("note", "Note", kind="multiline", words=("note",),
+              help="Why, who agreed, the quote to beat…"),
+    ], {"decision": decision, "note": renewal.decision_note or ""}, save, parent, intro=intro)
+    dialog.saved.connect(lambda row: _announce(
+        env, DECISION, f"{name}: decision recorded ({row.decision.value}).", done))
+    dialog.open()
+    return dialog

@@ -1,0 +1,118 @@
+"""The start-up read (services.first_look, store.snapshot): the dashboard read with sqlite3
+alone equals the one read through the services, and it declines whenever it cannot answer,
+leaving the file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.demo import load_demo
+from stackadmin.services.inventory import rates, settings, terms, tools
+from stackadmin.services.overview import dashboard, first_look
+from stackadmin.store.engine import make_engine, resolve_target
+from stackadmin.store.migrate import run_upgrade
+from stackadmin.store.snapshot import Snapshot
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")  # the snapshot reads SQLite files only
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _edge_cases(ctx: ServiceContext) -> None:
+    """What the dashboard must get right besides the demo: a currency without a rate, a
+    rate recorded against the old base currency, a term without a renewal date, a tool
+    without an owner, a flat fee, an ended term."""
+    rates.set_rate(ctx, "GBP", "1.25", as_of=date(2026, 1, 1))  # GBP → USD
+    settings.set_setting(ctx, "base_currency", "EUR")  # GBP now converts through USD
+    rates.set_rate(ctx, "USD", "0.92", as_of=date(2026, 6, 1))
+    tool = tools.create_tool(ctx, name="Edge Tool", category="Edge cases")
+    terms.create_term(ctx, tool_id=tool.id, currency="CHF", plan="no rate", unit_price="12",
+                      seats=3, term_start=date(2026, 1, 1), renewal_date=date(2027, 1, 1))
+    terms.create_term(ctx, tool_id=tool.id, currency="GBP", plan="open", pricing="flat",
+                      unit_price="999.99", billing_period="quarterly",
+                      term_start=date(2026, 2, 1), cost_center="R&D")
+    terms.create_term(ctx, tool_id=tool.id, currency="JPY", plan="ended", unit_price="1500",
+                      seats=4, term_start=date(2024, 1, 1), renewal_date=date(2025, 1, 1),
+                      auto_renew=False)
+
+
+def test_the_first_look_equals_the_dashboard_read_through_the_services(
+        ctx: ServiceContext, db_url: str) -> None:
+    load_demo(ctx, "small")
+    _edge_cases(ctx)
+    expected = dashboard.compute(ctx, with_seats=False)
+    got = first_look.dashboard(db_url, TODAY)
+    assert got is not None
+    assert got == expected  # every figure, every row, in the same order
+    assert got.missing_rates == ["CHF"] and "GBP" in got.rates
+    assert any(t.plan == "open" for t in got.terms_without_renewal)
+
+
+def test_it_reads_a_database_another_connection_is_writing(
+        ctx: ServiceContext, db_url: str) -> None:
+    load_demo(ctx, "small")
+    with ctx.transaction() as session:  # a write transaction left open meanwhile
+        tools.vendor_id_for(session, "A vendor being added")
+        board = first_look.dashboard(db_url, TODAY)
+    assert board is not None and board == dashboard.compute(ctx, with_seats=False)
+
+
+def test_it_declines_an_empty_database(ctx: ServiceContext, db_url: str) -> None:
+    assert first_look.dashboard(db_url, TODAY) is None  # the first-run choice instead
+
+
+def test_it_declines_what_it_cannot_read_and_leaves_the_file_as_it_was(
+        tmp_path: Path) -> None:
+    missing = tmp_path / "missing.sqlite"
+    assert first_look.dashboard(str(missing), TODAY) is None
+    assert not missing.exists()  # nothing created
+
+    not_sqlite = tmp_path / "notes.sqlite"
+    not_sqlite.write_text("a spreadsheet saved with the wrong name\n")
+    assert first_look.dashboard(str(not_sqlite), TODAY) is None
+
+    older = tmp_path / "older.sqlite"  # a schema the open will upgrade (after a backup)
+    engine = make_engine(resolve_target(str(older)))
+    try:
+        run_upgrade(engine, "0001")
+    finally:
+        engine.dispose()
+    before = _digest(older)
+    assert first_look.dashboard(str(older), TODAY) is None
+    assert _digest(older) == before
+
+    assert first_look.dashboard("postgresql+psycopg://nobody@127.0.0.1:1/none", TODAY) is None
+    assert first_look.dashboard(str(tmp_path), TODAY) is None  # a folder
+
+
+def test_a_newer_database_is_declined_untouched(ctx: ServiceContext, db_url: str) -> None:
+    load_demo(ctx, "small")
+    ctx.close()
+    import sqlite3
+
+    with sqlite3.connect(db_url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    conn.close()
+    before = _digest(Path(db_url))
+    assert Snapshot.open(Path(db_url)) is None
+    assert first_look.dashboard(db_url, TODAY) is None
+    assert _digest(Path(db_url)) == before
+
+
+def test_the_first_look_imports_no_sqlalchemy(tmp_path: Path) -> None:
+    code = ("import sys; import stackadmin.services.overview.first_look; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('sqlalchemy', 'alembic', 'PySide6')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,203 @@
+"""The import service as the GUI wizard uses it: read, map, preview, validate, commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from stackadmin.errors import UserError, ValidationError
+from stackadmin.services import audit
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import accounts, people, terms, tools
+from stackadmin.services.spreadsheets import importer
+from stackadmin.store.models import Account, AuditEvent
+
+SUBS = ("Tool Name;Vendor;Renewal Date;Cost;Seats purchased;Currency;Billing;Term Start;"
+        "Approver\r\n"
+        "Slack;Salesforce;2027-01-01;8,75;25;EUR;monthly;2026-01-01;Grace\r\n"
+        "Figma;Figma;2027-03-01;1.200,00;;EUR;annual;2026-03-01;Grace\r\n")
+
+
+def write(tmp_path: Path, name: str, text: str, bom: bool = False) -> Path:
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+def events(ctx: ServiceContext) -> int:
+    with ctx.read() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def test_the_wizard_flow_read_map_preview_remap_validate_commit(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    file = importer.read_file(write(tmp_path, "s.csv", SUBS, bom=True), "subscriptions")
+    assert file.table.delimiter == ";" and file.table.had_bom
+    assert dict(importer.header_fields(file)) == {
+        "Tool Name": "tool", "Vendor": "vendor", "Renewal Date": "renewal_date",
+        "Cost": "unit_price", "Seats purchased": "seats", "Currency": "currency",
+        "Billing": "billing_period", "Term Start": "term_start", "Approver": None}
+    assert file.preview(1) == [(2, ("Slack", "Salesforce", "2027-01-01", "8,75", "25", "EUR",
+                                    "monthly", "2026-01-01", "Grace"))]
+    options = importer.ImportOptions(decimal_comma=True)
+    first = importer.validate(ctx, file, options)
+    assert [str(p) for p in first.problems] == [
+        "row 1, column Approver: not a column stackadmin knows: map it with --map "
+        "'Approver=FIELD' or ignore it with --map 'Approver=' (fields: "
+        + ", ".join(f.name for f in importer.fields("subscriptions")) + ")"]
+    mapped = importer.remap(file, {"approver": None})
+    plan = importer.validate(ctx, mapped, options)
+    assert plan.ok and plan.added == 2 and events(ctx) == 0  # validating writes nothing
+    seen: list[tuple[int, int]] = []
+    done = importer.commit(ctx, mapped, options, progress=lambda d, t: seen.append((d, t)))
+    assert done.committed and done.added == 2 and seen[-1] == (2, 2)
+    rows = {t.tool: t for t in terms.list_terms(ctx)}
+    assert rows["Slack"].unit_price.plain() == "8.75" and rows["Slack"].seats == 25
+    assert rows["Figma"].unit_price.plain() == "1200.00" and rows["Figma"].billing_months == 12
+    assert [t.vendor for t in tools.list_tools(ctx)] == ["Figma", "Salesforce"]
+
+
+def test_map_option_points_any_column_at_a_field(ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "App\tPrice per licence\tCcy\tWhen\r\n"
+                                    "Zoom\t13.33\tUSD\t2027-02-01\r\n")
+    plan = importer.import_file(ctx, path, "subscriptions", overrides={
+        "App": "tool", "Price per licence": "unit_price", "When": "renewal_date"})
+    assert plan.ok and plan.committed, [str(p) for p in plan.problems]
+    with pytest.raises(UserError, match="'colour' is not a field of subscriptions"):
+        importer.import_file(ctx, path, "subscriptions", overrides={"App": "colour"})
+    with pytest.raises(UserError, match="the file has no column 'Nope'"):
+        importer.import_file(ctx, path, "subscriptions", overrides={"Nope": "tool"})
+
+
+def test_date_format_reads_other_dates(ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "tool,unit_price,currency,term_start,renewal_date\r\n"
+                                    "Zoom,10,USD,03/04/2026,03/04/2027\r\n")
+    assert not importer.import_file(ctx, path, "subscriptions", dry_run=True).ok
+    plan = importer.import_file(ctx, path, "subscriptions",
+                                  options=importer.ImportOptions(date_format="%d/%m/%Y"))
+    assert plan.ok
+    term = terms.list_terms(ctx)[0]
+    assert (term.term_start.isoformat(), term.renewal_date.isoformat()) == (  # type: ignore[union-attr]
+        "2026-04-03", "2027-04-03")
+
+
+def test_reimport_changes_nothing_and_a_change_is_one_update_with_fields(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    text = ("tool,plan,unit_price,seats,currency,term_start,renewal_date,owner_email\r\n"
+            "Slack,Business,$8.75,25,USD,2026-01-01,2027-01-01,ada@example.com\r\n")
+    path = write(tmp_path, "s.csv", text)
+    first = importer.import_file(ctx, path, "subscriptions")
+    assert first.added == 1
+    assert people.find_by_email(ctx, "ada@example.com").name == "ada"  # the owner was added
+    count = events(ctx)
+    again = importer.import_file(ctx, path, "subscriptions")
+    assert again.unchanged == 1 and not again.changes and events(ctx) == count
+    write(tmp_path, "s.csv", text.replace(",25,", ",30,"))
+    dry = importer.import_file(ctx, path, "subscriptions", dry_run=True)
+    assert [str(c) for c in dry.changes] == [
+        "update term Slack Business from 2026-01-01: seats (row 2)"]
+    assert events(ctx) == count
+    importer.import_file(ctx, path, "subscriptions")
+    latest = audit.list_events(ctx, limit=2)
+    assert latest[0].action == "import" and latest[0].entity == "subscriptions"
+    assert "0 added, 1 updated, 0 unchanged" in latest[0].summary
+    assert latest[1].entity == "subscription_term" and latest[1].changes == {"seats": [25, 30]}
+    assert latest[0].source == "cli"
+
+
+def test_people_upsert_by_email_whatever_its_case(ctx: ServiceContext, tmp_path: Path) -> None:
+    people.create_person(ctx, email="ada@example.com", name="Ada", department="R&D")
+    path = write(tmp_path, "p.csv", "E-mail,Full name,Dept,Status,Last day\r\n"
+                                    "ADA@Example.com,Ada Lovelace,R&D,departed,2026-10-31\r\n"
+                                    "bob@example.com,,Sales,,\r\n")
+    plan = importer.import_file(ctx, path, "people")
+    assert (plan.added, plan.updated) == (1, 1)
+    ada = people.find_by_email(ctx, "ada@example.com")
+    assert (ada.name, ada.status, str(ada.end_date)) == ("Ada Lovelace", "departed",
+                                                         "2026-10-31")
+    bob = people.find_by_email(ctx, "bob@example.com")
+    assert (bob.name, bob.status, bob.department) == ("bob", "active", "Sales")
+
+
+def test_blank_status_and_end_date_cells_keep_a_departed_person_departed(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """The spreadsheet's people list rarely fills every cell: a blank status must not bring
+    a departed person back (their seats would stop showing as reclaimable)."""
+    ada = people.create_person(ctx, email="ada@example.com", name="Ada", department="R&D")
+    people.mark_departed(ctx, ada.id, date(2026, 10, 31))
+    path = write(tmp_path, "p.csv", "email,name,department,status,end_date\r\n"
+                                    "ada@example.com,Ada Lovelace,R&D,,\r\n")
+    plan = importer.import_file(ctx, path, "people")
+    assert plan.updated == 1 and [c.fields for c in plan.changes] == [("name",)]
+    ada_now = people.find_by_email(ctx, "ada@example.com")
+    assert (ada_now.name, ada_now.status, ada_now.end_date) == (
+        "Ada Lovelace", "departed", date(2026, 10, 31))
+    write(tmp_path, "p.csv", "email,status\r\nada@example.com,active\r\n")
+    importer.import_file(ctx, path, "people")  # said in words, it does change
+    assert people.find_by_email(ctx, "ada@example.com").status == "active"
+
+
+def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Path) -> None:
+    tool = tools.create_tool(ctx, name="Figma")
+    ada = people.create_person(ctx, email="ada@example.com")
+    with_column = write(tmp_path, "a.csv", "email,name,role,status,last_active,external_id\r\n"
+                                           "Ada@Example.com,Ada,Admin,Active,2026-11-01,U1\r\n"
+                                           "bob@example.com,Bob,,,,U2\r\n"
+                                           "cy@example.com,Cy,,,unknown,U3\r\n")
+    options = importer.ImportOptions(tool="figma")
+    assert importer.import_file(ctx, with_column, "accounts", options=options).added == 3
+    rows = {a.external_id: a for a in accounts.list_accounts(ctx, tool_id=tool.id)}
+    assert (rows["U1"].person_id, rows["U1"].role, rows["U1"].activity_known,
+            rows["U1"].last_activity) == (ada.id, "admin", True,
+                                          datetime(2026, 11, 1, tzinfo=UTC))
+    assert (rows["U2"].activity_known, rows["U2"].last_activity) == (True, None)  # never
+    assert rows["U3"].activity_known is False
+    # A renamed user keeps their vendor id: the email is updated, no new seat appears.
+    renamed = write(tmp_path, "b.csv", "email,external_id\r\nada.l@example.com,U1\r\n")
+    plan = importer.import_file(ctx, renamed, "accounts", options=options)
+    assert (plan.added, plan.updated) == (0, 1)
+    again = {a.external_id: a for a in accounts.list_accounts(ctx, tool_id=tool.id)}
+    # No last_active column: the source reports no activity at all.
+    assert (again["U1"].email, again["U1"].activity_known, again["U1"].person_id) == (
+        "ada.l@example.com", False, None)
+    # Columns the file does not have leave their fields alone.
+    assert (again["U1"].display_name, again["U1"].role) == ("Ada", "admin")
+    assert len(again) == 3
+
+
+def test_accounts_need_a_known_tool(ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", "email\r\nada@example.com\r\n")
+    with pytest.raises(UserError, match="there is no tool named 'Nope'"):
+        importer.import_file(ctx, path, "accounts",
+                               options=importer.ImportOptions(tool="Nope"))
+    plan = importer.import_file(ctx, path, "accounts")
+    assert [str(p) for p in plan.problems] == [
+        "row 1: accounts belong to a tool: give --tool NAME, or a tool column"]
+
+
+def test_cancel_rolls_the_whole_import_back(ctx: ServiceContext, tmp_path: Path) -> None:
+    tools.create_tool(ctx, name="Figma")
+    lines = "".join(f"user{i}@example.com,U{i}\r\n" for i in range(12_000))
+    file = importer.read_file(write(tmp_path, "a.csv", "email,external_id\r\n" + lines),
+                                "accounts")
+    calls: list[int] = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 2  # after the first batch has been written
+
+    with pytest.raises(importer.ImportCancelled, match="nothing was written"):
+        importer.commit(ctx, file, importer.ImportOptions(tool="Figma"), cancel=cancel)
+    with ctx.read() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 0
+    assert events(ctx) == 1  # the tool's creation only
+
+
+def test_commit_refuses_a_file_with_problems(ctx: ServiceContext, tmp_path: Path) -> None:
+    file = importer.read_file(write(tmp_path, "p.csv", "email\r\nnot-an-email\r\n"), "people")
+    with pytest.raises(ValidationError, match="row 2, column email: is not an email address"):
+        importer.commit(ctx, file)
+    assert events(ctx) == 0
