@@ -1,7 +1,7 @@
 """Start-up benchmark: stackadmin's window vs a bare QMainWindow and vs a bare window plus
 `import sqlalchemy.orm`, each in fresh processes, medians. Usage:
     python benchmarks/startup.py DB [runs]     (DB: e.g. made with `stackadmin demo --size large`)
-Prints the medians and the ratios the issue sets (painted ≤ 1.5× bare; ready ≤ 1.3× floor).
+Prints the medians and the ratios against their targets (painted ≤ 1.5× bare; ready ≤ 1.3× floor).
 """
 
 from __future__ import annotations

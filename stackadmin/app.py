@@ -1,6 +1,6 @@
 """The GUI entry point: the one place that wires Qt, the services and the database together.
 
-Start-up order matters (FIELD-NOTES):
+Start-up order matters (the costs are in docs/platform-notes.md):
 1. The window is painted with Qt alone: no data stack, not even the Qt namespace (`Qt.*`
    enums, ~30 ms to build) before the first paint.
 2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
@@ -86,9 +86,34 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
     return work
 
 
+NO_DISPLAY = ("no display: run it in a desktop session, or set QT_QPA_PLATFORM=offscreen "
+              "for a headless check")
+
+
+def check_display(environ: dict[str, str] | None = None, platform: str = sys.platform) -> None:
+    """On Linux and the BSDs, Qt without a display aborts (exit 134) blaming a missing
+    libxcb-cursor0: say the real cause in one line instead."""
+    env = os.environ if environ is None else environ
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return
+    wanted = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    if wanted in ("", "xcb") and env.get("DISPLAY"):
+        return
+    if wanted.startswith("wayland") and env.get("WAYLAND_DISPLAY"):
+        return
+    if wanted == "" and env.get("WAYLAND_DISPLAY"):
+        return
+    if wanted not in ("", "xcb") and not wanted.startswith("wayland"):
+        return  # offscreen, minimal, vnc, eglfs...: they need no desktop display
+    from stackadmin.errors import UserError
+
+    raise UserError(NO_DISPLAY)
+
+
 def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     """Opens the main window on the database; returns the process exit code (1 when the
     database cannot be opened: the reason is printed, and shown in the window if it is up)."""
+    check_display()
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QApplication, QMessageBox

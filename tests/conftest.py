@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,24 @@ from stackadmin.services.context import ServiceContext, open_context
 PG_ENV = "STACKADMIN_TEST_PG_URL"
 TODAY = date(2026, 11, 25)
 
+# Every test runs with HOME and the XDG folders in a temporary folder: nothing a test does
+# (Qt's settings and file dialogs, keyring configuration, platformdirs) may touch the real
+# user's files. Set here, at import, so it holds before Qt reads them for the session.
+REAL_HOME = Path(os.path.expanduser("~")).resolve()
+_XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+
+
+def _point_home_at(folder: Path, setenv: Callable[[str, str], None]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    setenv("HOME", str(folder))
+    for name, sub in zip(_XDG, (".config", ".local/share", ".cache", ".local/state"),
+                         strict=True):
+        setenv(name, str(folder / sub))
+
+
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="stackadmin-tests-home-")).resolve()
+_point_home_at(SESSION_HOME, os.environ.__setitem__)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -30,10 +49,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory,
-                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the user's real data folder or database."""
+                       monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the user's real home, data folder or database: each test
+    gets a home and XDG folders of its own, and the test fails if it is not so."""
+    home = tmp_path_factory.mktemp("home")
+    _point_home_at(home, monkeypatch.setenv)
     monkeypatch.setenv("STACKADMIN_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("STACKADMIN_DB", raising=False)
+    assert Path.home() == home
+    yield
+    assert os.environ["HOME"] == str(home), "a test pointed HOME back at a real folder"
 
 
 @pytest.fixture

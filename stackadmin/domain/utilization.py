@@ -75,7 +75,8 @@ def reason_on(
 
     The caller has already left out seats that hold no seat, exempt seats and bots.
     Each rule is checked on its own, in order: a recent invitation does not hide a
-    seat that was first seen long ago and never used (the issue's precedence list).
+    seat that was first seen long ago and never used: departed, suspended, pending
+    invitation, never active, inactive, in that order.
     """
     if departed:
         return UnusedReason.DEPARTED

@@ -2,7 +2,7 @@
 
 Choice filters pick the rows in Python and reset the model; the search words then narrow
 within them (RowTableModel.set_filter). No QSortFilterProxyModel: over a Python model it
-calls data() millions of times (FIELD-NOTES).
+calls data() millions of times (docs/platform-notes.md).
 """
 
 from __future__ import annotations

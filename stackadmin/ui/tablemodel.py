@@ -1,7 +1,7 @@
 """A table model over a list of plain rows: column specs, Python sort and multi-word search.
 
 No QSortFilterProxyModel: over a Python model it calls data() millions of times (sorting 100k
-rows took 23-26 s, FIELD-NOTES); filtering a list and resetting the model takes ~30 ms.
+rows took 23-26 s, docs/platform-notes.md); filtering a list and resetting the model takes ~30 ms.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor
 
 R = TypeVar("R")
 
-# Roles bound once: `Qt.DisplayRole` is a slow lookup (4.2 µs vs 0.19 µs, FIELD-NOTES).
+# Roles bound once: `Qt.DisplayRole` is a slow lookup (4.2 µs vs 0.19 µs for
+# `Qt.ItemDataRole.DisplayRole`).
 DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
 ALIGN_ROLE = Qt.ItemDataRole.TextAlignmentRole

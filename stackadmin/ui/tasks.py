@@ -25,7 +25,7 @@ class Cancelled(Exception):
 class Job:
     """One piece of background work. The worker sees only this object and the context: it
     never touches a widget. `cancelled` is a threading.Event (a timer queued to a busy worker
-    thread would never run, see FIELD-NOTES)."""
+    thread would never run: it waits behind the job itself)."""
 
     id: int
     title: str

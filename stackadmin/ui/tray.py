@@ -1,7 +1,7 @@
 """The system-tray notification for new renewal reminders, where a tray exists.
 
 Offscreen and under a bare Xvfb `isSystemTrayAvailable()` is False while `supportsMessages()`
-is True and `showMessage()` silently does nothing (FIELD-NOTES): so the gate is tray
+is True and `showMessage()` silently does nothing: so the gate is tray
 availability, and the caller always has the in-app panel as well. Availability and the icon
 are injectable so tests drive both paths without a real tray.
 """

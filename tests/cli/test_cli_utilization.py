@@ -11,7 +11,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import rates, terms
 from tests.cli.conftest import Run
 from tests.conftest import TODAY
-from tests.services.seat_helpers import account, person, tool_with_term
+from tests.services.seats.helpers import account, person, tool_with_term
 
 AS_OF = ["--as-of", TODAY.isoformat()]
 UNUSED_KEYS = {"tool", "email", "person", "reason", "last_activity", "days_inactive",

@@ -93,3 +93,37 @@ def test_a_database_to_upgrade_is_opened_before_its_first_page_is_read(
     assert "first-look" in events  # asked, and declined: the file is not at the head
     assert events.index("opened") < events.index("ready")
     assert list(tmp_path.glob("older*0001*")), "the upgrade's backup"
+
+
+def test_without_a_display_it_exits_1_in_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    db = tmp_path / "never.sqlite"
+    result = subprocess.run([sys.executable, "-m", "stackadmin", "--db", str(db)],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "stackadmin: error: no display: run it in a desktop session, or set "
+        "QT_QPA_PLATFORM=offscreen for a headless check"]
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(("environ", "platform", "ok"), [
+    ({"DISPLAY": ":0"}, "linux", True),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", True),
+    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", True),
+    ({"QT_QPA_PLATFORM": "wayland"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+    ({}, "linux", False),
+    ({}, "darwin", True),
+    ({}, "win32", True),
+])
+def test_the_display_check(environ: dict[str, str], platform: str, ok: bool) -> None:
+    from stackadmin.app import check_display
+    from stackadmin.errors import UserError
+
+    if ok:
+        check_display(environ, platform)
+    else:
+        with pytest.raises(UserError, match="no display"):
+            check_display(environ, platform)

@@ -17,7 +17,7 @@ from stackadmin.ui.filedialogs import PathRequest, ask_with_dialog
 from stackadmin.ui.mainwindow import MainWindow
 from tests.ui.conftest import screenshot, wait_idle
 
-# The contract of issue 6, in this order.
+# The finance export's columns, in this order (README: Export).
 FINANCE_HEADER = [
     "tool", "vendor", "plan", "cost_center", "owner", "pricing", "billing_period", "currency",
     "unit_price", "seats_purchased", "period_cost", "annual_cost", "base_currency", "fx_rate",

@@ -332,7 +332,7 @@ def test_without_a_tray_the_panel_alone_is_the_notice(window: MainWindow, qtbot:
 def test_the_real_tray_gate_is_closed_offscreen() -> None:
     from stackadmin.ui.tray import system_tray_available
 
-    assert system_tray_available() is False  # FIELD-NOTES: so the panel must do it alone
+    assert system_tray_available() is False  # offscreen: so the panel must do it alone
 
 
 def test_nothing_due_shows_no_popup_and_says_so(ui_ctx: ServiceContext, qtbot: Any,

@@ -90,7 +90,7 @@ class _NoneModel(QAbstractTableModel):
 
 
 def test_returning_none_from_data_does_not_corrupt_the_refcount_of_none() -> None:
-    """PySide6 6.12.0 on CPython 3.11 drops a reference to None per call (FIELD-NOTES): a big
+    """PySide6 6.12.0 on CPython 3.11 drops a reference to None per call: a big
     table then aborts with 'none_dealloc'. Fails if such a PySide6 is installed."""
     model = _NoneModel()
     index = model.index(0, 0)

@@ -19,7 +19,7 @@ from stackadmin.ui.tablemodel import Column, RowTableModel
 if TYPE_CHECKING:
     from stackadmin.services.spreadsheets.importer import Change, FieldSpec, Problem
 
-# Roles bound once (FIELD-NOTES: the enum lookup on every call is slow).
+# Roles bound once: the enum lookup on every call is slow.
 DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
 EDIT_ROLE = Qt.ItemDataRole.EditRole
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole

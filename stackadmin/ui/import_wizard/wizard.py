@@ -273,7 +273,7 @@ class ImportWizard(QDialog):
 
     def cancel_import(self) -> None:
         if self.importing:
-            self._cancel.set()  # the worker polls it between batches (FIELD-NOTES)
+            self._cancel.set()  # a threading.Event: the worker polls it between batches
             self.import_page.cancelling()
 
     def _imported(self, result: tuple[ImportPlan, Counts]) -> None:

@@ -30,7 +30,7 @@ def _columns() -> list[Column[ToolLine]]:
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
                key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
                tooltip=lambda t: t.cost_note),
-        *utilization_columns(),  # purchased, held, active, %, savings, rightsizing (issue 5)
+        *utilization_columns(),  # purchased, held, active, %, savings, rightsizing
         Column("Website", lambda t: t.tool.website or "", hidden=True),
     ]
 
