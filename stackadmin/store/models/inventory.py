@@ -1,10 +1,10 @@
-"""The inventory's tables as typed SQLAlchemy models. Only the store and services see these."""
+"""The inventory's tables: people, vendors, tools, subscription terms, accounts (seats),
+exchange rates, settings and the audit trail."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -16,49 +16,21 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stackadmin.domain import vocab
+from stackadmin.store.models.base import CURRENCY_OK, Base, Timestamped, check_in, utcnow
 from stackadmin.store.types import DecimalText, UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _in(column: str, enum: type[StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in vocab.values(enum))})"
-
-
-_CURRENCY_OK = "length(currency) = 3 AND currency = upper(currency)"
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Person(Timestamped, Base):
     __tablename__ = "person"
     __table_args__ = (
-        CheckConstraint(_in("status", vocab.PersonStatus), name="status"),
+        CheckConstraint(check_in("status", vocab.PersonStatus), name="status"),
         CheckConstraint("email = lower(email) AND email LIKE '%_@_%'", name="email_lower"),
     )
 
@@ -124,14 +96,14 @@ class SubscriptionTerm(Timestamped, Base):
 
     __tablename__ = "subscription_term"
     __table_args__ = (
-        CheckConstraint(_in("pricing", vocab.PricingModel), name="pricing"),
-        CheckConstraint(_in("status", vocab.TermStatus), name="status"),
+        CheckConstraint(check_in("pricing", vocab.PricingModel), name="pricing"),
+        CheckConstraint(check_in("status", vocab.TermStatus), name="status"),
         CheckConstraint("unit_price_minor >= 0", name="unit_price_nonneg"),
         CheckConstraint("seats IS NULL OR seats >= 0", name="seats_nonneg"),
         CheckConstraint("billing_months > 0", name="billing_months_pos"),
         CheckConstraint("notice_days >= 0", name="notice_nonneg"),
         CheckConstraint("internal_lead_days >= 0", name="lead_nonneg"),
-        CheckConstraint(_CURRENCY_OK, name="currency"),
+        CheckConstraint(CURRENCY_OK, name="currency"),
         CheckConstraint(
             "term_start IS NULL OR renewal_date IS NULL OR renewal_date >= term_start",
             name="renewal_after_start",
@@ -169,8 +141,8 @@ class Account(Base):
 
     __tablename__ = "account"
     __table_args__ = (
-        CheckConstraint(_in("role", vocab.Role), name="role"),
-        CheckConstraint(_in("status", vocab.AccountStatus), name="status"),
+        CheckConstraint(check_in("role", vocab.Role), name="role"),
+        CheckConstraint(check_in("status", vocab.AccountStatus), name="status"),
         CheckConstraint("NOT exempt OR exempt_reason IS NOT NULL", name="exempt_has_reason"),
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lower"),
         UniqueConstraint("tool_id", "external_id"),
@@ -212,7 +184,7 @@ class ExchangeRate(Base):
 
     __tablename__ = "exchange_rate"
     __table_args__ = (
-        CheckConstraint(_CURRENCY_OK, name="currency"),
+        CheckConstraint(CURRENCY_OK, name="currency"),
         CheckConstraint(
             "length(base_currency) = 3 AND base_currency = upper(base_currency)", name="base"
         ),
@@ -235,7 +207,7 @@ class Setting(Base):
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (CheckConstraint(_in("source", vocab.AuditSource), name="source"),)
+    __table_args__ = (CheckConstraint(check_in("source", vocab.AuditSource), name="source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -247,108 +219,3 @@ class AuditEvent(Base):
     summary: Mapped[str] = mapped_column(String(500), default="")
     # {"field": [before, after], ...}, values as JSON-friendly text or numbers.
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
-class Integration(Timestamped, Base):
-    """A configured vendor plugin; the secret lives in the OS keyring under `secret_ref`."""
-
-    __tablename__ = "integration"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plugin_id: Mapped[str] = mapped_column(String(64))
-    tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    secret_ref: Mapped[str | None] = mapped_column(String(200))
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    is_directory_source: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class SyncRun(Base):
-    __tablename__ = "sync_run"
-    __table_args__ = (
-        CheckConstraint(_in("status", vocab.SyncStatus), name="status"),
-        CheckConstraint("added >= 0 AND changed >= 0 AND removed >= 0", name="counts"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    integration_id: Mapped[int] = mapped_column(
-        ForeignKey("integration.id", ondelete="CASCADE"), index=True
-    )
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default=vocab.SyncStatus.RUNNING.value)
-    added: Mapped[int] = mapped_column(Integer, default=0)
-    changed: Mapped[int] = mapped_column(Integer, default=0)
-    removed: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
-
-
-# Revision 0002: renewal decisions, reminder states, offboarding checklists.
-
-
-class TermDecision(Base):
-    """What was decided for one renewal of a term (one row per term and renewal date)."""
-
-    __tablename__ = "term_decision"
-    __table_args__ = (
-        CheckConstraint(_in("decision", vocab.Decision), name="decision"),
-        UniqueConstraint("term_id", "renewal_date"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(
-        ForeignKey("subscription_term.id", ondelete="CASCADE"), index=True
-    )
-    renewal_date: Mapped[date] = mapped_column(Date)
-    decision: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str | None] = mapped_column(Text)
-    decided_by: Mapped[str] = mapped_column(String(200))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReminderStateRow(Base):
-    """The state of one reminder: a term's renewal, a lead (or the missed-deadline notice)."""
-
-    __tablename__ = "reminder_state"
-    __table_args__ = (
-        CheckConstraint(_in("kind", vocab.ReminderKind), name="kind"),
-        CheckConstraint(_in("state", vocab.ReminderState), name="state"),
-        CheckConstraint("state != 'snoozed' OR snoozed_until IS NOT NULL", name="snooze_date"),
-        UniqueConstraint("term_id", "renewal_date", "kind", "lead_days"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    term_id: Mapped[int] = mapped_column(
-        ForeignKey("subscription_term.id", ondelete="CASCADE"), index=True
-    )
-    renewal_date: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
-    lead_days: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(16), default=vocab.ReminderState.PENDING.value)
-    snoozed_until: Mapped[date | None] = mapped_column(Date)
-    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class OffboardingItem(Base):
-    """A departed person's account and what was done with it."""
-
-    __tablename__ = "offboarding_item"
-    __table_args__ = (
-        CheckConstraint(_in("outcome", vocab.OffboardingOutcome), name="outcome"),
-        CheckConstraint("outcome != 'kept' OR reason IS NOT NULL", name="kept_has_reason"),
-        UniqueConstraint("person_id", "account_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
-    tool_name: Mapped[str] = mapped_column(String(200))
-    outcome: Mapped[str] = mapped_column(String(16))
-    transferred_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("person.id", ondelete="SET NULL")
-    )
-    reason: Mapped[str | None] = mapped_column(Text)
-    decided_by: Mapped[str] = mapped_column(String(200))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,37 @@
+"""The database's tables as typed SQLAlchemy models, one module per room. Only the store and
+the services see these; importing this package registers every table on `Base.metadata`."""
+
+from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.inventory import (
+    Account,
+    AuditEvent,
+    ExchangeRate,
+    Person,
+    Setting,
+    SubscriptionTerm,
+    Tool,
+    Vendor,
+)
+from stackadmin.store.models.renewals import ReminderStateRow, TermDecision
+from stackadmin.store.models.seats import OffboardingItem
+from stackadmin.store.models.sync import Integration, SyncRun
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Account",
+    "AuditEvent",
+    "Base",
+    "ExchangeRate",
+    "Integration",
+    "OffboardingItem",
+    "Person",
+    "ReminderStateRow",
+    "Setting",
+    "SubscriptionTerm",
+    "SyncRun",
+    "TermDecision",
+    "Timestamped",
+    "Tool",
+    "Vendor",
+    "utcnow",
+]
