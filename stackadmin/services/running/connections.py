@@ -208,7 +208,7 @@ def depending_on_name(ctx: ServiceContext, tool: str) -> list[ConnectionRow]:
     return depending_on(ctx, tool_id)
 
 
-def impact_lines(rows: list[ConnectionRow], tool_id: int) -> list[str]:
+def impact_lines(rows: list[ConnectionRow]) -> list[str]:
     """One sentence per dependent connection: 'Jira issues → Slack #eng (native, working);
     owner Ada Okafor <ada@example.com>'."""
     out = []
