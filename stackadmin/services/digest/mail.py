@@ -88,7 +88,8 @@ def send(config: SmtpConfig, message: EmailMessage, recipients: list[str], *,
     except smtplib.SMTPResponseException as exc:
         raise SendError(f"the mail server {where} answered {_server_words(exc)}") from None
     except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(f"the mail server {where} does not support {exc}") from None
+        raise SendError(f"the mail server {where} refused a step of sending: {exc} (a login "
+                        "needs an encrypted connection the server offers it on)") from None
     except ssl.SSLCertVerificationError as exc:
         raise SendError(f"the mail server {where}'s certificate could not be verified "
                         f"({exc.verify_message}); stackadmin checks certificates always")\

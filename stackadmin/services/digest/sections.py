@@ -91,6 +91,11 @@ def _listed(items: list[Item]) -> tuple[list[Item], int]:
     return items[:LISTED], max(len(items) - LISTED, 0)
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 seat', '3 seats', '1 person', '2 people'."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _days(n: int) -> str:
     if n == 0:
         return "today"
@@ -158,7 +163,9 @@ def unused_seats(src: Source) -> Section | None:
         note += (f" (tools priced in {', '.join(report.missing_rates)} are left out: "
                  "no exchange rate)")
     counted = f"{seats:,} unused" + (f" and {spare:,} unassigned" if spare else "")
-    return Section("unused", "Unused seats", f"{counted} seats in {len(tools)} tools",
+    return Section("unused", "Unused seats",
+                   f"{counted} seat{'' if seats + spare == 1 else 's'} in "
+                   f"{plural(len(tools), 'tool')}",
                    shown, note, more)
 
 
@@ -188,7 +195,8 @@ def failed_syncs(src: Source) -> Section | None:
                           link("integrations"), urgent=True))
     shown, more = _listed(items)
     return Section("syncs", "Failed syncs",
-                   f"{len(rows)} failed runs of {len(latest)} integrations since "
+                   f"{plural(len(rows), 'failed run')} of "
+                   f"{plural(len(latest), 'integration')} since "
                    f"{src.since.isoformat()}", shown, more=more)
 
 
@@ -244,7 +252,9 @@ def departed_with_seats(src: Source) -> Section | None:
                           link("person", person_id=pid), urgent=True))
     shown, more = _listed(items)
     return Section("departed", "People who left and still hold seats",
-                   f"{len(items)} people hold {len(seats)} seats", shown, more=more)
+                   f"{plural(len(items), 'person', 'people')} "
+                   f"{'holds' if len(items) == 1 else 'hold'} {plural(len(seats), 'seat')}",
+                   shown, more=more)
 
 
 SECTIONS: list[Callable[[Source], Section | None]] = [

@@ -290,7 +290,8 @@ def add_connection(ctx: ServiceContext, from_tool: str | int, to_tool: str | int
                                 "notes": notes})
         if data["from_tool_id"] == data["to_tool_id"]:
             raise ValidationError("to tool: a connection links two different tools")
-        row = Connection(**data)
+        # Recorded on the context's day: a connection is "unverified" N days after it.
+        row = Connection(**data, created_at=_now(ctx))
         names = {t.id: t.name for t in session.scalars(select(Tool).where(
             Tool.id.in_([data["from_tool_id"], data["to_tool_id"]])))}
         add_audited(session, ctx, row, entity="connection",

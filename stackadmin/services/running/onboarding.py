@@ -107,10 +107,9 @@ def set_bundle(ctx: ServiceContext, department: str, items: Sequence[tuple[str, 
         for name, role in items:
             try:
                 tool = find_tool(session, name)
-            except NotFoundError as exc:
+                wanted[tool.id] = (tool.name, parse_choice(role, Role, f"role of {tool.name}"))
+            except (NotFoundError, ValidationError) as exc:
                 problems.append(str(exc))
-                continue
-            wanted[tool.id] = (tool.name, parse_choice(role, Role, f"role of {tool.name}"))
         if problems:
             raise ValidationError(problems)
         current = list(session.scalars(select(BundleItem).where(
