@@ -40,9 +40,9 @@ def test_connections_contract(demo: Run) -> None:
                     "token expired")
     assert incident.code == 0 and "connection broken" in incident.out
     rows = json.loads(demo("connections", "list", "--json").out)
-    assert [sorted(r) for r in rows][0] == sorted(
+    assert all(sorted(r) == sorted(
         ["id", "from_tool", "to_tool", "what", "method", "status", "owner", "last_verified",
-         "open_incidents"])
+         "open_incidents"]) for r in rows)
     by_id = {r["id"]: r for r in rows}
     assert (by_id[1]["status"], by_id[1]["open_incidents"]) == ("broken", 1)
     broken = json.loads(demo("connections", "list", "--status", "broken", "--json").out)

@@ -59,7 +59,7 @@ def test_bad_bundles_change_nothing(hire: ServiceContext) -> None:
     with pytest.raises(ValidationError, match="role of Jira must be one of"):
         onboarding.parse_item("Jira:boss")
     assert onboarding.list_bundles(hire) == before
-    with pytest.raises(NotFoundError, match="no person with email x@example.com"):
+    with pytest.raises(NotFoundError, match=r"no person with email x@example\.com"):
         onboarding.onboarding(hire, "x@example.com")
 
 
