@@ -153,7 +153,8 @@ class DashboardPage(Page):
         self.renewal_view = self._table(self.renewal_model)
         from stackadmin.ui.charts import TrendChart
 
-        self.connections_card = Card("Connections broken / not verified", self)
+        self.connections_card = Card("Connections: broken now / not verified (click for the "
+                                     "list)", self)
         self.connections_card.clicked.connect(
             lambda: self.env.open_page("connections", {"search": "broken"}))
         self.trend_chart = TrendChart(self)
@@ -180,8 +181,7 @@ class DashboardPage(Page):
             "renewals", {"term_id": index.data(ROW_ROLE).term.id}))
 
         cards = QHBoxLayout()
-        for card in (self.total, self.savings, self.next_card, self.no_owner, self.no_renewal,
-                     self.connections_card):
+        for card in (self.total, self.savings, self.next_card, self.no_owner, self.no_renewal):
             cards.addWidget(card, 1)
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -196,6 +196,7 @@ class DashboardPage(Page):
         grid.addWidget(Section("Seats, last 12 months (all tools)", self.trend_chart, self),
                        3, 0)
         grid.addWidget(Section("Annual cost, last 12 months", self.cost_chart, self), 3, 1)
+        grid.addWidget(self.connections_card, 4, 0, 1, 2)
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
