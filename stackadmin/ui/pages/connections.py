@@ -200,7 +200,7 @@ class ConnectionDialog(QDialog):
             f"<b style='color:{colour}'>{escape(r.status)}</b> · owner "
             f"{escape(r.owner or 'nobody')} · verified "
             f"{escape(date_text(r.last_verified) or 'never')}<br>"
-            f"{len(hist.incidents)} incidents"
+            f"{len(hist.incidents)} incident{'' if len(hist.incidents) == 1 else 's'}"
             + (f", mean time to fix {mean}" if mean else "")
             + (f"<br>{escape(r.notes)}" if r.notes else ""))
         self.model.set_rows(hist.incidents)
