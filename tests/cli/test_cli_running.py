@@ -24,9 +24,11 @@ def demo(run: Run) -> Run:
 
 
 def test_connections_contract(demo: Run) -> None:
+    # The demo has 9 connections; these are 10 and 11.
     added = demo("connections", "add", "Jira", "Slack", "--what", "Jira issues → Slack #eng",
                  "--method", "native", "--status", "working")
     assert added.code == 0, added.err
+    assert added.out.startswith("connection 10: Jira → Slack")
     assert demo("connections", "add", "HubSpot Marketing Hub", "Salesforce Sales Cloud",
                 "--what", "HubSpot deals", "--method", "automation").code == 0
     bad = demo("connections", "add", "Jira", "Slack", "--what", "x", "--method", "pigeon")
@@ -36,7 +38,7 @@ def test_connections_contract(demo: Run) -> None:
     assert owner.code == 1
     assert owner.err.strip() == "stackadmin: error: owner nobody@example.com is not in the " \
                                 "people list"
-    incident = demo("connections", "incident", "1", "--symptom", "no alerts", "--cause",
+    incident = demo("connections", "incident", "10", "--symptom", "no alerts", "--cause",
                     "token expired")
     assert incident.code == 0 and "connection broken" in incident.out
     rows = json.loads(demo("connections", "list", "--json").out)
@@ -44,14 +46,14 @@ def test_connections_contract(demo: Run) -> None:
         ["id", "from_tool", "to_tool", "what", "method", "status", "owner", "last_verified",
          "open_incidents"]) for r in rows)
     by_id = {r["id"]: r for r in rows}
-    assert (by_id[1]["status"], by_id[1]["open_incidents"]) == ("broken", 1)
+    assert (by_id[10]["status"], by_id[10]["open_incidents"]) == ("broken", 1)
     broken = json.loads(demo("connections", "list", "--status", "broken", "--json").out)
-    assert [r["id"] for r in broken] == [1]
-    verified = demo("connections", "verify", "2")
+    assert sorted(r["id"] for r in broken) == [3, 10]  # the demo's broken HubSpot link too
+    verified = demo("connections", "verify", "11")
     assert verified.code == 0
     rows = {r["id"]: r for r in json.loads(demo("connections", "list", "--json").out)}
-    assert rows[2]["last_verified"] is not None
-    resolved = demo("connections", "incident", "2", "--symptom", "late", "--resolved")
+    assert rows[11]["last_verified"] is not None and rows[11]["status"] == "working"
+    resolved = demo("connections", "incident", "11", "--symptom", "late", "--resolved")
     assert "resolved" in resolved.out
 
 
@@ -61,7 +63,8 @@ def test_decide_cancel_prints_what_breaks_and_who_owns_it(demo: Run, tmp_path: P
     demo("connections", "add", "Jira", "Slack", "--what", "Jira issues → Slack #eng",
          "--method", "native", "--owner", owner)
     out = demo("decide", "Jira", "cancel").out
-    assert "cancelling Jira breaks 1 connection; tell their owners:" in out
+    # The demo's three Jira connections, and this one.
+    assert "cancelling Jira breaks 4 connections; tell their owners:" in out
     assert "Jira → Slack: Jira issues → Slack #eng (native, working); owner" in out
     assert owner in out
     other = demo("decide", "Zoom", "cancel").out
@@ -90,7 +93,8 @@ def test_bundles_and_onboarding_csv(demo: Run, tmp_path: Path) -> None:
     bad = demo("bundles", "set", "Engineering", "Jira:boss")
     assert bad.code == 1 and "role of Jira must be one of" in bad.err
     listed = json.loads(demo("bundles", "list", "--json").out)
-    assert {b["tool"] for b in listed} == {"Jira", "GitHub Enterprise", "Slack"}
+    assert {b["tool"] for b in listed if b["department"] == "Engineering"} == {
+        "Jira", "GitHub Enterprise", "Slack"}  # replaced the demo's Engineering bundle
     people = demo("export", "people", str(tmp_path / "p.csv"))
     assert people.code == 0
     rows = (tmp_path / "p.csv").read_text("utf-8-sig").splitlines()

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import keyring.backend
 import pytest
 from sqlalchemy import select
 
@@ -24,14 +23,12 @@ from tests.services.seats.helpers import account, person, tool_with_term
 from tests.smtpserver import PASSWORD, USER, Mailbox, smtp_server
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend that keeps secrets in memory (the real one is tested in
-    tests/test_secrets.py and the CLI tests)."""
-
-    priority = 1  # type: ignore[assignment]
+class MemoryKeyring:
+    """A keyring backend's three calls, in memory (the real keyring is used by
+    tests/test_secrets.py and the CLI tests). Not a KeyringBackend subclass: keyring would
+    find it and make it every later test's default backend."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
