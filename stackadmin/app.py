@@ -158,6 +158,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         from stackadmin.ui.reminders.panel import install_reminders
 
         install_reminders(window, env)
+        from stackadmin.ui.running_center import install_running
+
+        install_running(window, env)  # daily adoption snapshot, the digest when due
 
     def opened(result: tuple[ServiceContext, bool]) -> None:
         ctx, empty = result

@@ -20,10 +20,15 @@ from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.store.models import (
     Account,
+    AdoptionTarget,
+    BundleItem,
+    Connection,
+    ConnectionIncident,
     ExchangeRate,
     Person,
     SubscriptionTerm,
     Tool,
+    TrainingResource,
     Vendor,
 )
 
@@ -152,7 +157,92 @@ class _Builder:
         tools = self._tools(people)
         terms, seats_by_tool = self._terms(tools)
         accounts = self._accounts(tools, people, seats_by_tool, progress)
+        self._running(tools, people)
         return DemoSummary(len(people), len(tools), terms, accounts)
+
+    def _running(self, tools: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
+        """Connections between the catalogue's tools (one broken with an open incident, one
+        with a fixed incident), onboarding bundles, training resources, an adoption target.
+        No adoption snapshot: history starts when the app or `stackadmin snapshot` takes
+        the first one, never made up for the past."""
+        ids = {t["name"]: t["id"] for t in tools}
+        active = [p for p in people if p["status"] == PersonStatus.ACTIVE.value]
+        engineers = [p for p in active if p["department"] == "Engineering"] or active
+        links = [
+            ("Jira", "Slack", "Jira issues → Slack #eng-alerts", "native", "working", 12),
+            ("GitHub Enterprise", "Jira", "commits and pull requests on issues", "native",
+             "working", 40),
+            ("HubSpot Marketing Hub", "Salesforce Sales Cloud", "HubSpot deals and contacts",
+             "automation", "broken", 130),
+            ("Okta Workforce Identity", "Slack", "users and groups (SCIM)", "provisioning",
+             "working", 5),
+            ("Okta Workforce Identity", "GitHub Enterprise", "single sign-on and users",
+             "provisioning", "degraded", 100),
+            ("Zendesk Suite", "Slack", "urgent tickets → #support", "webhook", "working", 20),
+            ("Figma", "Jira", "design links on issues", "native", "planned", None),
+            ("Salesforce Sales Cloud", "DocuSign", "contracts to sign", "script", "working",
+             95),
+            ("Notion", "Slack", "page updates → #announcements", "automation", "retired",
+             None),
+        ]
+        rows = []
+        for source, target, what, method, status, verified_days in links:
+            if source not in ids or target not in ids:
+                continue
+            rows.append({
+                "from_tool_id": ids[source], "to_tool_id": ids[target], "what": what,
+                "method": method, "status": status,
+                "owner_id": self.rng.choice(engineers)["id"],
+                "last_verified": (None if verified_days is None
+                                  else self.today - timedelta(days=verified_days)),
+                "created_at": self.now - timedelta(days=200), "updated_at": self.now})
+        connection_ids = self._insert(Connection, rows)
+        by_what = {r["what"]: r["id"] for r in rows}
+        incidents = []
+        if "HubSpot deals and contacts" in by_what:
+            incidents.append({
+                "connection_id": by_what["HubSpot deals and contacts"],
+                "started_at": self.now - timedelta(days=2, hours=3),
+                "symptom": "new deals no longer reach Salesforce",
+                "cause": None, "fix": None, "handled_by": "ops", "resolved_at": None})
+        if "Jira issues → Slack #eng-alerts" in by_what:
+            start = self.now - timedelta(days=30, hours=5)
+            incidents.append({
+                "connection_id": by_what["Jira issues → Slack #eng-alerts"],
+                "started_at": start, "symptom": "no alerts in #eng-alerts",
+                "cause": "the Slack app's token expired", "fix": "re-authorised the Jira app",
+                "handled_by": "ops", "resolved_at": start + timedelta(hours=4, minutes=20)})
+        if incidents and connection_ids:
+            self.session.execute(insert(ConnectionIncident), incidents)
+        bundles = [("Engineering", "", "Slack", "member"), ("Engineering", "", "Jira", "member"),
+                   ("Engineering", "", "GitHub Enterprise", "member"),
+                   ("Engineering", "", "1Password Business", "member"),
+                   ("Design", "", "Figma", "member"), ("Design", "", "Slack", "member"),
+                   ("Design", "", "Miro", "member"), ("Sales", "", "Slack", "member"),
+                   ("Sales", "", "Salesforce Sales Cloud", "member"),
+                   ("Sales", "", "DocuSign", "member"), ("Support", "", "Zendesk Suite", "member"),
+                   ("Support", "", "Slack", "member")]
+        bundle_rows = [{"department": d, "title": t, "tool_id": ids[n], "role": r}
+                       for d, t, n, r in bundles if n in ids]
+        if bundle_rows:
+            self.session.execute(insert(BundleItem), bundle_rows)
+        resources = [("Jira", "guide", "Jira at our company", "https://wiki.example/jira"),
+                     ("Jira", "link", "Jira fundamentals course",
+                      "https://training.example/jira-fundamentals"),
+                     ("Figma", "link", "Figma for beginners",
+                      "https://training.example/figma")]
+        resource_rows: list[dict[str, Any]] = [
+            {"tool_id": ids[n], "kind": k, "title": title, "url": url, "champion_id": None}
+            for n, k, title, url in resources if n in ids]
+        if "Jira" in ids:
+            champion = engineers[0]
+            resource_rows.append({"tool_id": ids["Jira"], "kind": "champion",
+                                  "title": champion["name"], "url": None,
+                                  "champion_id": champion["id"]})
+            self.session.execute(insert(AdoptionTarget), [
+                {"tool_id": ids["Jira"], "department": "Engineering", "target_pct": 80}])
+        if resource_rows:
+            self.session.execute(insert(TrainingResource), resource_rows)
 
     def _insert(self, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
         """Bulk insert that hands back the new ids in row order (and sets row["id"])."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 BAR = QColor("#3b82f6")
@@ -128,3 +128,83 @@ def _short(value: float) -> str:
     if value >= 1_000:
         return f"{value / 1_000:.0f}k" if value >= 10_000 else f"{value / 1_000:.1f}k"
     return f"{value:.0f}" if value else ""
+
+
+class TrendChart(QWidget):
+    """Lines over days (e.g. seats purchased and active over 12 months), painted with
+    QPainter; days without a value are gaps, never drawn as zero."""
+
+    COLOURS = ("#9ca3af", "#2563eb", "#16a34a")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.days: list[object] = []  # datetime.date, oldest first
+        self.series: list[tuple[str, list[float | None]]] = []
+        self.caption = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(170)
+
+    def set_data(self, days: Sequence[object], series: Sequence[tuple[str, Sequence[
+            float | None]]], caption: str = "") -> None:
+        self.days = list(days)
+        self.series = [(name, list(values)) for name, values in series]
+        self.caption = caption
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 170)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        metrics = QFontMetrics(self.font())
+        values = [v for _n, vs in self.series for v in vs if v is not None]
+        if not self.days or not values:
+            painter.setPen(muted)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.caption or "No snapshot yet: history starts today")
+            return
+        top = max(values) or 1.0
+        left, bottom = metrics.horizontalAdvance(f"{top:,.0f}") + 8, metrics.height() * 2 + 6
+        chart = QRectF(left, 6, max(self.width() - left - 8, 10),
+                       max(self.height() - bottom - 6, 10))
+        painter.setPen(muted)
+        painter.drawLine(chart.bottomLeft(), chart.bottomRight())
+        painter.drawText(QRectF(0, chart.top() - 2, left - 4, metrics.height()),
+                         Qt.AlignmentFlag.AlignRight, f"{top:,.0f}")
+        painter.drawText(QRectF(0, chart.bottom() - metrics.height(), left - 4,
+                                metrics.height()), Qt.AlignmentFlag.AlignRight, "0")
+        count = len(self.days)
+        step = chart.width() / max(count - 1, 1)
+        for n, (_name, series) in enumerate(self.series):
+            pen = QPen(QColor(self.COLOURS[n % len(self.COLOURS)]), 2)
+            painter.setPen(pen)
+            previous: QPointF | None = None
+            for i, value in enumerate(series):
+                if value is None:
+                    previous = None
+                    continue
+                point = QPointF(chart.left() + i * step if count > 1 else chart.center().x(),
+                                chart.bottom() - chart.height() * value / top)
+                if previous is not None:
+                    painter.drawLine(previous, point)
+                painter.drawEllipse(point, 2.5, 2.5)
+                previous = point
+        painter.setPen(muted)
+        first, last = str(self.days[0]), str(self.days[-1])
+        y = chart.bottom() + 2
+        painter.drawText(QRectF(chart.left(), y, chart.width() / 2, metrics.height()),
+                         Qt.AlignmentFlag.AlignLeft, first)
+        if count > 1:
+            painter.drawText(QRectF(chart.center().x(), y, chart.width() / 2,
+                                    metrics.height()), Qt.AlignmentFlag.AlignRight, last)
+        x = chart.left()
+        y += metrics.height() + 2
+        for n, (name, _s) in enumerate(self.series):
+            painter.fillRect(QRectF(x, y + metrics.height() / 2 - 2, 14, 4),
+                             QColor(self.COLOURS[n % len(self.COLOURS)]))
+            painter.setPen(text)
+            painter.drawText(QPointF(x + 18, y + metrics.ascent()), name)
+            x += 18 + metrics.horizontalAdvance(name) + 16

@@ -145,6 +145,9 @@ def attach_to_dialog(dialog: FormDialog, term_id: int) -> None:
             panel = BriefPanel(brief, dialog)
             _beside_form(dialog, panel)
             dialog.rightsizing = panel  # type: ignore[attr-defined]
+            from stackadmin.ui.reminders.actions import attach_impact
+
+            attach_impact(dialog.env, panel, brief.tool_id, brief.tool)
 
     # A brief that cannot be worked out must not stop anyone editing the term.
     dialog.env.run(work, done, lambda _exc: None, title="rightsizing brief",
@@ -202,6 +205,10 @@ def open_briefs(env: Env, parent: QWidget, tool: str, term_ids: Sequence[int]) -
     def done(briefs: list[RightsizingBrief]) -> None:
         dialog = BriefDialog(f"Rightsizing: {tool}", [b for b in briefs if b.due], parent)
         parent.brief_dialog = dialog  # type: ignore[attr-defined]
+        from stackadmin.ui.reminders.actions import attach_impact
+
+        for panel in dialog.panels:
+            attach_impact(env, panel, panel.brief.tool_id, panel.brief.tool)
         dialog.open()
 
     env.run(work, done, title="rightsizing brief")

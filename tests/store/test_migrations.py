@@ -231,3 +231,26 @@ def test_only_the_newest_automatic_backups_are_kept(tmp_path: Path, sqlite_only:
     left = sorted(tmp_path.glob("stackadmin.backup-*.sqlite"))
     assert left == sorted(made[-5:])
     assert manual.exists()
+
+
+def test_running_tables_arrive_without_touching_saved_rows(db_url: str) -> None:
+    """From the reminders revision, with data in it, to the running-the-stack tables."""
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0002")
+        _fill_first_revision(engine)
+        upgrade_database(engine, target)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
+            for table in ("connection", "connection_incident", "adoption_snapshot",
+                          "adoption_target", "training_resource", "bundle_item",
+                          "digest_send"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+        run_downgrade(engine, "0002")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+        assert "connection" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -13,14 +13,29 @@ from stackadmin.store.models.inventory import (
     Vendor,
 )
 from stackadmin.store.models.renewals import ReminderStateRow, TermDecision
+from stackadmin.store.models.running import (
+    AdoptionSnapshot,
+    AdoptionTarget,
+    BundleItem,
+    Connection,
+    ConnectionIncident,
+    DigestSend,
+    TrainingResource,
+)
 from stackadmin.store.models.seats import OffboardingItem
 from stackadmin.store.models.sync import Integration, SyncRun
 
 __all__ = [
     "NAMING_CONVENTION",
     "Account",
+    "AdoptionSnapshot",
+    "AdoptionTarget",
     "AuditEvent",
     "Base",
+    "BundleItem",
+    "Connection",
+    "ConnectionIncident",
+    "DigestSend",
     "ExchangeRate",
     "Integration",
     "OffboardingItem",
@@ -32,6 +47,7 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "TrainingResource",
     "Vendor",
     "utcnow",
 ]

@@ -132,11 +132,12 @@ class DashboardPage(Page):
     title = "Dashboard"
     icon = "dashboard"
     reload_on: ClassVar[frozenset[str]] = frozenset(
-        {"tool", "term", "account", "person", "setting"})
+        {"tool", "term", "account", "person", "setting", "connection", "snapshot"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.board: Dashboard | None = None
+        self.running: Any = None  # (connection health, adoption trend) once loaded
         self._first_look: Dashboard | None = None  # shown before the database was open
         self.total = Card("Annual spend", self)
         self.savings = Card("Potential annual savings", self)
@@ -150,6 +151,14 @@ class DashboardPage(Page):
         self.seat_view = self._table(self.seat_model)
         self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
         self.renewal_view = self._table(self.renewal_model)
+        from stackadmin.ui.charts import TrendChart
+
+        self.connections_card = Card("Connections: broken now / not verified (click for the "
+                                     "list)", self)
+        self.connections_card.clicked.connect(
+            lambda: self.env.open_page("connections", {"search": "broken"}))
+        self.trend_chart = TrendChart(self)
+        self.cost_chart = TrendChart(self)
         self.rates_note = QLabel(self)
         self.rates_note.setObjectName("count")
         self.rates_note.setWordWrap(True)
@@ -184,6 +193,10 @@ class DashboardPage(Page):
                                self.seat_view, self), 2, 0)
         grid.addWidget(Section("Next renewals by cancel-by date", self.renewal_view, self),
                        2, 1)
+        grid.addWidget(Section("Seats, last 12 months (all tools)", self.trend_chart, self),
+                       3, 0)
+        grid.addWidget(Section("Annual cost, last 12 months", self.cost_chart, self), 3, 1)
+        grid.addWidget(self.connections_card, 4, 0, 1, 2)
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
@@ -249,8 +262,10 @@ class DashboardPage(Page):
     def load(self) -> None:
         first_look, self._first_look = self._first_look, None
         if first_look is not None:
-            # Shown at start-up from the snapshot read: only the seat count is left to do.
+            # Shown at start-up from the snapshot read: only the seat count (and the
+            # connections and trends) are left to do.
             self._count_seats(first_look)
+            self._load_running()
             return
 
         def spend(ctx: ServiceContext, job: Job) -> Dashboard:
@@ -297,7 +312,39 @@ class DashboardPage(Page):
         self.rates_note.setText(
             f"Totals in {base} as of {date_text(board.as_of)}"
             + (f"; rates used: {rates}." if rates else ".") + missing)
+        if self.env.ready:
+            self._load_running()
         self.loaded.emit()
+
+    def _load_running(self) -> None:
+        """Connections' health and the adoption trends (a third, small job)."""
+
+        def work(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.running.adoption import trend
+            from stackadmin.services.running.connections import health
+
+            return health(ctx), trend(ctx)
+
+        self.env.run(work, self._show_running, key="load:dashboard-running")
+
+    def _show_running(self, data: Any) -> None:
+        health, trend = data
+        self.running = data
+        broken, stale = len(health.broken), len(health.unverified)
+        self.connections_card.set(f"{broken} / {stale}",
+                                  (", ".join(f"{r.from_tool} → {r.to_tool}"
+                                             for r in health.broken[:2])
+                                   or "Nothing broken")
+                                  + f"; unverified = not checked for {health.days} days")
+        days = [p.day.isoformat() for p in trend.days]
+        self.trend_chart.set_data(days, [
+            ("purchased", [p.seats_purchased for p in trend.days]),
+            ("held", [p.seats_held for p in trend.days]),
+            ("active", [p.seats_active for p in trend.days])])
+        self.cost_chart.set_data(days, [
+            (f"annual cost, {trend.base_currency}",
+             [None if p.annual_cost_base is None else float(p.annual_cost_base)
+              for p in trend.days])])
 
     def _count_seats(self, board: Dashboard) -> None:
         generation = self.env.generation

@@ -49,6 +49,7 @@ class PersonPage(TablePage):
         self.heading.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.extra_layout.addWidget(self.heading)
         self.view_data: Any = None
+        self.onboarding: Any = None  # the PersonOnboardingSection of the person shown
         self.checklist = [
             self.add_action("Reclaimed", "delete", lambda: self.decide("reclaimed"),
                             needs_row=True),
@@ -125,5 +126,13 @@ class PersonPage(TablePage):
             self.heading.setText(self.heading.text() + f"<br><b>Offboarding checklist:</b> "
                                  f"{done} of {len(view.accounts)} accounts decided")
         self.heading.setMinimumHeight(self.heading.sizeHint().height())
+        if self.onboarding is None or self.onboarding.person_id != person.id:
+            from stackadmin.ui.running_sections import PersonOnboardingSection
+
+            if self.onboarding is not None:
+                self.onboarding.deleteLater()
+            self.onboarding = PersonOnboardingSection(self.env, person.id, self)
+            self.onboarding.setMaximumHeight(260)
+            self.extra_layout.addWidget(self.onboarding)
         self.model.set_rows(view.accounts)
         self.loaded.emit()

@@ -136,5 +136,36 @@ def decision_dialog(env: Env, parent: QWidget, renewal: RenewalRow, decision: st
     ], {"decision": decision, "note": renewal.decision_note or ""}, save, parent, intro=intro)
     dialog.saved.connect(lambda row: _announce(
         env, DECISION, f"{name}: decision recorded ({row.decision.value}).", done))
+    attach_impact(env, dialog, renewal.tool_id, renewal.tool)
     dialog.open()
     return dialog
+
+
+def attach_impact(env: Env, dialog: QWidget, tool_id: int, tool: str) -> None:
+    """Adds 'what breaks if we cancel' under the dialog's intro: the connections that depend
+    on the tool and their owners (loaded on a worker; `dialog.impact` is the label)."""
+    from html import escape
+
+    from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+    label = QLabel(dialog)
+    label.setWordWrap(True)
+    dialog.impact = label  # type: ignore[attr-defined]
+    layout = dialog.layout()
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(1, label)
+
+    def work(ctx: ServiceContext, _job: Job) -> list[str]:
+        from stackadmin.services.running.connections import depending_on, impact_lines
+
+        return impact_lines(depending_on(ctx, tool_id))
+
+    def shown(lines: list[str]) -> None:
+        if not lines:
+            label.setText(f"If {escape(tool)} is cancelled, no connection breaks.")
+            return
+        label.setText(f"<b>If {escape(tool)} is cancelled, {len(lines)} connection"
+                      f"{'s' if len(lines) > 1 else ''} break; tell their owners:</b><br>"
+                      + "<br>".join(f"• {escape(line)}" for line in lines))
+
+    env.run(work, shown, lambda _exc: None, key=f"impact:{id(dialog)}")
