@@ -57,8 +57,10 @@ def add_seats(ctx: ServiceContext, board: Dashboard,
     board.utilization = report
     board.seats = [
         SeatLine(f.tool_id, f.tool, f.seats_purchased, f.seats_held, f.seats_active,
-                 f.seats_unused + f.seats_unassigned, f.potential_savings_base)
-        for f in report.tools if f.seats_purchased or f.seats_held
+                 None if f.seats_unassigned is None else f.seats_unused + f.seats_unassigned,
+                 f.potential_savings_base, f.flat_priced, f.seats_over, f.activity_known,
+                 f.utilization_pct)
+        for f in report.tools if f.seats_purchased or f.seats_held or f.flat_priced
     ]
     board.savings_base = report.total_savings_base
     return board

@@ -75,13 +75,19 @@ class MonthSpend:
 
 @dataclass(frozen=True, slots=True)
 class SeatLine:
+    """A tool's line in the dashboard's seat table (from its ToolFigures)."""
+
     tool_id: int
     tool: str
     purchased: int
-    assigned: int
+    assigned: int | None  # None: no seat data (no account recorded)
     active: int
-    unused: int
+    unused: int | None  # unused + unassigned seats; None: no seat data
     savings_base: Decimal | None
+    flat: bool = False  # flat fees that state no seat count: nothing purchased per seat
+    over: int = 0  # seats held beyond those purchased
+    activity_known: bool = True
+    utilization_pct: Decimal | None = None
 
 
 @dataclass

@@ -52,12 +52,13 @@ class DueTerm:
     days_left: int
     seats_purchased: int | None
     seats_active: int
-    recommended_seats: int
+    recommended_seats: int | None  # None: nothing to judge by (see ToolFigures)
 
     @property
     def seat_change(self) -> int | None:
-        return None if self.seats_purchased is None else (
-            self.recommended_seats - self.seats_purchased)
+        if self.seats_purchased is None or self.recommended_seats is None:
+            return None
+        return self.recommended_seats - self.seats_purchased
 
 
 def due_terms(ctx: ServiceContext, report: UtilizationReport) -> dict[int, list[DueTerm]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,7 +14,14 @@ from sqlalchemy.orm import Session, joinedload
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
 from stackadmin.domain.terms import TermPrice
-from stackadmin.domain.utilization import SeatFacts, is_active
+from stackadmin.domain.utilization import (
+    SeatCounts,
+    SeatFacts,
+    activity_judged,
+    activity_unknown,
+    is_active,
+    unused_reason,
+)
 from stackadmin.domain.vocab import (
     SEAT_HOLDING,
     AccountStatus,
@@ -171,10 +179,11 @@ def load_rows(session: Session, day: date, *,
 
 
 def active_seats(ctx: ServiceContext, day: date,
-                 tool_ids: Iterable[int] | None = None) -> dict[int, int]:
+                 tool_ids: Iterable[int] | None = None) -> dict[int, int | None]:
     """Active seats per tool id on `day`, by the same rules as the utilization report
     (`utilization.compute`), but only for the tools asked for: the full report costs ~5 s
-    on 100,000 accounts, a reminder panel needs a handful of tools."""
+    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool whose
+    seats' activity is unknown (no seat of it reports activity): not 0."""
     wanted = None if tool_ids is None else sorted(set(tool_ids))
     if wanted == []:
         return {}
@@ -188,23 +197,34 @@ def active_seats(ctx: ServiceContext, day: date,
     if wanted is not None:
         query = query.where(Account.tool_id.in_(wanted))
     counts: dict[int, int] = dict.fromkeys(wanted or (), 0)
+    known: dict[int, int] = defaultdict(int)
+    unknown: dict[int, int] = defaultdict(int)
     with ctx.read() as session:
         default_days = settings.load(session).default_inactivity_days
-        for (tool_id, status, last, known, first_seen, invited, bot, exempt, p_status,
+        for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
              p_end, days) in session.execute(query):
             facts = SeatFacts(
-                status=AccountStatus(status), last_activity=last, activity_known=known,
+                status=AccountStatus(status), last_activity=last, activity_known=activity,
                 first_seen=first_seen, invited_at=invited, exempt=exempt, is_bot=bot,
                 person_departed=p_status == PersonStatus.DEPARTED.value,
                 person_end_date=p_end)
-            if is_active(facts, days or default_days, day):
+            threshold = days or default_days
+            if is_active(facts, threshold, day):
                 counts[tool_id] = counts.get(tool_id, 0) + 1
-    return counts
+            if activity and not bot:
+                known[tool_id] += 1
+            elif activity_unknown(True, bot, exempt, activity,
+                                  unused_reason(facts, threshold, day)):
+                unknown[tool_id] += 1
+    return {tool_id: counts.get(tool_id, 0) if activity_judged(SeatCounts(
+                activity_known=known[tool_id], activity_unknown=unknown[tool_id])) else None
+            for tool_id in sorted(set(counts) | set(unknown))}
 
 
 def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
                       day: date) -> list[RenewalRow]:
-    """The rows with seats_active filled in (0 for a tool without active seats)."""
+    """The rows with seats_active filled in (0 for a tool without active seats, None for
+    one whose activity is unknown)."""
     counts = active_seats(ctx, day, {r.tool_id for r in rows})
     return [replace(r, seats_active=counts.get(r.tool_id, 0)) for r in rows]
 

@@ -120,7 +120,7 @@ def savings_view(ctx: ServiceContext, as_of: date | None = None) -> SavingsView:
     return SavingsView(
         as_of=report.as_of, base_currency=report.base_currency, seats=unused + exempt,
         groups=groups_of(report, unused), total_savings_base=report.total_savings_base,
-        seats_unused=len(unused), seats_unassigned=total.seats_unassigned if total else 0,
+        seats_unused=len(unused), seats_unassigned=(total.seats_unassigned or 0) if total else 0,
         seats_exempt=len(exempt), tools_counted=total.tools_counted if total else 0,
         missing_notes=missing_rate_notes(report),
         tool_missing={t.tool_id: t.missing_rates for t in report.tools if t.missing_rates},
