@@ -166,8 +166,8 @@ from decimal import Decimal  # noqa: E402
 
 from stackadmin.domain.utilization import (  # noqa: E402
     SeatCounts,
-    activity_judged,
     active_after_leaving,
+    activity_judged,
     activity_unknown,
     has_seat_data,
     over_allocated,

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from stackadmin.domain import utilization as rules
 from stackadmin.domain.money import Money
 from stackadmin.domain.terms import TermPrice, covers
-from stackadmin.domain import utilization as rules
 from stackadmin.domain.utilization import (
     SeatCounts,
     UnusedReason,
