@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stackadmin.domain.utilization import (
+    SeatCounts,
     SeatFacts,
     UnusedReason,
+    active_after_leaving,
+    activity_judged,
+    activity_unknown,
     days_inactive,
+    has_seat_data,
     is_active,
+    over_allocated,
+    recommended_seats,
+    savings_seats,
+    seats_unassigned,
     unused_reason,
+    utilization_pct,
 )
 from stackadmin.domain.vocab import AccountStatus
 
@@ -162,21 +173,6 @@ def test_active_and_unused_never_overlap_and_need_a_held_seat(
 
 
 # -- a tool's figures from its counted seats ---------------------------------------------
-from decimal import Decimal  # noqa: E402
-
-from stackadmin.domain.utilization import (  # noqa: E402
-    SeatCounts,
-    active_after_leaving,
-    activity_judged,
-    activity_unknown,
-    has_seat_data,
-    over_allocated,
-    recommended_seats,
-    savings_seats,
-    seats_unassigned,
-    utilization_pct,
-)
-
 
 def test_a_tool_without_accounts_has_no_seat_data_and_no_unassigned_seats() -> None:
     none = SeatCounts()
