@@ -120,7 +120,19 @@ def test_reconcile_json(inventory: ServiceContext, run: Run) -> None:
     assert {u["email"] for u in data["unknown_users"]} == {"old@example.com", "new@example.com"}
     assert [h["email"] for h in data["departed_holders"]] == ["bob@example.com"]
     assert data["duplicates"] == []
-    assert run("reconcile", *AS_OF).code == 0
+    # Bob left 10 days ago and used Design 2 days ago: one entry, his one account.
+    assert data["active_after_leaving"] == [{
+        "email": "bob@example.com", "tool": "Design",
+        "end_date": (TODAY - timedelta(days=10)).isoformat(),
+        "last_activity": f"{(TODAY - timedelta(days=2)).isoformat()}T12:00:00+00:00",
+        "person": "Bob", "person_id": data["departed_holders"][0]["person_id"],
+        "account_id": data["departed_holders"][0]["accounts"][0]["account_id"],
+        "tool_id": data["active_after_leaving"][0]["tool_id"], "status": "active",
+        "days_after": 8}]
+    text = run("reconcile", *AS_OF)
+    assert text.code == 0
+    assert "RED FLAG: activity after the person's last day (1)" in text.out
+    assert "bob@example.com" in text.out.split("RED FLAG")[1]
 
 
 def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:

@@ -231,6 +231,7 @@ def _reconcile(args: argparse.Namespace) -> int:
             "duplicates": [{"tool": d.tool, "person_id": d.person_id, "person": d.person,
                             "email": d.email, "accounts": [_acc(a) for a in d.accounts]}
                            for d in rep.duplicates],
+            "active_after_leaving": [_after(a) for a in rep.active_after_leaving],
         })
         return 0
     print(f"unknown users ({len(rep.unknown_users)}): accounts matched to no person")
@@ -250,7 +251,28 @@ def _reconcile(args: argparse.Namespace) -> int:
                     [(d.tool, d.person or d.email,
                       ", ".join(a.email or a.external_id or str(a.account_id)
                                 for a in d.accounts)) for d in rep.duplicates])
+    after = rep.active_after_leaving
+    print(f"\nRED FLAG: activity after the person's last day ({len(after)})")
+    if after:
+        print_table(["person", "email", "tool", "last day", "last activity", "days after",
+                     "status"],
+                    [(a.person, a.email, a.account.tool, a.end_date.isoformat(),
+                      _last_activity(a), a.days_after, a.account.status) for a in after])
     return 0
+
+
+def _last_activity(a: reconcile.ActiveAfterLeaving) -> str | None:
+    last = a.account.last_activity
+    return None if last is None else last.isoformat()
+
+
+def _after(a: reconcile.ActiveAfterLeaving) -> dict[str, Any]:
+    """One account used after its person's last day (the keys are a contract)."""
+    return {"email": a.email, "tool": a.account.tool, "end_date": a.end_date.isoformat(),
+            "last_activity": _last_activity(a), "person": a.person,
+            "person_id": a.person_id, "account_id": a.account.account_id,
+            "tool_id": a.account.tool_id, "status": a.account.status,
+            "days_after": a.days_after}
 
 
 def _rightsizing(args: argparse.Namespace) -> int:

@@ -31,6 +31,7 @@ class ToolLine:
     annual_cost_base: Decimal | None
     base_currency: str
     missing_rates: tuple[str, ...] = ()
+    owner_left: bool = False  # the owner has left the company: a hand-over is due
     # Filled by with_utilization (the Tools page): seat figures and due briefs.
     utilization: ToolFigures | None = None
     rightsizing: tuple[DueTerm, ...] = ()
@@ -115,6 +116,7 @@ def tool_lines(ctx: ServiceContext) -> list[ToolLine]:
     return [
         ToolLine(tool, term_counts.get(tool.id, 0), accounts.get(tool.id, 0),
                  None if missing.get(tool.id) else cost.get(tool.id, Decimal(0)),
-                 rates.base_currency, tuple(sorted(missing.get(tool.id, ()))))
+                 rates.base_currency, tuple(sorted(missing.get(tool.id, ()))),
+                 tool.owner_departed(today))
         for tool in tools
     ]

@@ -9,10 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
+from stackadmin.domain.values import normalize_email, parse_choice
+from stackadmin.domain.vocab import AccountStatus, OffboardingOutcome, PersonStatus
+from stackadmin.errors import ValidationError
+from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.crud import apply_changes, get_or_404
 from stackadmin.services.inventory.people import PersonRow, get_person
-from stackadmin.store.models import Account, OffboardingItem, Tool
+from stackadmin.store.models import Account, OffboardingItem, Person, Tool
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +97,7 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
     return PersonView(person, accounts, report.base_currency)
 
 
-def _names(session: object, ids: set[int | None]) -> dict[int, str]:
-    from sqlalchemy.orm import Session
-
-    from stackadmin.store.models import Person
-
-    assert isinstance(session, Session)
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
@@ -112,65 +113,62 @@ def record_outcome(ctx: ServiceContext, person_id: int, account_id: int, outcome
     """Records what was done with one account of a departed person, audited: `reclaimed`
     (the seat is deprovisioned), `transferred` (to the person with the email
     `transferred_to`), or `kept` (a reason is required). Returns the outcome recorded."""
-    from stackadmin.domain.values import normalize_email, parse_choice
-    from stackadmin.domain.vocab import (
-        AccountStatus,
-        OffboardingOutcome,
-        PersonStatus,
-    )
-    from stackadmin.errors import ValidationError
-    from stackadmin.services import audit
-    from stackadmin.services.crud import apply_changes, get_or_404
-    from stackadmin.store.models import Person
+    with ctx.transaction() as session:
+        return record_in(session, ctx, person_id, account_id, outcome, reason=reason,
+                         transferred_to=transferred_to)
 
+
+def record_in(session: Session, ctx: ServiceContext, person_id: int, account_id: int,
+              outcome: str, *, reason: str | None = None,
+              transferred_to: str | None = None) -> str:
+    """`record_outcome` inside the caller's transaction (a batch records many at once)."""
     choice = parse_choice(outcome, OffboardingOutcome, "outcome")
     text = (reason or "").strip() or None
-    with ctx.transaction() as session:
-        person = get_or_404(session, Person, person_id, "person")
-        account = get_or_404(session, Account, account_id, "account")
-        if person.status != PersonStatus.DEPARTED.value:
-            raise ValidationError(f"{person.email} has not departed: mark them departed first")
-        if account.person_id != person_id:
-            raise ValidationError(f"account {account_id} is not held by {person.email}")
-        target: Person | None = None
-        if choice == OffboardingOutcome.KEPT and text is None:
-            raise ValidationError("reason: say why the account is kept")
-        if choice == OffboardingOutcome.TRANSFERRED:
-            if not (transferred_to or "").strip():
-                raise ValidationError("transfer to: give the email of the person taking over")
-            email = normalize_email(transferred_to or "")
-            target = session.scalars(select(Person).where(Person.email == email)).first()
-            if target is None:
-                raise ValidationError(f"transfer to: {email} is not in the people list")
-            if target.id == person_id:
-                raise ValidationError("transfer to: choose someone other than the leaver")
-        tool = session.get(Tool, account.tool_id)
-        tool_name = tool.name if tool else ""
-        item = session.scalars(select(OffboardingItem).where(
-            OffboardingItem.person_id == person_id,
-            OffboardingItem.account_id == account_id)).first()
-        before = None if item is None else item.outcome
-        if item is None:
-            item = OffboardingItem(person_id=person_id, account_id=account_id,
-                                   tool_name=tool_name, outcome=choice, decided_by=ctx.actor)
-            session.add(item)
-        item.outcome = choice
-        item.reason = text
-        item.transferred_to_id = target.id if target else None
-        item.decided_by = ctx.actor
-        session.flush()
-        label = f"account {account.email or account.external_id} in {tool_name}"
-        if choice == OffboardingOutcome.RECLAIMED:
-            apply_changes(session, ctx, account, {"status": AccountStatus.DEPROVISIONED.value},
-                          entity="account", label=label)
-        elif choice == OffboardingOutcome.TRANSFERRED and target is not None:
-            apply_changes(session, ctx, account, {"person_id": target.id}, entity="account",
-                          label=label)
-        detail = {"transferred": f" to {target.email}" if target else "",
-                  "kept": f" ({text})"}.get(choice, "")
-        audit.record(session, ctx, action="offboard", entity="offboarding_item",
-                     entity_id=item.id,
-                     summary=f"offboarding {person.email}: {label} {choice}{detail}",
-                     changes={"outcome": [before, choice], "reason": [None, text],
-                              "transferred_to": [None, target.email if target else None]})
-        return str(choice)
+    person = get_or_404(session, Person, person_id, "person")
+    account = get_or_404(session, Account, account_id, "account")
+    if person.status != PersonStatus.DEPARTED.value:
+        raise ValidationError(f"{person.email} has not departed: mark them departed first")
+    if account.person_id != person_id:
+        raise ValidationError(f"account {account_id} is not held by {person.email}")
+    target: Person | None = None
+    if choice == OffboardingOutcome.KEPT and text is None:
+        raise ValidationError("reason: say why the account is kept")
+    if choice == OffboardingOutcome.TRANSFERRED:
+        if not (transferred_to or "").strip():
+            raise ValidationError("transfer to: give the email of the person taking over")
+        email = normalize_email(transferred_to or "")
+        target = session.scalars(select(Person).where(Person.email == email)).first()
+        if target is None:
+            raise ValidationError(f"transfer to: {email} is not in the people list")
+        if target.id == person_id:
+            raise ValidationError("transfer to: choose someone other than the leaver")
+    tool = session.get(Tool, account.tool_id)
+    tool_name = tool.name if tool else ""
+    item = session.scalars(select(OffboardingItem).where(
+        OffboardingItem.person_id == person_id,
+        OffboardingItem.account_id == account_id)).first()
+    before = None if item is None else item.outcome
+    if item is None:
+        item = OffboardingItem(person_id=person_id, account_id=account_id,
+                               tool_name=tool_name, outcome=choice, decided_by=ctx.actor)
+        session.add(item)
+    item.outcome = choice
+    item.reason = text
+    item.transferred_to_id = target.id if target else None
+    item.decided_by = ctx.actor
+    session.flush()
+    label = f"account {account.email or account.external_id} in {tool_name}"
+    if choice == OffboardingOutcome.RECLAIMED:
+        apply_changes(session, ctx, account, {"status": AccountStatus.DEPROVISIONED.value},
+                      entity="account", label=label)
+    elif choice == OffboardingOutcome.TRANSFERRED and target is not None:
+        apply_changes(session, ctx, account, {"person_id": target.id}, entity="account",
+                      label=label)
+    detail = {"transferred": f" to {target.email}" if target else "",
+              "kept": f" ({text})"}.get(choice, "")
+    audit.record(session, ctx, action="offboard", entity="offboarding_item",
+                 entity_id=item.id,
+                 summary=f"offboarding {person.email}: {label} {choice}{detail}",
+                 changes={"outcome": [before, choice], "reason": [None, text],
+                          "transferred_to": [None, target.email if target else None]})
+    return str(choice)
