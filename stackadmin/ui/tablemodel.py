@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 R = TypeVar("R")
 
@@ -21,6 +21,7 @@ DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
 ALIGN_ROLE = Qt.ItemDataRole.TextAlignmentRole
 FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
+FONT_ROLE = Qt.ItemDataRole.FontRole
 USER_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = int(USER_ROLE) + 1  # the value a column sorts by
 ROW_ROLE = int(USER_ROLE) + 2  # the row object itself
@@ -30,6 +31,15 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _WARN = QColor("#d93025")  # readable on the light and the dark palette
+_BOLD: list[QFont] = []  # made on first use: a QFont wants the application to exist
+
+
+def _bold() -> QFont:
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
 
 
 def _identity(value: Any) -> Any:
@@ -50,6 +60,7 @@ class Column(Generic[R]):
     width: int = 0  # initial width in pixels (0: the view decides)
     warn: Callable[[R], bool] | None = None  # True: shown in the warning colour (overdue...)
     hidden: bool = False  # not shown until turned on in the header's menu (right-click)
+    bold: Callable[[R], bool] | None = None  # True: set in bold (what needs attention)
 
     def sort_key(self, row: R) -> Any:
         value = self.key(row) if self.key is not None else self.text(row).casefold()
@@ -187,6 +198,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return _RIGHT if column.numeric else _LEFT
         if role == FOREGROUND_ROLE:
             return _WARN if column.warn is not None and column.warn(item) else None
+        if role == FONT_ROLE:
+            return _bold() if column.bold is not None and column.bold(item) else None
         if role == TOOLTIP_ROLE:
             return column.tooltip(item) if column.tooltip is not None else None
         if role == SORT_ROLE:

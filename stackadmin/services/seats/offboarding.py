@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.utilization import active_after_leaving, person_departed
 from stackadmin.domain.values import normalize_email, parse_choice
-from stackadmin.domain.vocab import AccountStatus, OffboardingOutcome, PersonStatus
+from stackadmin.domain.vocab import AccountStatus, OffboardingOutcome, PersonStatus, Role
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
@@ -36,11 +37,27 @@ class PersonAccount:
     outcome: str | None = None
     reason: str | None = None
     transferred_to: str | None = None
+    # Used after the person's last day (a red flag: access outlived the offboarding).
+    active_after_leaving: bool = False
+    exempt: bool = False
+    exempt_reason: str | None = None
+    theirs: bool = True  # False: transferred to someone else (still on the checklist)
+
+    @property
+    def done(self) -> bool:
+        """Dealt with, for the offboarding checklist: an outcome is recorded, or the account
+        is deprovisioned already (nothing is left to do with it)."""
+        return self.outcome is not None or self.status == AccountStatus.DEPROVISIONED.value
+
+    @property
+    def privileged(self) -> bool:
+        """An owner or admin of the tool: the accounts to hand over or remove first."""
+        return self.role in (Role.OWNER.value, Role.ADMIN.value)
 
     @property
     def outcome_text(self) -> str:
         if self.outcome is None:
-            return ""
+            return "done: deprovisioned" if self.done else ""
         if self.outcome == "transferred" and self.transferred_to:
             return f"transferred to {self.transferred_to}"
         if self.outcome == "kept" and self.reason:
@@ -49,10 +66,27 @@ class PersonAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnedTool:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class PersonView:
     person: PersonRow
     accounts: list[PersonAccount]
     base_currency: str
+    as_of: date | None = None
+    left: bool = False  # departed as of `as_of` (the last day has passed)
+    owned_tools: tuple[OwnedTool, ...] = ()  # tools they own: to hand over once they leave
+
+    @property
+    def done(self) -> int:
+        return sum(1 for a in self.accounts if a.done)
+
+    @property
+    def active_after_leaving(self) -> list[PersonAccount]:
+        return [a for a in self.accounts if a.active_after_leaving]
 
     @property
     def annual_cost_base(self) -> Decimal:
@@ -79,13 +113,21 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
         # A transferred account now belongs to someone else; the checklist still lists it.
         rows = session.execute(
             select(Account.id, Account.tool_id, Tool.name, Account.email, Account.role,
-                   Account.status, Account.last_activity, Account.activity_known)
+                   Account.status, Account.last_activity, Account.activity_known,
+                   Account.exempt, Account.exempt_reason)
             .join(Tool, Tool.id == Account.tool_id)
             .where(or_(Account.person_id == person_id, Account.id.in_(list(items))))
             .order_by(Tool.name, Account.id)).all()
         names = _names(session, {i.transferred_to_id for i in items.values()})
+        owned = tuple(OwnedTool(i, n) for i, n in session.execute(
+            select(Tool.id, Tool.name).where(Tool.owner_id == person_id)
+            .order_by(Tool.name)))
+        theirs = set(session.scalars(select(Account.id).where(
+            Account.person_id == person_id)))
+    left = person_departed(person.status == PersonStatus.DEPARTED.value, person.end_date,
+                           report.as_of)
     accounts = []
-    for acc_id, tool_id, tool, email, role, status, last, known in rows:
+    for acc_id, tool_id, tool, email, role, status, last, known, exempt, exempt_reason in rows:
         seat = seats.get(acc_id)
         item = items.get(acc_id)
         accounts.append(PersonAccount(
@@ -93,8 +135,10 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
             seat.annual_cost_base if seat and seat.holds_seat else
             (Decimal(0) if seat else None), report.base_currency,
             item.outcome if item else None, item.reason if item else None,
-            names.get(item.transferred_to_id) if item and item.transferred_to_id else None))
-    return PersonView(person, accounts, report.base_currency)
+            names.get(item.transferred_to_id) if item and item.transferred_to_id else None,
+            left and known and active_after_leaving(person.end_date, last),
+            exempt, exempt_reason, acc_id in theirs))
+    return PersonView(person, accounts, report.base_currency, report.as_of, left, owned)
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:

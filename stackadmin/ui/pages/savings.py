@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stackadmin.ui.dialogs import Field, FormDialog
+from stackadmin.ui import seat_actions
+from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
 from stackadmin.ui.fmt import base_text, date_text, int_text, plural
 from stackadmin.ui.pages.base import Page
@@ -49,8 +50,9 @@ def _reason_key(seat: SeatStatus) -> str:
 def _reason_text(seat: SeatStatus) -> str:
     from stackadmin.services.seats.savings import reason_words, seat_reason
 
-    text = reason_words(seat_reason(seat))
-    return f"{text}, used after leaving" if seat.active_after_leaving else text
+    if seat.active_after_leaving:
+        return "⚠ used after leaving"  # departed, and still active: the tooltip says when
+    return reason_words(seat_reason(seat))
 
 
 def _reason_tip(seat: SeatStatus) -> str:
@@ -305,7 +307,7 @@ class SavingsPage(Page):
         if after:
             text += (f" <span style='color: {WARN}; font-weight: 600'>⚠ "
                      f"{plural(after, 'seat')} used after the person's last day</span> "
-                     "(reason “person departed, used after leaving”).")
+                     "(reason “used after leaving”).")
         self.figure_detail.setText(text)
         self.missing_note.setText("\n".join(view.missing_notes))
         self.missing_note.setVisible(bool(view.missing_notes))
@@ -382,99 +384,40 @@ class SavingsPage(Page):
         self.reclaim_action.setEnabled(bool(rows))
         self.person_action.setEnabled(any(s.person_id is not None for s in rows))
 
+    def _what(self, seats: list[SeatStatus]) -> str:
+        one = (f"the {seats[0].tool} seat of "
+               f"{seats[0].email or seats[0].person or 'unmatched'}") if seats else ""
+        return seat_actions.seats_text(len(seats), one)
+
     def exempt(self) -> FormDialog | None:
         """Asks for the reason (required, in a non-blocking dialog), then exempts every
-        selected seat that is not exempt yet."""
+        selected seat that is not exempt yet, in one batch (Edit → Undo)."""
         seats = [s for s in self.selected_seats() if not s.exempt]
         if not seats:
             return None
-        ids = [s.account_id for s in seats]
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else plural(len(seats), "seat"))
+        self.dialog = seat_actions.exempt_dialog(self, self.env,
+                                                 [s.account_id for s in seats],
+                                                 self._what(seats))
+        return self.dialog
 
-        def save(ctx: ServiceContext, values: dict[str, Any]) -> int:
-            from stackadmin.services.seats.actions import exempt_seat
-
-            for account_id in ids:  # the first refuses an empty reason: nothing is saved
-                exempt_seat(ctx, account_id, values["reason"])
-            return len(ids)
-
-        field = Field("reason", "Reason", words=("reason",),
-                      placeholder="for example: on-call admin, shared mailbox, licence audit",
-                      help="Required. Exempt seats are not counted as unused or in the "
-                           "savings; the reason and who set it are kept.")
-        dialog = FormDialog(self.env, f"Exempt {what}", [field], {}, save, self,
-                            intro=f"Keep {what} on purpose.", changed="account")
-        dialog.buttons.button(dialog.buttons.StandardButton.Save).setText("Exempt")
-        dialog.saved.connect(lambda n: self.env.message.emit(f"Exempted {plural(n, 'seat')}."))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def clear_exemption(self) -> None:
+    def clear_exemption(self) -> Job | None:
         ids = [s.account_id for s in self.selected_seats() if s.exempt]
-        if not ids:
-            return
-
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import clear_exemption
-
-            for account_id in ids:
-                clear_exemption(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Cleared the exemption of {n:,} seats.")
+        return seat_actions.clear_exemptions(self.env, ids) if ids else None
 
     def reclaim(self) -> QMessageBox | None:
         """Asks (without blocking) before marking the selected seats reclaimed."""
         seats = self.selected_seats()
         if not seats:
             return None
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else plural(len(seats), "seat"))
-        return self.confirm_reclaim([s.account_id for s in seats], what)
+        return self.confirm_reclaim([s.account_id for s in seats], self._what(seats))
 
     def confirm_reclaim(self, ids: list[int], what: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "Mark reclaimed",
-                          f"Mark {what} reclaimed? Do this once the seat was removed at the "
-                          "vendor: the account is marked deprovisioned and no longer holds a "
-                          "seat. The paid seat then counts as unassigned until the seat count "
-                          "is lowered at the next renewal.",
-                          QMessageBox.StandardButton.Cancel, self)
-        ok = box.addButton("Mark reclaimed", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(ok)
+        self.confirm_box = seat_actions.confirm_reclaim(self, self.env, ids, what)
+        return self.confirm_box
 
-        def answered() -> None:
-            if box.clickedButton() is ok:
-                self.reclaim_now(ids)
-
-        box.finished.connect(lambda _r: answered())
-        self.confirm_box = box
-        box.open()
-        return box
-
-    def reclaim_now(self, ids: list[int]) -> None:
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import reclaim_seat
-
-            for account_id in ids:
-                reclaim_seat(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Marked {n:,} seats reclaimed.")
-
-    def _act(self, work: Any, message: str) -> None:
-        from stackadmin.ui.mainwindow import describe_error
-
-        def done(n: int) -> None:
-            self.env.message.emit(message.format(n=n))
-            self.env.changed("account")
-
-        def failed(exc: BaseException) -> None:
-            self.env.error.emit(describe_error(exc))
-            self.env.changed("account")  # some may have gone through: show what is true
-
-        self.env.run(work, done, failed, title="updating seats")
+    def reclaim_now(self, ids: list[int]) -> Job:
+        """Reclaims at once, without asking (the confirmation's answer)."""
+        return seat_actions.reclaim(self.env, ids)
 
     def open_person(self) -> None:
         seat = next((s for s in self.selected_seats() if s.person_id is not None), None)
