@@ -119,6 +119,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._sort_column = -1
         self._sort_order = ASCENDING
         self._keys: dict[int, list[Any]] = {}
+        self._pinned: Callable[[R], bool] | None = None
 
     # -- data in -----------------------------------------------------------------------
     def set_rows(self, rows: Sequence[R], haystack: list[str] | None = None,
@@ -151,6 +152,11 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
     def filter_text(self) -> str:
         return " ".join(self._words)
+
+    def pin_first(self, predicate: Callable[[R], bool] | None) -> None:
+        """Rows the predicate keeps come first whatever the sort (overdue rows on top),
+        each group in the sort's order. Applies from the next `set_rows` or sort."""
+        self._pinned = predicate
 
     # -- data out ----------------------------------------------------------------------
     def row_at(self, row: int) -> R:
@@ -242,13 +248,19 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def _sorted_order(self) -> list[int]:
         indexes = range(len(self._rows))
         if self._sort_column < 0:
-            return list(indexes)
-        keys = self._keys.get(self._sort_column)
-        if keys is None:
-            keys = sort_keys(self.columns[self._sort_column], self._rows)
-            self._keys[self._sort_column] = keys
-        return sorted(indexes, key=keys.__getitem__,
-                      reverse=self._sort_order != ASCENDING)
+            order = list(indexes)
+        else:
+            keys = self._keys.get(self._sort_column)
+            if keys is None:
+                keys = sort_keys(self.columns[self._sort_column], self._rows)
+                self._keys[self._sort_column] = keys
+            order = sorted(indexes, key=keys.__getitem__,
+                           reverse=self._sort_order != ASCENDING)
+        if self._pinned is None:
+            return order
+        pinned = self._pinned
+        first = [i for i in order if pinned(self._rows[i])]
+        return first + [i for i in order if not pinned(self._rows[i])] if first else order
 
 
     def _filtered(self, base: list[int]) -> list[int]:

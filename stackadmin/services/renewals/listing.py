@@ -69,6 +69,16 @@ class RenewalRow:
     def decided(self) -> bool:
         return self.decision is not Decision.UNDECIDED
 
+    @property
+    def missed(self) -> bool:
+        """The cancel-by date has passed and nothing was decided."""
+        return self.days_left < 0 and not self.decided
+
+    @property
+    def days_to_renewal(self) -> int:
+        """Days from the as-of date to the renewal (the cancel-by date plus notice and lead)."""
+        return self.days_left + self.notice_days + self.internal_lead_days
+
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON object (the keys are a contract: add, never rename)."""
         return {
@@ -182,8 +192,8 @@ def active_seats(ctx: ServiceContext, day: date,
                  tool_ids: Iterable[int] | None = None) -> dict[int, int | None]:
     """Active seats per tool id on `day`, by the same rules as the utilization report
     (`utilization.compute`), but only for the tools asked for: the full report costs ~5 s
-    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool whose
-    seats' activity is unknown (no seat of it reports activity): not 0."""
+    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool with no
+    account recorded, or whose seats' activity is unknown (none reports activity): not 0."""
     wanted = None if tool_ids is None else sorted(set(tool_ids))
     if wanted == []:
         return {}
@@ -201,6 +211,10 @@ def active_seats(ctx: ServiceContext, day: date,
     unknown: dict[int, int] = defaultdict(int)
     with ctx.read() as session:
         default_days = settings.load(session).default_inactivity_days
+        recorded = select(Account.tool_id).distinct()
+        if wanted is not None:
+            recorded = recorded.where(Account.tool_id.in_(wanted))
+        with_data = set(session.scalars(recorded))  # tools with no account: seats unknown
         for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
              p_end, days) in session.execute(query):
             facts = SeatFacts(
@@ -216,8 +230,9 @@ def active_seats(ctx: ServiceContext, day: date,
             elif activity_unknown(True, bot, exempt, activity,
                                   unused_reason(facts, threshold, day)):
                 unknown[tool_id] += 1
-    return {tool_id: counts.get(tool_id, 0) if activity_judged(SeatCounts(
-                activity_known=known[tool_id], activity_unknown=unknown[tool_id])) else None
+    return {tool_id: counts.get(tool_id, 0) if tool_id in with_data and activity_judged(
+                SeatCounts(activity_known=known[tool_id], activity_unknown=unknown[tool_id]))
+            else None
             for tool_id in sorted(set(counts) | set(unknown))}
 
 
@@ -231,16 +246,21 @@ def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
 
 def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
                   within_days: int | None = None, undecided: bool = False,
-                  auto_renew: bool = False, with_seats: bool = True) -> list[RenewalRow]:
+                  auto_renew: bool = False, with_seats: bool = True,
+                  renews_within: int | None = None) -> list[RenewalRow]:
     """The Renewals page and `stackadmin reminders`, ordered by cancel-by date.
 
     within_days: cancel-by from `as_of` to `as_of + within_days`, plus undecided terms whose
     cancel-by has already passed (decided past ones are done with). undecided: only terms
     without a decision for their current renewal. auto_renew: only auto-renewing terms.
+    renews_within: only terms that renew within that many days of `as_of` (or renewed
+    already without rolling forward).
     """
     day = as_of or ctx.today()
     if within_days is not None and within_days < 0:
         raise ValidationError(f"within must be 0 or more days, got {within_days}")
+    if renews_within is not None and renews_within < 0:
+        raise ValidationError(f"renews within must be 0 or more days, got {renews_within}")
     with ctx.read() as session:
         rows = load_rows(session, day)
     out = []
@@ -248,6 +268,8 @@ def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
         if undecided and r.decided:
             continue
         if auto_renew and not r.auto_renew:
+            continue
+        if renews_within is not None and r.days_to_renewal > renews_within:
             continue
         if within_days is not None:
             if r.days_left > within_days:

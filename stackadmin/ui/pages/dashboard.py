@@ -176,8 +176,9 @@ class RowsDialog(QDialog):
 class DashboardPage(Page):
     title = "Dashboard"
     icon = "dashboard"
+    # A decision ends a missed cancel-by date: "decision" reloads the next renewals too.
     reload_on: ClassVar[frozenset[str]] = frozenset(
-        {"tool", "term", "account", "person", "setting"})
+        {"tool", "term", "account", "person", "setting", "decision"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)

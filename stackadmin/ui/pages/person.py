@@ -109,10 +109,6 @@ class PersonPage(TablePage):
         self._enable()
 
     # -- selection and actions ---------------------------------------------------------------
-    def selected_rows(self) -> list[PersonAccount]:
-        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
-        return [self.model.row_at(n) for n in rows]
-
     def _enable(self) -> None:
         rows = self.selected_rows()
         self.reclaim_action.setEnabled(any(a.theirs and a.status != DEPROVISIONED
