@@ -52,7 +52,8 @@ def _recommended(b: RightsizingBrief) -> str:
     change = "" if b.seat_change is None else (
         f" ({b.seat_change:+,} from {b.seats_purchased:,})" if b.seat_change
         else " (no change)")
-    kept = (f", plus the {b.seats_activity_unknown:,} seats whose activity is unknown (kept)"
+    kept = (f", plus the {plural(b.seats_activity_unknown, 'seat')} of unknown activity "
+            "(kept)"
             if b.seats_activity_unknown else "")
     return (f"{plural(b.recommended_seats, 'seat')} at renewal{change}: active seats plus "
             f"headroom{kept}, never below the exempt seats")
@@ -74,7 +75,7 @@ def brief_lines(b: RightsizingBrief) -> list[tuple[str, str]]:
     if b.seats_unassigned is not None:
         unused += f" · {b.seats_unassigned:,} unassigned"
     if b.seats_activity_unknown:
-        unused += f" · {b.seats_activity_unknown:,} with activity unknown (not judged)"
+        unused += f" · {b.seats_activity_unknown:,} of unknown activity (not judged)"
     if b.projected_savings:
         base = ("" if b.currency == b.base_currency else
                 f" = {base_text(b.projected_savings_base, b.base_currency)}"
@@ -100,7 +101,7 @@ def brief_lines(b: RightsizingBrief) -> list[tuple[str, str]]:
                  f"{_pct(b.price_change_pct)}; was {before})")
     lines = []
     if b.over_allocated and b.seats_held is not None:
-        lines.append((OVER_ALLOCATED, f"{b.seats_held:,} seats held, "
+        lines.append((OVER_ALLOCATED, f"{plural(b.seats_held, 'seat')} held, "
                                       f"{b.seats_held - b.seats_over:,} purchased: "
                                       f"{plural(b.seats_over, 'seat')} more than the terms "
                                       "cover (the vendor may bill a true-up)"))

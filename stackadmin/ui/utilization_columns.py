@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stackadmin.ui.fmt import base_text, int_text
+from stackadmin.ui.fmt import base_text, int_text, plural
 from stackadmin.ui.rightsizing import due_text, due_tip
 from stackadmin.ui.tablemodel import Column
 
@@ -60,7 +60,8 @@ def held_tip(line: ToolLine) -> str:
         return ("No seat data: no account of this tool is recorded. Import its user list "
                 "(File → Import…, Accounts) to count held, unused and unassigned seats.")
     if fig.over_allocated:
-        return (f"Over-allocated: {fig.seats_held:,} seats held, {fig.seats_purchased:,} "
+        return (f"Over-allocated: {plural(fig.seats_held, 'seat')} held, "
+                f"{fig.seats_purchased:,} "
                 f"purchased ({fig.seats_over:,} more): the vendor may bill a true-up")
     return "Accounts that hold a seat: active, invited or suspended"
 
@@ -90,8 +91,9 @@ def utilization_tip(line: ToolLine) -> str:
     if not fig.seat_data:
         return held_tip(line)
     if not fig.activity_known:
-        text = (f"Activity unknown: the source of this tool's {fig.seats_activity_unknown:,} "
-                "seats reports no activity, so they are neither active nor unused; no "
+        text = (f"Activity unknown: the source of this tool's "
+                f"{plural(fig.seats_activity_unknown, 'seat')} reports no activity, so none "
+                "is judged active or unused for inactivity; no "
                 "utilization and no recommended seat count")
     elif not fig.seats_purchased:
         text = "No seat count on the terms in force: utilization is unknown"
@@ -99,11 +101,12 @@ def utilization_tip(line: ToolLine) -> str:
         reasons = ", ".join(f"{n} {r.replace('_', ' ')}"
                             for r, n in fig.unused_by_reason.items())
         text = (f"{fig.seats_active:,} of {fig.seats_purchased:,} purchased seats active in "
-                f"the last {fig.threshold_days} days; {fig.seats_unused:,} unused"
+                f"the last {plural(fig.threshold_days, 'day')}; {fig.seats_unused:,} unused"
                 + (f" ({reasons})" if reasons else "")
                 + f", {fig.seats_unassigned or 0:,} unassigned")
         if fig.seats_activity_unknown:
-            text += (f"; {fig.seats_activity_unknown:,} seats' activity unknown (not judged: "
+            text += (f"; {plural(fig.seats_activity_unknown, 'seat')} of unknown activity "
+                     "(not judged: "
                      "utilization is over the other seats)")
     if fig.over_allocated:
         text = f"{held_tip(line)}. {text}"

@@ -7,6 +7,7 @@ hand over) are on screen in words, not only in a tooltip or a colour."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,9 @@ from stackadmin.ui.mainwindow import MainWindow
 from tests.ui.conftest import screenshot, wait_idle
 
 LOOKS = [("light", 1280), ("light", 1024), ("dark", 1280), ("dark", 1024)]
+# "1 terms", "1 seats": a count of one with a plural noun, anywhere on a page.
+ONE_PLURAL = re.compile(r"(?<![\d,.])1 (terms|seats|tools|accounts|rows|people|reminders|days|"
+                        r"lines|renewals|warnings|problems|changes|owners|cancel-by dates)\b")
 
 
 @pytest.fixture
@@ -50,10 +54,13 @@ def _show(window: MainWindow, qtbot: Any, key: str, width: int, target: object =
 
 
 def _texts(widget: Any) -> str:
+    """Every visible label of the page; none may say "1 terms"."""
     from PySide6.QtWidgets import QLabel
 
-    return "\n".join(label.text() for label in widget.findChildren(QLabel)
+    text = "\n".join(label.text() for label in widget.findChildren(QLabel)
                      if label.isVisible())
+    assert not ONE_PLURAL.search(text), ONE_PLURAL.search(text)
+    return text
 
 
 @pytest.mark.parametrize("look", LOOKS, indirect=True, ids=[f"{s}-{w}" for s, w in LOOKS])
@@ -77,9 +84,11 @@ def test_the_day_in_pages(look: str, request: pytest.FixtureRequest, window: Mai
     shown = {page.model.data(page.model.index(n, c))
              for n in range(page.model.shown) for c in range(page.model.columnCount())}
     assert {"activity unknown", "no seat data", "flat"} <= shown
+    _texts(window)
     screenshot(window, f"ops-tools-{name}")
 
     page = _show(window, qtbot, "savings", width)
+    assert "used after the person's last day" in _texts(page)
     screenshot(window, f"ops-savings-{name}")
 
     page = _show(window, qtbot, "person", width, {"person_id": _leaver(demo_ctx)})
@@ -87,9 +96,14 @@ def test_the_day_in_pages(look: str, request: pytest.FixtureRequest, window: Mai
     screenshot(window, f"ops-person-{name}")
 
     page = _show(window, qtbot, "renewals", width)
+    page.search.setText(page.model.row_at(0).renewal.tool)  # one row: "1 term", not "1 terms"
+    assert "the 1 term shown" in _texts(page)
+    page.search.clear()
+    _texts(page)
     screenshot(window, f"ops-renewals-{name}")
 
     page = _show(window, qtbot, "activity", width)
+    _texts(page)
     screenshot(window, f"ops-activity-{name}")
     with demo_ctx.read() as session:
         assert session.scalars(select(Person.id)).first() is not None

@@ -105,6 +105,8 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
     person = get_person(ctx, person_id)
     report = utilization.compute(ctx)
     seats = {s.account_id: s for s in report.seats if s.person_id == person_id}
+    # Tools priced by flat fees only: a seat there costs nothing extra ("flat price").
+    flat = {t.tool_id for t in report.tools if t.savings_per_seat_base == 0}
     with ctx.read() as session:
         items: dict[int, OffboardingItem] = {
             i.account_id: i for i in session.scalars(
@@ -132,6 +134,7 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
         item = items.get(acc_id)
         accounts.append(PersonAccount(
             acc_id, tool_id, tool, email, role, status, last, known,
+            None if tool_id in flat else
             seat.annual_cost_base if seat and seat.holds_seat else
             (Decimal(0) if seat else None), report.base_currency,
             item.outcome if item else None, item.reason if item else None,

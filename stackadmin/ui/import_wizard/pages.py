@@ -301,7 +301,9 @@ class ColumnsPage(QWidget):
         self.file_label.setText(
             f"<b>{name}</b>: {plural(rows, 'row')}, {plural(len(pairs), 'column')}. Check "
             "how each column is read and change any that are wrong.")
-        self.preview_label.setText(f"<b>The first {min(rows, PREVIEW_ROWS)} rows</b>, numbered "
+        first = min(rows, PREVIEW_ROWS)
+        self.preview_label.setText(f"<b>The first {'row' if first == 1 else f'{first} rows'}"
+                                   "</b>, numbered "
                                    "as in the spreadsheet")
         self.mapping.set_file(pairs, preview, fields)
         for row in range(self.mapping.rowCount()):

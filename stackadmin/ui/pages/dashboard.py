@@ -105,7 +105,7 @@ def _assigned_tip(s: SeatLine) -> str:
     if s.assigned is None:
         return "No seat data: no account of this tool is recorded"
     if s.over:
-        return (f"Over-allocated: {s.assigned:,} seats held, {s.purchased:,} purchased "
+        return (f"Over-allocated: {plural(s.assigned, 'seat')} held, {s.purchased:,} purchased "
                 f"({s.over:,} more)")
     return "Seats held: active, invited or suspended accounts"
 
@@ -200,9 +200,8 @@ class DashboardPage(Page):
         # Half the page wide: the numbers take the room they need, the tool names the rest.
         seat_header = self.seat_view.horizontalHeader()
         seat_header.setStretchLastSection(False)
+        seat_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         seat_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        seat_header.setSectionResizeMode(len(self.seat_model.columns) - 1,
-                                         QHeaderView.ResizeMode.ResizeToContents)
         self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
         self.renewal_view = self._table(self.renewal_model)
         self.rates_note = QLabel(self)
@@ -288,9 +287,10 @@ class DashboardPage(Page):
     def _seat_columns(self) -> list[Column[Any]]:
         return [
             Column("Tool", lambda s: s.tool, width=140),
-            Column("Purchased", lambda s: "flat" if s.flat else int_text(s.purchased),
+            Column("Bought", lambda s: "flat" if s.flat else int_text(s.purchased),
                    key=lambda s: s.purchased, numeric=True, width=66,
-                   tooltip=lambda s: "A flat fee: no seat count" if s.flat else ""),
+                   tooltip=lambda s: "A flat fee: no seat count" if s.flat
+                   else "Seats purchased on the terms in force"),
             Column("Held", _assigned_text, key=lambda s: s.assigned, numeric=True,
                    width=62, warn=lambda s: bool(s.over), tooltip=_assigned_tip),
             Column("Active", _active_text, key=lambda s: s.active, numeric=True, width=72,

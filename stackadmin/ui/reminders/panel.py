@@ -214,7 +214,7 @@ class ReminderPanel(QDockWidget):
         new = sum(1 for r in rows if r.is_new)
         missed = sum(1 for r in rows if r.missed)
         if rows:
-            parts = [f"{len(rows)} renewal{'s' if len(rows) != 1 else ''} need a decision"]
+            parts = [f"{len(rows)} renewal{'s need' if len(rows) != 1 else ' needs'} a decision"]
             if missed:
                 parts.append(f"{missed} past the cancel-by date")
             if new:
