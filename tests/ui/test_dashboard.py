@@ -222,3 +222,35 @@ def test_the_first_look_shows_the_figures_before_the_database_is_open(
     finally:
         env.tasks.cancel()
         env.tasks.wait()
+
+
+def test_the_hand_over_card_opens_exactly_the_tools_it_counts_and_charts_name_units(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    board = page.board  # type: ignore[attr-defined]
+    assert board.owners_departed
+    assert page.owner_left.value.text() == str(len(board.owners_departed))  # type: ignore[attr-defined]
+    page.owner_left.clicked.emit()  # type: ignore[attr-defined]
+    dialog = page.findChild(figures_dialog())
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.model.total == len(board.owners_departed)
+    assert {t.id for t in dialog.model.all_rows()} == {t.id for t in board.owners_departed}
+    dialog.close()
+    # The month chart says its currency and, under the months, the years.
+    chart = page.by_month  # type: ignore[attr-defined]
+    assert chart.unit == "USD"
+    years = {str(m.month.year) for m in board.months}
+    assert set(chart.groups) == years and len(chart.groups) == 12
+    # Missed cancel-by dates lead the next renewals, in the warning colour.
+    model = page.renewal_model  # type: ignore[attr-defined]
+    missed = [r for r in model.visible_rows() if r.missed]
+    assert missed and model.visible_rows()[:len(missed)] == missed
+    assert page.next_card.title.text() == "Cancel-by dates missed"  # type: ignore[attr-defined]
+
+
+def figures_dialog() -> Any:
+    from stackadmin.ui.pages.dashboard import RowsDialog
+
+    return RowsDialog

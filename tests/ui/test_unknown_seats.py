@@ -142,7 +142,14 @@ def test_gui_and_cli_agree_on_unknown_activity_and_missing_seat_data(
     assert brief["projected_savings"] == "0.00"
     from stackadmin.services.seats.rightsizing import rightsizing_brief
 
-    lines = dict(brief_lines(rightsizing_brief(inventory, term.id)))
+    from stackadmin.ui.rightsizing import BriefPanel
+
+    scim_brief = rightsizing_brief(inventory, term.id)
+    panel = BriefPanel(scim_brief)
+    panel.resize(560, panel.sizeHint().height())
+    screenshot(panel, "brief-activity-unknown")
+    panel.deleteLater()
+    lines = dict(brief_lines(scim_brief))
     assert "activity unknown" in lines["Recommended"] and "no cut" in lines["Recommended"]
     assert "activity unknown" in lines["Seats"]
 

@@ -169,3 +169,23 @@ def test_screens(window: MainWindow, qtbot: Any, qapp: Any) -> None:
     headers = [page.model.headerData(c, Qt.Orientation.Horizontal)
                for c in range(page.model.columnCount())]
     assert {"Utilization", "Savings/yr", "Rightsizing"} <= set(headers)
+
+
+def test_the_brief_says_over_allocation_in_words(demo_ctx: ServiceContext) -> None:
+    from stackadmin.services.inventory.terms import list_terms
+
+    over = {t.tool_id for t in utilization.compute(demo_ctx).tools if t.over_allocated}
+    term = next(t for t in list_terms(demo_ctx)
+                if t.tool_id in over and t.status == "active")
+    brief = rightsizing_brief(demo_ctx, term.id)
+    lines = dict(brief_lines(brief))
+    assert brief.over_allocated and brief.seats_over > 0
+    assert f"{brief.seats_over} seat" in lines["Over-allocated"]
+    assert "more than the terms cover" in lines["Over-allocated"]
+    assert list(lines)[0] == "Over-allocated"  # the first thing the brief says
+    from stackadmin.ui.rightsizing import BriefPanel
+
+    panel = BriefPanel(brief)
+    panel.resize(560, panel.sizeHint().height())
+    screenshot(panel, "brief-over-allocated")
+    panel.deleteLater()
