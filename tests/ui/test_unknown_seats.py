@@ -141,7 +141,6 @@ def test_gui_and_cli_agree_on_unknown_activity_and_missing_seat_data(
     assert brief["recommended_seats"] is None and brief["seat_change"] is None
     assert brief["projected_savings"] == "0.00"
     from stackadmin.services.seats.rightsizing import rightsizing_brief
-
     from stackadmin.ui.rightsizing import BriefPanel
 
     scim_brief = rightsizing_brief(inventory, term.id)

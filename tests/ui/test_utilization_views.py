@@ -182,7 +182,7 @@ def test_the_brief_says_over_allocation_in_words(demo_ctx: ServiceContext) -> No
     assert brief.over_allocated and brief.seats_over > 0
     assert f"{brief.seats_over} seat" in lines["Over-allocated"]
     assert "more than the terms cover" in lines["Over-allocated"]
-    assert list(lines)[0] == "Over-allocated"  # the first thing the brief says
+    assert next(iter(lines)) == "Over-allocated"  # the first thing the brief says
     from stackadmin.ui.rightsizing import BriefPanel
 
     panel = BriefPanel(brief)
