@@ -255,7 +255,9 @@ class _Builder:
         return ids
 
     def _people(self) -> list[dict[str, Any]]:
-        rng, rows, seen = self.rng, [], set()
+        rng, seen = self.rng, set()
+        rows: list[dict[str, Any]] = []
+        leavers = 0
         for i in range(self.spec.people):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             local = f"{first}.{last}".lower().replace("'", "")
@@ -265,12 +267,19 @@ class _Builder:
             dept, cc = rng.choice(DEPARTMENTS)
             departed = rng.random() < 0.08
             end = self.today - timedelta(days=rng.randint(5, 200)) if departed else None
+            # One leaver in four still used their tools after their last day (a red flag
+            # the app raises); the others stopped on it.
+            lingering = departed and leavers % 4 == 0
+            leavers += departed
             rows.append({"email": email, "name": f"{first} {last}", "department": dept,
                          "cost_center": cc, "status": (PersonStatus.DEPARTED if departed
                                                        else PersonStatus.ACTIVE).value,
                          "end_date": end, "source": "demo", "created_at": self.now,
-                         "updated_at": self.now})
-        self._insert(Person, rows)
+                         "updated_at": self.now, "_lingering": lingering})
+        ids = self._insert(Person, [{k: v for k, v in r.items() if not k.startswith("_")}
+                                    for r in rows])
+        for row, person_id in zip(rows, ids, strict=True):
+            row["id"] = person_id
         return rows
 
     def _tools(self, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -278,6 +287,7 @@ class _Builder:
         vendors: dict[str, int] = {}
         rows = []
         active = [p for p in people if p["status"] == PersonStatus.ACTIVE.value]
+        gone = [p for p in people if p["status"] == PersonStatus.DEPARTED.value]
         for i in range(self.spec.tools):
             name, vendor, category, pricing, price, currency = CATALOGUE[i % len(CATALOGUE)]
             if i >= len(CATALOGUE):
@@ -288,9 +298,11 @@ class _Builder:
                 vendors[vendor] = self._insert(Vendor, [{
                     "name": vendor, "created_at": self.now, "updated_at": self.now}])[0]
             no_owner = i % 11 == 5
+            # A few tools are still owned by someone who has left: they need a hand-over.
+            owners = gone if gone and i % 9 == 4 else active
             rows.append({
                 "name": name, "vendor_id": vendors[vendor], "category": category,
-                "owner_id": None if no_owner else rng.choice(active)["id"],
+                "owner_id": None if no_owner else rng.choice(owners)["id"],
                 "website": f"https://www.{vendor.split()[0].lower()}.example",
                 "inactivity_days": 30 if category == "Communication" else None,
                 "created_at": self.now, "updated_at": self.now,
@@ -310,7 +322,7 @@ class _Builder:
             if self.size == "small":
                 seats = rng.randint(5, 30) if per_seat else None
             else:
-                seats = rng.randint(150, 600) if per_seat else None
+                seats = rng.randint(190, 750) if per_seat else None
             seats_by_tool[tool["id"]] = seats or rng.randint(5, 40)
             monthly = tool["_price"] if per_seat else None
             billing = rng.choice([1, 12, 12, 12, 3]) if per_seat else 12
@@ -356,16 +368,27 @@ class _Builder:
                   progress: Callable[[int, int], None] | None) -> int:
         rng = self.rng
         total_target = self.spec.accounts
+        # A per-seat tool in 23 whose user list was never imported: it has no seat data.
+        unlisted = {t["id"] for n, t in enumerate(tools)
+                    if n % 23 == 11 and t["_pricing"] == PricingModel.PER_SEAT.value}
         if total_target:
-            weights = [seats_by_tool[t["id"]] for t in tools]
+            # Most tools hold fewer seats than they buy, some more (a true-up to watch).
+            weights = [0.0 if t["id"] in unlisted
+                       else seats_by_tool[t["id"]] * rng.uniform(0.6, 1.1) for t in tools]
             scale = total_target / sum(weights)
-            per_tool = [max(1, round(w * scale)) for w in weights]
-            per_tool[-1] += total_target - sum(per_tool)
+            per_tool = [max(1, round(w * scale)) if w else 0 for w in weights]
+            last = max(n for n, w in enumerate(weights) if w)
+            per_tool[last] += total_target - sum(per_tool)
         else:
-            per_tool = [max(1, int(seats_by_tool[t["id"]] * rng.uniform(0.7, 1.0)))
-                        for t in tools]
+            # One tool in twelve holds a few seats more than it bought (a true-up to watch).
+            per_tool = [0 if t["id"] in unlisted
+                        else seats_by_tool[t["id"]] + rng.randint(1, 3) if n % 12 == 3
+                        else max(1, int(seats_by_tool[t["id"]] * rng.uniform(0.7, 1.0)))
+                        for n, t in enumerate(tools)]
         written = 0
         for tool, count in zip(tools, per_tool, strict=True):
+            if not count:
+                continue
             unknown_activity = tool["_pricing"] == "per_seat" and rng.random() < 0.1
             chosen = self._pick_people(people, count)
             rows = [self._account(tool["id"], person, n, unknown_activity)
@@ -403,6 +426,11 @@ class _Builder:
             last = self.now - timedelta(days=rng.randint(30, 200))
         else:
             last = None
+        end = person.get("end_date")
+        if (last is not None and end is not None and not person.get("_lingering")
+                and last.date() > end):
+            last = datetime.combine(end, time(rng.randint(8, 17)), tzinfo=UTC) - timedelta(
+                days=rng.randint(0, 10))
         if last is not None and last < first_seen:
             first_seen = last - timedelta(days=1)
         if status is AccountStatus.INVITED:

@@ -1,5 +1,7 @@
 """A small bar chart painted with QPainter (no chart library to import at start-up); a click
-on a bar emits its index so the dashboard can open the rows behind it."""
+on a bar emits its index so the dashboard can open the rows behind it. The value axis names
+its unit (the currency) and a column chart's labels carry their group (the year) where it
+changes, so "Jan" is never read without its year."""
 
 from __future__ import annotations
 
@@ -25,15 +27,19 @@ class BarChart(QWidget):
         self.values: list[float] = []  # for drawing only; the text shows exact amounts
         self.texts: list[str] = []
         self.short_texts: list[str] = []
+        self.groups: list[str] = []  # under the labels (a column chart), where they change
+        self.unit = ""  # what the values are in, e.g. "USD": drawn at the value axis
         self._bars: list[QRectF] = []
         self._hover = -1
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(160 if horizontal else 150)
+        self.setFixedHeight(160 if horizontal else 175)
 
     def set_data(self, labels: Sequence[str], values: Sequence[float],
-                 texts: Sequence[str]) -> None:
+                 texts: Sequence[str], *, groups: Sequence[str] = (), unit: str = "") -> None:
         self.labels, self.values, self.texts = list(labels), list(values), list(texts)
+        self.groups = list(groups)
+        self.unit = unit
         self.short_texts = [_short(v) for v in self.values]
         self._bars = []
         if self.horizontal:
@@ -75,19 +81,32 @@ class BarChart(QWidget):
                 painter.drawText(QRectF(bar.right() + 6, y, text_w, row_h),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
             return
-        label_h = metrics.height() + 6
-        chart_h = max(self.height() - label_h - metrics.height() - 8, 10)
+        lines = 2 if self.groups else 1
+        label_h = lines * metrics.height() + 6
+        unit_h = metrics.height() + 2 if self.unit else 0
+        chart_h = max(self.height() - label_h - metrics.height() - 8 - unit_h, 10)
+        if self.unit:
+            painter.setPen(muted)
+            painter.drawText(QRectF(0, 0, self.width(), metrics.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             self.unit)
         slot = self.width() / len(self.values)
         for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
             x = n * slot
             h = chart_h * value / top
-            bar = QRectF(x + slot * 0.18, metrics.height() + 4 + chart_h - h, slot * 0.64,
-                         max(h, 1))
+            bar = QRectF(x + slot * 0.18, unit_h + metrics.height() + 4 + chart_h - h,
+                         slot * 0.64, max(h, 1))
             self._bars.append(QRectF(x, 0, slot, self.height()))
             painter.fillRect(bar, BAR_HOVER if n == self._hover else BAR)
             painter.setPen(muted)
-            painter.drawText(QRectF(x, self.height() - label_h, slot, label_h),
+            painter.drawText(QRectF(x, self.height() - label_h, slot, metrics.height() + 6),
                              Qt.AlignmentFlag.AlignCenter, label)
+            group = self.groups[n] if n < len(self.groups) else ""
+            if group and (n == 0 or self.groups[n - 1] != group):
+                painter.drawText(QRectF(x, self.height() - metrics.height() - 2, slot * 2,
+                                        metrics.height()),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 f" {group}")
             painter.setPen(text_colour)
             short = self.short_texts[n] if n < len(self.short_texts) else ""
             painter.drawText(QRectF(x, bar.top() - metrics.height() - 2, slot,

@@ -27,6 +27,7 @@ class Env(QObject):
     navigate = Signal(str, object)  # page key, target (e.g. {"person_id": 3}) or None
     message = Signal(str)  # a sentence for the status bar
     error = Signal(str)  # a sentence for the error banner
+    undo_offered = Signal(object)  # a stackadmin.ui.undo.Undoable: the last action's undo
 
     def __init__(self, tasks: TaskRunner, *, settings: QSettings | None = None,
                  locale: QLocale | None = None, parent: QObject | None = None) -> None:
@@ -91,6 +92,10 @@ class Env(QObject):
 
     def open_page(self, key: str, target: object = None) -> None:
         self.navigate.emit(key, target)
+
+    def offer_undo(self, undoable: Any) -> None:
+        """Makes `undoable` (a stackadmin.ui.undo.Undoable) the one Edit → Undo runs."""
+        self.undo_offered.emit(undoable)
 
     # -- formatting (the data stays ISO; people read their locale) -----------------------
     def format_date(self, value: date | None) -> str:

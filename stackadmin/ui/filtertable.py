@@ -224,10 +224,13 @@ class FilteredTable(QWidget):
         return action
 
     def _show_count(self, shown: int, total: int) -> None:
+        # "1 seat", not "1 seats": the noun is given in the plural.
+        one = self.noun[:-1] if self.noun.endswith("s") else self.noun
         if shown == len(self._rows):
-            self.count.setText(f"{shown:,} {self.noun}")
+            self.count.setText(f"{shown:,} {one if shown == 1 else self.noun}")
         else:
-            self.count.setText(f"{shown:,} of {len(self._rows):,} {self.noun} shown")
+            noun = one if len(self._rows) == 1 else self.noun
+            self.count.setText(f"{shown:,} of {len(self._rows):,} {noun} shown")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
+from stackadmin.ui.fmt import plural
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -78,8 +79,10 @@ class FirstRunPanel(QWidget):
                      title="loading the demo inventory")
 
     def _demo_loaded(self, summary: Any) -> None:
-        self.env.message.emit(f"Loaded the demo: {summary.people} people, {summary.tools} tools, "
-                              f"{summary.terms} terms, {summary.accounts} accounts.")
+        self.env.message.emit(
+            f"Loaded the demo: {plural(summary.people, 'person', 'people')}, "
+            f"{plural(summary.tools, 'tool')}, {plural(summary.terms, 'term')}, "
+            f"{plural(summary.accounts, 'account')}.")
         self.env.changed("*")
         self.finished.emit()
 

@@ -7,6 +7,7 @@ import os
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+WARN = "#d93025"  # warnings in text: readable on the light and the dark palette
 SCHEME_ENV = "STACKADMIN_COLOR_SCHEME"  # "dark" or "light" overrides the system (screenshots)
 
 _SIDEBAR_QSS = """

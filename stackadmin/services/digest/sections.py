@@ -140,7 +140,7 @@ def renewals(src: Source) -> Section | None:
 def unused_seats(src: Source) -> Section | None:
     """Tools with unused or unassigned seats, the largest savings first, and the total."""
     report = src.report
-    tools = [t for t in report.tools if t.seats_unused + t.seats_unassigned > 0]
+    tools = [t for t in report.tools if t.seats_unused + (t.seats_unassigned or 0) > 0]
     if not tools:
         return None
     tools.sort(key=lambda t: (-(t.potential_savings_base or Decimal(0)), t.tool.lower()))
@@ -157,7 +157,7 @@ def unused_seats(src: Source) -> Section | None:
                           saving, link("savings", tool_id=t.tool_id)))
     shown, more = _listed(items)
     seats = sum(t.seats_unused for t in tools)
-    spare = sum(t.seats_unassigned for t in tools)
+    spare = sum(t.seats_unassigned or 0 for t in tools)
     note = f"Potential savings: {money(report.total_savings_base, report.base_currency)} a year"
     if report.missing_rates:
         note += (f" (tools priced in {', '.join(report.missing_rates)} are left out: "

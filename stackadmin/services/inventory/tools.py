@@ -29,7 +29,8 @@ FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inac
 def _row(t: Tool) -> ToolRow:
     return ToolRow(t.id, t.name, t.vendor.name if t.vendor else None, t.category,
                    t.owner.email if t.owner else None, t.owner.name if t.owner else None,
-                   t.website, t.notes, t.inactivity_days, t.reminder_leads)
+                   t.website, t.notes, t.inactivity_days, t.reminder_leads,
+                   t.owner.status if t.owner else None, t.owner.end_date if t.owner else None)
 
 
 def vendor_id_for(session: Session, name: str | None) -> int | None:

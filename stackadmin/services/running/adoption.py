@@ -43,7 +43,8 @@ def _figures(report: UtilizationReport) -> dict[int, dict[str, Any]]:
     for f in report.tools:
         cost = report.money(f.annual_cost_base)
         out[f.tool_id] = {
-            "seats_purchased": f.seats_purchased, "seats_held": f.seats_held,
+            # A tool with no account data holds no recorded seat.
+            "seats_purchased": f.seats_purchased, "seats_held": f.seats_held or 0,
             "seats_active": f.seats_active, "seats_unused": f.seats_unused,
             "seats_activity_unknown": f.seats_activity_unknown,
             "annual_cost_minor": None if cost is None else cost.minor,

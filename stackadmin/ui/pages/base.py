@@ -140,6 +140,7 @@ class TablePage(Page):
         bottom.addWidget(self.count)
         bottom.addStretch(1)
         layout.addLayout(bottom)
+        self.bottom_layout = bottom  # subclasses may add a figure after the count
         self._header_restored = False
         self._show_count(0, 0)
 
@@ -177,6 +178,11 @@ class TablePage(Page):
         if not indexes:
             return None
         return self.model.row_at(indexes[0].row())
+
+    def selected_rows(self) -> list[Any]:
+        """Every selected row, in the table's order (pages that allow several)."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        return [self.model.row_at(n) for n in rows]
 
     def select_where(self, predicate: Any) -> bool:
         n = self.model.row_of(predicate)

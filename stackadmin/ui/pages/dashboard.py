@@ -8,6 +8,7 @@ Loads in two jobs: the spend figures (hundreds of terms) first, then seat utiliz
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -26,13 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui.charts import BarChart
-from stackadmin.ui.fmt import base_text, date_text, days_text, int_text, money_text
+from stackadmin.ui.fmt import base_text, date_text, days_text, int_text, money_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
-    from stackadmin.services.overview.figures import Dashboard, SpendLine
+    from stackadmin.services.overview.figures import Dashboard, SeatLine, SpendLine
     from stackadmin.ui.tasks import Job
 
 
@@ -47,6 +50,7 @@ class Card(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.title = QLabel(title, self)
         self.title.setObjectName("figureTitle")
+        self.title.setWordWrap(True)  # six cards share a 1024-pixel row
         self.value = QLabel("…", self)
         self.value.setObjectName("figure")
         self.detail = QLabel("", self)
@@ -77,14 +81,55 @@ class Section(QFrame):
     def __init__(self, title: str, body: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        label = QLabel(f"<b>{title}</b>", self)
+        self.title = QLabel(self)
+        self.set_title(title)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
-        layout.addWidget(label)
+        layout.addWidget(self.title)
         fixed = body.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Fixed
         layout.addWidget(body, 0 if fixed else 1)
         if fixed:
             layout.addStretch(1)  # charts keep their height; the title stays on top
+
+    def set_title(self, title: str) -> None:
+        self.title.setText(f"<b>{escape(title)}</b>")
+
+
+def _assigned_text(s: SeatLine) -> str:
+    if s.assigned is None:
+        return "—"
+    return f"{s.assigned:,} (+{s.over:,})" if s.over else f"{s.assigned:,}"
+
+
+def _assigned_tip(s: SeatLine) -> str:
+    if s.assigned is None:
+        return "No seat data: no account of this tool is recorded"
+    if s.over:
+        return (f"Over-allocated: {plural(s.assigned, 'seat')} held, {s.purchased:,} purchased "
+                f"({s.over:,} more)")
+    return "Seats held: active, invited or suspended accounts"
+
+
+def _active_text(s: SeatLine) -> str:
+    if s.assigned is None:
+        return "—"
+    if not s.activity_known:
+        return "unknown"
+    return int_text(s.active)
+
+
+def _active_tip(s: SeatLine) -> str:
+    if s.assigned is None:
+        return "No seat data: import the tool's user list to count its seats"
+    if not s.activity_known:
+        return ("Activity unknown: the source reports no activity, so no seat is judged "
+                "active or unused for inactivity; no recommended seat count")
+    pct = "" if s.utilization_pct is None else (
+        f" ({s.utilization_pct.quantize(Decimal(1))} % of the seats whose use is known)")
+    return f"Seats used within the inactivity threshold{pct}"
+
+
+_MINUS_ONE = Decimal(-1)
 
 
 def spend_columns(base: str) -> list[Column[SpendLine]]:
@@ -112,7 +157,7 @@ class RowsDialog(QDialog):
         self.resize(900, 480)
         self.model: RowTableModel[Any] = RowTableModel(columns, self)
         self.model.set_rows(rows)
-        view = QTableView(self)
+        self.view = view = QTableView(self)
         view.setModel(self.model)
         view.setSortingEnabled(True)
         view.verticalHeader().hide()
@@ -131,8 +176,9 @@ class RowsDialog(QDialog):
 class DashboardPage(Page):
     title = "Dashboard"
     icon = "dashboard"
+    # A decision ends a missed cancel-by date: "decision" reloads the next renewals too.
     reload_on: ClassVar[frozenset[str]] = frozenset(
-        {"tool", "term", "account", "person", "setting", "connection", "snapshot"})
+        {"tool", "term", "account", "person", "setting", "decision", "connection", "snapshot"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
@@ -143,12 +189,20 @@ class DashboardPage(Page):
         self.savings = Card("Potential annual savings", self)
         self.next_card = Card("Next cancel-by", self)
         self.no_owner = Card("Tools without an owner", self)
+        self.owner_left = Card("Owner has left", self)
+        self.owner_left.setToolTip("Tools whose owner has left the company: hand each over to "
+                                   "someone still here (Edit on the Tools page)")
         self.no_renewal = Card("Terms without a renewal date", self)
         self.by_category = BarChart(horizontal=True, parent=self)
         self.by_cost_center = BarChart(horizontal=True, parent=self)
         self.by_month = BarChart(horizontal=False, parent=self)
         self.seat_model: RowTableModel[Any] = RowTableModel(self._seat_columns(), self)
         self.seat_view = self._table(self.seat_model)
+        # Half the page wide: the numbers take the room they need, the tool names the rest.
+        seat_header = self.seat_view.horizontalHeader()
+        seat_header.setStretchLastSection(False)
+        seat_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        seat_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
         self.renewal_view = self._table(self.renewal_model)
         from stackadmin.ui.charts import TrendChart
@@ -162,12 +216,19 @@ class DashboardPage(Page):
         self.rates_note = QLabel(self)
         self.rates_note.setObjectName("count")
         self.rates_note.setWordWrap(True)
+        # Said in words under the seat table, not only in a cell's colour or tooltip.
+        self.over_note = QLabel(self)
+        self.over_note.setObjectName("overAllocated")
+        self.over_note.setWordWrap(True)
+        self.over_note.setStyleSheet(f"color: {WARN};")
+        self.over_note.hide()
 
         self.total.clicked.connect(lambda: self.open_spend(None, None))
         self.savings.clicked.connect(lambda: self.env.open_page("savings", None))
         self.next_card.clicked.connect(lambda: self.env.open_page("renewals", None))
         self.no_owner.clicked.connect(lambda: self.env.open_page("tools",
                                                                  {"search": "no owner"}))
+        self.owner_left.clicked.connect(self.open_owners_departed)
         self.no_renewal.clicked.connect(lambda: self.env.open_page(
             "renewals", {"search": "no renewal date"}))
         self.by_category.bar_clicked.connect(
@@ -181,16 +242,23 @@ class DashboardPage(Page):
             "renewals", {"term_id": index.data(ROW_ROLE).term.id}))
 
         cards = QHBoxLayout()
-        for card in (self.total, self.savings, self.next_card, self.no_owner, self.no_renewal):
+        for card in (self.total, self.savings, self.next_card, self.no_owner, self.owner_left,
+                     self.no_renewal):
             cards.addWidget(card, 1)
         grid = QGridLayout()
         grid.setSpacing(12)
         grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         grid.addWidget(Section("Annual spend by category", self.by_category, self), 0, 0)
         grid.addWidget(Section("Annual spend by cost centre", self.by_cost_center, self), 0, 1)
-        grid.addWidget(Section("Due by month, next 12 months", self.by_month, self), 1, 0, 1, 2)
+        self.month_section = Section("Due by month, next 12 months", self.by_month, self)
+        grid.addWidget(self.month_section, 1, 0, 1, 2)
+        seats_box = QWidget(self)
+        seats_layout = QVBoxLayout(seats_box)
+        seats_layout.setContentsMargins(0, 0, 0, 0)
+        seats_layout.addWidget(self.seat_view, 1)
+        seats_layout.addWidget(self.over_note)
         grid.addWidget(Section("Seat utilization by tool (double-click for the seats)",
-                               self.seat_view, self), 2, 0)
+                               seats_box, self), 2, 0)
         grid.addWidget(Section("Next renewals by cancel-by date", self.renewal_view, self),
                        2, 1)
         grid.addWidget(Section("Seats, last 12 months (all tools)", self.trend_chart, self),
@@ -231,25 +299,37 @@ class DashboardPage(Page):
 
     def _seat_columns(self) -> list[Column[Any]]:
         return [
-            Column("Tool", lambda s: s.tool, width=150),
-            Column("Purchased", lambda s: int_text(s.purchased), key=lambda s: s.purchased,
-                   numeric=True, width=75),
-            Column("Assigned", lambda s: int_text(s.assigned), key=lambda s: s.assigned,
-                   numeric=True, width=70),
-            Column("Active", lambda s: int_text(s.active), key=lambda s: s.active,
-                   numeric=True, width=60),
-            Column("Unused", lambda s: int_text(s.unused), key=lambda s: s.unused,
-                   numeric=True, width=60),
-            Column("Savings/yr", lambda s: self._base(s.savings_base),
-                   key=lambda s: s.savings_base, numeric=True),
+            Column("Tool", lambda s: s.tool, width=140),
+            Column("Bought", lambda s: "flat" if s.flat else int_text(s.purchased),
+                   key=lambda s: s.purchased, numeric=True, width=66,
+                   tooltip=lambda s: "A flat fee: no seat count" if s.flat
+                   else "Seats purchased on the terms in force"),
+            Column("Held", _assigned_text, key=lambda s: s.assigned, numeric=True,
+                   width=62, warn=lambda s: bool(s.over), tooltip=_assigned_tip),
+            Column("Active", _active_text, key=lambda s: s.active, numeric=True, width=72,
+                   tooltip=_active_tip),
+            Column("Unused", lambda s: "—" if s.unused is None else int_text(s.unused),
+                   key=lambda s: s.unused, numeric=True, width=54,
+                   tooltip=lambda s: "Unused and unassigned seats"),
+            # Tools without a figure (no seat data, no rate) sort below those with one.
+            Column("Savings/yr", lambda s: "—" if s.assigned is None
+                   else self._base(s.savings_base),
+                   key=lambda s: _MINUS_ONE if s.savings_base is None else s.savings_base,
+                   numeric=True),
         ]
 
     def _renewal_columns(self) -> list[Column[Any]]:
         return [
-            Column("Cancel by", lambda r: date_text(r.cancel_by), key=lambda r: r.cancel_by,
-                   width=95),
-            Column("Days left", lambda r: days_text(r.days_left), key=lambda r: r.days_left,
-                   numeric=True, width=70),
+            Column("Cancel by", lambda r: date_text(r.cancel_by),
+                   key=lambda r: (not r.missed, r.cancel_by), width=95,
+                   warn=lambda r: r.missed,
+                   tooltip=lambda r: "Missed: the cancel-by date passed with no decision"
+                   if r.missed else ""),
+            Column("Days left", lambda r: "missed" if r.missed else days_text(r.days_left),
+                   key=lambda r: r.days_left, numeric=True, width=70,
+                   warn=lambda r: r.missed,
+                   tooltip=lambda r: f"Passed {plural(-(r.days_left or 0), 'day')} ago"
+                   if r.missed else ""),
             Column("Tool", lambda r: r.term.tool, width=170),
             Column("Annual cost", lambda r: money_text(r.term.annual_cost),
                    key=lambda r: r.annual_cost_base, numeric=True),
@@ -289,15 +369,29 @@ class DashboardPage(Page):
         missing = (f" Missing rates: {', '.join(board.missing_rates)} (not counted)."
                    if board.missing_rates else "")
         self.total.set(self._base(board.total_base),
-                       f"{len(board.spend)} terms in force, in {base}.{missing}")
-        nxt = board.next_renewals[0] if board.next_renewals else None
+                       f"{plural(len(board.spend), 'term')} in force, in {base}.{missing}")
+        upcoming = board.upcoming_renewals
+        nxt = upcoming[0] if upcoming else None
         days = None if nxt is None else nxt.days_left
-        self.next_card.set("—" if days is None else "today" if days == 0
-                           else "tomorrow" if days == 1 else f"in {days} days",
-                           f"{nxt.term.tool}, cancel by {date_text(nxt.cancel_by)}" if nxt
-                           else "No upcoming renewals")
+        when = ("—" if days is None else "today" if days == 0 else "tomorrow" if days == 1
+                else f"in {days} days")
+        detail = (f"{nxt.term.tool}, cancel by {date_text(nxt.cancel_by)}" if nxt
+                  else "No upcoming renewals")
+        missed = len(board.missed_renewals)
+        if missed:
+            # A deadline that passed undecided comes before the next one to come.
+            self.next_card.title.setText("Cancel-by dates missed")
+            self.next_card.set(int_text(missed), f"Next: {detail} ({when})")
+        else:
+            self.next_card.title.setText("Next cancel-by")
+            self.next_card.set(when, detail)
+        self.next_card.value.setStyleSheet(f"color: {WARN};" if missed else "")
         self.no_owner.set(int_text(len(board.tools_without_owner)),
                           ", ".join(t.name for t in board.tools_without_owner[:3]))
+        left = board.owners_departed
+        self.owner_left.set(int_text(len(left)),
+                            ", ".join(t.name for t in left[:3]) + (" need a new owner"
+                                                                   if left else ""))
         self.no_renewal.set(int_text(len(board.terms_without_renewal)),
                             ", ".join(t.tool for t in board.terms_without_renewal[:3]))
         self.savings.set("…", "Counting seats…")
@@ -305,7 +399,9 @@ class DashboardPage(Page):
         self._bars(self.by_cost_center, board.by_cost_center)
         self.by_month.set_data([m.month.strftime("%b") for m in board.months],
                                [float(m.amount_base) for m in board.months],
-                               [self._base(m.amount_base) for m in board.months])
+                               [self._base(m.amount_base) for m in board.months],
+                               groups=[str(m.month.year) for m in board.months],
+                               unit=base)
         self.renewal_model.set_rows(board.next_renewals)
         self.renewal_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         rates = ", ".join(f"1 {c} = {r} {base}" for c, r in board.rates.items() if c != base)
@@ -365,10 +461,18 @@ class DashboardPage(Page):
         if board is not self.board:
             return
         self.seat_model.set_rows(board.seats)
-        self.seat_view.sortByColumn(5, Qt.SortOrder.DescendingOrder)
-        unused = sum(s.unused for s in board.seats)
+        self.seat_view.sortByColumn(len(self.seat_model.columns) - 1,
+                                    Qt.SortOrder.DescendingOrder)
+        unused = sum(s.unused or 0 for s in board.seats)
         self.savings.set(self._base(board.savings_base),
-                         f"{unused:,} unused or unassigned seats")
+                         f"{plural(unused, 'unused or unassigned seat')}")
+        over = sorted((s for s in board.seats if s.over), key=lambda s: -s.over)
+        names = ", ".join(f"{s.tool} ({s.assigned:,} of {s.purchased:,})" for s in over[:4])
+        more = f" and {len(over) - 4} more" if len(over) > 4 else ""
+        self.over_note.setText(
+            f"⚠ {plural(len(over), 'tool holds', 'tools hold')} more seats than purchased: "
+            f"{names}{more}. The vendor may bill a true-up." if over else "")
+        self.over_note.setVisible(bool(over))
 
     def _bars(self, chart: BarChart, values: dict[str, Decimal]) -> None:
         chart.set_data(list(values), [float(v) for v in values.values()],
@@ -382,7 +486,29 @@ class DashboardPage(Page):
         total = sum((s.annual_base for s in rows if s.annual_base is not None), Decimal(0))
         title = "Annual spend" if by is None else f"Annual spend: {value}"
         dialog = RowsDialog(title, spend_columns(self.board.base_currency), rows,
-                            f"{len(rows)} terms, {self._base(total)} a year.", self)
+                            f"{plural(len(rows), 'term')}, {self._base(total)} a year.", self)
+        dialog.open()
+        return dialog
+
+    def open_owners_departed(self) -> RowsDialog | None:
+        """The tools whose owner has left (the rows the card counts)."""
+        if self.board is None:
+            return None
+        rows = self.board.owners_departed
+        columns: list[Column[Any]] = [
+            Column("Tool", lambda t: t.name, width=220),
+            Column("Owner", lambda t: t.owner_name or t.owner_email or "", width=180,
+                   tooltip=lambda t: t.owner_email or ""),
+            Column("Last day", lambda t: date_text(t.owner_end_date),
+                   key=lambda t: t.owner_end_date, width=100),
+            Column("Category", lambda t: t.category or ""),
+        ]
+        dialog = RowsDialog("Tools to hand over", columns, rows,
+                            f"{plural(len(rows), 'tool')} whose owner has left: choose a new "
+                            "owner for each (Tools page → Edit). Double-click a tool to open "
+                            "it on the Tools page.", self)
+        dialog.view.doubleClicked.connect(lambda index: self.env.open_page(
+            "tools", {"tool_id": index.data(ROW_ROLE).id}))
         dialog.open()
         return dialog
 
@@ -394,7 +520,7 @@ class DashboardPage(Page):
         rows = [s for s in self.board.spend if s.term_id in ids]
         dialog = RowsDialog(f"Due in {month.month:%B %Y}",
                             spend_columns(self.board.base_currency), rows,
-                            f"{len(ids)} terms bill in this month: "
+                            f"{plural(len(ids), 'term')} bill in this month: "
                             f"{self._base(month.amount_base)} (one billing period each; the "
                             "table shows their annual cost).", self)
         dialog.open()

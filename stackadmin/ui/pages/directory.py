@@ -3,13 +3,16 @@ users, departed people still holding seats, duplicate accounts), one line per ac
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from stackadmin.ui.filtertable import FilteredTable
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.tablemodel import Column, search_text
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -20,7 +23,8 @@ if TYPE_CHECKING:
 
 def directory_columns() -> list[Column[DirectoryLine]]:
     return [
-        Column("Finding", lambda d: d.finding, width=190),
+        Column("Finding", lambda d: d.finding, width=190,
+               warn=lambda d: d.finding == "used after leaving"),
         Column("Tool", lambda d: d.tool, width=150),
         Column("Email", lambda d: d.email or "", width=210),
         Column("Account", lambda d: d.external_id or f"#{d.account_id}", width=110,
@@ -49,6 +53,7 @@ class DirectoryPanel(QWidget):
         self.data: DirectoryView | None = None
         self.summary = QLabel("Comparing the people list with every tool's accounts…", self)
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.table = FilteredTable(directory_columns(), self, noun="accounts",
                                    search_hint="Search: tool, email, person…")
         self.finding_filter = self.table.add_choice("finding", lambda d: d.finding, width=210)
@@ -93,8 +98,12 @@ class DirectoryPanel(QWidget):
                      f" still holding {_n(view.departed_seats, 'seat')}, "
                      f"{_n(view.duplicate_groups, 'person or email', 'people or emails')} "
                      "with more than one account in a tool.")
-        self.summary.setText(f"As of {date_text(view.as_of)}, compared with {source}. "
-                             f"{found}")
+        flag = (f"<span style='color: {WARN}; font-weight: 600'>⚠ "
+                f"{_n(view.active_after_leaving, 'account')} used after the person's last "
+                "day</span> (finding “used after leaving”). " if view.active_after_leaving
+                else "")
+        self.summary.setText(escape(f"As of {date_text(view.as_of)}, compared with {source}. ")
+                             + flag + escape(found))
         self.table.set_rows(view.lines, haystack)
 
     def selected(self) -> list[DirectoryLine]:

@@ -9,6 +9,7 @@ tool/reason filters and the search work on plain Python lists and reset the mode
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stackadmin.ui.dialogs import Field, FormDialog
+from stackadmin.ui import seat_actions
+from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
-from stackadmin.ui.fmt import base_text, date_text, int_text
+from stackadmin.ui.fmt import base_text, date_text, int_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -47,7 +50,18 @@ def _reason_key(seat: SeatStatus) -> str:
 def _reason_text(seat: SeatStatus) -> str:
     from stackadmin.services.seats.savings import reason_words, seat_reason
 
+    if seat.active_after_leaving:
+        return "⚠ used after leaving"  # departed, and still active: the tooltip says when
     return reason_words(seat_reason(seat))
+
+
+def _reason_tip(seat: SeatStatus) -> str:
+    status = f"Account status: {seat.status}"
+    if seat.active_after_leaving and seat.person_end_date and seat.last_activity:
+        return (f"Red flag: {seat.person or seat.email} left on "
+                f"{date_text(seat.person_end_date)} and used this account on "
+                f"{date_text(seat.last_activity)}: check the access was removed. {status}")
+    return status
 
 
 def _last_activity(seat: SeatStatus) -> str:
@@ -89,6 +103,7 @@ class SavingsPage(Page):
         self.figure_detail = QLabel("Counting seats…", self)
         self.figure_detail.setObjectName("count")
         self.figure_detail.setWordWrap(True)
+        self.figure_detail.setTextFormat(Qt.TextFormat.RichText)
         self.missing_note = QLabel(self)
         self.missing_note.setWordWrap(True)
         self.missing_note.setStyleSheet(_WARN_QSS)
@@ -209,8 +224,8 @@ class SavingsPage(Page):
             Column("Tool", lambda s: s.tool, width=150),
             Column("Person", lambda s: s.person or "unmatched", width=150),
             Column("Email", lambda s: s.email or "", width=200),
-            Column("Reason", _reason_text, key=_reason_key, width=150,
-                   tooltip=lambda s: f"Account status: {s.status}"),
+            Column("Reason", _reason_text, key=_reason_key, width=150, tooltip=_reason_tip,
+                   warn=lambda s: s.active_after_leaving),
             Column("Last activity", _last_activity, key=lambda s: s.last_activity,
                    searchable=False, width=95),
             Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
@@ -280,18 +295,26 @@ class SavingsPage(Page):
     def _show_figures(self, view: SavingsView) -> None:
         self.figure.setText(self._base(view.total_savings_base))
         tools = len({g.tool_id for g in view.groups})
-        parts = [f"{view.seats_unused:,} unused seats and {view.seats_unassigned:,} "
-                 f"unassigned (paid for, held by nobody) in {tools:,} tools, as of "
+        parts = [f"{plural(view.seats_unused, 'unused seat')} and "
+                 f"{view.seats_unassigned:,} unassigned (paid for, held by nobody) in "
+                 f"{plural(tools, 'tool')}, as of "
                  f"{date_text(view.as_of)}, in {view.base_currency} a year."]
         if view.seats_exempt:
-            parts.append(f"{view.seats_exempt:,} exempt seats are not counted.")
-        self.figure_detail.setText(" ".join(parts))
+            parts.append(f"{plural(view.seats_exempt, 'exempt seat')} "
+                         f"{'is' if view.seats_exempt == 1 else 'are'} not counted.")
+        after = sum(1 for s in view.seats if s.active_after_leaving)
+        text = escape(" ".join(parts))
+        if after:
+            text += (f" <span style='color: {WARN}; font-weight: 600'>⚠ "
+                     f"{plural(after, 'seat')} used after the person's last day</span> "
+                     "(reason “used after leaving”).")
+        self.figure_detail.setText(text)
         self.missing_note.setText("\n".join(view.missing_notes))
         self.missing_note.setVisible(bool(view.missing_notes))
         from stackadmin.services.seats.savings import total_of
 
         self.group_count.setText(
-            f"{len(view.groups):,} lines, {self._base(total_of(view.groups))} a year"
+            f"{plural(len(view.groups), 'line')}, {self._base(total_of(view.groups))} a year"
             if view.groups else "Nothing to reclaim: no unused or unassigned seats.")
 
     # -- filters -----------------------------------------------------------------------
@@ -308,7 +331,8 @@ class SavingsPage(Page):
         self.seats.choose("reason", reason)
         if group.reason == UNASSIGNED:
             self.seats.empty_note.setText(
-                f"{group.seats:,} {group.tool} seats are paid for and held by nobody: there is "
+                f"{plural(group.seats, f'{group.tool} seat')} "
+                f"{'is' if group.seats == 1 else 'are'} paid for and held by nobody: there is "
                 "no account to reclaim; lower the seat count at the next renewal (see the "
                 "Rightsizing brief on the Tools page). Listed: the tool's unused seats.")
             self.seats.empty_note.show()
@@ -360,99 +384,40 @@ class SavingsPage(Page):
         self.reclaim_action.setEnabled(bool(rows))
         self.person_action.setEnabled(any(s.person_id is not None for s in rows))
 
+    def _what(self, seats: list[SeatStatus]) -> str:
+        one = (f"the {seats[0].tool} seat of "
+               f"{seats[0].email or seats[0].person or 'unmatched'}") if seats else ""
+        return seat_actions.seats_text(len(seats), one)
+
     def exempt(self) -> FormDialog | None:
         """Asks for the reason (required, in a non-blocking dialog), then exempts every
-        selected seat that is not exempt yet."""
+        selected seat that is not exempt yet, in one batch (Edit → Undo)."""
         seats = [s for s in self.selected_seats() if not s.exempt]
         if not seats:
             return None
-        ids = [s.account_id for s in seats]
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else f"{len(seats)} seats")
+        self.dialog = seat_actions.exempt_dialog(self, self.env,
+                                                 [s.account_id for s in seats],
+                                                 self._what(seats))
+        return self.dialog
 
-        def save(ctx: ServiceContext, values: dict[str, Any]) -> int:
-            from stackadmin.services.seats.actions import exempt_seat
-
-            for account_id in ids:  # the first refuses an empty reason: nothing is saved
-                exempt_seat(ctx, account_id, values["reason"])
-            return len(ids)
-
-        field = Field("reason", "Reason", words=("reason",),
-                      placeholder="for example: on-call admin, shared mailbox, licence audit",
-                      help="Required. Exempt seats are not counted as unused or in the "
-                           "savings; the reason and who set it are kept.")
-        dialog = FormDialog(self.env, f"Exempt {what}", [field], {}, save, self,
-                            intro=f"Keep {what} on purpose.", changed="account")
-        dialog.buttons.button(dialog.buttons.StandardButton.Save).setText("Exempt")
-        dialog.saved.connect(lambda n: self.env.message.emit(f"Exempted {n:,} seats."))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def clear_exemption(self) -> None:
+    def clear_exemption(self) -> Job | None:
         ids = [s.account_id for s in self.selected_seats() if s.exempt]
-        if not ids:
-            return
-
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import clear_exemption
-
-            for account_id in ids:
-                clear_exemption(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Cleared the exemption of {n:,} seats.")
+        return seat_actions.clear_exemptions(self.env, ids) if ids else None
 
     def reclaim(self) -> QMessageBox | None:
         """Asks (without blocking) before marking the selected seats reclaimed."""
         seats = self.selected_seats()
         if not seats:
             return None
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else f"{len(seats):,} seats")
-        return self.confirm_reclaim([s.account_id for s in seats], what)
+        return self.confirm_reclaim([s.account_id for s in seats], self._what(seats))
 
     def confirm_reclaim(self, ids: list[int], what: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "Mark reclaimed",
-                          f"Mark {what} reclaimed? Do this once the seat was removed at the "
-                          "vendor: the account is marked deprovisioned and no longer holds a "
-                          "seat. The paid seat then counts as unassigned until the seat count "
-                          "is lowered at the next renewal.",
-                          QMessageBox.StandardButton.Cancel, self)
-        ok = box.addButton("Mark reclaimed", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(ok)
+        self.confirm_box = seat_actions.confirm_reclaim(self, self.env, ids, what)
+        return self.confirm_box
 
-        def answered() -> None:
-            if box.clickedButton() is ok:
-                self.reclaim_now(ids)
-
-        box.finished.connect(lambda _r: answered())
-        self.confirm_box = box
-        box.open()
-        return box
-
-    def reclaim_now(self, ids: list[int]) -> None:
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import reclaim_seat
-
-            for account_id in ids:
-                reclaim_seat(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Marked {n:,} seats reclaimed.")
-
-    def _act(self, work: Any, message: str) -> None:
-        from stackadmin.ui.mainwindow import describe_error
-
-        def done(n: int) -> None:
-            self.env.message.emit(message.format(n=n))
-            self.env.changed("account")
-
-        def failed(exc: BaseException) -> None:
-            self.env.error.emit(describe_error(exc))
-            self.env.changed("account")  # some may have gone through: show what is true
-
-        self.env.run(work, done, failed, title="updating seats")
+    def reclaim_now(self, ids: list[int]) -> Job:
+        """Reclaims at once, without asking (the confirmation's answer)."""
+        return seat_actions.reclaim(self.env, ids)
 
     def open_person(self) -> None:
         seat = next((s for s in self.selected_seats() if s.person_id is not None), None)

@@ -17,22 +17,38 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=160),
-        Column("Vendor", lambda t: t.tool.vendor or "", width=100),
-        Column("Category", lambda t: t.tool.category or "", width=110),
-        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=110,
-               tooltip=lambda t: t.tool.owner_email or "No owner: set one with Edit"),
+        Column("Name", lambda t: t.tool.name, width=150),
+        Column("Vendor", lambda t: t.tool.vendor or "", width=85),
+        Column("Category", lambda t: t.tool.category or "", width=95),
+        Column("Owner", _owner_text, width=125, tooltip=_owner_tip,
+               warn=lambda t: t.owner_left),
         # Shown with a right-click on the header (the page fits 1280 pixels without them).
         Column("Terms", lambda t: int_text(t.terms), key=lambda t: t.terms, numeric=True,
                searchable=False, width=45, hidden=True),
         Column("Accounts", lambda t: int_text(t.accounts), key=lambda t: t.accounts,
                numeric=True, searchable=False, width=65, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
-               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
+               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=95,
                tooltip=lambda t: t.cost_note),
         *utilization_columns(),  # purchased, held, active, %, savings, rightsizing
         Column("Website", lambda t: t.tool.website or "", hidden=True),
     ]
+
+
+def _owner_text(t: ToolLine) -> str:
+    if t.tool.owner_name is None and t.tool.owner_email is None:
+        return "no owner"
+    name = t.tool.owner_name or t.tool.owner_email or ""
+    return f"{name} (left)" if t.owner_left else name
+
+
+def _owner_tip(t: ToolLine) -> str:
+    if t.tool.owner_email is None:
+        return "No owner: set one with Edit"
+    if t.owner_left:
+        return (f"{t.tool.owner_email} has left the company: hand the tool over to a new "
+                "owner with Edit")
+    return t.tool.owner_email
 
 
 class ToolsPage(TablePage):
