@@ -2,6 +2,17 @@
 the services see these; importing this package registers every table on `Base.metadata`."""
 
 from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.buying import (
+    Evaluation,
+    EvaluationCandidate,
+    EvaluationCriterion,
+    EvaluationDecision,
+    EvaluationScore,
+    FeedbackResponse,
+    FeedbackRound,
+    ToolRequest,
+    ToolTag,
+)
 from stackadmin.store.models.inventory import (
     Account,
     AuditEvent,
@@ -21,7 +32,14 @@ __all__ = [
     "Account",
     "AuditEvent",
     "Base",
+    "Evaluation",
+    "EvaluationCandidate",
+    "EvaluationCriterion",
+    "EvaluationDecision",
+    "EvaluationScore",
     "ExchangeRate",
+    "FeedbackResponse",
+    "FeedbackRound",
     "Integration",
     "OffboardingItem",
     "Person",
@@ -32,6 +50,8 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "ToolRequest",
+    "ToolTag",
     "Vendor",
     "utcnow",
 ]
