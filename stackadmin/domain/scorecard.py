@@ -1,5 +1,9 @@
 """Weighted scorecards: criteria and weights, evaluators' 1–5 scores, a candidate's weighted
-total and the spread between evaluators. Exact Decimal arithmetic; round once to show."""
+total and the spread between evaluators.
+
+Means and totals are worked out as exact fractions (a mean of 4, 4 and 5 is 13/3, not
+4.3333) and handed out as Decimals, rounded once at the end of the sum (28 digits); round
+again to show (`rounded`)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from stackadmin.errors import ValidationError
 
@@ -132,11 +137,27 @@ def check_criteria(criteria: Sequence[Criterion]) -> None:
                               f"({detail})")
 
 
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _mean(values: Sequence[int]) -> Fraction | None:
+    return Fraction(sum(values), len(values)) if values else None
+
+
 def mean(values: Iterable[int]) -> Decimal | None:
-    items = list(values)
-    if not items:
-        return None
-    return Decimal(sum(items)) / Decimal(len(items))
+    found = _mean(list(values))
+    return None if found is None else _decimal(found)
+
+
+def _weighted(means: Mapping[str, Fraction | None], weights: Mapping[str, int]
+              ) -> tuple[Fraction | None, tuple[str, ...]]:
+    scored = {k: m for k, w in weights.items() if w > 0 and (m := means.get(k)) is not None}
+    left_out = tuple(k for k, w in weights.items() if w > 0 and means.get(k) is None)
+    if not scored:
+        return None, left_out
+    total = sum((weights[k] * m for k, m in scored.items()), Fraction(0))
+    return Fraction(total, sum(weights[k] for k in scored)), left_out
 
 
 def weighted(means: Mapping[str, Decimal | None], weights: Mapping[str, int]
@@ -144,13 +165,9 @@ def weighted(means: Mapping[str, Decimal | None], weights: Mapping[str, int]
     """(Σ weight × mean / Σ weight over the criteria with a mean, the weighted criteria
     without one). With every criterion scored the divisor is the full 100; a criterion
     nobody scored is left out and the others' weights rescaled to make up the whole."""
-    scored = [k for k, w in weights.items() if w > 0 and means.get(k) is not None]
-    left_out = tuple(k for k, w in weights.items() if w > 0 and means.get(k) is None)
-    if not scored:
-        return None, left_out
-    total_weight = sum(weights[k] for k in scored)
-    total = sum((weights[k] * means[k] for k in scored), Decimal(0))  # type: ignore[operator]
-    return total / Decimal(total_weight), left_out
+    total, left_out = _weighted(
+        {k: None if v is None else Fraction(v) for k, v in means.items()}, weights)
+    return (None if total is None else _decimal(total)), left_out
 
 
 def score_candidate(criteria: Sequence[Criterion], ratings: Iterable[Rating]
@@ -160,25 +177,28 @@ def score_candidate(criteria: Sequence[Criterion], ratings: Iterable[Rating]
     checks keys in words first)."""
     weights = {c.key: c.weight for c in criteria}
     by_criterion: dict[str, list[int]] = defaultdict(list)
-    by_evaluator: dict[str, dict[str, Decimal | None]] = defaultdict(dict)
+    by_evaluator: dict[str, dict[str, Fraction | None]] = defaultdict(dict)
     for r in ratings:
         if r.criterion not in weights:
             raise ValueError(f"unknown criterion {r.criterion!r}")
         by_criterion[r.criterion].append(r.score)
-        by_evaluator[r.evaluator][r.criterion] = Decimal(r.score)
+        by_evaluator[r.evaluator][r.criterion] = Fraction(r.score)
+    means = {c.key: _mean(by_criterion[c.key]) for c in criteria}
     results = tuple(
         CriterionResult(c.key, c.weight, mean(by_criterion[c.key]), len(by_criterion[c.key]),
                         min(by_criterion[c.key], default=None),
                         max(by_criterion[c.key], default=None))
         for c in criteria)
-    total, left_out = weighted({r.key: r.mean for r in results}, weights)
-    own: dict[str, Decimal] = {}
+    total, left_out = _weighted(means, weights)
+    own: dict[str, Fraction] = {}
     for evaluator, scores in sorted(by_evaluator.items()):
-        value, _ = weighted(scores, weights)
+        value, _ = _weighted(scores, weights)
         if value is not None:  # only zero-weight criteria scored: no total of their own
             own[evaluator] = value
     spread = (max(own.values()) - min(own.values())) if own else None
-    return CandidateResult(results, total, left_out, own, spread)
+    return CandidateResult(results, None if total is None else _decimal(total), left_out,
+                           {e: _decimal(v) for e, v in own.items()},
+                           None if spread is None else _decimal(spread))
 
 
 def ranking_key(name: str, result: CandidateResult) -> tuple[int, Decimal, str]:

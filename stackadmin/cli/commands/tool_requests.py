@@ -6,7 +6,7 @@ import argparse
 from decimal import Decimal
 from typing import Any
 
-from stackadmin.cli._common import opened, print_json, print_table
+from stackadmin.cli._common import iso_date, opened, print_json, print_table
 from stackadmin.domain.money import Money
 from stackadmin.domain.requests import RequestStatus, Urgency
 from stackadmin.services.buying import requests
@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     list_.add_argument("--status", action="append", metavar="S",
                        help=f"only this status ({', '.join(s.value for s in RequestStatus)}; "
                             "repeatable)")
+    list_.add_argument("--as-of", type=iso_date,
+                       help="what is paid for as of this date (default today)")
     list_.add_argument("--json", action="store_true", help="machine-readable output")
     list_.set_defaults(func=_list)
 
@@ -55,6 +57,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     show = actions.add_parser("show", help="one request, with its status history",
                               parents=[common])
     show.add_argument("request_id", type=int, metavar="REQUEST_ID")
+    show.add_argument("--as-of", type=iso_date,
+                      help="what is paid for as of this date (default today)")
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.set_defaults(func=_show)
 
@@ -101,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
         from stackadmin.services.buying.paid import paid_tools
 
-        paid = paid_tools(ctx)
+        paid = paid_tools(ctx, args.as_of)
         rows = requests.list_requests(ctx, statuses=args.status, paid=paid)
     if args.json:
         print_json([_json(r, paid.base_currency) for r in rows])
@@ -131,7 +135,7 @@ def _set(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
-        view = requests.request_view(ctx, args.request_id)
+        view = requests.request_view(ctx, args.request_id, args.as_of)
     r = view.request
     if args.json:
         data = _json(r, view.base_currency)

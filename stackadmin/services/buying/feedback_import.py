@@ -134,7 +134,9 @@ def detect_mapping(headers: Sequence[str], tools: Mapping[str, tuple[int, str]])
                 words = header_key(grid.group("question"))
                 kind = "comment" if any(w in words for w in _COMMENT_WORDS) else "score"
                 out[header] = f"{kind}:{tool[1]}"
-                continue
+            else:
+                out[header] = None  # a grid row naming no tool: reported, never guessed
+            continue
         if key in FORM_COLUMNS:
             out[header] = IGNORE
             continue
@@ -203,6 +205,13 @@ def _mapping_problems(headers: Sequence[str], mapping: Mapping_) -> list[Problem
                                          "missing: collect emails in the form, or map the "
                                          "column with --map COLUMN=email"))
     wide = any(t.startswith("score:") for t in targets)
+    if wide and "tool" not in targets:
+        for header, target in mapping.items():
+            if target in ("comment", "score"):
+                problems.append(Problem(
+                    1, header, f"a {target} column needs a column naming the tool: map it to "
+                               f"one tool's {target}s with --map '{header}={target}:TOOL', or "
+                               f"ignore it with --map '{header}='"))
     if not wide:
         for required in ("tool", "score"):
             if required not in targets:

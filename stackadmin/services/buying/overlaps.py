@@ -69,24 +69,24 @@ def _member(t: PaidTool) -> Member:
 def groups(tools: Iterable[PaidTool]) -> list[tuple[tuple[int, ...], str | None,
                                                    tuple[str, ...]]]:
     """(tool ids, shared category, shared tags) for every set of two or more tools sharing a
-    category or a tag; a set sharing several is listed once, with all it shares."""
+    category or a tag. A set is listed once, with everything its tools all have in common
+    (Miro and FigJam: Design and whiteboard, though whiteboard also takes in Mural)."""
+    members = list(tools)
     by_label: dict[tuple[str, str], set[int]] = defaultdict(set)
-    spelled: dict[str, str] = {}
-    for t in tools:
+    for t in members:
         if t.category and t.category.strip():
-            key = t.category.strip().casefold()
-            by_label[("category", key)].add(t.tool_id)
-            spelled.setdefault(key, t.category.strip())
+            by_label[("category", t.category.strip().casefold())].add(t.tool_id)
         for tag in t.tags:
             by_label[("tag", tag)].add(t.tool_id)
-    merged: dict[tuple[int, ...], tuple[list[str], list[str]]] = {}
-    for (kind, label), ids in sorted(by_label.items()):
-        if len(ids) < 2:
-            continue
-        cats, tags = merged.setdefault(tuple(sorted(ids)), ([], []))
-        (cats if kind == "category" else tags).append(label)
-    return [(ids, spelled[cats[0]] if cats else None, tuple(tags))
-            for ids, (cats, tags) in merged.items()]
+    by_id = {t.tool_id: t for t in members}
+    out = []
+    for ids in sorted({tuple(sorted(ids)) for ids in by_label.values() if len(ids) > 1}):
+        group = [by_id[i] for i in ids]
+        categories = {(t.category or "").strip().casefold() for t in group}
+        category = (group[0].category or "").strip() if len(categories) == 1 else ""
+        common = set.intersection(*(set(t.tags) for t in group))
+        out.append((ids, category or None, tuple(sorted(common))))
+    return out
 
 
 def find_overlaps(paid: PaidInventory) -> list[Overlap]:
@@ -180,3 +180,10 @@ def overlap_sentence(ctx: ServiceContext, term_id: int, as_of: date | None = Non
     mine = next(t for t in tools if t.tool_id == tool_id)
     days = None if cycle is None else (cycle.renewal_date - day).days
     return sentence(mine, [t for t in tools if t.tool_id != tool_id], days)
+
+
+def brief_notes(ctx: ServiceContext, term_id: int, as_of: date | None = None) -> list[str]:
+    """What the renewal brief of a term says about overlaps: the sentence, when its tool is
+    in one (the brief's one call into buying)."""
+    text = overlap_sentence(ctx, term_id, as_of)
+    return [] if text is None else [text]

@@ -211,8 +211,9 @@ def get_request(ctx: ServiceContext, request_id: int, *, paid: PaidInventory | N
     return replace(row, already_paid=already_paid(row, inventory))
 
 
-def request_view(ctx: ServiceContext, request_id: int) -> RequestView:
-    paid = paid_tools(ctx)
+def request_view(ctx: ServiceContext, request_id: int, as_of: date | None = None
+                 ) -> RequestView:
+    paid = paid_tools(ctx, as_of)
     row = get_request(ctx, request_id, paid=paid)
     history = list(reversed(audit.list_events(ctx, entity=ENTITY, entity_id=request_id)))
     with ctx.read() as session:
