@@ -33,7 +33,8 @@ from stackadmin.services.spreadsheets.files import RawTable, read_table
 from stackadmin.services.spreadsheets.plan import Change, Problem
 from stackadmin.store.models import FeedbackResponse, Person, Tool
 
-__all__ = ["FeedbackImport", "import_feedback", "parse_map_options"]
+__all__ = ["FeedbackColumns", "FeedbackImport", "import_feedback", "parse_map_options",
+           "read_columns"]
 
 FIELDS = ("email", "tool", "score", "comment", "name")
 PER_TOOL = ("score", "comment")  # "score:Slack", "comment:Slack"
@@ -434,3 +435,26 @@ def import_feedback(ctx: ServiceContext, round_name: str, path: str | Path, *,
                               "added": [None, done.added], "updated": [None, done.updated],
                               "unchanged": [None, done.unchanged]})
         return done
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackColumns:
+    """A file's columns and how each is read, for a form to show and change (the GUI)."""
+
+    file: str
+    headers: tuple[str, ...]
+    mapping: Mapping_  # header -> field, "" ignored, None unknown
+    tools: tuple[str, ...]  # the inventory's tools, for score:TOOL and comment:TOOL
+    rows: int
+
+
+def read_columns(ctx: ServiceContext, path: str | Path) -> FeedbackColumns:
+    """Reads the file and detects its mapping, writing nothing (UserError when it cannot
+    be read at all)."""
+    table = read_table(path)
+    with ctx.read() as session:
+        tools = _tool_index(session)
+    mapping = detect_mapping(table.headers, tools)
+    return FeedbackColumns(table.name, table.headers, mapping,
+                           tuple(sorted((n for _, n in tools.values()), key=str.casefold)),
+                           len(table.rows))

@@ -163,24 +163,34 @@ def _rows(session: Session, rows: Sequence[ToolRequest]) -> list[RequestRow]:
     ]
 
 
-def matches(request: RequestRow, tool: PaidTool) -> bool:
+def answers(tool: PaidTool, *, category: str | None, tool_name: str | None,
+            tool_id: int | None = None) -> bool:
     """A paid tool answers a request when the request names it, or names its category or
     one of its capability tags (case does not matter)."""
-    if request.tool_id is not None and request.tool_id == tool.tool_id:
+    if tool_id is not None and tool_id == tool.tool_id:
         return True
-    if request.tool_name and request.tool_name.casefold() == tool.tool.casefold():
+    if tool_name and tool_name.strip().casefold() == tool.tool.casefold():
         return True
-    wanted = (request.category or "").strip().casefold()
+    wanted = (category or "").strip().casefold()
     if not wanted:
         return False
-    return wanted == (tool.category or "").casefold() or wanted in tool.tags
+    return wanted == (tool.category or "").strip().casefold() or wanted in tool.tags
+
+
+def paid_for(paid: PaidInventory, *, category: str | None, tool_name: str | None,
+             tool_id: int | None = None) -> tuple[PaidTool, ...]:
+    """The paid tools answering a request (or a request being typed): the named tool
+    first, then the rest by the most unused seats."""
+    found = [t for t in paid.tools
+             if answers(t, category=category, tool_name=tool_name, tool_id=tool_id)]
+    named = (tool_name or "").strip().casefold()
+    return tuple(sorted(found, key=lambda t: (t.tool_id != tool_id and t.tool.casefold() != named,
+                                              -t.seats_unused, t.tool.casefold())))
 
 
 def already_paid(request: RequestRow, paid: PaidInventory) -> tuple[PaidTool, ...]:
-    """The named tool first, then the rest by the most unused seats."""
-    found = [t for t in paid.tools if matches(request, t)]
-    return tuple(sorted(found, key=lambda t: (t.tool_id != request.tool_id,
-                                              -t.seats_unused, t.tool.casefold())))
+    return paid_for(paid, category=request.category, tool_name=request.tool_name,
+                    tool_id=request.tool_id)
 
 
 def with_paid(rows: Iterable[RequestRow], paid: PaidInventory) -> list[RequestRow]:
