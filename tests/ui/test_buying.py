@@ -48,7 +48,11 @@ def _form(window: MainWindow, qtbot: Any, trigger: Any) -> RequestForm:
 def test_the_request_form_is_one_click_away_and_says_what_is_paid_for(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
     wait_idle(qtbot, window.env)
-    install_request_action(window, window.env)
+    file_menu = window.menuBar().addMenu("&File")
+    file_menu.setObjectName("fileMenu")
+    file_menu.addAction("&Quit")
+    action = install_request_action(window, window.env)
+    assert file_menu.actions()[0] is action  # File → New request…, first
     button = window.menuBar().cornerWidget(Qt.Corner.TopRightCorner)
     assert isinstance(button, QToolButton) and "New request" in button.text()
     form = _form(window, qtbot, button.click)

@@ -137,6 +137,9 @@ def _others_sharing(ctx: ServiceContext, tool_id: int, day: date) -> list[str]:
     return [name, *sorted(others, key=str.casefold)] if others else []
 
 
+NAMED = 3  # the brief names the tools sharing the most users; the rest are counted
+
+
 def sentence(tool: PaidTool, others: Sequence[PaidTool], days: int | None) -> str:
     """"Miro renews in 40 days; 18 of its 19 active users also use FigJam"."""
     when = ("has no renewal date" if days is None else "renews today" if days == 0
@@ -156,7 +159,10 @@ def sentence(tool: PaidTool, others: Sequence[PaidTool], days: int | None) -> st
                 f"{active} active users uses {'them' if len(counts) > 1 else 'it'}")
     first_n, first = shared[0]
     text = f"{head}; {first_n} of its {active} active users also use {first}"
-    return text + "".join(f", {n} also use {name}" for n, name in shared[1:])
+    text += "".join(f", {n} also use {name}" for n, name in shared[1:NAMED])
+    rest = len(shared) - NAMED
+    more = f"{rest} more tool{'s' if rest != 1 else ''}"
+    return text + (f" (and {more} it overlaps)" if rest > 0 else "")
 
 
 def overlap_sentence(ctx: ServiceContext, term_id: int, as_of: date | None = None

@@ -167,3 +167,20 @@ def test_the_brief_sentence_for_a_term_in_an_overlap(ctx: ServiceContext,
         "uses them")
     assert overlaps.overlap_sentence(ctx, term["Zoom"]) is None
     assert overlaps.overlap_sentence(ctx, term["Whimsical"]) is None
+
+
+def test_the_brief_sentence_names_the_three_closest_overlaps() -> None:
+    from stackadmin.services.buying.paid import PaidTool
+
+    def tool(name: str, *people: str) -> PaidTool:
+        return PaidTool(0, name, "Design", (), 10, len(people), 0, Decimal(0), Decimal(0), (),
+                        frozenset(people))
+
+    mine = tool("Miro", "a", "b", "c", "d")
+    others = [tool("A", "a", "b", "c"), tool("B", "a", "b"), tool("C", "a"), tool("D", "d"),
+              tool("E", "x")]
+    assert overlaps.sentence(mine, others, 40) == (
+        "Miro renews in 40 days; 3 of its 4 active users also use A, 2 also use B, 1 also "
+        "use C (and 1 more tool it overlaps)")
+    assert overlaps.sentence(mine, others[:1], 1).startswith("Miro renews tomorrow; 3 of")
+    assert overlaps.sentence(mine, others[:1], None).startswith("Miro has no renewal date")
