@@ -302,6 +302,9 @@ def test_the_buying_pages_render(window: MainWindow, qtbot: Any, qapp: Any, monk
 
     monkeypatch.setenv(theme.SCHEME_ENV, scheme)
     theme.apply(qapp)
+    wait_idle(qtbot, window.env)
+    window.menuBar().addMenu("&File").setObjectName("fileMenu")  # as the app has one
+    install_request_action(window, window.env)
     try:
         window.resize(width, 800)
         for key, target in (("requests", None), ("request", {"request_id": 1}),

@@ -42,14 +42,14 @@ def _columns() -> list[Column[RequestRow]]:
                width=64, warn=lambda r: r.urgency == "high" and r.open),
         Column("Request", lambda r: r.title, width=230,
                tooltip=lambda r: r.problem or r.title),
-        Column("Requested by", lambda r: r.requested_by_name or r.requested_by, width=120,
-               tooltip=lambda r: r.requested_by),
-        Column("Team", lambda r: r.team or "", width=70),
-        Column("Category / tool", lambda r: " / ".join(x for x in (r.category, r.tool_name)
-                                                        if x), width=130),
         Column("Already paid for", paid_text, width=220,
                tooltip=lambda r: "\n".join(r.paid_sentences()) or
                "Nothing paid for answers it yet"),
+        Column("Category / tool", lambda r: " / ".join(x for x in (r.category, r.tool_name)
+                                                        if x), width=130),
+        Column("Requested by", lambda r: r.requested_by_name or r.requested_by, width=120,
+               tooltip=lambda r: r.requested_by),
+        Column("Team", lambda r: r.team or "", width=70),
         Column("Candidates", lambda r: str(r.candidates) if r.candidates else "",
                key=lambda r: r.candidates, numeric=True, width=72, hidden=True),
         Column("Raised", lambda r: date_text(r.created_at), key=lambda r: r.created_at,
