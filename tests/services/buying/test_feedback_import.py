@@ -199,3 +199,21 @@ def test_a_wide_file_with_a_general_comment_needs_it_mapped(inventory: ServiceCo
     assert any("comment" in str(p) and "Anything else?" in str(p) for p in result.problems)
     ok = import_feedback(inventory, ROUND, path, overrides={"Anything else?": "comment:Slack"})
     assert ok.ok and _answers(inventory) == {("ada@example.com", "Slack"): (4, "More emoji")}
+
+
+def test_a_grid_with_a_comment_column_per_tool(inventory: ServiceContext, tmp_path: Path) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_text("Timestamp,Email Address,Rate each tool [Slack],Comments [Slack],"
+                    "Rate each tool [Zoom],Comments [Zoom]\r\n"
+                    "1/12/2027 9:14:03,ada@example.com,Satisfied,Too many pings,,\r\n"
+                    "1/12/2027 9:20:00,bob@example.com,,,2,\r\n", "utf-8")
+    result = import_feedback(inventory, ROUND, path)
+    assert result.ok, [str(p) for p in result.problems]
+    assert _answers(inventory) == {("ada@example.com", "Slack"): (4, "Too many pings"),
+                                   ("bob@example.com", "Zoom"): (2, None)}
+    lonely = tmp_path / "lonely.csv"
+    lonely.write_text("Email Address,Rate each tool [Slack],Comments [Slack]\r\n"
+                      "chloe@example.com,,Never used it\r\n", "utf-8")
+    problems = [str(p) for p in import_feedback(inventory, ROUND, lonely).problems]
+    assert problems == ["row 2, column Comments [Slack]: a comment on Slack without a score "
+                        "for it (got 'Never used it')"]
