@@ -206,6 +206,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         from stackadmin.ui.file_menu import install_import_export
 
         install_import_export(window, env)  # File → Import… / Export ▸, first-run import
+        from stackadmin.ui.buying.request_form import install_request_action
+
+        install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
 
     def ready() -> None:
         _trace("ready")

@@ -262,7 +262,8 @@ class MainWindow(QMainWindow):
             page.show_target(target)
 
     def _highlight(self, key: str) -> None:
-        highlight = "people" if key == "person" else key  # Person 360 lives under People
+        # Person 360 lives under People, a request's page under Requests.
+        highlight = {"person": "people", "request": "requests"}.get(key, key)
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
             if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:

@@ -129,7 +129,8 @@ OVER_ALLOCATED = "Over-allocated"
 class BriefPanel(QFrame):
     """One term's brief; `values` maps each line's label to its QLabel (tests read them)."""
 
-    def __init__(self, brief: RightsizingBrief, parent: QWidget | None = None) -> None:
+    def __init__(self, brief: RightsizingBrief, parent: QWidget | None = None,
+                 overlaps: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.brief = brief
         self.setObjectName("card")
@@ -145,7 +146,8 @@ class BriefPanel(QFrame):
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(3)
         self.values: dict[str, QLabel] = {}
-        for row, (label, text) in enumerate(brief_lines(brief)):
+        lines = brief_lines(brief) + [("Overlap", text) for text in overlaps]
+        for row, (label, text) in enumerate(lines):
             name = QLabel(label, self)
             name.setObjectName("figureTitle")
             value = QLabel(text, self)
@@ -168,14 +170,15 @@ def attach_to_dialog(dialog: FormDialog, term_id: int) -> None:
     """Loads the term's brief on a worker and, when it is due, shows it at the top of the
     dialog (`dialog.rightsizing`); outside the window nothing is added."""
 
-    def work(ctx: ServiceContext, job: Job) -> RightsizingBrief:
+    def work(ctx: ServiceContext, job: Job) -> tuple[RightsizingBrief, list[str]]:
         from stackadmin.services.seats.rightsizing import rightsizing_brief
 
-        return rightsizing_brief(ctx, term_id)
+        return rightsizing_brief(ctx, term_id), brief_overlaps(ctx, term_id)
 
-    def done(brief: RightsizingBrief) -> None:
+    def done(result: tuple[RightsizingBrief, list[str]]) -> None:
+        brief, overlaps = result
         if brief.due:
-            panel = BriefPanel(brief, dialog)
+            panel = BriefPanel(brief, dialog, overlaps)
             _beside_form(dialog, panel)
             dialog.rightsizing = panel  # type: ignore[attr-defined]
             from stackadmin.ui.reminders.actions import attach_impact
@@ -214,11 +217,13 @@ class BriefDialog(QDialog):
     """The briefs of several terms (a tool's due terms), in a non-modal window."""
 
     def __init__(self, title: str, briefs: Sequence[RightsizingBrief],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 overlaps: dict[int, list[str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(640)
-        self.panels = [BriefPanel(b, self) for b in briefs]
+        self.panels = [BriefPanel(b, self, (overlaps or {}).get(b.term_id, ()))
+                       for b in briefs]
         layout = QVBoxLayout(self)
         if not self.panels:
             layout.addWidget(QLabel("No term is within 90 days of its cancel-by date.", self))
@@ -230,13 +235,17 @@ def open_briefs(env: Env, parent: QWidget, tool: str, term_ids: Sequence[int]) -
     """Works the briefs out on a worker, then opens them in a BriefDialog (not blocking)."""
     ids = list(term_ids)
 
-    def work(ctx: ServiceContext, job: Job) -> list[RightsizingBrief]:
+    def work(ctx: ServiceContext, job: Job) -> tuple[list[RightsizingBrief],
+                                                     dict[int, list[str]]]:
         from stackadmin.services.seats.rightsizing import rightsizing_brief
 
-        return [rightsizing_brief(ctx, i) for i in ids]
+        briefs = [rightsizing_brief(ctx, i) for i in ids]
+        return briefs, {b.term_id: brief_overlaps(ctx, b.term_id) for b in briefs if b.due}
 
-    def done(briefs: list[RightsizingBrief]) -> None:
-        dialog = BriefDialog(f"Rightsizing: {tool}", [b for b in briefs if b.due], parent)
+    def done(result: tuple[list[RightsizingBrief], dict[int, list[str]]]) -> None:
+        briefs, overlaps = result
+        dialog = BriefDialog(f"Rightsizing: {tool}", [b for b in briefs if b.due], parent,
+                             overlaps)
         parent.brief_dialog = dialog  # type: ignore[attr-defined]
         from stackadmin.ui.reminders.actions import attach_impact
 
@@ -245,6 +254,14 @@ def open_briefs(env: Env, parent: QWidget, tool: str, term_ids: Sequence[int]) -
         dialog.open()
 
     env.run(work, done, title="rightsizing brief")
+
+
+def brief_overlaps(ctx: ServiceContext, term_id: int) -> list[str]:
+    """The overlap sentence of a term's brief ("Miro renews in 40 days; 18 of its 19 active
+    users also use FigJam"), from buying; on a worker."""
+    from stackadmin.services.buying.overlaps import brief_notes
+
+    return brief_notes(ctx, term_id)
 
 
 def due_text(line: Any) -> str:

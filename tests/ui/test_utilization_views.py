@@ -119,7 +119,11 @@ def test_the_term_dialog_shows_the_brief_inside_its_window_only(
     assert panel.isVisible()
     brief = rightsizing_brief(demo_ctx, inside.id)
     assert brief.due
-    assert {k: v.text() for k, v in panel.values.items()} == dict(brief_lines(brief))
+    from stackadmin.ui.rightsizing import brief_overlaps
+
+    expected = dict(brief_lines(brief) + [("Overlap", t) for t in brief_overlaps(
+        demo_ctx, inside.id)])
+    assert {k: v.text() for k, v in panel.values.items()} == expected
     assert f"{brief.recommended_seats:,} seats at renewal" in panel.values["Recommended"].text()
     assert f"{brief.seats_active:,} active" in panel.values["Seats"].text()
     screenshot(dialog, "term-dialog-rightsizing")

@@ -278,6 +278,9 @@ def _after(a: reconcile.ActiveAfterLeaving) -> dict[str, Any]:
 def _rightsizing(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
         b = rightsizing.rightsizing_brief(ctx, args.term_id, args.as_of)
+        from stackadmin.services.buying.overlaps import brief_notes
+
+        overlaps = brief_notes(ctx, args.term_id, args.as_of)
     cur, base = b.currency, b.base_currency
     data = {
         "term_id": b.term_id, "tool": b.tool, "plan": b.plan, "as_of": b.as_of,
@@ -293,11 +296,14 @@ def _rightsizing(args: argparse.Namespace) -> int:
         "base_currency": base, "previous_term_id": b.previous_term_id,
         "price_change": _money(b.price_change, cur),
         "price_change_pct": _pct(b.price_change_pct), "missing_rates": list(b.missing_rates),
+        "overlaps": overlaps,
     }
     if args.json:
         print_json(data)
     else:
         for key, value in data.items():
+            if key == "overlaps":
+                value = "; ".join(overlaps) or None
             print(f"{key.replace('_', ' ')}: {'' if value is None else value}")
     return 0
 

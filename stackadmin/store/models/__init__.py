@@ -2,6 +2,17 @@
 the services see these; importing this package registers every table on `Base.metadata`."""
 
 from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.buying import (
+    Evaluation,
+    EvaluationCandidate,
+    EvaluationCriterion,
+    EvaluationDecision,
+    EvaluationScore,
+    FeedbackResponse,
+    FeedbackRound,
+    ToolRequest,
+    ToolTag,
+)
 from stackadmin.store.models.inventory import (
     Account,
     AuditEvent,
@@ -36,7 +47,14 @@ __all__ = [
     "Connection",
     "ConnectionIncident",
     "DigestSend",
+    "Evaluation",
+    "EvaluationCandidate",
+    "EvaluationCriterion",
+    "EvaluationDecision",
+    "EvaluationScore",
     "ExchangeRate",
+    "FeedbackResponse",
+    "FeedbackRound",
     "Integration",
     "OffboardingItem",
     "Person",
@@ -47,6 +65,8 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "ToolRequest",
+    "ToolTag",
     "TrainingResource",
     "Vendor",
     "utcnow",

@@ -54,11 +54,17 @@ PAGES: list[PageSpec] = [
     PageSpec("map", "Map", "dashboard", "stackadmin.ui.pages.stackmap:MapPage"),
     PageSpec("onboarding", "Onboarding", "people",
              "stackadmin.ui.pages.onboarding:OnboardingPage"),
+    PageSpec("requests", "Requests", "requests", "stackadmin.ui.pages.requests:RequestsPage"),
+    PageSpec("feedback", "Feedback", "feedback", "stackadmin.ui.pages.feedback:FeedbackPage"),
+    PageSpec("consolidation", "Consolidation", "consolidation",
+             "stackadmin.ui.pages.consolidation:ConsolidationPage"),
     PageSpec("integrations", "Integrations", "integrations",
              "stackadmin.ui.pages.integrations:IntegrationsPage"),
     PageSpec("activity", "Activity", "activity", "stackadmin.ui.pages.activity:ActivityPage"),
     PageSpec("settings", "Settings", "settings", "stackadmin.ui.pages.settings:SettingsPage"),
     PageSpec("person", "Person", "people", "stackadmin.ui.pages.person:PersonPage", hidden=True),
+    PageSpec("request", "Request", "requests", "stackadmin.ui.pages.request:RequestPage",
+             hidden=True),
 ]
 
 

@@ -178,7 +178,8 @@ class DashboardPage(Page):
     icon = "dashboard"
     # A decision ends a missed cancel-by date: "decision" reloads the next renewals too.
     reload_on: ClassVar[frozenset[str]] = frozenset(
-        {"tool", "term", "account", "person", "setting", "decision", "connection", "snapshot"})
+        {"tool", "term", "account", "person", "setting", "decision", "connection", "snapshot",
+         "feedback", "request"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
@@ -213,6 +214,14 @@ class DashboardPage(Page):
             lambda: self.env.open_page("connections", {"search": "broken"}))
         self.trend_chart = TrendChart(self)
         self.cost_chart = TrendChart(self)
+        self.rated_model: RowTableModel[Any] = RowTableModel(self._rated_columns(), self)
+        self.rated_view = self._table(self.rated_model)
+        self.rated_view.setMinimumHeight(160)
+        self.requests_model: RowTableModel[Any] = RowTableModel(self._request_columns(), self)
+        self.requests_view = self._table(self.requests_model)
+        self.requests_view.setMinimumHeight(160)
+        self.rated_section = Section("Lowest-rated tools (double-click for their feedback)",
+                                     self.rated_view, self)
         self.rates_note = QLabel(self)
         self.rates_note.setObjectName("count")
         self.rates_note.setWordWrap(True)
@@ -240,6 +249,10 @@ class DashboardPage(Page):
             "seats", {"search": index.data(ROW_ROLE).tool}))
         self.renewal_view.doubleClicked.connect(lambda index: self.env.open_page(
             "renewals", {"term_id": index.data(ROW_ROLE).term.id}))
+        self.rated_view.doubleClicked.connect(lambda index: self.env.open_page(
+            "feedback", {"tool_id": index.data(ROW_ROLE).tool_id}))
+        self.requests_view.doubleClicked.connect(lambda index: self.env.open_page(
+            "request", {"request_id": index.data(ROW_ROLE).id}))
 
         cards = QHBoxLayout()
         for card in (self.total, self.savings, self.next_card, self.no_owner, self.owner_left,
@@ -265,6 +278,9 @@ class DashboardPage(Page):
                        3, 0)
         grid.addWidget(Section("Annual cost, last 12 months", self.cost_chart, self), 3, 1)
         grid.addWidget(self.connections_card, 4, 0, 1, 2)
+        grid.addWidget(self.rated_section, 5, 0)
+        grid.addWidget(Section("Open requests (double-click to open)", self.requests_view,
+                               self), 5, 1)
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
@@ -334,6 +350,55 @@ class DashboardPage(Page):
             Column("Annual cost", lambda r: money_text(r.term.annual_cost),
                    key=lambda r: r.annual_cost_base, numeric=True),
         ]
+
+    def _rated_columns(self) -> list[Column[Any]]:
+        from stackadmin.ui.buying.feedback_section import score_text
+
+        return [
+            Column("Tool", lambda t: t.tool, width=150),
+            Column("Satisfaction", lambda t: f"{score_text(t.average)} / 5",
+                   key=lambda t: t.average, numeric=True, width=84,
+                   tooltip=lambda t: f"{t.responses} answers in {t.round}"),
+            Column("Answers", lambda t: int_text(t.responses), key=lambda t: t.responses,
+                   numeric=True, width=60),
+            Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
+                   key=lambda t: t.annual_cost_base, numeric=True),
+        ]
+
+    def _request_columns(self) -> list[Column[Any]]:
+        urgency = {"high": 0, "normal": 1, "low": 2}
+        return [
+            Column("Urgency", lambda r: r.urgency, key=lambda r: urgency.get(r.urgency, 9),
+                   width=64, warn=lambda r: r.urgency == "high"),
+            Column("Status", lambda r: r.status, width=80),
+            Column("Request", lambda r: r.title, width=230),
+            Column("Requested by", lambda r: r.requested_by_name or r.requested_by),
+        ]
+
+    def _load_buying(self) -> None:
+        """The lowest-rated tools of the newest feedback round, and the open requests."""
+
+        def work(ctx: ServiceContext, job: Job) -> tuple[Any, list[Any]]:
+            from stackadmin.domain.requests import OPEN
+            from stackadmin.services.buying.feedback import lowest_rated
+            from stackadmin.services.buying.paid import PaidInventory
+            from stackadmin.services.buying.requests import list_requests
+
+            rows = list_requests(ctx, statuses=[s.value for s in OPEN],
+                                 paid=PaidInventory(ctx.today(), "", []))
+            return lowest_rated(ctx, 5), rows
+
+        def done(result: tuple[Any, list[Any]]) -> None:
+            rated, open_requests = result
+            self.rated_model.set_rows(rated.tools)
+            self.rated_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # lowest first
+            self.rated_section.set_title(
+                "Lowest-rated tools" + (f" — {rated.round.name}" if rated.round
+                                        else " — no feedback yet"))
+            self.requests_model.set_rows(open_requests)
+            self.requests_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        self.env.run(work, done, key="load:dashboard-buying")
 
     def _base(self, amount: Decimal | None) -> str:
         return base_text(amount, self.board.base_currency if self.board else "USD")
@@ -454,6 +519,7 @@ class DashboardPage(Page):
         def done(result: Dashboard) -> None:
             self.env.remember("utilization", result.utilization, generation=generation)
             self._show_seats(result)
+            self._load_buying()  # after the seats: the start-up keeps one job at a time
 
         self.env.run(seats, done, key="load:dashboard-seats", title="counting seats")
 

@@ -1,7 +1,7 @@
 """Running the stack: connections and incidents, adoption snapshots and targets, training
 resources, onboarding bundles, digest sends. New tables only: every saved row is kept.
 
-Revision ID: 0007_running
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-29 19:52:21.402011
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_running'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,132 @@
+"""Requests: what the team asked for, by status (open ones first), with what is already paid
+for that would answer each; a request opens its own page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+from stackadmin.ui.fmt import date_text
+from stackadmin.ui.pages.base import Shown, TablePage
+from stackadmin.ui.tablemodel import Column
+
+if TYPE_CHECKING:
+    from stackadmin.services.buying.requests import RequestRow
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.ui.tasks import Job
+
+OPEN = ("new", "triaged", "evaluating", "approved")
+# (label, statuses shown): the status filter.
+FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("Open (new to approved)", OPEN), ("New", ("new",)), ("Triaged", ("triaged",)),
+    ("Evaluating", ("evaluating",)), ("Approved", ("approved",)),
+    ("Purchased", ("purchased",)), ("Rejected", ("rejected",)),
+    ("Duplicate", ("duplicate",)), ("All requests", None))
+_URGENCY = {"high": 0, "normal": 1, "low": 2}
+_STATUS = {s: n for n, s in enumerate(
+    ("new", "triaged", "evaluating", "approved", "purchased", "rejected", "duplicate"))}
+
+
+def paid_text(r: RequestRow) -> str:
+    return "; ".join(t.brief() for t in r.already_paid)
+
+
+def _columns() -> list[Column[RequestRow]]:
+    return [
+        Column("#", lambda r: str(r.id), key=lambda r: r.id, numeric=True, width=40),
+        Column("Status", lambda r: r.status, key=lambda r: _STATUS.get(r.status, 9), width=82,
+               tooltip=lambda r: r.status_reason or ""),
+        Column("Urgency", lambda r: r.urgency, key=lambda r: _URGENCY.get(r.urgency, 9),
+               width=64, warn=lambda r: r.urgency == "high" and r.open),
+        Column("Request", lambda r: r.title, width=230,
+               tooltip=lambda r: r.problem or r.title),
+        Column("Already paid for", paid_text, width=220,
+               tooltip=lambda r: "\n".join(r.paid_sentences()) or
+               "Nothing paid for answers it yet"),
+        Column("Category / tool", lambda r: " / ".join(x for x in (r.category, r.tool_name)
+                                                        if x), width=130),
+        Column("Requested by", lambda r: r.requested_by_name or r.requested_by, width=120,
+               tooltip=lambda r: r.requested_by),
+        Column("Team", lambda r: r.team or "", width=70),
+        Column("Candidates", lambda r: str(r.candidates) if r.candidates else "",
+               key=lambda r: r.candidates, numeric=True, width=72, hidden=True),
+        Column("Raised", lambda r: date_text(r.created_at), key=lambda r: r.created_at,
+               searchable=False),
+    ]
+
+
+class RequestsPage(TablePage):
+    title = "Requests"
+    icon = "requests"
+    reload_on: ClassVar[frozenset[str]] = frozenset(
+        {"request", "tool", "term", "account", "person", "evaluation"})
+    columns = _columns()
+    search_hint = "Search title, person, team, category, tool"
+
+    def __init__(self, env: Any, parent: Any = None) -> None:
+        super().__init__(env, parent)
+        self._all: list[RequestRow] = []
+        self._haystack: list[str] = []
+        self._filter_restored = False
+        self.add_action("New request", "add", self.new_request, shortcut="Ctrl+N")
+        self.add_action("Open", "edit", lambda: self.activate(self.current_row()),
+                        needs_row=True)
+        self.status_box = QComboBox(self)
+        self.status_box.addItems([label for label, _ in FILTERS])
+        self.status_box.currentIndexChanged.connect(self._filter_changed)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 4, 0, 4)
+        bar.addWidget(QLabel("Show", self))
+        bar.addWidget(self.status_box)
+        bar.addStretch(1)
+        self.extra_layout.addLayout(bar)
+
+    @staticmethod
+    def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
+        from stackadmin.services.buying.requests import list_requests
+
+        return list_requests(ctx)
+
+    def _show_rows(self, result: Shown) -> None:
+        rows, haystack, _keys = result
+        self._all, self._haystack = rows, haystack
+        self._apply()
+
+    def _apply(self) -> None:
+        wanted = FILTERS[self.status_box.currentIndex()][1]
+        kept = [n for n, r in enumerate(self._all) if wanted is None or r.status in wanted]
+        super()._show_rows(([self._all[n] for n in kept], [self._haystack[n] for n in kept],
+                            {}))
+
+    def _filter_changed(self, _index: int) -> None:
+        self.env.settings.setValue(self.setting_key("status"), self.status_box.currentIndex())
+        self._apply()
+
+    def set_status_filter(self, label: str) -> None:
+        self.status_box.setCurrentIndex([f for f, _ in FILTERS].index(label))
+
+    def showEvent(self, event: Any) -> None:
+        saved = str(self.env.settings.value(self.setting_key("status"), 0))
+        if not self._filter_restored and saved.isdigit() and int(saved) < len(FILTERS):
+            self._filter_restored = True
+            self.status_box.blockSignals(True)
+            self.status_box.setCurrentIndex(int(saved))
+            self.status_box.blockSignals(False)
+        super().showEvent(event)
+
+    def new_request(self) -> None:
+        from stackadmin.ui.buying.request_form import open_request_form
+
+        open_request_form(self.env, self)
+
+    def activate(self, row: Any) -> None:
+        if row is not None:
+            self.env.open_page("request", {"request_id": row.id})
+
+    def show_target(self, target: object) -> None:
+        if isinstance(target, dict):
+            if "status" in target:
+                self.set_status_filter(str(target["status"]))
+            if "request_id" in target:
+                self.select_where(lambda r: r.id == target["request_id"])
