@@ -22,13 +22,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, Role
 from stackadmin.errors import ValidationError
+from stackadmin.plugins import checks
 from stackadmin.plugins.auth import (
     Auth,
     BasicAuth,
@@ -55,7 +56,15 @@ from stackadmin.plugins.errors import (
     VendorUnavailable,
 )
 from stackadmin.plugins.http import HttpStats, Progress, RetryPolicy, VendorHttp, is_loopback
-from stackadmin.plugins.paging import Cursor, JsonResponse, LinkHeader, NextUrl, Page, ScimIndex
+from stackadmin.plugins.paging import (
+    Cursor,
+    JsonResponse,
+    LinkHeader,
+    NextUrl,
+    Page,
+    PageNumber,
+    ScimIndex,
+)
 from stackadmin.plugins.values import (
     dig,
     email_or_none,
@@ -159,6 +168,13 @@ class SecretValue:
         raise TypeError("a secret is not pickled")
 
 
+def split_host_options(given: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """`--set` values split into the host's own (`HOST_OPTION_NAMES`: directory, interval,
+    brake) and the plugin's, to be checked with `resolve_options`."""
+    host = {k: v for k, v in given.items() if k in HOST_OPTION_NAMES}
+    return host, {k: v for k, v in given.items() if k not in HOST_OPTION_NAMES}
+
+
 def resolve_options(options: tuple[Option, ...], given: Mapping[str, str]) -> dict[str, str]:
     """`given` checked against the declared options: unknown names, missing required ones
     and malformed values are a ValidationError listing every problem; the result holds each
@@ -209,72 +225,6 @@ class Activity(StrEnum):
     UNKNOWN = "unknown"  # this source does not report use (SCIM, member lists, a plan without logs)
 
 
-class _Where:
-    """Names a field of an account for an error, lazily: `where("email")`."""
-
-    __slots__ = ("external_id",)
-
-    def __init__(self, external_id: str) -> None:
-        self.external_id = external_id
-
-    def __call__(self, name: str) -> str:
-        return f"account {self.external_id}: {name}"
-
-
-def _utc(value: Any, name: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise ContractViolation(f"{name} is {type(value).__name__}, not a datetime")
-    offset = value.utcoffset()
-    if offset is None:
-        raise ContractViolation(f"{name} {value.isoformat()} is naive: give it a time zone")
-    return value if offset.total_seconds() == 0 and value.tzinfo is UTC else value.astimezone(UTC)
-
-
-def _day(value: Any, name: str) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise ContractViolation(f"{name} must be a date (not {type(value).__name__})")
-    return value
-
-
-def _text(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ContractViolation(f"{name} is {type(value).__name__}, not text")
-    return value.strip() or None
-
-
-def _raw(value: Any) -> Mapping[str, Any]:
-    """The vendor's JSON object, read-only (not copied: a fetch holds many)."""
-    if isinstance(value, MappingProxyType):
-        return value
-    if not isinstance(value, Mapping):
-        raise ContractViolation(f"raw is {type(value).__name__}, not the vendor's JSON object")
-    return MappingProxyType(value if isinstance(value, dict) else dict(value))
-
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-def _enum(enum: type[Any], value: Any, where: _Where, name: str) -> Any:
-    if type(value) is enum:
-        return value
-    try:
-        return enum(value)
-    except ValueError as exc:
-        raise ContractViolation(f"{where(name)}: {exc}") from None
-
-
-def _moment(value: Any, where: _Where, name: str) -> datetime | None:
-    if type(value) is datetime and value.tzinfo is UTC:
-        return value
-    return _utc(value, where(name))
-
-
 @dataclass(frozen=True, slots=True, init=False)
 class AccountRecord:
     """One account as the vendor sees it. Checked when made: enums from their words, times
@@ -307,7 +257,7 @@ class AccountRecord:
     cost_center: str | None
     manager: str | None  # the manager's email or vendor id
     end_date: date | None  # the day the person left (suspension, deletion)
-    raw: Mapping[str, Any] = field(repr=False, compare=False)  # the vendor JSON, read-only
+    raw: Mapping[str, Any] = field(repr=False, compare=False)  # the vendor's JSON object
 
     # Hand-written rather than generated: a frozen dataclass's own __init__ plus a
     # __post_init__ cost ~4x this, and a fetch makes tens of thousands of records. Each
@@ -334,10 +284,10 @@ class AccountRecord:
                                         f"{external_id!r})")
             external_id = external_id.strip()
         put(self, "external_id", external_id)
-        where = _Where(external_id)
+        where = checks.Where(external_id)
         if email is not None:
             if type(email) is not str or email != email.strip().lower():
-                email = _text(email, where("email"))
+                email = checks.text(email, where("email"))
                 email = email.lower() if email else None
             if email is not None and not is_email(email):
                 raise ContractViolation(f"{where('email')} '{email}' is not an email address")
@@ -349,13 +299,14 @@ class AccountRecord:
                            ("cost_center", cost_center), ("manager", manager)):
             if text is not None and (type(text) is not str or not text or text[0].isspace()
                                      or text[-1].isspace()):
-                text = _text(text, where(name))
+                text = checks.text(text, where(name))
             put(self, name, text)
-        put(self, "role", role if type(role) is Role else _enum(Role, role, where, "role"))
+        put(self, "role", role if type(role) is Role
+            else checks.enum_value(Role, role, where, "role"))
         put(self, "status", status if type(status) is AccountStatus
-            else _enum(AccountStatus, status, where, "status"))
+            else checks.enum_value(AccountStatus, status, where, "status"))
         put(self, "kind", kind if type(kind) is AccountKind
-            else _enum(AccountKind, kind, where, "kind"))
+            else checks.enum_value(AccountKind, kind, where, "kind"))
         if billable is not None and type(billable) is not bool:
             raise ContractViolation(f"{where('billable')} must be True, False or None")
         put(self, "billable", billable)
@@ -363,12 +314,12 @@ class AccountRecord:
                 type(x) is str for x in licenses)):
             raise ContractViolation(f"{where('licenses')} must be a tuple of text")
         put(self, "licenses", licenses)
-        for name, moment in (("first_seen", first_seen), ("invited_at", invited_at)):
-            put(self, name, moment if moment is None else _moment(moment, where, name))
+        for name, stamp in (("first_seen", first_seen), ("invited_at", invited_at)):
+            put(self, name, stamp if stamp is None else checks.moment(stamp, where, name))
         if type(activity) is not Activity:
-            activity = _enum(Activity, activity, where, "activity")
+            activity = checks.enum_value(Activity, activity, where, "activity")
         if last_activity is not None:
-            last_activity = _moment(last_activity, where, "last_activity")
+            last_activity = checks.moment(last_activity, where, "last_activity")
         if (last_activity is None) == (activity is Activity.REPORTED):
             raise ContractViolation(
                 f"{where('last_activity')} is given with Activity.REPORTED and only with it "
@@ -377,9 +328,10 @@ class AccountRecord:
         put(self, "last_activity", last_activity)
         for name, day in (("pending_cancellation", pending_cancellation),
                           ("end_date", end_date)):
-            put(self, name, day if day is None or type(day) is date else _day(day, where(name)))
-        put(self, "raw", _EMPTY if raw is None
-            else MappingProxyType(raw) if type(raw) is dict else _raw(raw))
+            put(self, name, day if day is None or type(day) is date
+                else checks.day(day, where(name)))
+        put(self, "raw", {} if raw is None else raw if type(raw) is dict
+            else checks.raw_json(raw))
 
     @property
     def activity_known(self) -> bool:
@@ -397,14 +349,6 @@ class AccountRecord:
         return self.status in SEAT_HOLDING and self.billable is not False
 
 
-def _count(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ContractViolation(f"{name} must be a whole number >= 0 (got {value!r})")
-    return value
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SeatCount:
     """The vendor's own seat figures, one per SKU or plan (`label`; None: the whole tool).
@@ -417,16 +361,16 @@ class SeatCount:
     pending_cancellation: int | None = None
     pending_invitation: int | None = None
     active: int | None = None  # used in the vendor's current cycle, when it says
-    raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        put(self, "label", _text(self.label, "seat count label"))
+        put(self, "label", checks.text(self.label, "seat count label"))
         where = f"seat count {self.label or '(whole tool)'}"
         for name in ("purchased", "consumed", "pending_cancellation", "pending_invitation",
                      "active"):
-            put(self, name, _count(getattr(self, name), f"{where}: {name}"))
-        put(self, "raw", _raw(self.raw))
+            put(self, name, checks.count(getattr(self, name), f"{where}: {name}"))
+        put(self, "raw", checks.raw_json(self.raw))
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,10 +536,10 @@ __all__ = [
     "BasicAuth", "BearerToken", "Cancelled", "CheckResult", "ConfigError", "ConnectionFailed",
     "ContractViolation", "Cursor", "HeaderToken", "HttpStats", "JsonResponse", "LinkHeader",
     "MissingPermission", "NextUrl", "NotFound", "Notice", "OAuthClientCredentials", "Option",
-    "OptionKind", "Page", "Plugin", "PluginContext", "PluginCrashed", "PluginError",
+    "OptionKind", "Page", "PageNumber", "Plugin", "PluginContext", "PluginCrashed", "PluginError",
     "Progress", "Record", "RenewingToken", "RepeatedPage", "RequestRefused", "RetryPolicy",
     "Role", "ScimIndex", "SeatCount", "Secret", "SecretValue", "Throttled", "TimedOut",
     "VendorHttp", "VendorUnavailable", "describe_problems", "dig", "email_or_none",
     "guess_role", "is_loopback", "is_never", "join_url", "parse_date", "parse_timestamp",
-    "resolve_options", "segment",
+    "resolve_options", "segment", "split_host_options",
 ]

@@ -114,6 +114,7 @@ class PluginRun:
         counts: list[SeatCount] = []
         notices: list[Notice] = []
         ctx = self.context
+        cancelled = ctx.cancelled
         for record in self._plugin().fetch(ctx):
             if type(record) is AccountRecord:
                 if record.external_id in accounts:
@@ -130,7 +131,8 @@ class PluginRun:
                 raise ContractViolation(
                     f"the plugin '{self.plugin_class.id}' yielded a {type(record).__name__}; "
                     "fetch yields AccountRecord, SeatCount and Notice only")
-            ctx.check_cancelled()
+            if cancelled():
+                ctx.check_cancelled()
         ctx.check_cancelled()
         return FetchResult(tuple(accounts.values()), tuple(counts), tuple(notices), self.stats)
 

@@ -343,13 +343,16 @@ class VendorHttp:
                  headers: Mapping[str, str] | None = None, items: ItemsSpec = None,
                  total: str | Sequence[str] | None = None, what: str | None = None,
                  check: Check | None = None, max_pages: int | None = None,
+                 stop_on_empty: bool = False,
                  restart_on: Callable[[PluginError], bool] | None = None,
                  max_restarts: int = 1) -> Iterator[Page]:
         """Reads a listing page by page. `items` says where a page's list is (None: the body
         is the list; a key or key path; or a function of the body); `total` where the
         vendor's count of all items is. Cancel is checked before every page; a page asked
         for twice raises RepeatedPage; a next link to another host raises BadResponse.
-        `max_pages` stops quietly after that many pages (a vendor's documented cap).
+        `max_pages` stops quietly after that many pages (a vendor's documented cap);
+        `stop_on_empty` at the first page without items (a polling endpoint such as Okta's
+        System Log, which always gives a next link).
         `restart_on(error)` True restarts the listing from the first page (Zoom's page token
         expires after 15 minutes), at most `max_restarts` times: the pages then come again,
         so the plugin keeps items by their id."""
@@ -396,7 +399,8 @@ class VendorHttp:
                 f"{count} of {page_total}" if page_total is not None else f"{count} so far")
             self.report(Progress(text, self._shared.stats.pages, count, page_total))
             yield Page(number, response.url, response.body, page_items, page_total, restarts)
-            if max_pages is not None and number >= max_pages:
+            if (max_pages is not None and number >= max_pages) or (stop_on_empty
+                                                                    and not page_items):
                 return
             request = following
             self.raise_if_cancelled()

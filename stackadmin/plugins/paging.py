@@ -130,6 +130,34 @@ class Cursor(Paging):
         return f"the cursor '{shown}'"
 
 
+class PageNumber(Paging):
+    """Numbered pages, `param` = 1, 2, 3... (Slack `team.accessLogs`: `page`, with the
+    count in `paging.pages`). The listing ends at the page count the body gives at
+    `pages_path`, or, without one, at the first page that holds no items."""
+
+    def __init__(self, param: str = "page", *pages_path: str, first: int = 1) -> None:
+        self.param = param
+        self.pages_path = pages_path
+        self.first_number = first
+
+    def first(self, request: PageRequest) -> PageRequest:
+        return PageRequest(request.url, {**request.params, self.param: self.first_number})
+
+    def next(self, request: PageRequest, response: JsonResponse,
+             items: list[Any]) -> PageRequest | None:
+        number = int(request.params.get(self.param, self.first_number))
+        pages = dig(response.body, *self.pages_path) if self.pages_path else None
+        if isinstance(pages, int) and not isinstance(pages, bool):
+            if number >= pages:
+                return None
+        elif not items:
+            return None
+        return PageRequest(request.url, {**request.params, self.param: number + 1})
+
+    def describe(self, request: PageRequest) -> str:
+        return f"page {request.params.get(self.param)}"
+
+
 class ScimIndex(Paging):
     """SCIM 2.0 (RFC 7644 §3.4.2.4): `startIndex` from 1 and `count`; the next index is this
     page's start plus the resources it held (servers may return fewer than asked), until

@@ -3,7 +3,9 @@ declaration, a plugin class's description before it is listed."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import json
 import pickle
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -31,6 +33,7 @@ from stackadmin.plugins.api import (
     SecretValue,
     describe_problems,
     resolve_options,
+    split_host_options,
 )
 from stackadmin.plugins.values import email_or_none, guess_role, is_never, parse_timestamp
 
@@ -72,13 +75,18 @@ def test_a_malformed_account_record_is_refused_in_words(changes: dict[str, objec
         AccountRecord(**arguments)  # type: ignore[arg-type]
 
 
-def test_records_are_frozen_and_their_raw_json_read_only() -> None:
-    record = AccountRecord(external_id="1", raw={"login": "octocat"})
+def test_records_are_frozen_and_travel_as_plain_data() -> None:
+    record = AccountRecord(external_id="1", email="a@example.com", raw={"login": "octocat"})
     with pytest.raises(dataclasses.FrozenInstanceError):
         record.email = "x@example.com"  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        record.raw["login"] = "someone"  # type: ignore[index]
-    assert "login" not in repr(record)  # raw stays out of reprs: they go to logs
+    assert "octocat" not in repr(record)  # raw stays out of reprs: they go to logs
+    as_data = dataclasses.asdict(record)
+    assert as_data["raw"] == {"login": "octocat"} and as_data["email"] == "a@example.com"
+    assert json.loads(json.dumps(as_data, default=str))["raw"] == {"login": "octocat"}
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert copy.deepcopy(record) == record
+    count = SeatCount(label="E5", purchased=3, raw={"skuPartNumber": "E5"})
+    assert dataclasses.asdict(count)["raw"] == {"skuPartNumber": "E5"}
 
 
 def test_replace_keeps_the_checks() -> None:
@@ -142,6 +150,11 @@ def test_every_option_problem_is_listed_at_once() -> None:
     assert any("plain HTTP" in p for p in problems)
     assert any("not true or false" in p for p in problems)
     assert any("not a whole number" in p for p in problems)
+
+
+def test_the_hosts_own_options_are_split_off() -> None:
+    host, plugin = split_host_options({"directory": "true", "org": "acme", "interval": "1d"})
+    assert host == {"directory": "true", "interval": "1d"} and plugin == {"org": "acme"}
 
 
 def test_plain_http_is_accepted_for_loopback_only() -> None:

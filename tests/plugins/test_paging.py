@@ -15,6 +15,7 @@ from stackadmin.plugins.api import (
     Cursor,
     LinkHeader,
     NextUrl,
+    PageNumber,
     Progress,
     RepeatedPage,
     RequestRefused,
@@ -118,6 +119,44 @@ def test_scim_stopping_short_of_its_total_is_an_error(vendor: FakeVendor) -> Non
                query={"startIndex": "3"})
     with make() as http, pytest.raises(BadResponse, match="stopped at 2 of the 5 users"):
         list(http.items(vendor.url_for("/Users"), ScimIndex(2), items="Resources"))
+
+
+def test_numbered_pages_end_at_the_page_count(vendor: FakeVendor) -> None:
+    """Slack's team.accessLogs: `page` 1, 2, 3 with the count in `paging.pages`."""
+    logins = [{"user_id": f"U{n}", "date_last": 1700000000 + n} for n in range(1, 8)]
+
+    def answer(request: RecordedRequest) -> Any:
+        page = int(request.param("page") or 1)
+        return {"ok": True, "logins": logins[(page - 1) * 3: page * 3],
+                "paging": {"count": 3, "total": 7, "page": page, "pages": 3}}
+
+    vendor.add("/api/team.accessLogs", answer)
+    with make() as http:
+        items = list(http.items(vendor.url_for("/api/team.accessLogs"),
+                                PageNumber("page", "paging", "pages"), items="logins",
+                                params={"count": 3}))
+    assert [i["user_id"] for i in items] == [f"U{n}" for n in range(1, 8)]
+    assert [r.param("page") for r in vendor.requests] == ["1", "2", "3"]
+
+
+def test_numbered_pages_without_a_count_end_at_an_empty_page(vendor: FakeVendor) -> None:
+    vendor.add("/items", lambda request: USERS[:2] if request.param("page") in ("1", "2")
+               else [])
+    with make() as http:
+        assert len(list(http.items(vendor.url_for("/items"), PageNumber()))) == 4
+    assert len(vendor.requests) == 3
+
+
+def test_a_polling_listing_stops_at_its_first_empty_page(vendor: FakeVendor) -> None:
+    """Okta's System Log always links to a next page, empty once the log is read."""
+    vendor.add("/api/v1/logs", lambda request: Reply.json(
+        USERS[:2] if not request.param("after") else [],
+        headers={"Link": f'<{vendor.url_for("/api/v1/logs", after=len(vendor.requests))}>; '
+                         'rel="next"'}))
+    with make() as http:
+        items = list(http.items(vendor.url_for("/api/v1/logs"), LinkHeader(),
+                                stop_on_empty=True))
+    assert len(items) == 2 and len(vendor.requests) == 2
 
 
 def test_a_repeated_cursor_is_an_error_not_a_loop(vendor: FakeVendor) -> None:
