@@ -59,8 +59,8 @@ def parse_json(response: httpx.Response, method: str, scrub: Scrub) -> Any:
     if not content.strip():
         raise BadResponse(f"the vendor's answer is empty ({where}); JSON was expected",
                           status=response.status_code, url=url)
-    ctype = response.headers.get("content-type", "").lower()
-    if "html" in ctype or content.lstrip()[:1] == b"<":
+    # No JSON text starts with "<": an HTML (or XML) page, whatever its Content-Type says.
+    if content.lstrip()[:1] == b"<":
         title = _TITLE.search(content[:4096])
         named = ""
         if title:

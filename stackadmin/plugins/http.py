@@ -173,8 +173,13 @@ class VendorHttp:
                  wallclock: Callable[[], float] = time.time,
                  transport: httpx.BaseTransport | None = None,
                  rng: random.Random | None = None) -> None:
+        # A proxy from the environment (HTTPS_PROXY) is used for vendors, never for this
+        # computer's own loopback address.
+        mounts = None if transport is not None else {
+            f"all://{host}": httpx.HTTPTransport() for host in ("127.0.0.1", "localhost",
+                                                               "[::1]")}
         client = httpx.Client(
-            timeout=timeout, transport=transport, follow_redirects=False,
+            timeout=timeout, transport=transport, mounts=mounts, follow_redirects=False,
             headers={"User-Agent": user_agent(), "Accept": "application/json"})
         self._shared = _Shared(
             client=client, retry=retry or RetryPolicy(), redactor=redactor or Redactor(),

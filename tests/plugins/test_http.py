@@ -226,6 +226,12 @@ def test_an_html_page_with_status_200_is_not_json(client: Client, vendor: FakeVe
         client.http.get_json(vendor.url_for("/x"))
 
 
+def test_json_with_a_wrong_content_type_is_still_json(client: Client,
+                                                      vendor: FakeVendor) -> None:
+    vendor.add("/x", Reply(200, {"Content-Type": "text/html"}, b'{"ok": true}'))
+    assert client.http.get_json(vendor.url_for("/x")) == OK
+
+
 def test_json_cut_short_is_a_bad_response(client: Client, vendor: FakeVendor) -> None:
     vendor.add("/x", Reply.truncated({"users": [{"id": n} for n in range(50)]}))
     with pytest.raises(BadResponse, match=r"not valid JSON .*cut short"):
@@ -414,3 +420,13 @@ def test_the_secret_is_in_no_error_and_no_log_line(client: Client, vendor: FakeV
     assert caplog.records, "the retry and the requests were logged"
     assert_no_secret(SECRET, caught.value, caplog.records, caplog.text)
     assert SECRET in vendor.requests[0].headers["authorization"]  # it did go to the vendor
+
+
+def test_a_proxy_from_the_environment_is_not_used_for_loopback(
+        vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://192.0.2.1:9")  # TEST-NET: nothing answers there
+    vendor.add("/x", OK)
+    made = Client(retry=RetryPolicy(max_attempts=1), timeout=2.0)
+    assert made.http.get_json(vendor.url_for("/x")) == OK
+    made.base.close()

@@ -59,7 +59,8 @@ def test_many_pages_of_users_of_every_kind(vendor: FakeVendor) -> None:
                           "title": "Controller",
                           "meta": {"resourceType": "User",
                                    "created": "2010-01-23T04:56:22Z"}})
-    users[7] = user(8, displayName=None, name={"givenName": "Barbara", "familyName": "Jensen"})
+    users[7] = user(8, displayName=None, name={"givenName": "Barbara", "familyName": "Jensen"},
+                    meta={"created": "2011-08-01 18:29:49"})  # no offset: SCIM means UTC
     vendor.scim_users(USERS, users, max_count=100)
     result = verify_plugin(ScimPlugin, vendor, options=options(vendor), secret=SECRET)
     assert result.stats.pages == 3 and len(result.accounts) == 250
@@ -76,6 +77,7 @@ def test_many_pages_of_users_of_every_kind(vendor: FakeVendor) -> None:
         "Finance", "CC-7", "Controller", "26118915-6090-4610-87e4-49d8ca9f808d")
     assert finance.first_seen == datetime(2010, 1, 23, 4, 56, 22, tzinfo=UTC)
     assert by_name["E000008"].display_name == "Barbara Jensen"
+    assert by_name["E000008"].first_seen == datetime(2011, 8, 1, 18, 29, 49, tzinfo=UTC)
     assert all(a.activity is Activity.UNKNOWN for a in result.accounts)
 
 

@@ -119,7 +119,8 @@ def user_record(resource: Any) -> AccountRecord:
         status=AccountStatus.ACTIVE if _active(resource.get("active"))
         else AccountStatus.DEPROVISIONED,
         kind=AccountKind.GUEST if guest else AccountKind.USER,
-        first_seen=None if created is None else parse_timestamp(created, field="meta.created"),
+        first_seen=None if created is None else parse_timestamp(created, field="meta.created",
+                                                                assume_utc=True),
         activity=Activity.UNKNOWN,
         title=_str(resource.get("title")), department=_str(enterprise.get("department")),
         cost_center=_str(enterprise.get("costCenter")),
