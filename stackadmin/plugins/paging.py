@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from stackadmin.plugins.answers import with_params
 from stackadmin.plugins.errors import BadResponse
 from stackadmin.plugins.values import dig
 
@@ -27,8 +28,11 @@ class PageRequest:
     params: Params = field(default_factory=dict)
 
     def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """What makes two page requests the same one (the repeated-page guard)."""
-        return self.url, tuple(sorted((k, str(v)) for k, v in self.params.items()))
+        """What makes two page requests the same one (the repeated-page guard): the URL
+        without its query, and every query parameter, in any order."""
+        merged = with_params(self.url, self.params)
+        return (str(merged.copy_with(query=None, fragment=None)),
+                tuple(sorted(merged.params.multi_items())))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import threading
 import weakref
 from collections.abc import Iterable
 from typing import Any
@@ -71,9 +72,11 @@ class _LibraryFilter(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self.redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+        self.lock = threading.Lock()  # runs add redactors from worker threads
 
     def filter(self, record: logging.LogRecord) -> bool:
-        redactors = list(self.redactors)
+        with self.lock:
+            redactors = list(self.redactors)
         if redactors:
             text = record.getMessage()
             for redactor in redactors:
@@ -83,7 +86,9 @@ class _LibraryFilter(logging.Filter):
 
 
 _LIBRARY_FILTER = _LibraryFilter()
-_LIBRARY_LOGGERS = ("httpx", "httpcore")
+# A logger's filters see only its own records, not its children's: each one is named.
+_LIBRARY_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11",
+                    "httpcore.http2", "httpcore.proxy")
 
 
 def watch_library_logs(redactor: Redactor) -> None:
@@ -92,7 +97,8 @@ def watch_library_logs(redactor: Redactor) -> None:
         logger = logging.getLogger(name)
         if _LIBRARY_FILTER not in logger.filters:
             logger.addFilter(_LIBRARY_FILTER)
-    _LIBRARY_FILTER.redactors.add(redactor)
+    with _LIBRARY_FILTER.lock:
+        _LIBRARY_FILTER.redactors.add(redactor)
 
 
 class RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]

@@ -180,6 +180,16 @@ def test_a_link_back_to_a_page_already_read_is_an_error(vendor: FakeVendor) -> N
         list(http.items(vendor.url_for("/users"), LinkHeader()))
 
 
+def test_the_same_page_with_its_query_in_another_order_is_a_repeat(vendor: FakeVendor) -> None:
+    vendor.add("/users", Reply.json(USERS[:1], headers={
+        "Link": f'<{vendor.url}/users?page=2&per_page=1>; rel="next"'}), query={"page": "1"})
+    vendor.add("/users", Reply.json(USERS[1:2], headers={
+        "Link": f'<{vendor.url}/users?per_page=1&page=2>; rel="next"'}), query={"page": "2"})
+    with make() as http, pytest.raises(RepeatedPage):
+        list(http.items(vendor.url_for("/users"), LinkHeader(), params={"page": 1}))
+    assert len(vendor.requests) == 2
+
+
 def test_a_next_link_to_another_host_is_not_followed(vendor: FakeVendor) -> None:
     vendor.add("/users", Reply.json(USERS[:1], headers={
         "Link": '<https://evil.example.com/users?page=2>; rel="next"'}))
