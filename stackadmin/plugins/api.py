@@ -55,7 +55,14 @@ from stackadmin.plugins.errors import (
     TimedOut,
     VendorUnavailable,
 )
-from stackadmin.plugins.http import HttpStats, Progress, RetryPolicy, VendorHttp, is_loopback
+from stackadmin.plugins.http import (
+    HttpStats,
+    Progress,
+    RetryPolicy,
+    VendorHttp,
+    is_loopback,
+    require_safe_url,
+)
 from stackadmin.plugins.paging import (
     Cursor,
     JsonResponse,
@@ -115,8 +122,6 @@ class Option:
         `true`/`false`), or ValueError saying what was expected."""
         value = text.strip()
         if self.kind is OptionKind.URL:
-            from stackadmin.plugins.http import require_safe_url
-
             try:
                 require_safe_url(value)
             except ConfigError as exc:
@@ -188,6 +193,8 @@ def resolve_options(options: tuple[Option, ...], given: Mapping[str, str]) -> di
             known = ", ".join(sorted(declared)) or "none"
             problems.append(f"option '{name}' is not one this plugin takes (it takes: {known})")
             continue
+        if not text.strip():
+            continue  # given empty: as if not given (the default, or "required")
         try:
             resolved[name] = option.parse(text)
         except ValueError as exc:
@@ -461,7 +468,8 @@ class PluginContext:
 
 
 class Plugin(abc.ABC):
-    """Subclass it, set the class attributes, implement `check` and `fetch`."""
+    """Subclass it, set the class attributes, implement `check` and `fetch`. The host makes
+    one instance per run, without arguments; whatever a run needs comes in `ctx`."""
 
     id: ClassVar[str]  # the plugin id users type: lower case, digits, hyphens
     name: ClassVar[str]  # display name ("GitHub Copilot")

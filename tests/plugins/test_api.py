@@ -152,6 +152,13 @@ def test_every_option_problem_is_listed_at_once() -> None:
     assert any("not a whole number" in p for p in problems)
 
 
+def test_an_option_given_empty_counts_as_not_given() -> None:
+    with pytest.raises(ValidationError, match="'org' \\(Organisation\\) is required"):
+        resolve_options(OPTIONS, {"org": "  "})
+    assert resolve_options(OPTIONS, {"org": "a", "base_url": ""})["base_url"] == \
+        "https://api.example.com"
+
+
 def test_the_hosts_own_options_are_split_off() -> None:
     host, plugin = split_host_options({"directory": "true", "org": "acme", "interval": "1d"})
     assert host == {"directory": "true", "interval": "1d"} and plugin == {"org": "acme"}
