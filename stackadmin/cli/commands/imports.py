@@ -9,6 +9,12 @@ from stackadmin.cli._common import opened
 from stackadmin.errors import UserError
 from stackadmin.services.spreadsheets import importer
 from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_options
+from stackadmin.store.engine import resolve_target
+
+# A dry run with no database yet checks the file against an empty one, in memory: it must
+# not leave a database behind (a typo in --db), and an empty one is what the import would
+# meet.
+EMPTY_DATABASE = "sqlite://"
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
 
@@ -44,7 +50,13 @@ def _import(args: argparse.Namespace) -> int:
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
     overrides = parse_map_options(args.map)
-    with opened(args) as ctx:
+    db = None
+    missing = resolve_target(getattr(args, "db", None)).sqlite_path
+    if args.dry_run and missing is not None and not missing.exists():
+        db = EMPTY_DATABASE
+        print(f"stackadmin: there is no database at {missing} yet: the file is checked as if "
+              "it were empty", file=sys.stderr)
+    with opened(args, create=not args.dry_run or db is not None, db=db) as ctx:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)
     if not plan.ok:
