@@ -103,6 +103,8 @@ def test_data_survives_an_upgrade_from_the_first_revision(db_url: str, db_kind: 
                                 ).scalar_one() == 4500
             assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
             assert conn.execute(text("SELECT owner_id FROM tool")).scalar_one() == 1
+            for table in ("person", "tool", "subscription_term"):  # every saved row: version 1
+                assert conn.execute(text(f"SELECT version FROM {table}")).scalar_one() == 1
     finally:
         engine.dispose()
 

@@ -1,7 +1,7 @@
 """The database's tables as typed SQLAlchemy models, one module per room. Only the store and
 the services see these; importing this package registers every table on `Base.metadata`."""
 
-from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, Versioned, utcnow
 from stackadmin.store.models.inventory import (
     Account,
     AuditEvent,
@@ -33,5 +33,6 @@ __all__ = [
     "Timestamped",
     "Tool",
     "Vendor",
+    "Versioned",
     "utcnow",
 ]
