@@ -91,7 +91,7 @@ def format_report(exc: BaseException) -> str:
         parts.append(joint)
         if item.__traceback__ is not None:
             parts.append("Traceback (most recent call last):\n")
-            parts.extend(traceback.format_tb(item.__traceback__))
+            parts.extend(scrub(line) for line in traceback.format_tb(item.__traceback__))
         kind = type(item)
         name = kind.__qualname__ if kind.__module__ == "builtins" else \
             f"{kind.__module__}.{kind.__qualname__}"

@@ -26,6 +26,7 @@ _SQLITE_TEXTS = (
     ("malformed", _CORRUPT), ("database or disk is full", _FULL),
     ("unable to open database file", _CANTOPEN), ("file is not a database", _NOTADB),
 )
+_NEARLY_FULL_BYTES = 256 * 1024  # less free space than a WAL index and a few pages
 # PostgreSQL SQLSTATEs.
 _PG_LOCK_NOT_AVAILABLE, _PG_DISK_FULL, _PG_READ_ONLY = "55P03", "53100", "25006"
 
@@ -55,6 +56,16 @@ def _read_only(path: Path | None) -> str:
             "permissions of the file, its -wal and -shm files and its folder")
 
 
+def _no_space_beside(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        fs = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return fs.f_bavail * fs.f_frsize < _NEARLY_FULL_BYTES
+
+
 def _sqlite_code(exc: BaseException) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -72,7 +83,9 @@ def _explain_sqlite(exc: BaseException, path: Path | None) -> UserError | None:
         return DatabaseDamagedError(damaged_message(path))
     if code == _READONLY:
         return DatabaseError(_read_only(path))
-    if code == _FULL:
+    if code == _FULL or (code in (_IOERR, _CANTOPEN) and _no_space_beside(path)):
+        # With no room at all, SQLite cannot even make its -wal and -shm files: that comes
+        # as an I/O error, but the cause to tell is the full disk.
         return DatabaseError(f"the disk holding {where} is full; nothing was saved")
     if code == _CANTOPEN:
         return DatabaseError(f"cannot open {where}: check that its folder exists and that "
