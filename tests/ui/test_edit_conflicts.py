@@ -4,6 +4,7 @@ saving again replaces the other change on purpose. Nothing is overwritten silent
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,19 @@ from stackadmin.ui.dialogs import tools as tool_dialogs
 from stackadmin.ui.mainwindow import MainWindow
 from tests.conftest import TODAY
 from tests.ui.conftest import make_env, screenshot, wait_idle
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_this_thread_only() -> Iterator[None]:
+    """Two windows and their dialogs make many Qt objects: a cycle collection started on a
+    worker thread could destroy one of them there and deadlock with the GUI thread (a
+    known PySide hazard). Collection runs here, on the GUI thread, after the test."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture
