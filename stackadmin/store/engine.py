@@ -34,7 +34,6 @@ from stackadmin.paths import PRIVATE_FOLDER, create_private_file, make_private_f
 from stackadmin.store import failures
 
 BUSY_TIMEOUT_MS = 5000
-SQLITE_BUSY_TIMEOUT_MS = BUSY_TIMEOUT_MS
 UPGRADE_WAIT_MS = 120_000  # another process's upgrade of a large file may take a while
 LOCK_OPTION = "stackadmin_lock"
 WRITE_OPTIONS: dict[str, Any] = {LOCK_OPTION: "write"}
