@@ -139,3 +139,21 @@ def test_a_backup_never_replaces_an_existing_file(database: Path, tmp_path: Path
     with pytest.raises(DatabaseError, match="exists already"):
         backup_sqlite(database, existing)
     assert existing.read_text() == "mine"
+
+
+def test_stackadmins_own_data_folder_is_made_private(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older stackadmin left it 0755; the default database's folder is tightened when
+    stackadmin creates a database in it (a folder given with --db is the user's own)."""
+    data = tmp_path / "older-data"
+    data.mkdir()
+    data.chmod(0o755)
+    monkeypatch.setenv("STACKADMIN_DATA_DIR", str(data))
+    engine = open_database(resolve_target(None))
+    engine.dispose()
+    assert _mode(data) == 0o700 and _mode(data / "stackadmin.sqlite") == 0o600
+    theirs = tmp_path / "shared"
+    theirs.mkdir()
+    theirs.chmod(0o755)
+    open_database(resolve_target(str(theirs / "team.sqlite"))).dispose()
+    assert _mode(theirs) == 0o755

@@ -154,3 +154,17 @@ def test_a_damaged_database_is_the_same_one_line_as_in_the_cli(
     words = ("lacks parts of stackadmin's schema (missing table account" if damage ==
              "dropped table" else "the database file is damaged; restore a backup (newest: ")
     assert words in gui.stderr
+
+
+def test_a_bug_in_the_gui_is_one_sentence_and_goes_to_the_crash_log(qapp: object) -> None:
+    from stackadmin import paths
+    from stackadmin.ui.mainwindow import describe_error
+
+    try:
+        raise RuntimeError("no row for ada.lovelace@example.com")
+    except RuntimeError as exc:
+        text = describe_error(exc)
+    log = paths.data_dir() / "logs" / "crash.log"
+    assert "\n" not in text and text.startswith("Something went wrong (RuntimeError: ")
+    assert str(log) in text and "ada.lovelace" not in text
+    assert "Traceback" in log.read_text() and "ada.lovelace" not in log.read_text()
