@@ -33,7 +33,7 @@ class Outcome:
     write_marks: int  # write transactions begun
     killed: bool
     killed_in_write: bool  # the kill came after a write transaction had begun
-    write_seconds: float  # from the first write BEGIN to the end
+    write_seconds: float  # from the first write BEGIN to the last commit (0: not seen)
 
     def clean(self) -> bool:
         return not any(word in self.err + self.out for word in BAD_WORDS)
@@ -73,6 +73,7 @@ def run_cli(args: Sequence[str], *, db: str, kill_after: float | None = None,
     killed = in_write = False
     marks = bytearray()
     write_began: float | None = None
+    last_commit: float | None = None
     try:
         if kill_before_write is not None:
             time.sleep(kill_before_write)
@@ -83,23 +84,28 @@ def run_cli(args: Sequence[str], *, db: str, kill_after: float | None = None,
             marks += seen
             if not ended:
                 write_began = time.monotonic()
+                if b"C" in seen[seen.index(b"W"):]:
+                    last_commit = write_began
                 if kill_after is not None:
                     time.sleep(kill_after)
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGKILL)
                         killed = in_write = True
-        out, err = proc.communicate(timeout=timeout)
+        # A complete run: when did its last commit come? (The kill plans aim inside.)
         while chunk := os.read(read_fd, 65536):
             marks += chunk
+            if b"C" in chunk:
+                last_commit = time.monotonic()
+        out, err = proc.communicate(timeout=timeout)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         os.close(read_fd)
-    ended_at = time.monotonic()
+    window = (last_commit - write_began if write_began is not None and last_commit is not None
+              else 0.0)
     return Outcome(proc.returncode, out, err, marks.count(b".") + marks.count(b"W"),
-                   marks.count(b"W"), killed, in_write,
-                   ended_at - write_began if write_began is not None else 0.0)
+                   marks.count(b"W"), killed, in_write, window)
 
 
 def start_cli(args: Sequence[str], *, db: str, env: dict[str, str] | None = None

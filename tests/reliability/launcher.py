@@ -2,7 +2,7 @@
 progress to the test on a pipe, so the test can kill it (SIGKILL) at a chosen point:
 
 - one byte per SQL statement as it starts: `W` for the BEGIN of a write transaction or an
-  upgrade (the write window opens), `.` for any other;
+  upgrade (the write window opens), `.` for any other; `C` when a transaction commits;
 - with RELIABILITY_CRASH=1, `settings list` fails with a bug (for the crash-log checks);
 - with RELIABILITY_START_AT=<unix time>, it loads its modules first and then waits for that
   moment, so that several children start their work at the same instant (races).
@@ -30,6 +30,11 @@ def _install_marks(fd: int) -> None:
                                              "SELECT pg_advisory_xact_lock"))
         with contextlib.suppress(OSError):  # the test stopped listening
             os.write(fd, b"W" if begins_write else b".")
+
+    @event.listens_for(Engine, "commit")
+    def committed(_conn: Any) -> None:
+        with contextlib.suppress(OSError):
+            os.write(fd, b"C")
 
 
 def _install_crash() -> None:
