@@ -77,10 +77,12 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
         try:
             return None if look is None else look(db)
         except Exception:  # never in the way of opening: the usual load says what is wrong
+            # (a damaged file or schema, in words; a bug, in the crash log): not here, where
+            # a traceback would reach the terminal.
             import logging
 
-            logging.getLogger(__name__).warning("start-up read of %s failed", page.key,
-                                                exc_info=True)
+            logging.getLogger(__name__).debug("start-up read of %s failed", page.key,
+                                              exc_info=True)
             return None
 
     return work

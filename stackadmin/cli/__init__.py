@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -59,21 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report_bug(exc: BaseException) -> str:
-    """Writes the traceback to the log folder; the user gets one line that points to it."""
-    import traceback
+    """Writes the report to the log folder (stackadmin.crashlog); the user gets one line
+    that points to it."""
+    from stackadmin import crashlog
 
-    from stackadmin import paths
+    return crashlog.write(exc)
 
-    try:
-        folder = paths.data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n")
-            fh.write("".join(traceback.format_exception(exc)))
-        return str(path)
-    except OSError:
-        return "(the log could not be written)"
+
+def _one_line(text: str) -> str:
+    """A user error is one line on the terminal, whatever its message holds."""
+    return " ".join(text.split("\n")).strip()
 
 
 def _gui_fast_path(args_list: list[str]) -> Any:
@@ -119,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"stackadmin: error: {exc}", file=sys.stderr)
+        print(f"stackadmin: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`stackadmin unused | head`): not an error of ours. Point
@@ -131,7 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("stackadmin: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
+        from stackadmin import crashlog
+
         where = _report_bug(exc)
-        print(f"stackadmin: internal error ({type(exc).__name__}: {exc}); "
-              f"details in {where}", file=sys.stderr)
+        print(f"stackadmin: internal error ({crashlog.one_line(exc)}); details in {where}",
+              file=sys.stderr)
         return EXIT_ERROR

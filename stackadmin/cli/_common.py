@@ -17,10 +17,13 @@ from stackadmin.services.context import ServiceContext, open_context
 
 
 @contextmanager
-def opened(args: argparse.Namespace, *, today: date | None = None) -> Iterator[ServiceContext]:
+def opened(args: argparse.Namespace, *, today: date | None = None,
+           create: bool = False, db: str | None = None) -> Iterator[ServiceContext]:
     """The database of `--db` for one command, closed afterwards; `today` pins the clock
-    (for `--as-of` on commands that act as if it were that day)."""
-    ctx = open_context(getattr(args, "db", None), source=AuditSource.CLI,
+    (for `--as-of` on commands that act as if it were that day). Only commands that put
+    data into a database `create` a missing one; the others say "no database at …" (a typo
+    in a cron job's --db must not check a new, empty database and report all is well)."""
+    ctx = open_context(db or getattr(args, "db", None), source=AuditSource.CLI, create=create,
                        today=(lambda: today) if today is not None else None)
     try:
         yield ctx

@@ -40,6 +40,7 @@ class TermRow:
     notes: str | None
     status: str
     previous_term_id: int | None
+    version: int  # the record's version: give it back with an edit (optimistic locking)
 
     @property
     def billing_period(self) -> str:
@@ -73,6 +74,7 @@ class ToolRow:
     notes: str | None
     inactivity_days: int | None
     reminder_leads: str | None
+    version: int  # the record's version: give it back with an edit (optimistic locking)
     owner_status: str | None = None  # the owner's person status, when there is an owner
     owner_end_date: date | None = None  # the owner's last day, when recorded
 

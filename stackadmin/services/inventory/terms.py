@@ -28,6 +28,7 @@ from stackadmin.services.crud import (
     FieldCleaner,
     add_audited,
     apply_changes,
+    check_version,
     delete_audited,
     flush_or_explain,
     get_or_404,
@@ -45,7 +46,7 @@ def term_row(t: SubscriptionTerm) -> TermRow:
         t.id, t.tool_id, t.tool.name, t.plan, t.pricing, Money(t.unit_price_minor, t.currency),
         t.seats, t.billing_months, t.term_start, t.renewal_date, t.auto_renew, t.notice_days,
         t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
-        t.previous_term_id,
+        t.previous_term_id, t.version,
     )
 
 
@@ -130,21 +131,35 @@ def add_term(session: Session, ctx: ServiceContext, **values: Any) -> Subscripti
     return term
 
 
-def update_term(ctx: ServiceContext, term_id: int, **values: Any) -> TermRow:
+def _label(term: SubscriptionTerm) -> str:
+    return f"term {term.tool.name} {term.plan}".strip()
+
+
+def update_term(ctx: ServiceContext, term_id: int, *, expected_version: int | None = None,
+                **values: Any) -> TermRow:
+    """Changes the given fields. `expected_version`: the version the edit was based on
+    (TermRow.version); when someone saved the term since, StaleRecordError and nothing
+    changes."""
     with ctx.transaction() as session:
         term = _load(session, term_id)
+        check_version(session, term, expected_version, entity="subscription_term",
+                      label=_label(term))
         data = _clean(values, partial=True, current=term)
         apply_changes(session, ctx, term, data, entity="subscription_term",
-                      label=f"term {term.tool.name} {term.plan}".strip())
+                      label=_label(term))
         flush_or_explain(session, "another term of this tool has the same plan and start")
         return term_row(term)
 
 
-def renew_term(ctx: ServiceContext, term_id: int, **overrides: Any) -> TermRow:
+def renew_term(ctx: ServiceContext, term_id: int, *, expected_version: int | None = None,
+               **overrides: Any) -> TermRow:
     """Starts the next term where this one ends, carrying over its terms; `overrides`
-    (unit_price, seats, renewal_date, plan...) change what the new contract says."""
+    (unit_price, seats, renewal_date, plan...) change what the new contract says.
+    `expected_version` as for update_term: the carried-over terms are the ones shown."""
     with ctx.transaction() as session:
         old = _load(session, term_id)
+        check_version(session, old, expected_version, entity="subscription_term",
+                      label=_label(old))
         if old.status in (TermStatus.CANCELLED.value, TermStatus.RENEWED.value):
             raise ValidationError(f"this term is {old.status}; it cannot be renewed again")
         start = old.renewal_date or ctx.today()

@@ -15,6 +15,7 @@ from stackadmin.services.crud import (
     FieldCleaner,
     add_audited,
     apply_changes,
+    check_version,
     delete_audited,
     flush_or_explain,
     get_or_404,
@@ -29,7 +30,7 @@ FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inac
 def _row(t: Tool) -> ToolRow:
     return ToolRow(t.id, t.name, t.vendor.name if t.vendor else None, t.category,
                    t.owner.email if t.owner else None, t.owner.name if t.owner else None,
-                   t.website, t.notes, t.inactivity_days, t.reminder_leads,
+                   t.website, t.notes, t.inactivity_days, t.reminder_leads, t.version,
                    t.owner.status if t.owner else None, t.owner.end_date if t.owner else None)
 
 
@@ -107,9 +108,12 @@ def create_tool(ctx: ServiceContext, **values: Any) -> ToolRow:
         return _row(add_tool(session, ctx, **values))
 
 
-def update_tool(ctx: ServiceContext, tool_id: int, **values: Any) -> ToolRow:
+def update_tool(ctx: ServiceContext, tool_id: int, *, expected_version: int | None = None,
+                **values: Any) -> ToolRow:
+    """Changes the given fields; `expected_version` as for terms.update_term."""
     with ctx.transaction() as session:
         tool = get_or_404(session, Tool, tool_id, "tool")
+        check_version(session, tool, expected_version, entity="tool", label=f"tool {tool.name}")
         data = _clean(session, values, partial=True)
         apply_changes(session, ctx, tool, data, entity="tool", label=f"tool {tool.name}")
         flush_or_explain(session, f"a tool named {data.get('name')} exists already")

@@ -212,10 +212,11 @@ def _rank(t: SubscriptionTerm) -> tuple[int, int, date, int]:
 
 def export_finance(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                    bom: bool = True) -> tuple[ExportResult, FinanceReport]:
+    target = ctx.output_path(path)
     report = finance_report(ctx, as_of)
-    count = write_csv(path, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom,
+    count = write_csv(target, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom,
                       numeric_columns=FINANCE_NUMERIC)
-    return ExportResult(Path(path), count), report
+    return ExportResult(target, count), report
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -242,8 +243,9 @@ def seat_rows(ctx: ServiceContext, *, as_of: date | None = None,
 
 def export_seats(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                  tool: str | None = None, bom: bool = True) -> ExportResult:
+    target = ctx.output_path(path)
     rows = seat_rows(ctx, as_of=as_of, tool=tool)
-    return ExportResult(Path(path), write_csv(path, SEATS_COLUMNS, rows, bom=bom))
+    return ExportResult(target, write_csv(target, SEATS_COLUMNS, rows, bom=bom))
 
 
 def access_rows(ctx: ServiceContext, *, tool: str | None = None) -> list[tuple[Cell, ...]]:
@@ -277,8 +279,9 @@ def access_rows(ctx: ServiceContext, *, tool: str | None = None) -> list[tuple[C
 
 def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | None = None,
                          bom: bool = True) -> ExportResult:
+    target = ctx.output_path(path)
     rows = access_rows(ctx, tool=tool)
-    return ExportResult(Path(path), write_csv(path, ACCESS_COLUMNS, rows, bom=bom))
+    return ExportResult(target, write_csv(target, ACCESS_COLUMNS, rows, bom=bom))
 
 
 def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple[Cell, ...]]:
@@ -295,5 +298,6 @@ def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple
 
 def export_people(ctx: ServiceContext, path: str | Path, *, status: str | None = None,
                   bom: bool = True) -> ExportResult:
+    target = ctx.output_path(path)
     rows = people_rows(ctx, status=status)
-    return ExportResult(Path(path), write_csv(path, PEOPLE_COLUMNS, rows, bom=bom))
+    return ExportResult(target, write_csv(target, PEOPLE_COLUMNS, rows, bom=bom))

@@ -142,7 +142,10 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"the folder {folder} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # an unwritable folder, a full disk: nothing was written
+        raise UserError(f"{target} cannot be written: {exc.strerror or exc}") from None
     count = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:

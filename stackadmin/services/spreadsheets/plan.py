@@ -148,8 +148,10 @@ def write_inserts(session: Session, model: type[Base], rows: list[dict[str, Any]
 def write_updates(session: Session, model: type[Base], rows: list[dict[str, Any]],
                   ticker: Ticker) -> None:
     """Bulk UPDATE by primary key; rows of one batch are grouped by the columns they set,
-    since one executemany needs one statement."""
+    since one executemany needs one statement. A versioned record (people, tools, terms)
+    gets its next version, so a form opened before the import is told it changed."""
     table: Any = model.__table__
+    bump = {"version": table.c.version + 1} if "version" in table.c else {}
     conn = session.connection()
     for chunk in batches(rows):
         ticker.step(0)
@@ -158,7 +160,7 @@ def write_updates(session: Session, model: type[Base], rows: list[dict[str, Any]
             groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
         for columns, group in groups.items():
             stmt = (update(table).where(table.c.id == bindparam("_id"))
-                    .values({c: bindparam(c) for c in columns}))
+                    .values({**{c: bindparam(c) for c in columns}, **bump}))
             conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in columns}}
                                 for r in group])
         ticker.step(len(chunk))
