@@ -99,7 +99,34 @@ def _gui_fast_path(args_list: list[str]) -> Any:
     return args
 
 
+class TerminalText:
+    """stdout or stderr for the length of a command: whatever is written goes out without
+    control characters (domain.limits.printable), so a name holding a terminal escape is
+    shown, never run. JSON output escapes them instead, before it gets here."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from stackadmin.domain.limits import printable
+
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:

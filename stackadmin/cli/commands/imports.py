@@ -8,7 +8,7 @@ import sys
 from stackadmin.cli._common import opened
 from stackadmin.errors import UserError
 from stackadmin.services.spreadsheets import importer
-from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_options
+from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
 
@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.add_argument("--dry-run", action="store_true",
                        help="check the file and print what would be added and updated")
         p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                       type=_map_option,
                        help="read COLUMN as FIELD (COLUMN= ignores the column); repeatable")
         p.add_argument("--date-format", metavar="FMT",
                        help="format of non-ISO dates, in strftime codes, e.g. %%d/%%m/%%Y")
@@ -39,11 +40,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.set_defaults(func=_import, kind=kind)
 
 
+def _map_option(text: str) -> tuple[str, str | None]:
+    """argparse type: a malformed --map is a usage error (exit 2), like any bad option."""
+    try:
+        return parse_map_option(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--map ")) from None
+
+
 def _import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
-    overrides = parse_map_options(args.map)
+    overrides = dict(args.map)
     with opened(args) as ctx:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import MAX_HEADROOM_PCT, MAX_INACTIVITY_DAYS, check_days
 from stackadmin.domain.money import normalize_currency
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
@@ -17,23 +18,21 @@ from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
 from stackadmin.store.models import Setting
 
 
-def _positive_int(text: str) -> int:
+def _inactivity_days(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole number of days") from None
-    if value <= 0:
-        raise ValidationError(f"{value} must be at least 1")
-    return value
+        raise ValidationError(f"'{text[:40]}' is not a whole number of days") from None
+    return check_days(value, "", MAX_INACTIVITY_DAYS, low=1)
 
 
 def _percent(text: str) -> int:
     try:
         value = int(text.strip().rstrip("%"))
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole percentage") from None
-    if not 0 <= value <= 500:
-        raise ValidationError(f"{value}% is outside 0 to 500")
+        raise ValidationError(f"'{text[:40]}' is not a whole percentage") from None
+    if not 0 <= value <= MAX_HEADROOM_PCT:
+        raise ValidationError(f"{value}% is outside 0 to {MAX_HEADROOM_PCT}")
     return value
 
 
@@ -55,7 +54,8 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("base_currency", SETTING_DEFAULTS["base_currency"], normalize_currency,
                     "currency that totals and savings are shown in (ISO 4217)"),
         SettingSpec("default_inactivity_days", SETTING_DEFAULTS["default_inactivity_days"],
-                    _positive_int, "days without activity before a seat counts as unused"),
+                    _inactivity_days,
+                    "days without activity before a seat counts as unused"),
         SettingSpec("reminder_leads", SETTING_DEFAULTS["reminder_leads"], _leads_text,
                     "days before a cancel-by date when reminders fall due"),
         SettingSpec("headroom_pct", SETTING_DEFAULTS["headroom_pct"], _percent,

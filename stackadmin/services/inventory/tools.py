@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain.limits import MAX_INACTIVITY_DAYS, check_days
 from stackadmin.domain.values import normalize_email, optional_text, required_text
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
@@ -34,8 +35,8 @@ def _row(t: Tool) -> ToolRow:
 
 def vendor_id_for(session: Session, name: str | None) -> int | None:
     """The vendor of that name (case-insensitive), created when new; None for a blank name."""
-    clean = (name or "").strip()
-    if not clean:
+    clean = optional_text(name, "vendor", 200)
+    if clean is None:
         return None
     vendor = session.scalars(select(Vendor).where(func.lower(Vendor.name) == clean.lower())).first()
     if vendor is None:
@@ -61,10 +62,9 @@ def _optional_days(value: Any) -> int | None:
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise ValidationError(f"inactivity threshold must be whole days, got '{value}'") from None
-    if days <= 0:
-        raise ValidationError(f"inactivity threshold must be at least 1 day, got {days}")
-    return days
+        raise ValidationError(f"inactivity threshold must be whole days, got "
+                              f"'{str(value)[:40]}'") from None
+    return check_days(days, "inactivity threshold", MAX_INACTIVITY_DAYS, low=1)
 
 
 def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str,
     c.take("name", lambda v: required_text(v, "tool name"))
     c.take("category", lambda v: optional_text(v, "category", 120))
     c.take("website", lambda v: optional_text(v, "website", 500))
-    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("inactivity_days", _optional_days)
     c.take("reminder_leads", lambda v: ",".join(map(str, parse_leads(v))) if v else None)
     c.take("vendor", lambda v: vendor_id_for(session, v))

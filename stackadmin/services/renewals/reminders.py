@@ -200,7 +200,7 @@ def decide(ctx: ServiceContext, term_id: int, decision: Decision | str, *,
     unless `renewal_date` is given): its reminders end. `undecided` withdraws a decision."""
     choice = Decision(parse_choice(decision.value if isinstance(decision, Decision)
                                    else decision, Decision, "decision"))
-    clean_note = optional_text(note, "note", 10_000)
+    clean_note = optional_text(note, "note", 10_000, multiline=True)
     day = as_of or ctx.today()
     with ctx.transaction() as session:
         term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")

@@ -112,7 +112,7 @@ def record_outcome(ctx: ServiceContext, person_id: int, account_id: int, outcome
     """Records what was done with one account of a departed person, audited: `reclaimed`
     (the seat is deprovisioned), `transferred` (to the person with the email
     `transferred_to`), or `kept` (a reason is required). Returns the outcome recorded."""
-    from stackadmin.domain.values import normalize_email, parse_choice
+    from stackadmin.domain.values import normalize_email, optional_text, parse_choice
     from stackadmin.domain.vocab import (
         AccountStatus,
         OffboardingOutcome,
@@ -124,7 +124,7 @@ def record_outcome(ctx: ServiceContext, person_id: int, account_id: int, outcome
     from stackadmin.store.models import Person
 
     choice = parse_choice(outcome, OffboardingOutcome, "outcome")
-    text = (reason or "").strip() or None
+    text = optional_text(reason, "reason", 500)
     with ctx.transaction() as session:
         person = get_or_404(session, Person, person_id, "person")
         account = get_or_404(session, Account, account_id, "account")

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.spreadsheet import clean_text, parse_timestamp
+from stackadmin.domain.limits import check_text, text_problem
+from stackadmin.domain.spreadsheet import clean_text, parse_timestamp, unquote
 from stackadmin.errors import UserError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.plan import (
@@ -102,7 +103,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     seen: dict[tuple[int, str], int] = {}
     for number, row in zip(cells.table.row_numbers, cells.table.rows, strict=True):
         bad = False
-        if i_tool is not None and (text := row[i_tool].strip()):
+        if i_tool is not None and (text := unquote(row[i_tool].strip())):
             tool_id = tool_ids.get(text.lower())
             if tool_id is None or (fixed_tool is not None and tool_id != fixed_tool):
                 problems.append(Problem(number, col("tool"), "is not the tool being imported"
@@ -116,15 +117,18 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         email = None
         if i_email is not None:
             raw = row[i_email]
-            email = raw.strip().lower() or None
-            if email is not None and (email_ok(email) is None or len(email) > 320):
+            email = unquote(raw.strip()).lower() or None
+            if email is not None and (email_ok(email) is None or len(email) > 320
+                                      or text_problem(email)):
                 problems.append(Problem(number, col("email"), "is not an email address", raw))
                 bad = True
-        ext = row[i_ext].strip() or None if i_ext is not None else None
-        if ext is not None and len(ext) > 200:
-            problems.append(Problem(number, col("external_id"), "is longer than 200 "
-                                                                "characters", ext))
-            bad = True
+        ext = unquote(row[i_ext].strip()) or None if i_ext is not None else None
+        if ext is not None:
+            try:
+                check_text(ext, max_length=200)
+            except ValidationError as exc:
+                problems.append(Problem(number, col("external_id"), str(exc), ext))
+                bad = True
         if email is None and ext is None:
             problems.append(Problem(number, col("email" if i_email is not None
                                                 else "external_id"),
