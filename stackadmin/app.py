@@ -173,8 +173,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
+        from stackadmin.domain.limits import one_line
+
         message = describe_error(exc)
-        print(f"stackadmin: error: {message}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(message)}", file=sys.stderr)
         outcome["code"] = 1
         if not exit_when_ready:
             QMessageBox.critical(window, "stackadmin cannot open the database", message)

@@ -127,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    from stackadmin.domain.limits import one_line
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
@@ -146,7 +148,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
                                exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"stackadmin: error: {exc}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`stackadmin unused | head`): not an error of ours. Point
@@ -159,6 +161,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
         where = _report_bug(exc)
-        print(f"stackadmin: internal error ({type(exc).__name__}: {exc}); "
+        print(f"stackadmin: internal error ({type(exc).__name__}: {one_line(str(exc))}); "
               f"details in {where}", file=sys.stderr)
         return EXIT_ERROR

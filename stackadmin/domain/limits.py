@@ -21,6 +21,11 @@ MIN_YEAR = 1900
 MAX_YEAR = 2200
 MIN_DATE = date(MIN_YEAR, 1, 1)
 MAX_DATE = date(MAX_YEAR, 12, 31)
+# What stackadmin itself derives from stored dates and may write in an export: a renewal
+# rolled forward past 2200 (by up to a term's length), a cancel-by date before 1900 (by up to
+# the notice and the lead). An import reads such derived columns within these.
+DERIVED_MIN_DATE = date(1800, 1, 1)
+DERIVED_MAX_DATE = date(2600, 12, 31)
 MIN_MOMENT = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
 MAX_MOMENT = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
 
@@ -67,12 +72,15 @@ def _number(value: int | Decimal) -> str:
     return f"{value:,}"
 
 
-def check_date(day: date, what: str = "", *, show: bool = True) -> date:
+def check_date(day: date, what: str = "", *, show: bool = True,
+               derived: bool = False) -> date:
     """The day itself, or ValidationError when it is outside the years 1900 to 2200
-    (`show`: the message repeats the day; a spreadsheet problem quotes the cell instead)."""
-    if not MIN_DATE <= day <= MAX_DATE:
+    (`show`: the message repeats the day; a spreadsheet problem quotes the cell instead;
+    `derived`: a date stackadmin derived for an export, read back within 1800 to 2600)."""
+    low, high = (DERIVED_MIN_DATE, DERIVED_MAX_DATE) if derived else (MIN_DATE, MAX_DATE)
+    if not low <= day <= high:
         got = f", got {day.isoformat()}" if show else ""
-        raise _fail(what, f"must be between {MIN_YEAR} and {MAX_YEAR}{got}")
+        raise _fail(what, f"must be between {low.year} and {high.year}{got}")
     return day
 
 
@@ -165,6 +173,14 @@ def printable(text: str) -> str:
     """Text safe to print to a terminal: control characters (ESC and every other C0/C1
     control but tab and newline) and half characters are dropped."""
     return _PRINTABLE.sub("", text) if _PRINTABLE.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """A message on one line: line breaks and tabs (from a value it quotes) shown as \\n,
+    \\r, \\t."""
+    if "\n" not in text and "\r" not in text and "\t" not in text:
+        return text
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
 
 
 def json_escaped(text: str) -> str:

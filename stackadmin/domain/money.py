@@ -88,7 +88,7 @@ class Money:
 
     @property
     def amount(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-exponent(self.currency))
+        return Decimal(self.minor).scaleb(-exponent(self.currency), context=_ROUNDING)
 
     def plain(self) -> str:
         """'1200.50', '1200', '1.250': digits and a point, for CSV and JSON."""

@@ -117,9 +117,10 @@ def parse_period(text: str) -> int:
         ) from None
 
 
-def parse_date(text: str, date_format: str | None = None) -> date:
+def parse_date(text: str, date_format: str | None = None, *, derived: bool = False) -> date:
     """ISO (YYYY-MM-DD) always; another form only with an explicit `date_format` (strftime
-    codes, e.g. %d/%m/%Y). A day/month order that cannot be told apart is never guessed."""
+    codes, e.g. %d/%m/%Y). A day/month order that cannot be told apart is never guessed.
+    Years 1900 to 2200 (`derived`: a date an export derived, 1800 to 2600)."""
     raw = text or ""
     value = raw.strip()
     midnight = _ISO_MIDNIGHT.match(value)  # what a spreadsheet writes for a date cell
@@ -127,7 +128,7 @@ def parse_date(text: str, date_format: str | None = None) -> date:
         value = midnight.group(1)
     if _ISO_DATE.match(value):
         try:
-            return check_date(date.fromisoformat(value), show=False)
+            return check_date(date.fromisoformat(value), show=False, derived=derived)
         except ValueError:
             raise ValidationError("is not a real date") from None
     if date_format:
@@ -135,7 +136,7 @@ def parse_date(text: str, date_format: str | None = None) -> date:
             day = datetime.strptime(value, date_format).date()
         except ValueError:
             raise ValidationError(f"is not a date in the format {date_format}") from None
-        return check_date(day, show=False)
+        return check_date(day, show=False, derived=derived)
     slashed = _SLASHED.match(value)
     if slashed:
         first, second = int(slashed.group(1)), int(slashed.group(2))

@@ -33,12 +33,26 @@ def _row(t: Tool) -> ToolRow:
                    t.website, t.notes, t.inactivity_days, t.reminder_leads)
 
 
+def named(session: Session, model: type[Tool] | type[Vendor], name: str) -> Any | None:
+    """The tool (or vendor) of that name in any case, or None. Compared in Python, as the
+    imports compare: SQLite's lower() folds ASCII letters only ('Ĝ' stays 'Ĝ')."""
+    wanted = name.strip()
+    exact = session.scalars(select(model).where(model.name == wanted)).first()
+    if exact is not None:
+        return exact
+    key = wanted.lower()
+    for row_id, row_name in session.execute(select(model.id, model.name)):
+        if row_name.lower() == key:
+            return session.get(model, row_id)
+    return None
+
+
 def vendor_id_for(session: Session, name: str | None) -> int | None:
     """The vendor of that name (case-insensitive), created when new; None for a blank name."""
     clean = optional_text(name, "vendor", 200)
     if clean is None:
         return None
-    vendor = session.scalars(select(Vendor).where(func.lower(Vendor.name) == clean.lower())).first()
+    vendor = named(session, Vendor, clean)
     if vendor is None:
         vendor = Vendor(name=clean)
         session.add(vendor)
@@ -91,7 +105,7 @@ def create_tool(ctx: ServiceContext, **values: Any) -> ToolRow:
     inactivity_days, reminder_leads."""
     with ctx.transaction() as session:
         data = _clean(session, values, partial=False)
-        if session.scalar(select(Tool.id).where(func.lower(Tool.name) == data["name"].lower())):
+        if named(session, Tool, data["name"]) is not None:
             raise ValidationError(f"a tool named {data['name']} exists already")
         tool = Tool(**data)
         session.add(tool)
@@ -138,8 +152,7 @@ def delete_tool(ctx: ServiceContext, tool_id: int) -> DeleteImpact:
 
 
 def find_tool(session: Session, name: str) -> Tool:
-    query = select(Tool).where(func.lower(Tool.name) == name.strip().lower())
-    tool = session.scalars(query).first()
+    tool: Tool | None = named(session, Tool, name)
     if tool is None:
         raise NotFoundError(f"there is no tool named '{name}'")
     return tool

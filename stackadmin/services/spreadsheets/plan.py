@@ -79,7 +79,8 @@ class Problem:
         where = ", ".join(part for part in (
             f"row {self.row}" if self.row is not None else "",
             f"column {shown(self.column)}" if self.column else "") if part)
-        text = f"{where}: {self.message}" if where else self.message
+        message = self.message.replace("\n", "\\n").replace("\r", "\\r")
+        text = f"{where}: {message}" if where else message
         return text if self.got is None else f"{text} (got '{shown(self.got)}')"
 
 

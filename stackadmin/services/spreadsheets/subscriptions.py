@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.limits import MAX_NOTICE_DAYS, MAX_SEATS
+from stackadmin.domain.limits import MAX_DATE, MAX_NOTICE_DAYS, MAX_SEATS, MIN_DATE
 from stackadmin.domain.money import Money, normalize_currency
 from stackadmin.domain.renewals import current_cycle
 from stackadmin.domain.spreadsheet import (
@@ -89,14 +89,17 @@ class _Record:
 def _parse_rows(cells: Cells, options: ImportOptions,
                 problems: list[Problem]) -> list[_Record]:
     fmt = options.date_format
+    # A finance export (it has the cancel-by column) states renewal and cancel-by dates as
+    # of a day: derived from the stored ones, they may lie past the years stored dates take.
+    finance = cells.has("cancel_by")
     parsers: dict[str, Callable[[str], Any]] = {
         "tool": _required(200), "vendor": text_field(200), "category": text_field(120),
         "owner_email": _or_none(normalize_email_cell), "plan": text_field(200),
         "pricing": _or_none(parse_pricing), "currency": _currency,
         "seats": _or_none(_seats), "billing_period": _or_none(parse_period),
         "term_start": _or_none(lambda t: parse_date(t, fmt)),
-        "renewal_date": _or_none(lambda t: parse_date(t, fmt)),
-        "cancel_by": _or_none(lambda t: parse_date(t, fmt)),
+        "renewal_date": _or_none(lambda t: parse_date(t, fmt, derived=finance)),
+        "cancel_by": _or_none(lambda t: parse_date(t, fmt, derived=True)),
         "auto_renew": _or_none(parse_yes_no), "notice_days": _days,
         "cost_center": text_field(120), "notes": text_field(10_000, multiline=True),
         "po_reference": text_field(200),
@@ -157,6 +160,11 @@ def _read_finance_dates(r: _Record, old: Any, cells: Cells, problems: list[Probl
         if old.renewal_date is not None and _rolled_from(old, renewal):
             r.values["renewal_date"] = old.renewal_date
     notice = (renewal - r.cancel_by).days - lead
+    kept = r.values["renewal_date"]
+    if not MIN_DATE <= kept <= MAX_DATE:  # not the rolled date of a term we have
+        problems.append(Problem(r.row, cells.column("renewal_date"), f"must be between "
+                                f"{MIN_DATE.year} and {MAX_DATE.year}", renewal.isoformat()))
+        return
     column = cells.column("cancel_by")
     if notice < 0:
         problems.append(Problem(r.row, column, "is after the renewal date less the term's "
@@ -328,6 +336,10 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
             tool = tools.get(r.tool.lower())
             old = terms.get((tool.id, r.plan, r.term_start)) if tool is not None else None
             _read_finance_dates(r, old, cells, problems)
+        elif not MIN_DATE <= (r.values.get("renewal_date") or MIN_DATE) <= MAX_DATE:
+            problems.append(Problem(r.row, cells.column("renewal_date"), f"must be between "
+                                    f"{MIN_DATE.year} and {MAX_DATE.year}",
+                                    r.values["renewal_date"].isoformat()))
     result = SubscriptionsPlan(records, tools, vendors, people, terms)
     if problems:
         return result
