@@ -35,6 +35,7 @@ MAX_BILLING_MONTHS = 120  # "every N months"
 MAX_NOTICE_DAYS = 3_650  # a notice period, and an internal lead, each
 MAX_INACTIVITY_DAYS = 3_650  # a tool's (or the default) inactivity threshold
 MAX_LEAD_DAYS = 730  # a reminder lead time
+MAX_LEADS = 20  # lead times per tool (stored as text of at most 100 characters)
 MAX_HEADROOM_PCT = 500  # spare seats recommended above the active count
 MAX_SNOOZE_DAYS = 3_650
 MAX_WITHIN_DAYS = 36_600  # `reminders --within`: a hundred years ahead at most

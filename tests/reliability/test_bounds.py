@@ -62,6 +62,8 @@ from tests.reliability.inputs import (
 
 EXAMPLES = {"sqlite": 30, "postgresql": 20}  # fixed budgets: ~35 s on SQLite, ~30 s on PG
 
+LEADS_20 = ",".join(str(n) for n in range(711, 731))  # the most lead times, the longest text
+LEADS_21 = ",".join(str(n) for n in range(710, 731))
 SUB_HEADERS = ("tool", "vendor", "plan", "owner_email", "pricing", "unit_price", "seats",
                "currency", "billing_period", "term_start", "renewal_date", "auto_renew",
                "notice_days", "cost_center", "notes", "po_reference")
@@ -82,7 +84,7 @@ def _subscription(draw: st.DrawFn, tool_names: list[str]) -> list[str]:
     day = dates() if bad else edge_dates()
     start = draw(_maybe(day, None))
     renewal = draw(st.one_of(_maybe(day, None), st.builds(
-        lambda s, n: min(s + timedelta(days=n), limits.MAX_DATE) if s else None,
+        lambda s, n: min(s, limits.MAX_DATE) + timedelta(days=n) if s else None,
         st.just(start), st.integers(0, 800))))
     if start and renewal and renewal < start and not bad:
         start, renewal = renewal, start
@@ -151,7 +153,8 @@ def _forms(draw: st.DrawFn) -> list[tuple[str, dict[str, Any]]]:
         ("tool", {"name": draw(names()), "vendor": draw(_maybe(texts(20))),
                   "notes": draw(_maybe(texts(80))),
                   "inactivity_days": draw(_maybe(day_counts(limits.MAX_INACTIVITY_DAYS))),
-                  "reminder_leads": draw(st.sampled_from(["", "90,30", "730,0", "731"]))}),
+                  "reminder_leads": draw(st.sampled_from(["", "90,30", "730,0", "731",
+                                                          LEADS_20, LEADS_21]))}),
     ]
     currency = draw(st.sampled_from(CURRENCIES))
     start = draw(_maybe(dates(), None))
@@ -185,7 +188,8 @@ def cases(draw: st.DrawFn) -> Case:
             key, value = draw(st.sampled_from([
                 ("headroom_pct", st.integers(0, 600).map(str)),
                 ("default_inactivity_days", day_counts(limits.MAX_INACTIVITY_DAYS).map(str)),
-                ("reminder_leads", st.sampled_from(["730,0", "90,60,30,7", "731", "1"])),
+                ("reminder_leads", st.sampled_from(["730,0", "90,60,30,7", "731", "1",
+                                                    LEADS_20])),
                 ("base_currency", st.sampled_from(["EUR", "JPY", "KWD", "CLF", "USD"]))]))
             writes.append(["settings", "set", key, draw(value)])
         elif kind == "snooze":

@@ -124,9 +124,9 @@ def inventories(draw: st.DrawFn) -> Inventory:
                     "owner_email": draw(st.one_of(st.none(), st.sampled_from(emails)))}
                    for n in names]
     found_terms = [(i, draw(_term(as_of))) for i in range(len(names))]
-    for i in draw(st.lists(st.integers(0, len(names) - 1), max_size=2)):
+    for n, i in enumerate(draw(st.lists(st.integers(0, len(names) - 1), max_size=2))):
         extra = draw(_term(as_of))
-        extra["plan"] = f"{extra['plan']} second"
+        extra["plan"] = f"{extra['plan']} term {n + 2}"  # (tool, plan, start) is unique
         found_terms.append((i, extra))
     found_accounts = []
     offsets = st.sampled_from([UTC, timezone(timedelta(hours=-14)),

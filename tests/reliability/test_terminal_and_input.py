@@ -133,6 +133,8 @@ def test_the_forms_services_hold_the_same_bounds(ctx: ServiceContext) -> None:
          "billing period (months) must be at most 120"),
         (lambda: tools.create_tool(ctx, name="Zoom", inactivity_days=10**9),
          "inactivity threshold must be at most 3,650"),
+        (lambda: tools.create_tool(ctx, name="Zoom", reminder_leads=",".join(
+            str(n) for n in range(700, 730))), "give at most 20 lead times, got 30"),
         (lambda: accounts.create_account(
             ctx, tool_id=tool.id, email="a@example.com",
             last_activity=datetime(9999, 12, 31, 23, 59, 59,
