@@ -108,11 +108,9 @@ def install(app: QCoreApplication | None = None) -> GuiCollector:
 
 
 def uninstall() -> None:
-    """Automatic collection as it was before `install` (tests). What is garbage by now is
-    collected first, here on the GUI thread."""
+    """Automatic collection as it was before `install` (tests)."""
     global _collector
     if _collector is not None:
-        gc.collect()
         _collector.stop()
         _collector.deleteLater()
         _collector = None
