@@ -112,8 +112,8 @@ class Tally:
     notes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"{self.section}: {self.tried} cases tried, {self.passed} passed, "
-                f"{self.lost} rows lost" + "".join(f"; {n}" for n in self.notes))
+        return (f"reliability · {self.section}: {self.tried} cases tried, {self.passed} passed, "
+                f"{self.lost} rows lost" + (f" [{'; '.join(self.notes)}]" if self.notes else ""))
 
 
 class _Summary:
