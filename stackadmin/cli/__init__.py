@@ -65,11 +65,6 @@ def _report_bug(exc: BaseException) -> str:
     return crashlog.write(exc)
 
 
-def _one_line(text: str) -> str:
-    """A user error is one line on the terminal, whatever its message holds."""
-    return " ".join(text.split("\n")).strip()
-
-
 def _gui_fast_path(args_list: list[str]) -> Any:
     """`stackadmin [--db X]` and `stackadmin gui [--db X] [--exit-when-ready]` skip building the
     full parser: that imports every command module and with them the data stack (~0.6 s), and
@@ -93,7 +88,36 @@ def _gui_fast_path(args_list: list[str]) -> Any:
     return args
 
 
+class TerminalText:
+    """stdout or stderr for the length of a command: whatever is written goes out without
+    control characters (domain.limits.printable), so a name holding a terminal escape is
+    shown, never run. JSON output escapes them instead, before it gets here."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from stackadmin.domain.limits import printable
+
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    from stackadmin.domain.limits import one_line
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
@@ -113,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"stackadmin: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`stackadmin unused | head`): not an error of ours. Point

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import MAX_ID
 from stackadmin.errors import NotFoundError, StaleRecordError, ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
@@ -18,7 +19,8 @@ M = TypeVar("M", bound=Base)
 
 
 def get_or_404(session: Session, model: type[M], row_id: int, what: str) -> M:
-    row = session.get(model, row_id)
+    # An id no engine can hold is simply not there (PostgreSQL would refuse the query).
+    row = session.get(model, row_id) if 1 <= row_id <= MAX_ID else None
     if row is None:
         raise NotFoundError(f"there is no {what} with id {row_id}")
     return row

@@ -63,7 +63,8 @@ def test_unreadable_files_and_usage_errors(run: Run, tmp_path: Path) -> None:
     assert missing.code == 1 and "does not exist" in missing.err
     assert run("import", "things", "x.csv").code == 2
     bad_map = run("import", "people", str(FIXTURES / "people_bad_status.csv"), "--map", "oops")
-    assert bad_map.code == 1 and "--map expects COLUMN=FIELD" in bad_map.err
+    # A malformed option is a usage error, like any other (exit 2), said in one line.
+    assert bad_map.code == 2 and "argument --map: expects COLUMN=FIELD" in bad_map.err
     assert "Traceback" not in latin.err + missing.err + bad_map.err
 
 

@@ -45,6 +45,19 @@ def qt_warnings_fail(qapp: Any) -> Iterator[None]:
     assert not seen, f"Qt warnings: {seen}"
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_collector(qapp: Any) -> Iterator[None]:
+    """Cycles are collected on the GUI thread only, as the app does (stackadmin.app.run_gui);
+    automatic collection is back on after the test, for the tests that are not about Qt."""
+    from stackadmin.ui import gcpause
+
+    gcpause.install(qapp)
+    try:
+        yield
+    finally:
+        gcpause.uninstall()
+
+
 @pytest.fixture
 def ui_ctx(ctx: ServiceContext) -> ServiceContext:
     return ctx.with_source(AuditSource.UI)

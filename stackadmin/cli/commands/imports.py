@@ -11,7 +11,7 @@ from stackadmin.cli._common import opened
 from stackadmin.errors import NoDatabaseError, UserError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets import importer
-from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_options
+from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
 
 # A dry run with no database yet checks the file against an empty one, in memory: it must
 # not leave a database behind (a typo in --db), and an empty one is what the import would
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.add_argument("--dry-run", action="store_true",
                        help="check the file and print what would be added and updated")
         p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                       type=_map_option,
                        help="read COLUMN as FIELD (COLUMN= ignores the column); repeatable")
         p.add_argument("--date-format", metavar="FMT",
                        help="format of non-ISO dates, in strftime codes, e.g. %%d/%%m/%%Y")
@@ -46,6 +47,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="amounts use a decimal comma: 1.200,50 or 1 200,50 €")
         p.set_defaults(func=_import, kind=kind)
 
+
+def _map_option(text: str) -> tuple[str, str | None]:
+    """argparse type: a malformed --map is a usage error (exit 2), like any bad option."""
+    try:
+        return parse_map_option(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--map ")) from None
 
 @contextmanager
 def _database(args: argparse.Namespace) -> Iterator[ServiceContext]:
@@ -68,7 +76,7 @@ def _import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
-    overrides = parse_map_options(args.map)
+    overrides = dict(args.map)
     with _database(args) as ctx:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)

@@ -55,7 +55,7 @@ def clean(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     c = FieldCleaner(values, partial=partial)
     c.require("email")
     c.take("email", normalize_email)
-    c.take("name", lambda v: (v or "").strip()[:200])
+    c.take("name", lambda v: optional_text(v, "name", 200) or "")
     c.take("department", lambda v: optional_text(v, "department", 120))
     c.take("cost_center", lambda v: optional_text(v, "cost centre", 120))
     c.take("title", lambda v: optional_text(v, "title", 200))

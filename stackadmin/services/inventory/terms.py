@@ -8,6 +8,12 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain.limits import (
+    MAX_BILLING_MONTHS,
+    MAX_NOTICE_DAYS,
+    MAX_SEATS,
+    check_int,
+)
 from stackadmin.domain.money import Money, normalize_currency
 from stackadmin.domain.renewals import term_length_months
 from stackadmin.domain.terms import (
@@ -51,10 +57,8 @@ def term_row(t: SubscriptionTerm) -> TermRow:
 
 
 def _billing(value: Any) -> int:
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValidationError(f"billing period must be at least 1 month, got {value}")
-        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return check_int(value, "billing period (months)", 1, MAX_BILLING_MONTHS)
     return parse_billing_period(str(value))
 
 
@@ -67,16 +71,17 @@ def _clean(values: dict[str, Any], partial: bool, current: SubscriptionTerm | No
     c.take("pricing", lambda v: parse_choice(v, PricingModel, "pricing"))
     c.take("currency", normalize_currency)
     c.take("seats", lambda v: None if v is None or str(v).strip() == ""
-           else non_negative_int(v, "seats"))
+           else non_negative_int(v, "seats", MAX_SEATS))
     c.take("billing_period", _billing)
     c.take("term_start", lambda v: optional_date(v, "term start"))
     c.take("renewal_date", lambda v: optional_date(v, "renewal date"))
     c.take("auto_renew", lambda v: v if isinstance(v, bool) else parse_bool(str(v)))
-    c.take("notice_days", lambda v: non_negative_int(v or 0, "notice period"))
-    c.take("internal_lead_days", lambda v: non_negative_int(v or 0, "internal lead"))
+    c.take("notice_days", lambda v: non_negative_int(v or 0, "notice period", MAX_NOTICE_DAYS))
+    c.take("internal_lead_days",
+           lambda v: non_negative_int(v or 0, "internal lead", MAX_NOTICE_DAYS))
     c.take("cost_center", lambda v: optional_text(v, "cost centre", 120))
     c.take("po_reference", lambda v: optional_text(v, "PO reference", 200))
-    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("status", lambda v: parse_choice(v, TermStatus, "status"))
     c.take("unit_price", lambda v: v)  # checked below, against the currency
     data = c.result()

@@ -225,9 +225,10 @@ def _moment(value: datetime | None) -> str | None:
 
 def seat_rows(ctx: ServiceContext, *, as_of: date | None = None,
               tool: str | None = None) -> list[tuple[Cell, ...]]:
-    """Every account: tool, person, email, role, status, last activity (UTC; 'unknown' when
-    the source reports none; empty = never), unused reason, annual cost in the base
-    currency (seat-holding accounts)."""
+    """Every account: tool, person (the matched person's name, else the account's own
+    display name, so the accounts import reads it back unchanged), email, role, status, last
+    activity (UTC; 'unknown' when the source reports none; empty = never), unused reason,
+    annual cost in the base currency (seat-holding accounts)."""
     report = utilization.compute(ctx, as_of, tool)
     if tool is not None and not report.tools:
         raise NotFoundError(f"there is no tool named '{tool}'")
@@ -235,7 +236,7 @@ def seat_rows(ctx: ServiceContext, *, as_of: date | None = None,
     for s in sorted(report.seats, key=lambda s: (s.tool.lower(), s.email or "", s.account_id)):
         cost = (report.money(s.annual_cost_base)
                 if s.holds_seat and s.annual_cost_base is not None else None)
-        out.append((s.tool, s.person, s.email, s.role, s.status,
+        out.append((s.tool, s.person or s.display_name, s.email, s.role, s.status,
                     _moment(s.last_activity) if s.activity_known else "unknown",
                     s.reason.value if s.reason else None, _num(cost)))
     return out
