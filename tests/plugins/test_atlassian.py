@@ -138,3 +138,8 @@ def test_an_organisation_id_stays_one_path_segment(vendor: FakeVendor, org: str)
     assert "could not be found" in str(error)  # nothing answers there: it went nowhere else
     (request,) = vendor.unmatched
     assert request.path == f"/admin/v1/orgs/{quote(org, safe='')}/users"
+
+
+def test_an_organisation_without_managed_accounts_is_empty(vendor: FakeVendor) -> None:
+    vendor.add(USERS, {"links": {"self": vendor.url + USERS}})
+    assert run_fetch(AtlassianPlugin, options=options(vendor), secret=SECRET).accounts == ()

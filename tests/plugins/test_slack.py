@@ -316,3 +316,10 @@ def test_check_names_the_workspace_and_the_scopes_it_lacks(vendor: FakeVendor) -
     vendor.add(AUTH, {"ok": False, "error": "invalid_auth"})
     with pytest.raises(AuthRejected, match=r"auth\.test: invalid_auth"):
         run_check(SlackPlugin, options=opts, secret=SECRET)
+
+
+def test_access_logs_without_a_single_row_are_read_as_none(vendor: FakeVendor) -> None:
+    opts = serve(vendor, [member("U1")], billing={"U1": True})
+    vendor.add(LOGS, {"ok": True, "paging": {"count": 1000, "total": 0, "page": 1, "pages": 0}})
+    result = run_fetch(SlackPlugin, options=opts, secret=SECRET)
+    assert result.accounts[0].activity is Activity.NEVER and result.notices == ()

@@ -235,3 +235,12 @@ def test_check_counts_the_active_users(vendor: FakeVendor) -> None:
     assert run_check(ZoomPlugin, options=options(vendor), secret=SECRET).summary == (
         "client secret accepted; it can read the users of the Zoom account acct-1 "
         "(3 active users)")
+
+
+def test_a_status_without_users_may_leave_the_list_out(vendor: FakeVendor) -> None:
+    zoom = Zoom(vendor)
+    zoom.users["active"] = [zoom_user(1)]
+    vendor.add(USERS, {"next_page_token": "", "page_size": 300, "total_records": 0},
+               query={"status": "pending"})
+    result = run_fetch(ZoomPlugin, options=options(vendor), secret=SECRET)
+    assert [a.display_name for a in result.accounts] == ["User 1"]

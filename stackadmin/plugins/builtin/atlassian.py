@@ -45,7 +45,7 @@ from stackadmin.plugins.api import (
     parse_timestamp,
     segment,
 )
-from stackadmin.plugins.builtin._common import need_id, obj, text
+from stackadmin.plugins.builtin._common import listed, need_id, obj, text
 
 API_ROOT = "https://api.atlassian.com"
 _STATUS = {"active": AccountStatus.ACTIVE, "inactive": AccountStatus.SUSPENDED,
@@ -100,7 +100,7 @@ class AtlassianPlugin(Plugin):
         product = ctx.option_or_none("product")
         seen: set[str] = set()
         products: dict[str, str] = {}
-        for user in _client(ctx).items(_users_url(ctx), LinksNext(), items="data",
+        for user in _client(ctx).items(_users_url(ctx), LinksNext(), items=listed("data"),
                                        what=f"the managed accounts of {_name(ctx)}"):
             for access in _access(user):
                 key = text(access.get("key"))

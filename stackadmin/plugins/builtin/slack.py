@@ -52,7 +52,7 @@ from stackadmin.plugins.api import (
     join_url,
     parse_timestamp,
 )
-from stackadmin.plugins.builtin._common import flag, need_id, newest, obj, text
+from stackadmin.plugins.builtin._common import flag, listed, need_id, newest, obj, text
 
 API_ROOT = "https://slack.com/api"
 SLACKBOT = "USLACKBOT"  # Slack's built-in bot: listed as a member, never billed
@@ -250,7 +250,8 @@ def _access_logs(api: VendorHttp, ctx: PluginContext, notices: list[Notice]) -> 
     try:
         for page in api.paginate(_url(ctx, "team.accessLogs"),
                                  PageNumber("page", "paging", "pages"),
-                                 params={"count": LOG_ROWS, "before": before}, items="logins",
+                                 params={"count": LOG_ROWS, "before": before},
+                                 items=listed("logins"),
                                  check=slack_check("team.accessLogs"),
                                  what="Slack's access logs", max_pages=LOG_PAGES):
             pages = obj(obj(page.body).get("paging")).get("pages")

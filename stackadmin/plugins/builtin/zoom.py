@@ -39,7 +39,7 @@ from stackadmin.plugins.api import (
     join_url,
     parse_timestamp,
 )
-from stackadmin.plugins.builtin._common import need_id, text
+from stackadmin.plugins.builtin._common import listed, need_id, text
 
 API_ROOT = "https://api.zoom.us"
 TOKEN_URL = "https://zoom.us/oauth/token"
@@ -121,7 +121,8 @@ def _users_url(ctx: PluginContext) -> str:
 def _listing(api: VendorHttp, ctx: PluginContext, word: str) -> Iterator[Any]:
     try:
         yield from api.items(_users_url(ctx), Cursor("next_page_token", "next_page_token"),
-                             params={"status": word, "page_size": PAGE_SIZE}, items="users",
+                             params={"status": word, "page_size": PAGE_SIZE},
+                             items=listed("users"),
                              restart_on=page_token_expired, max_restarts=RESTARTS,
                              what=f"the {word} users of the Zoom account")
     except RequestRefused as exc:
