@@ -220,7 +220,7 @@ def test_the_tools_page_fits_1280_pixels_and_hidden_columns_come_back_from_the_h
 
     menu = page.column_menu()
     actions = {a.text(): a for a in menu.actions()}
-    assert [a.text() for a in menu.actions()] == titles
+    assert [a.text() for a in menu.actions()][:len(titles)] == titles
     assert not actions["Website"].isChecked() and actions["Name"].isChecked()
     actions["Website"].trigger()  # checked now: shown
     website = titles.index("Website")
@@ -242,7 +242,7 @@ def test_the_last_shown_column_cannot_be_hidden(window: MainWindow, qtbot: Any) 
     page = window.pages["people"]
     for n in range(1, len(page.columns)):
         page.show_column(n, False)
-    only = page.column_menu().actions()
+    only = page.column_menu().actions()[:len(page.columns)]
     assert [a.isEnabled() for a in only] == [False] + [True] * (len(only) - 1)
     assert only[0].isChecked() and not any(a.isChecked() for a in only[1:])
 

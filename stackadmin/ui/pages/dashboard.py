@@ -89,7 +89,7 @@ class Section(QFrame):
 
 def spend_columns(base: str) -> list[Column[SpendLine]]:
     return [
-        Column("Tool", lambda s: s.tool, width=180),
+        Column("Tool", lambda s: s.tool, width=180, elide="middle"),
         Column("Plan", lambda s: s.plan, width=120),
         Column("Category", lambda s: s.category, width=130),
         Column("Cost centre", lambda s: s.cost_center, width=100),
@@ -218,7 +218,7 @@ class DashboardPage(Page):
 
     def _seat_columns(self) -> list[Column[Any]]:
         return [
-            Column("Tool", lambda s: s.tool, width=150),
+            Column("Tool", lambda s: s.tool, width=150, elide="middle"),
             Column("Purchased", lambda s: int_text(s.purchased), key=lambda s: s.purchased,
                    numeric=True, width=75),
             Column("Assigned", lambda s: int_text(s.assigned), key=lambda s: s.assigned,
@@ -237,7 +237,7 @@ class DashboardPage(Page):
                    width=95),
             Column("Days left", lambda r: days_text(r.days_left), key=lambda r: r.days_left,
                    numeric=True, width=70),
-            Column("Tool", lambda r: r.term.tool, width=170),
+            Column("Tool", lambda r: r.term.tool, width=170, elide="middle"),
             Column("Annual cost", lambda r: money_text(r.term.annual_cost),
                    key=lambda r: r.annual_cost_base, numeric=True),
         ]

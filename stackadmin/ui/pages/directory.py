@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def directory_columns() -> list[Column[DirectoryLine]]:
     return [
         Column("Finding", lambda d: d.finding, width=190),
-        Column("Tool", lambda d: d.tool, width=150),
+        Column("Tool", lambda d: d.tool, width=150, elide="middle"),
         Column("Email", lambda d: d.email or "", width=210),
         Column("Account", lambda d: d.external_id or f"#{d.account_id}", width=110,
                tooltip=lambda d: f"The vendor's id (stackadmin account {d.account_id})"),
@@ -49,7 +49,9 @@ class DirectoryPanel(QWidget):
         self.data: DirectoryView | None = None
         self.summary = QLabel("Comparing the people list with every tool's accounts…", self)
         self.summary.setWordWrap(True)
-        self.table = FilteredTable(directory_columns(), self, noun="accounts",
+        self.table = FilteredTable(directory_columns(), self, env=page.env,
+                                   state_key=lambda: page.setting_key("directory"),
+                                   noun=("account", "accounts"),
                                    search_hint="Search: tool, email, person…")
         self.finding_filter = self.table.add_choice("finding", lambda d: d.finding, width=210)
         self.table.set_choices("finding", "All findings", [(f.capitalize(), f)

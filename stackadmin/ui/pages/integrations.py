@@ -18,7 +18,7 @@ def _columns() -> list[Column[IntegrationRow]]:
     return [
         Column("Name", lambda i: i.name, width=200),
         Column("Plugin", lambda i: i.plugin_id, width=120),
-        Column("Tool", lambda i: i.tool or "", width=180),
+        Column("Tool", lambda i: i.tool or "", width=180, elide="middle"),
         Column("Enabled", lambda i: "yes" if i.enabled else "no", width=70),
         Column("Directory", lambda i: "yes" if i.is_directory_source else "", width=80),
         Column("Last sync", lambda i: date_text(i.last_sync_at), key=lambda i: i.last_sync_at,

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[PersonAccount]]:
     return [
-        Column("Tool", lambda a: a.tool, width=200),
+        Column("Tool", lambda a: a.tool, width=200, elide="middle"),
         Column("Email", lambda a: a.email or "", width=230),
         Column("Role", lambda a: a.role, width=80),
         Column("Status", lambda a: a.status, width=100),
@@ -89,7 +89,7 @@ class PersonPage(TablePage):
         if (isinstance(target, dict) and "person_id" in target
                 and target["person_id"] != self.person_id):
             self.person_id = int(target["person_id"])
-            self.model.set_rows([])
+            self.table.set_rows([])
             self.load()
 
     def load(self) -> None:
@@ -125,5 +125,5 @@ class PersonPage(TablePage):
             self.heading.setText(self.heading.text() + f"<br><b>Offboarding checklist:</b> "
                                  f"{done} of {len(view.accounts)} accounts decided")
         self.heading.setMinimumHeight(self.heading.sizeHint().height())
-        self.model.set_rows(view.accounts)
+        self.table.set_rows(view.accounts)
         self.loaded.emit()

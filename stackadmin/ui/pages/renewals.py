@@ -90,7 +90,7 @@ def _columns() -> list[Column[RenewalLine]]:
         Column("Days left", lambda x: days_text(x.renewal.days_left),
                key=lambda x: x.renewal.days_left, numeric=True, searchable=False, width=70,
                tooltip=lambda x: _days_tooltip(x.renewal)),
-        Column("Tool", lambda x: x.renewal.tool, width=140),
+        Column("Tool", lambda x: x.renewal.tool, width=140, elide="middle"),
         Column("Plan", lambda x: x.renewal.plan, width=88),
         Column("Renews", lambda x: date_text(x.renewal.renewal_date),
                key=lambda x: x.renewal.renewal_date, searchable=False, width=90,
@@ -213,8 +213,7 @@ class RenewalsPage(TablePage):
         self.timeline_area.verticalScrollBar().valueChanged.connect(
             lambda _v: self.timeline.update())
         self.timeline_area.hide()
-        outer = self.layout()
-        outer.insertWidget(outer.indexOf(self.view) + 1, self.timeline_area, 1)
+        self.table.add_below_view(self.timeline_area, 1)
 
         self.window_box.currentIndexChanged.connect(self._filters_changed)
         self.undecided_box.toggled.connect(self._filters_changed)

@@ -109,7 +109,9 @@ class SavingsPage(Page):
         self.group_count.setObjectName("count")
 
         # The seats, with their actions and filters.
-        self.seats = FilteredTable(self._seat_columns(), self, noun="seats",
+        self.seats = FilteredTable(self._seat_columns(), self, env=env,
+                                   state_key=lambda: self.setting_key("seats"),
+                                   noun=("seat", "seats"),
                                    search_hint="Search seats: tool, person, email…")
         self.seat_model = self.seats.model
         self.tool_filter = self.seats.add_choice("tool", lambda s: s.tool_id, width=190)
@@ -206,7 +208,7 @@ class SavingsPage(Page):
 
     def _seat_columns(self) -> list[Column[SeatStatus]]:
         return [
-            Column("Tool", lambda s: s.tool, width=150),
+            Column("Tool", lambda s: s.tool, width=150, elide="middle"),
             Column("Person", lambda s: s.person or "unmatched", width=150),
             Column("Email", lambda s: s.email or "", width=200),
             Column("Reason", _reason_text, key=_reason_key, width=150,
@@ -222,7 +224,7 @@ class SavingsPage(Page):
 
     def _group_columns(self) -> list[Column[SavingsGroup]]:
         return [
-            Column("Tool", lambda g: g.tool, width=200),
+            Column("Tool", lambda g: g.tool, width=200, elide="middle"),
             Column("Reason", lambda g: g.reason_text, width=230),
             Column("Seats", lambda g: int_text(g.seats), key=lambda g: g.seats, numeric=True,
                    width=70),

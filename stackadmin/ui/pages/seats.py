@@ -36,7 +36,7 @@ def _inactive(s: SeatStatus) -> str:
 
 def _columns() -> list[Column[SeatStatus]]:
     return [
-        Column("Tool", lambda s: s.tool, width=170),
+        Column("Tool", lambda s: s.tool, width=170, elide="middle"),
         Column("Person", lambda s: s.person or "unmatched", width=160),
         Column("Email", lambda s: s.email or "", width=230),
         Column("Role", lambda s: s.role, width=70),

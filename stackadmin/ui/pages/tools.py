@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=160),
+        Column("Name", lambda t: t.tool.name, width=190, elide="middle"),
         Column("Vendor", lambda t: t.tool.vendor or "", width=100),
         Column("Category", lambda t: t.tool.category or "", width=110),
         Column("Owner", lambda t: t.tool.owner_name or "no owner", width=110,

@@ -110,7 +110,7 @@ def _columns() -> list[Column[ReminderRow]]:
     return [
         Column("Reminder", reminder_text, key=lambda r: (r.renewal.cancel_by, r.key.term_id),
                tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=130),
-        Column("Tool", lambda r: r.renewal.tool, width=150),
+        Column("Tool", lambda r: r.renewal.tool, width=150, elide="middle"),
         Column("Plan", lambda r: r.renewal.plan, width=110),
         Column("Renews", lambda r: date_text(r.renewal.renewal_date),
                key=lambda r: r.renewal.renewal_date, width=95),
