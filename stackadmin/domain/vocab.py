@@ -77,6 +77,14 @@ class OffboardingOutcome(StrEnum):
     KEPT = "kept"
 
 
+class DocumentKind(StrEnum):
+    CONTRACT = "contract"
+    ORDER_FORM = "order_form"
+    SECURITY_REVIEW = "security_review"
+    INVOICE = "invoice"
+    OTHER = "other"
+
+
 # Statuses in which an account occupies a paid seat.
 SEAT_HOLDING = frozenset({AccountStatus.ACTIVE, AccountStatus.INVITED, AccountStatus.SUSPENDED})
 

@@ -280,7 +280,15 @@ class FilteredTable(QWidget):
         self._layout.addLayout(self.bottom)
         self.menus = TableMenus(self)
         top.addWidget(self.menus.button)
+        self._top = top
         self._show_count(0, 0)
+
+    def without_toolbar(self) -> None:
+        """No actions of its own (a table inside a section): one line less, the View button
+        beside the search."""
+        self.toolbar.hide()
+        self._top.removeWidget(self.menus.button)
+        self.filter_bar.addWidget(self.menus.button)
 
     def state_key(self, name: str) -> str:
         return _sub(self._state_key, name) if self._state_key else ""

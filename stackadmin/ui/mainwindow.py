@@ -257,7 +257,8 @@ class MainWindow(QMainWindow):
             page.show_target(target)
 
     def _highlight(self, key: str) -> None:
-        highlight = "people" if key == "person" else key  # Person 360 lives under People
+        # A person's page lives under People, a tool's under Tools.
+        highlight = {"person": "people", "tool": "tools"}.get(key, key)
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
             if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:

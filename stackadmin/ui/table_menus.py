@@ -10,6 +10,7 @@ shown, with the columns shown, through the spreadsheets service's Excel-clean CS
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from stackadmin.ui.tablemodel import Column, export_cell
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
+    from stackadmin.ui.env import Env
     from stackadmin.ui.filtertable import FilteredTable
     from stackadmin.ui.tasks import Job
 
@@ -292,3 +294,24 @@ class TableMenus(QObject):
             env.error.emit(f"The view was not exported: {describe_error(exc)}")
 
         return env.run(work, done, failed, title=f"exporting {noun}")
+
+
+def menu_action(parent: QObject, text: str, slot: Callable[[], Any], *,
+                enabled: bool = True) -> QAction:
+    """An action for a page's right-click menu (`FilteredTable.row_menu`)."""
+    action = QAction(text, parent)
+    action.setEnabled(enabled)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def open_tool_action(env: Env, parent: QObject, tool_id: int | None) -> QAction:
+    """"Open tool": the tool's page."""
+    return menu_action(parent, "Open tool", lambda: env.open_page("tool", {"tool_id": tool_id}),
+                       enabled=tool_id is not None)
+
+
+def open_person_action(env: Env, parent: QObject, person_id: int | None) -> QAction:
+    return menu_action(parent, "Open person",
+                       lambda: env.open_page("person", {"person_id": person_id}),
+                       enabled=person_id is not None)

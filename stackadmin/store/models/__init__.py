@@ -15,6 +15,7 @@ from stackadmin.store.models.inventory import (
 from stackadmin.store.models.renewals import ReminderStateRow, TermDecision
 from stackadmin.store.models.seats import OffboardingItem
 from stackadmin.store.models.sync import Integration, SyncRun
+from stackadmin.store.models.tools import ToolContact, ToolDocument
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -32,6 +33,8 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "ToolContact",
+    "ToolDocument",
     "Vendor",
     "utcnow",
 ]

@@ -54,6 +54,7 @@ PAGES: list[PageSpec] = [
     PageSpec("activity", "Activity", "activity", "stackadmin.ui.pages.activity:ActivityPage"),
     PageSpec("settings", "Settings", "settings", "stackadmin.ui.pages.settings:SettingsPage"),
     PageSpec("person", "Person", "people", "stackadmin.ui.pages.person:PersonPage", hidden=True),
+    PageSpec("tool", "Tool", "tools", "stackadmin.ui.pages.tool.page:ToolPage", hidden=True),
 ]
 
 

@@ -108,6 +108,8 @@ class TablePage(Page):
         self.count = self.table.count
         self.extra_layout = self.table.extra_layout  # a filter bar or a note, above the table
         self.view.sortByColumn(*self.default_sort)
+        self._target: object = None  # a show_target waiting for the rows
+        self._shown_once = False
         self.table.activated.connect(self.activate)
         self.table.row_menu = self.row_actions
         layout = QVBoxLayout(self)
@@ -122,6 +124,22 @@ class TablePage(Page):
 
     def activate(self, row: Any) -> None:
         """Enter or double-click on a row."""
+
+    def show_target(self, target: object) -> None:
+        """Another page navigates here with a target: applied once the rows are shown."""
+        self._target = target
+        if self._shown_once:
+            self._apply_target()
+
+    def apply_target(self, target: object) -> None:
+        """Selects or filters what `target` names ({"search": text}, filters...)."""
+        if isinstance(target, dict) and "search" in target:
+            self.search.setText(str(target["search"]))
+
+    def _apply_target(self) -> None:
+        target, self._target = self._target, None
+        if target is not None:
+            self.apply_target(target)
 
     def row_actions(self, rows: list[Any]) -> list[QAction | None]:
         """The right-click menu's own actions for the selected rows (None: a separator);
@@ -203,6 +221,8 @@ class TablePage(Page):
         self.table.set_rows(rows, haystack, keys, more[0] if more else None)
         if selected is not None and hasattr(selected, "id"):
             self.select_where(lambda r: getattr(r, "id", None) == selected.id)
+        self._shown_once = True
+        self._apply_target()
         self.loaded.emit()
 
     # -- columns -----------------------------------------------------------------------

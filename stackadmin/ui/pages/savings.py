@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stackadmin.ui.dialogs import Field, FormDialog
+from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
 from stackadmin.ui.fmt import base_text, date_text, int_text
 from stackadmin.ui.pages.base import Page
@@ -129,6 +130,7 @@ class SavingsPage(Page):
             "Mark reclaimed", "delete", self.reclaim,
             tip="The seat was taken back at the vendor: the account is deprovisioned")
         self.person_action = self.seats.add_action("Open person", "people", self.open_person)
+        self.seats.row_menu = self.seat_menu
         self.seats.selection_changed.connect(self._update_actions)
         self.seats.view.doubleClicked.connect(lambda _i: self.open_person())
         self.seats.set_choices("reason", "All unused seats", self._reason_choices())
@@ -365,96 +367,46 @@ class SavingsPage(Page):
     def exempt(self) -> FormDialog | None:
         """Asks for the reason (required, in a non-blocking dialog), then exempts every
         selected seat that is not exempt yet."""
-        seats = [s for s in self.selected_seats() if not s.exempt]
-        if not seats:
-            return None
-        ids = [s.account_id for s in seats]
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else f"{len(seats)} seats")
+        from stackadmin.ui import seat_actions
 
-        def save(ctx: ServiceContext, values: dict[str, Any]) -> int:
-            from stackadmin.services.seats.actions import exempt_seat
-
-            for account_id in ids:  # the first refuses an empty reason: nothing is saved
-                exempt_seat(ctx, account_id, values["reason"])
-            return len(ids)
-
-        field = Field("reason", "Reason", words=("reason",),
-                      placeholder="for example: on-call admin, shared mailbox, licence audit",
-                      help="Required. Exempt seats are not counted as unused or in the "
-                           "savings; the reason and who set it are kept.")
-        dialog = FormDialog(self.env, f"Exempt {what}", [field], {}, save, self,
-                            intro=f"Keep {what} on purpose.", changed="account")
-        dialog.buttons.button(dialog.buttons.StandardButton.Save).setText("Exempt")
-        dialog.saved.connect(lambda n: self.env.message.emit(f"Exempted {n:,} seats."))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        self.dialog = seat_actions.exempt(self.env, self, self.selected_seats())
+        return self.dialog
 
     def clear_exemption(self) -> None:
-        ids = [s.account_id for s in self.selected_seats() if s.exempt]
-        if not ids:
-            return
+        from stackadmin.ui import seat_actions
 
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import clear_exemption
-
-            for account_id in ids:
-                clear_exemption(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Cleared the exemption of {n:,} seats.")
+        seat_actions.clear_exemption(self.env, self.selected_seats())
 
     def reclaim(self) -> QMessageBox | None:
         """Asks (without blocking) before marking the selected seats reclaimed."""
         seats = self.selected_seats()
         if not seats:
             return None
-        what = (f"the {seats[0].tool} seat of {seats[0].email or seats[0].person or 'unmatched'}"
-                if len(seats) == 1 else f"{len(seats):,} seats")
-        return self.confirm_reclaim([s.account_id for s in seats], what)
+        from stackadmin.ui import seat_actions
+
+        return self.confirm_reclaim([s.account_id for s in seats],
+                                    seat_actions.describe(seats))
 
     def confirm_reclaim(self, ids: list[int], what: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, "Mark reclaimed",
-                          f"Mark {what} reclaimed? Do this once the seat was removed at the "
-                          "vendor: the account is marked deprovisioned and no longer holds a "
-                          "seat. The paid seat then counts as unassigned until the seat count "
-                          "is lowered at the next renewal.",
-                          QMessageBox.StandardButton.Cancel, self)
-        ok = box.addButton("Mark reclaimed", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(ok)
+        from stackadmin.ui import seat_actions
 
-        def answered() -> None:
-            if box.clickedButton() is ok:
-                self.reclaim_now(ids)
+        self.confirm_box = seat_actions.confirm_reclaim(self.env, self, ids, what)
+        return self.confirm_box
 
-        box.finished.connect(lambda _r: answered())
-        self.confirm_box = box
-        box.open()
-        return box
+    def seat_menu(self, seats: list[SeatStatus]) -> list[QAction | None]:
+        """The right-click menu's own actions for the selected seats."""
+        from stackadmin.ui.table_menus import menu_action, open_tool_action
 
-    def reclaim_now(self, ids: list[int]) -> None:
-        def work(ctx: ServiceContext, job: Job) -> int:
-            from stackadmin.services.seats.actions import reclaim_seat
-
-            for account_id in ids:
-                reclaim_seat(ctx, account_id)
-            return len(ids)
-
-        self._act(work, "Marked {n:,} seats reclaimed.")
-
-    def _act(self, work: Any, message: str) -> None:
-        from stackadmin.ui.mainwindow import describe_error
-
-        def done(n: int) -> None:
-            self.env.message.emit(message.format(n=n))
-            self.env.changed("account")
-
-        def failed(exc: BaseException) -> None:
-            self.env.error.emit(describe_error(exc))
-            self.env.changed("account")  # some may have gone through: show what is true
-
-        self.env.run(work, done, failed, title="updating seats")
+        person = next((s for s in seats if s.person_id is not None), None)
+        return [
+            menu_action(self, "Open person", self.open_person, enabled=person is not None),
+            open_tool_action(self.env, self, seats[0].tool_id if seats else None),
+            None,
+            menu_action(self, "Exempt…", self.exempt, enabled=any(not s.exempt for s in seats)),
+            menu_action(self, "Clear exemption", self.clear_exemption,
+                        enabled=any(s.exempt for s in seats)),
+            menu_action(self, "Mark reclaimed…", self.reclaim, enabled=bool(seats)),
+        ]
 
     def open_person(self) -> None:
         seat = next((s for s in self.selected_seats() if s.person_id is not None), None)

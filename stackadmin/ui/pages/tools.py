@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from PySide6.QtGui import QAction
+
 from stackadmin.ui.fmt import base_text, int_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
@@ -35,6 +37,9 @@ def _columns() -> list[Column[ToolLine]]:
     ]
 
 
+NO_OWNER, OWNED = "none", "owned"  # the Owner filter's values
+
+
 class ToolsPage(TablePage):
     title = "Tools"
     icon = "tools"
@@ -54,6 +59,14 @@ class ToolsPage(TablePage):
         self.add_action("Delete", "delete", lambda: tools.delete(self, self._tool()),
                         needs_row=True, shortcut="Del")
         self.add_action("Rightsizing", "renew", self.open_rightsizing, needs_row=True)
+        self.add_action("Open", "tools", lambda: self.activate(self.current_row()),
+                        needs_row=True)
+        self.table.add_choice("category", lambda t: t.tool.category or "", width=140,
+                              tip="Only this category")
+        self.table.add_choice("owner", lambda t: OWNED if t.tool.owner_email else NO_OWNER,
+                              width=120, tip="Tools with or without an owner")
+        self.table.set_choices("owner", "Any owner", [("No owner", NO_OWNER),
+                                                      ("Has an owner", OWNED)])
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
@@ -62,6 +75,10 @@ class ToolsPage(TablePage):
         return tool_lines(ctx)
 
     def _show_rows(self, result: Shown) -> None:
+        categories = sorted({t.tool.category for t in result[0] if t.tool.category},
+                            key=str.casefold)
+        self.table.set_choices("category", "All categories",
+                               [(c, c) for c in categories] + [("No category", "")])
         super()._show_rows(result)
         rows = result[0]
         if rows and all(r.utilization is None for r in rows):
@@ -103,12 +120,40 @@ class ToolsPage(TablePage):
         return None if tool is None else tool.id
 
     def activate(self, row: Any) -> None:
+        """The tool's page: its terms, accounts, documents, contacts..."""
         if row is not None:
-            self.env.open_page("seats", {"search": row.tool.name})
+            self.env.open_page("tool", {"tool_id": row.tool.id})
 
-    def show_target(self, target: object) -> None:
-        if isinstance(target, dict):
-            if "search" in target:
-                self.search.setText(str(target["search"]))
-            if "tool_id" in target:
-                self.select_where(lambda r: r.tool.id == target["tool_id"])
+    def apply_target(self, target: object) -> None:
+        """{"search": text}, {"owner": NO_OWNER or OWNED}, {"category": name},
+        {"tool_id": n} (selects it)."""
+        if not isinstance(target, dict):
+            return
+        if "owner" in target or "category" in target:
+            self.table.choose("owner", target.get("owner"), apply=False)
+            self.table.choose("category", target.get("category"))
+        if "search" in target:
+            self.search.setText(str(target["search"]))
+        if "tool_id" in target:
+            self.select_where(lambda r: r.tool.id == target["tool_id"])
+
+    def row_actions(self, rows: list[Any]) -> list[QAction | None]:
+        from stackadmin.ui.dialogs import accounts, terms, tools
+        from stackadmin.ui.table_menus import menu_action
+
+        line = rows[0] if rows else None
+        tool_id = None if line is None else line.tool.id
+        return [
+            menu_action(self, "Open tool", lambda: self.activate(line), enabled=bool(line)),
+            menu_action(self, "Open its seats", lambda: self.env.open_page(
+                "seats", {"tool_id": tool_id}), enabled=bool(line)),
+            None,
+            menu_action(self, "Edit…", lambda: tools.edit(self, line.tool if line else None),
+                        enabled=bool(line)),
+            menu_action(self, "Add term…", lambda: terms.create(
+                self, self.tool_choices(), tool_id), enabled=bool(line)),
+            menu_action(self, "Add account…", lambda: accounts.create(
+                self, self.tool_choices(), tool_id), enabled=bool(line)),
+            menu_action(self, "Rightsizing", self.open_rightsizing,
+                        enabled=bool(line and line.rightsizing)),
+        ]
