@@ -378,7 +378,10 @@ class FilteredTable(QWidget):
             return
         nothing = not self._rows and not self.model.total
         self.empty_state.setVisible(nothing)
-        self.view.setVisible(not nothing)
+        # Nothing to search, filter, count or export either.
+        for widget in (self.view, self.search, self.count, self.menus.button,
+                       *(c.combo for c in self.filters.choices.values())):
+            widget.setVisible(not nothing)
 
     def _show_count(self, shown: int, total: int) -> None:
         every = len(self._rows) if self.filters.active() else total

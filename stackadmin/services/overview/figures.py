@@ -98,6 +98,7 @@ class Dashboard:
     terms_without_renewal: list[TermRow]
     savings_base: Decimal = Decimal(0)
     utilization: UtilizationReport | None = None  # the report the seat figures come from
+    tool_count: int = 0  # every tool in the inventory (0: nothing to show yet)
     by_category: dict[str, Decimal] = field(default_factory=dict)
     by_cost_center: dict[str, Decimal] = field(default_factory=dict)
 
@@ -206,4 +207,5 @@ def build(today: date, rates: RateTable, tools: Iterable[ToolRow],
                                and t.status == TermStatus.ACTIVE.value],
         by_category=dict(sorted(by_category.items(), key=lambda kv: -kv[1])),
         by_cost_center=dict(sorted(by_cost_center.items(), key=lambda kv: -kv[1])),
+        tool_count=len(by_id),
     )

@@ -10,13 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -26,6 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui.charts import BarChart
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.empty import EmptyState, Step
+from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.fmt import base_text, date_text, days_text, int_text, money_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
@@ -106,21 +107,18 @@ class RowsDialog(QDialog):
     """The rows behind a figure, in a sortable table with their sum."""
 
     def __init__(self, title: str, columns: list[Column[Any]], rows: list[Any], note: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, settings: Any = None,
+                 key: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(900, 480)
+        self.resize(880, 480)
         self.model: RowTableModel[Any] = RowTableModel(columns, self)
         self.model.set_rows(rows)
-        view = QTableView(self)
-        view.setModel(self.model)
-        view.setSortingEnabled(True)
-        view.verticalHeader().hide()
-        view.horizontalHeader().setStretchLastSection(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        for n, column in enumerate(columns):
-            if column.width:
-                view.horizontalHeader().resizeSection(n, column.width)
+        self.view = view = make_view(self.model, self)
+        self.sizer = ColumnSizer(view, settings, key)
+        self.sizer.restore()
+        self.sizer.measure(longest_texts(columns, rows))
+        self.finished.connect(lambda _r: self.sizer.save())
         label = QLabel(note, self)
         label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -146,74 +144,155 @@ class DashboardPage(Page):
         self.by_category = BarChart(horizontal=True, parent=self)
         self.by_cost_center = BarChart(horizontal=True, parent=self)
         self.by_month = BarChart(horizontal=False, parent=self)
+        self.sizers: dict[str, ColumnSizer] = {}
         self.seat_model: RowTableModel[Any] = RowTableModel(self._seat_columns(), self)
-        self.seat_view = self._table(self.seat_model)
+        self.seat_view = self._table(self.seat_model, "seats")
         self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
-        self.renewal_view = self._table(self.renewal_model)
+        self.renewal_view = self._table(self.renewal_model, "renewals")
         self.rates_note = QLabel(self)
         self.rates_note.setObjectName("count")
         self.rates_note.setWordWrap(True)
 
         self.total.clicked.connect(lambda: self.open_spend(None, None))
         self.savings.clicked.connect(lambda: self.env.open_page("savings", None))
-        self.next_card.clicked.connect(lambda: self.env.open_page("renewals", None))
-        self.no_owner.clicked.connect(lambda: self.env.open_page("tools",
-                                                                 {"search": "no owner"}))
-        self.no_renewal.clicked.connect(lambda: self.env.open_page(
-            "renewals", {"search": "no renewal date"}))
+        self.next_card.clicked.connect(self.open_next)
+        self.no_owner.clicked.connect(lambda: self.env.open_page("tools", {"owner": "none"}))
+        self.no_renewal.clicked.connect(lambda: self.env.open_page("renewals",
+                                                                   {"undated": True}))
         self.by_category.bar_clicked.connect(
             lambda n: self.open_spend("category", self.by_category.labels[n]))
         self.by_cost_center.bar_clicked.connect(
             lambda n: self.open_spend("cost_center", self.by_cost_center.labels[n]))
         self.by_month.bar_clicked.connect(self.open_month)
         self.seat_view.doubleClicked.connect(lambda index: self.env.open_page(
-            "seats", {"search": index.data(ROW_ROLE).tool}))
+            "seats", {"tool_id": index.data(ROW_ROLE).tool_id}))
         self.renewal_view.doubleClicked.connect(lambda index: self.env.open_page(
             "renewals", {"term_id": index.data(ROW_ROLE).term.id}))
 
-        cards = QHBoxLayout()
-        for card in (self.total, self.savings, self.next_card, self.no_owner, self.no_renewal):
-            cards.addWidget(card, 1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(Section("Annual spend by category", self.by_category, self), 0, 0)
-        grid.addWidget(Section("Annual spend by cost centre", self.by_cost_center, self), 0, 1)
-        grid.addWidget(Section("Due by month, next 12 months", self.by_month, self), 1, 0, 1, 2)
-        grid.addWidget(Section("Seat utilization by tool (double-click for the seats)",
-                               self.seat_view, self), 2, 0)
-        grid.addWidget(Section("Next renewals by cancel-by date", self.renewal_view, self),
-                       2, 1)
+        # Laid out by `reflow` for the width there is: the cards in one row or two, the
+        # sections in two columns or one (at 1024 pixels nothing needs a sideways scroll).
+        self.cards: list[Card] = [self.total, self.savings, self.next_card, self.no_owner,
+                                  self.no_renewal]
+        self.sections: list[tuple[Section, bool]] = [  # (section, full width)
+            (Section("Annual spend by category", self.by_category, self), False),
+            (Section("Annual spend by cost centre", self.by_cost_center, self), False),
+            (Section("Due by month, next 12 months", self.by_month, self), True),
+            (Section("Seat utilization by tool (double-click for the seats)",
+                     self.seat_view, self), False),
+            (Section("Next renewals by cancel-by date", self.renewal_view, self), False),
+        ]
+        self.card_grid = QGridLayout()
+        self.card_grid.setSpacing(8)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._layout_shape: tuple[int, int] = (0, 0)
+        self.empty = self._empty_state()
+        self.empty.hide()
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
         column.setSpacing(12)
-        column.addLayout(cards)
-        column.addLayout(grid)
+        column.addWidget(self.empty)
+        column.addLayout(self.card_grid)
+        column.addLayout(self.grid)
         column.addWidget(self.rates_note)
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        self.scroll.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(self.scroll)
+        self.reflow(1100)
 
-    def _table(self, model: RowTableModel[Any]) -> QTableView:
-        view = QTableView(self)
-        view.setModel(model)
-        view.setSortingEnabled(True)
-        view.verticalHeader().hide()
+    # -- layout --------------------------------------------------------------------------
+    CARD_MIN = 190  # a card with a six-figure amount
+    TWO_COLUMNS = 860  # below this the sections stack
+
+    def reflow(self, width: int) -> None:
+        """Cards in as many columns as fit (all in one row when they do, else in rows of
+        about half), sections in two columns when there is room, else one."""
+        spacing = self.card_grid.spacing()
+        inner = width - 32
+        per_row = max(1, min(len(self.cards), (inner + spacing) // (self.CARD_MIN + spacing)))
+        if per_row < len(self.cards):
+            per_row = max(1, min(per_row, (len(self.cards) + 1) // 2))
+        two = inner >= self.TWO_COLUMNS
+        shape = (per_row, 2 if two else 1)
+        if shape == self._layout_shape:
+            return
+        self._layout_shape = shape
+        for n in range(self.card_grid.columnCount()):
+            self.card_grid.setColumnStretch(n, 0)
+        for n, card in enumerate(self.cards):
+            self.card_grid.removeWidget(card)
+            self.card_grid.addWidget(card, n // per_row, n % per_row)
+        for n in range(per_row):
+            self.card_grid.setColumnStretch(n, 1)
+        for section, _full in self.sections:
+            self.grid.removeWidget(section)
+        row = col = 0
+        for section, full in self.sections:
+            if not two:
+                self.grid.addWidget(section, row, 0)
+                row += 1
+            elif full:
+                if col:
+                    row, col = row + 1, 0
+                self.grid.addWidget(section, row, 0, 1, 2)
+                row += 1
+            else:
+                self.grid.addWidget(section, row, col)
+                row, col = (row, 1) if col == 0 else (row + 1, 0)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1 if two else 0)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
+            self.reflow(event.size().width())
+        return super().eventFilter(watched, event)
+
+    def _empty_state(self) -> EmptyState:
+        def load_demo() -> None:
+            from stackadmin.ui.firstrun import load_demo_into
+
+            load_demo_into(self.env, self.empty)
+
+        steps: list[Step] = [
+            ("Add a tool", "Its name, vendor and owner; then its term and seats.", "add",
+             lambda: self.env.open_page("tools", {"add": True})),
+            ("Import a spreadsheet…", "Tools and terms, people, or a tool's accounts (CSV).",
+             "import", self._import),
+            ("Load the demo inventory", "About 40 people and 25 tools, to look around "
+             "(only into an empty database).", "demo", load_demo),
+        ]
+        return EmptyState(
+            "Nothing in the inventory yet",
+            "The dashboard adds up what your tools cost, which seats go unused and what "
+            "renews next. Start with your tools:", steps, self)
+
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
+
+    def _show_empty(self, empty: bool) -> None:
+        self.empty.setVisible(empty)
+        for card in self.cards:
+            card.setVisible(not empty)
+        for section, _full in self.sections:
+            section.setVisible(not empty)
+        self.rates_note.setVisible(not empty)
+
+    def _table(self, model: RowTableModel[Any], key: str) -> QTableView:
+        view = make_view(model, self)
         view.verticalHeader().setDefaultSectionSize(24)
-        view.setShowGrid(False)
-        view.setAlternatingRowColors(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.horizontalHeader().setStretchLastSection(True)
         view.setMinimumHeight(230)
-        for n, column in enumerate(model.columns):
-            if column.width:
-                view.horizontalHeader().resizeSection(n, column.width)
+        sizer = ColumnSizer(view, self.env.settings, f"pages/dashboard/{key}")
+        sizer.restore()
+        self.sizers[key] = sizer
         return view
 
     def _seat_columns(self) -> list[Column[Any]]:
@@ -270,6 +349,7 @@ class DashboardPage(Page):
 
     def _show_spend(self, board: Dashboard) -> None:
         self.board = board
+        self._show_empty(not board.tool_count)
         base = board.base_currency
         missing = (f" Missing rates: {', '.join(board.missing_rates)} (not counted)."
                    if board.missing_rates else "")
@@ -292,6 +372,8 @@ class DashboardPage(Page):
                                [float(m.amount_base) for m in board.months],
                                [self._base(m.amount_base) for m in board.months])
         self.renewal_model.set_rows(board.next_renewals)
+        self.sizers["renewals"].measure(longest_texts(self.renewal_model.columns,
+                                                      board.next_renewals))
         self.renewal_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         rates = ", ".join(f"1 {c} = {r} {base}" for c, r in board.rates.items() if c != base)
         self.rates_note.setText(
@@ -318,6 +400,7 @@ class DashboardPage(Page):
         if board is not self.board:
             return
         self.seat_model.set_rows(board.seats)
+        self.sizers["seats"].measure(longest_texts(self.seat_model.columns, board.seats))
         self.seat_view.sortByColumn(5, Qt.SortOrder.DescendingOrder)
         unused = sum(s.unused for s in board.seats)
         self.savings.set(self._base(board.savings_base),
@@ -335,9 +418,15 @@ class DashboardPage(Page):
         total = sum((s.annual_base for s in rows if s.annual_base is not None), Decimal(0))
         title = "Annual spend" if by is None else f"Annual spend: {value}"
         dialog = RowsDialog(title, spend_columns(self.board.base_currency), rows,
-                            f"{len(rows)} terms, {self._base(total)} a year.", self)
+                            f"{len(rows)} terms, {self._base(total)} a year.", self,
+                            settings=self.env.settings, key="pages/dashboard/spend-rows")
         dialog.open()
         return dialog
+
+    def open_next(self) -> None:
+        """The Renewals page with the next term to decide selected."""
+        nxt = self.board.next_renewals[0] if self.board and self.board.next_renewals else None
+        self.env.open_page("renewals", {"term_id": nxt.term.id} if nxt else None)
 
     def open_month(self, n: int) -> RowsDialog | None:
         if self.board is None:
@@ -349,6 +438,7 @@ class DashboardPage(Page):
                             spend_columns(self.board.base_currency), rows,
                             f"{len(ids)} terms bill in this month: "
                             f"{self._base(month.amount_base)} (one billing period each; the "
-                            "table shows their annual cost).", self)
+                            "table shows their annual cost).", self,
+                            settings=self.env.settings, key="pages/dashboard/spend-rows")
         dialog.open()
         return dialog

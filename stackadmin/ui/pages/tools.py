@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtGui import QAction
 
+from stackadmin.ui.empty import EmptyState
 from stackadmin.ui.fmt import base_text, int_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
@@ -51,6 +52,8 @@ class ToolsPage(TablePage):
         from stackadmin.ui.dialogs import accounts, terms, tools
 
         self.add_action("Add tool", "add", lambda: tools.create(self), shortcut="Ctrl+N")
+        self.add_action("Open", "tools", lambda: self.activate(self.current_row()),
+                        needs_row=True)
         self.add_action("Edit", "edit", lambda: tools.edit(self, self._tool()), needs_row=True)
         self.add_action("Add term", "renewals", lambda: terms.create(
             self, self.tool_choices(), self._tool_id()), needs_row=True)
@@ -59,20 +62,32 @@ class ToolsPage(TablePage):
         self.add_action("Delete", "delete", lambda: tools.delete(self, self._tool()),
                         needs_row=True, shortcut="Del")
         self.add_action("Rightsizing", "renew", self.open_rightsizing, needs_row=True)
-        self.add_action("Open", "tools", lambda: self.activate(self.current_row()),
-                        needs_row=True)
         self.table.add_choice("category", lambda t: t.tool.category or "", width=140,
                               tip="Only this category")
         self.table.add_choice("owner", lambda t: OWNED if t.tool.owner_email else NO_OWNER,
                               width=120, tip="Tools with or without an owner")
         self.table.set_choices("owner", "Any owner", [("No owner", NO_OWNER),
                                                       ("Has an owner", OWNED)])
+        self.table.set_empty_state(EmptyState(
+            "No tools yet",
+            "List the SaaS tools your teams pay for: each gets its terms (price, seats, "
+            "renewal date) and its accounts, and stackadmin reminds you before each "
+            "cancel-by date.", [
+                ("Add a tool", "Name, vendor, owner; then its term.", "add",
+                 lambda: tools.create(self)),
+                ("Import a spreadsheet…", "Tools, plans, prices, seats, renewal dates (CSV).",
+                 "import", self._import),
+            ], self))
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
         from stackadmin.services.overview.tools import tool_lines
 
         return tool_lines(ctx)
+
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
 
     def _show_rows(self, result: Shown) -> None:
         categories = sorted({t.tool.category for t in result[0] if t.tool.category},
@@ -129,6 +144,10 @@ class ToolsPage(TablePage):
         {"tool_id": n} (selects it)."""
         if not isinstance(target, dict):
             return
+        if target.get("add"):
+            from stackadmin.ui.dialogs import tools
+
+            tools.create(self)
         if "owner" in target or "category" in target:
             self.table.choose("owner", target.get("owner"), apply=False)
             self.table.choose("category", target.get("category"))
