@@ -101,15 +101,15 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(2)
-        for page in PAGES:
-            if page.hidden:
-                continue
+        for n, page in enumerate(p for p in PAGES if not p.hidden):
             item = QListWidgetItem(page.title)  # icons come after the first paint
             item.setData(_KEY_ROLE, page.key)
+            if n < 9:
+                item.setToolTip(f"{page.title} (Ctrl+{n + 1})")
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
         self.sidebar.setEnabled(False)  # until the database is open
-        # Ctrl+1 … Ctrl+8 open the pages in sidebar order.
+        # Ctrl+1 … Ctrl+9 open the pages in sidebar order (Help → Keyboard shortcuts).
         for n, page in enumerate(p for p in PAGES if not p.hidden):
             if n < 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)

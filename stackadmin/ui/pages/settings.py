@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui import theme
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel
@@ -50,13 +53,21 @@ class SettingsPage(Page):
         super().__init__(env, parent)
         from PySide6.QtWidgets import QTableView
 
-        self.inputs: dict[str, QLineEdit] = {}
+        self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.problems: dict[str, QLabel] = {}
         self.loaded_values: dict[str, str] = {}
         box = QGroupBox("Shared settings (everyone using this database)", self)
         form = QFormLayout(box)
         for key, label in LABELS.items():
-            edit = QLineEdit(box)
+            edit: QLineEdit | QComboBox
+            if key == "base_currency":
+                edit = QComboBox(box)  # ISO 4217 codes only: filled when the page loads
+                edit.setEditable(True)
+                edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                edit.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+                edit.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            else:
+                edit = QLineEdit(box)
             problem = QLabel(box)
             problem.setStyleSheet("color: #c62828;")
             problem.hide()
@@ -100,10 +111,40 @@ class SettingsPage(Page):
         inner.addLayout(row)
         inner.addWidget(self.rate_problem)
 
+        local = QGroupBox("This computer", self)
+        local_form = QFormLayout(local)
+        self.scheme_box = QComboBox(local)
+        for value, text in theme.SCHEMES.items():
+            self.scheme_box.addItem(text, value)
+        self.scheme_box.setCurrentIndex(max(self.scheme_box.findData(
+            theme.stored_choice(env.settings)), 0))
+        self.scheme_box.currentIndexChanged.connect(self._scheme_chosen)
+        local_form.addRow("Appearance", self.scheme_box)
+
+        left = QVBoxLayout()
+        left.addWidget(box)
+        left.addWidget(local)
+        left.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(box, 1)
+        layout.addLayout(left, 1)
         layout.addWidget(rates, 1)
+
+    def _scheme_chosen(self, _n: int) -> None:
+        """Light, dark or as the system says: applied at once, kept for the next start."""
+        from PySide6.QtWidgets import QApplication
+
+        choice = str(self.scheme_box.currentData())
+        theme.choose(QApplication.instance(), choice, self.env.settings)  # type: ignore[arg-type]
+        self.env.message.emit(f"Appearance: {self.scheme_box.currentText().lower()}.")
+
+    def _value(self, key: str) -> str:
+        edit = self.inputs[key]
+        if isinstance(edit, QComboBox):
+            from stackadmin.ui.dialogs import combo_value
+
+            return combo_value(edit, "currency")
+        return edit.text()
 
     def load(self) -> None:
         def work(ctx: ServiceContext, job: Job) -> tuple[dict[str, str], list[Any]]:
@@ -118,14 +159,25 @@ class SettingsPage(Page):
         values, rates = result
         self.loaded_values = values
         for key, edit in self.inputs.items():
-            edit.setText(values.get(key, ""))
+            value = values.get(key, "")
+            if isinstance(edit, QComboBox):
+                from stackadmin.ui.dialogs.fields import currency_items
+
+                edit.blockSignals(True)
+                edit.clear()
+                for code, text in currency_items(value or None):
+                    edit.addItem(text, code)
+                edit.setCurrentIndex(max(edit.findData(value), 0))
+                edit.blockSignals(False)
+            else:
+                edit.setText(value)
             self.problems[key].hide()
         self.rate_model.set_rows(rates)
         self.loaded.emit()
 
     def save(self) -> None:
-        changed = {k: e.text() for k, e in self.inputs.items()
-                   if e.text() != self.loaded_values.get(k)}
+        changed = {k: self._value(k) for k in self.inputs
+                   if self._value(k) != self.loaded_values.get(k)}
         for label in self.problems.values():
             label.hide()
 
