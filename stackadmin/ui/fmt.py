@@ -80,6 +80,16 @@ def base_text(amount: Decimal | None, currency: str) -> str:
     return money_text(Money.rounded(amount, currency))
 
 
+def base_amount(amount: Decimal | None, currency: str) -> Decimal | None:
+    """A computed amount rounded once to the currency's precision, as a number (what an
+    exported cell holds: 1200.50, never '$1,200.50')."""
+    if amount is None:
+        return None
+    from stackadmin.domain.money import Money
+
+    return Money.rounded(amount, currency).amount
+
+
 def int_text(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stackadmin.ui.fmt import base_text, int_text
+from stackadmin.ui.fmt import base_amount, base_text, int_text
 from stackadmin.ui.rightsizing import due_text, due_tip
 from stackadmin.ui.tablemodel import Column
 
@@ -84,6 +84,8 @@ def utilization_columns() -> list[Column[ToolLine]]:
                numeric=True, searchable=False, width=72, tooltip=utilization_tip,
                warn=over_allocated),
         Column("Savings/yr", savings_text, key=lambda t: _fig(t, "potential_savings_base"),
+               export=lambda t: base_amount(_fig(t, "potential_savings_base"),
+                                            t.base_currency),
                numeric=True, searchable=False, width=100, tooltip=savings_tip),
         Column("Rightsizing", due_text, key=lambda t: t.rightsizing[0].cancel_by
                if t.rightsizing else None, width=120, tooltip=due_tip),

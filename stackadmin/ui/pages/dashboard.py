@@ -187,13 +187,12 @@ class DashboardPage(Page):
         self.grid.setSpacing(12)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._layout_shape: tuple[int, int] = (0, 0)
-        self.empty = self._empty_state()
-        self.empty.hide()
+        self.empty: EmptyState | None = None  # made when the inventory is empty
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
         column.setSpacing(12)
-        column.addWidget(self.empty)
+        self._column = column
         column.addLayout(self.card_grid)
         column.addLayout(self.grid)
         column.addWidget(self.rates_note)
@@ -259,7 +258,7 @@ class DashboardPage(Page):
         def load_demo() -> None:
             from stackadmin.ui.firstrun import load_demo_into
 
-            load_demo_into(self.env, self.empty)
+            load_demo_into(self.env, self)
 
         steps: list[Step] = [
             ("Add a tool", "Its name, vendor and owner; then its term and seats.", "add",
@@ -279,7 +278,11 @@ class DashboardPage(Page):
             self.env.import_hook()
 
     def _show_empty(self, empty: bool) -> None:
-        self.empty.setVisible(empty)
+        if empty and self.empty is None:
+            self.empty = self._empty_state()
+            self._column.insertWidget(0, self.empty)
+        if self.empty is not None:
+            self.empty.setVisible(empty)
         for card in self.cards:
             card.setVisible(not empty)
         for section, _full in self.sections:

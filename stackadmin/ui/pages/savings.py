@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
-from stackadmin.ui.fmt import base_text, date_text, int_text
+from stackadmin.ui.fmt import base_amount, base_text, date_text, int_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
 
@@ -220,6 +220,7 @@ class SavingsPage(Page):
             Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                    searchable=False, width=70),
             Column("Annual cost", self._seat_cost, key=lambda s: s.annual_cost_base,
+                   export=lambda s: base_amount(s.annual_cost_base, self.base_currency),
                    numeric=True, searchable=False, width=100, tooltip=self._seat_cost_tip),
             Column("Exemption", _exemption),
         ]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtGui import QAction
 
 from stackadmin.ui.empty import EmptyState
-from stackadmin.ui.fmt import base_text, int_text
+from stackadmin.ui.fmt import base_amount, base_text, int_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 from stackadmin.ui.utilization_columns import utilization_columns
@@ -31,6 +31,7 @@ def _columns() -> list[Column[ToolLine]]:
         Column("Accounts", lambda t: int_text(t.accounts), key=lambda t: t.accounts,
                numeric=True, searchable=False, width=65, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
+               export=lambda t: base_amount(t.annual_cost_base, t.base_currency),
                key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
                tooltip=lambda t: t.cost_note),
         *utilization_columns(),  # purchased, held, active, %, savings, rightsizing

@@ -106,6 +106,8 @@ class ToolSection(QFrame):
         model: RowTableModel[Any] = RowTableModel(columns, self)
         view = make_view(model, self, multi=multi)
         view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # The columns are fitted to the width (columns.ColumnSizer): no sideways scrolling.
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         name = self.key if not self._sizers else f"{self.key}-{len(self._sizers)}"
         self._sizers[id(view)] = (ColumnSizer(view, self.env.settings, f"pages/tool/{name}"),
@@ -122,7 +124,8 @@ class ToolSection(QFrame):
             sizer.restore()
         sizer.measure(longest_texts(model.columns, rows))
         shown = max(1, min(len(rows), most))
-        header = view.horizontalHeader().height() or 26
+        header = max(view.horizontalHeader().height(),
+                     view.horizontalHeader().sizeHint().height())
         view.setFixedHeight(header + shown * view.verticalHeader().defaultSectionSize()
                             + 2 * view.frameWidth() + 2)
         view.setVisible(bool(rows))

@@ -131,22 +131,22 @@ class TermsSection(ToolSection):
         rows = selected(self.model, self.view)
         return rows[0].term if rows else None
 
-    def add(self) -> None:
+    def add(self) -> Any:
         from stackadmin.ui.dialogs import terms
 
         tool = self.page.tool
-        if tool is not None:
-            terms.create(self.page, [(tool.id, tool.name)], tool.id)
+        return None if tool is None else terms.create(self.page, [(tool.id, tool.name)],
+                                                      tool.id)
 
-    def edit(self) -> None:
+    def edit(self) -> Any:
         from stackadmin.ui.dialogs import terms
 
-        terms.edit(self.page, self.current())
+        return terms.edit(self.page, self.current())
 
-    def renew(self) -> None:
+    def renew(self) -> Any:
         from stackadmin.ui.dialogs import terms
 
-        terms.renew(self.page, self.current())
+        return terms.renew(self.page, self.current())
 
     def delete(self) -> None:
         from stackadmin.ui.dialogs import terms
