@@ -116,7 +116,8 @@ class ColumnSizer(QObject):
     PAD = 20  # cell margins and a little air around a number
     TITLE_PAD = 14  # the header's margins around a title
     MIN_TEXT = 56  # a text column shrinks no further (its cells then elide)
-    KEY_MIN = 140  # nor the column that tells rows apart (a tool's name)
+    KEY_MIN = 120  # nor the column that tells rows apart (a tool's name)
+    LAST_TEXT = 100  # what the stretched last column asks for when it has no width
 
     def __init__(self, view: QTableView, settings: QSettings | None = None,
                  key: str | Callable[[], str] = "") -> None:
@@ -184,7 +185,7 @@ class ColumnSizer(QObject):
         title_metrics = self.header.fontMetrics()
         columns = self.columns()
         for n, text in longest.items():
-            if 0 <= n < len(columns) and columns[n].numeric:
+            if 0 <= n < len(columns) and (columns[n].numeric or columns[n].whole):
                 title = title_metrics.horizontalAdvance(columns[n].title) + self.TITLE_PAD
                 self._numbers[n] = max(metrics.horizontalAdvance(text) + self.PAD, title)
         if self.fitting:
@@ -219,15 +220,17 @@ class ColumnSizer(QObject):
         for n in shown:
             column = columns[n]
             base = column.width or self.header.defaultSectionSize()
-            if column.numeric:
+            if column.numeric or column.whole:
                 want[n] = floor[n] = self._numbers.get(n) or base
             else:
                 want[n] = base
                 # The column that tells rows apart (elided in the middle) gives way last.
                 floor[n] = min(base, self.KEY_MIN) if column.elide == "middle" else \
                     min(base, self.MIN_TEXT)
-        if not columns[last].numeric:
-            want[last] = floor[last] = self.MIN_TEXT  # it stretches into what is left
+        if not (columns[last].numeric or columns[last].whole):
+            # It stretches into what is left; it gives way like the others down to that.
+            want[last] = columns[last].width or self.LAST_TEXT
+            floor[last] = self.MIN_TEXT
         over = sum(want.values()) - avail
         if over > 0:
             spare = sum(want[n] - floor[n] for n in shown)
@@ -276,11 +279,12 @@ class ColumnSizer(QObject):
 
 def longest_texts(columns: Sequence[Column[Any]], rows: Sequence[Any],
                   limit: int | None = None) -> dict[int, str]:
-    """The longest text of each numeric column (plain Python: a worker can build it)."""
+    """The longest text of each numeric (or `whole`) column (plain Python: a worker can
+    build it)."""
     sample = rows if limit is None else rows[:limit]
     out: dict[int, str] = {}
     for n, column in enumerate(columns):
-        if column.numeric:
+        if column.numeric or column.whole:
             texts = [column.text(r) for r in sample]
             out[n] = max(texts, key=len) if texts else ""
     return out

@@ -103,7 +103,9 @@ class ChoiceFilters:
             when_all: Callable[[Any], bool] | None = None, tip: str = "") -> QComboBox:
         combo = QComboBox(self.owner)
         combo.setObjectName(f"filter-{name}")
-        combo.setMinimumWidth(width)
+        # Narrow windows squeeze the drop-downs first (their entries stay readable in the
+        # popup); the search box keeps room to type.
+        combo.setMinimumWidth(min(width, 104))
         combo.setMaximumWidth(max(width, 240))
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(8)
@@ -111,7 +113,9 @@ class ChoiceFilters:
             combo.setToolTip(tip)
         combo.currentIndexChanged.connect(lambda _n: self.changed())
         self.choices[name] = _Choice(combo, key, when_all, [ALL])
-        self.bar.insertWidget(len(self.choices) - 1, combo)  # before the search
+        # Before the search; the room there is shared with it, a drop-down never wider
+        # than its maximum.
+        self.bar.insertWidget(len(self.choices) - 1, combo, 1)
         return combo
 
     def set_choices(self, name: str, all_text: str, items: Sequence[tuple[str, Any]]) -> None:
@@ -228,7 +232,7 @@ class FilteredTable(QWidget):
         self.search.setPlaceholderText(search_hint)
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(200)
+        self.search.setMinimumWidth(160)
         self.search.textChanged.connect(self.model.set_filter)
         self.search.installEventFilter(self)
         self.view.installEventFilter(self)
@@ -263,7 +267,7 @@ class FilteredTable(QWidget):
         top.addWidget(self.toolbar, 1)
         self.filter_bar = QHBoxLayout()
         self.filter_bar.setContentsMargins(0, 0, 0, 0)
-        self.filter_bar.addWidget(self.search, 1)
+        self.filter_bar.addWidget(self.search, 2)
         self.filters = ChoiceFilters(self, self.filter_bar, self.apply_filters)
         self.extra_layout = QVBoxLayout()  # a page's own bar or note, above the table
         self.extra_layout.setContentsMargins(0, 0, 0, 0)

@@ -54,6 +54,7 @@ class Column(Generic[R]):
     # Where a cell too narrow for its text is cut: "middle" keeps both ends of names that
     # differ at the end ("1Password Busi…ess — EMEA"); numbers are never cut (columns.py).
     elide: str = "right"
+    whole: bool = False  # never cut, like a number (dates): its column fits its widest text
     # The cell written by "Export this view…" (a number stays a number, a date ISO);
     # None: see export_cell.
     export: Callable[[R], Any] | None = None

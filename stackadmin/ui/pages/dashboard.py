@@ -316,7 +316,7 @@ class DashboardPage(Page):
     def _renewal_columns(self) -> list[Column[Any]]:
         return [
             Column("Cancel by", lambda r: date_text(r.cancel_by), key=lambda r: r.cancel_by,
-                   width=95),
+                   width=95, whole=True),
             Column("Days left", lambda r: days_text(r.days_left), key=lambda r: r.days_left,
                    numeric=True, width=70),
             Column("Tool", lambda r: r.term.tool, width=170, elide="middle"),

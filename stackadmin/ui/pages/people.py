@@ -26,7 +26,7 @@ def _columns() -> list[Column[PersonRow]]:
         Column("Title", lambda p: p.title or "", width=120),
         Column("Status", lambda p: p.status, width=80),
         Column("End date", lambda p: date_text(p.end_date), key=lambda p: p.end_date,
-               searchable=False, width=100),
+               searchable=False, width=100, whole=True),
         Column("Accounts", lambda p: int_text(p.account_count), key=lambda p: p.account_count,
                numeric=True, searchable=False),
     ]

@@ -117,23 +117,27 @@ def _columns() -> list[Column[RenewalLine]]:
     return [
         Column("Cancel by", on(lambda r: date_text(r.cancel_by), NO_DATE),
                key=on(lambda r: (r.cancel_by, r.tool.casefold(), r.plan.casefold(),
-                                 r.term_id), None), width=90,
+                                 r.term_id), None), width=90, whole=True,
                searchable=False,
                tooltip=lambda x: _undated_tip(x) if x.renewal is None else
                f"Notice {x.renewal.notice_days} d + internal lead "
-               f"{x.renewal.internal_lead_days} d before the renewal"),
+               f"{x.renewal.internal_lead_days} d before the renewal on "
+               f"{date_text(x.renewal.renewal_date)}"),
         Column("Days left", on(lambda r: days_text(r.days_left)),
                key=on(lambda r: r.days_left, None), numeric=True, searchable=False, width=70,
                tooltip=on(_days_tooltip)),
         Column("Tool", lambda x: x.tool, width=140, elide="middle"),
         Column("Plan", lambda x: x.plan, width=88),
+        # Renews and Auto wait in the header's menu: at 1024 pixels the rest fit, and the
+        # renewal date is in the cancel-by tooltip, auto-renewal in a filter.
         Column("Renews", on(lambda r: date_text(r.renewal_date), "—"),
                key=on(lambda r: r.renewal_date, None), searchable=False, width=90,
+               whole=True, hidden=True,
                tooltip=lambda x: "Rolled forward: the term renews by itself"
                if x.renewal is not None and x.renewal.rolled else ""),
         Column("Auto", lambda x: "yes" if (x.renewal.auto_renew if x.renewal is not None
                                            else x.term is not None and x.term.auto_renew)
-               else "no", width=42),
+               else "no", width=42, hidden=True),
         Column("Decision", on(lambda r: r.decision.value, NO_DATE), width=88,
                tooltip=on(lambda r: r.decision_note or "")),
         Column("Reminder", _reminder_text,

@@ -216,7 +216,7 @@ class SavingsPage(Page):
             Column("Reason", _reason_text, key=_reason_key, width=150,
                    tooltip=lambda s: f"Account status: {s.status}"),
             Column("Last activity", _last_activity, key=lambda s: s.last_activity,
-                   searchable=False, width=95),
+                   searchable=False, width=95, whole=True),
             Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                    searchable=False, width=70),
             Column("Annual cost", self._seat_cost, key=lambda s: s.annual_cost_base,

@@ -69,10 +69,10 @@ def _columns() -> list[Column[SeatStatus]]:
         Column("Role", lambda s: s.role, width=70),
         Column("Status", lambda s: s.status, width=90),
         Column("Last activity", lambda s: date_text(s.last_activity),
-               key=lambda s: s.last_activity, searchable=False, width=100),
+               key=lambda s: s.last_activity, searchable=False, width=100, whole=True),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                searchable=False, width=70),
-        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or "",
+        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or "", width=130,
                warn=lambda s: s.reason is not None),
     ]
 

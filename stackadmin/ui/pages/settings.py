@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import theme
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel
@@ -51,8 +53,6 @@ class SettingsPage(Page):
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
-        from PySide6.QtWidgets import QTableView
-
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.problems: dict[str, QLabel] = {}
         self.loaded_values: dict[str, str] = {}
@@ -83,13 +83,10 @@ class SettingsPage(Page):
 
         rates = QGroupBox("Exchange rates (1 unit = rate × base currency)", self)
         self.rate_model: RowTableModel[RateRow] = RowTableModel(RATE_COLUMNS, self)
-        self.rate_view = QTableView(rates)
-        self.rate_view.setModel(self.rate_model)
-        self.rate_view.verticalHeader().hide()
-        self.rate_view.horizontalHeader().setStretchLastSection(True)
-        self.rate_view.setSortingEnabled(True)
+        self.rate_view = make_view(self.rate_model, rates)
         self.rate_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.rate_view.verticalHeader().setDefaultSectionSize(26)
+        self.rate_sizer = ColumnSizer(self.rate_view, env.settings, "pages/settings/rates")
+        self.rate_sizer.restore()
         self.rate_currency = QLineEdit(rates)
         self.rate_currency.setPlaceholderText("EUR")
         self.rate_currency.setMaximumWidth(80)
@@ -173,6 +170,7 @@ class SettingsPage(Page):
                 edit.setText(value)
             self.problems[key].hide()
         self.rate_model.set_rows(rates)
+        self.rate_sizer.measure(longest_texts(RATE_COLUMNS, rates))
         self.loaded.emit()
 
     def save(self) -> None:

@@ -54,7 +54,7 @@ def term_columns() -> list[Column[TermStep]]:
         Column("Plan", lambda s: s.term.plan or "(no plan)", width=110),
         Column("Status", lambda s: words.label(words.TERM_STATUS, s.term.status), width=80),
         Column("Start", lambda s: date_text(s.term.term_start), key=lambda s: s.term.term_start,
-               width=92),
+               width=92, whole=True),
         Column("Renews", lambda s: date_text(s.term.renewal_date) if s.term.renewal_date
                else "no renewal date", key=lambda s: s.term.renewal_date, width=110,
                warn=_undated, tooltip=lambda s: "Set its renewal date with Edit: without one "
