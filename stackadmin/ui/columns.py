@@ -277,14 +277,18 @@ class ColumnSizer(QObject):
         return False
 
 
+WHOLE_SAMPLE = 5_000  # dates all have about one width: a sample finds the widest
+
+
 def longest_texts(columns: Sequence[Column[Any]], rows: Sequence[Any],
                   limit: int | None = None) -> dict[int, str]:
-    """The longest text of each numeric (or `whole`) column (plain Python: a worker can
-    build it)."""
-    sample = rows if limit is None else rows[:limit]
+    """The longest text of each numeric column, and of each `whole` one (dates) in a sample
+    of the rows (plain Python: a worker can build it)."""
     out: dict[int, str] = {}
     for n, column in enumerate(columns):
         if column.numeric or column.whole:
+            cap = WHOLE_SAMPLE if not column.numeric else limit
+            sample = rows if cap is None else rows[:cap]
             texts = [column.text(r) for r in sample]
             out[n] = max(texts, key=len) if texts else ""
     return out

@@ -60,6 +60,7 @@ class DirectoryPanel(QWidget):
         self.reclaim_action = self.table.add_action(
             "Mark reclaimed", "delete", self.reclaim,
             tip="The seat was taken back at the vendor: the account is deprovisioned")
+        self.table.row_menu = self.row_actions
         self.table.selection_changed.connect(self._update_actions)
         self.table.view.doubleClicked.connect(lambda _i: self.open_person())
         layout = QVBoxLayout(self)
@@ -106,6 +107,18 @@ class DirectoryPanel(QWidget):
         rows = self.selected()
         self.person_action.setEnabled(any(d.person_id is not None for d in rows))
         self.reclaim_action.setEnabled(any(d.status != "deprovisioned" for d in rows))
+
+    def row_actions(self, lines: list[DirectoryLine]) -> list[Any]:
+        from stackadmin.ui.table_menus import menu_action, open_tool_action
+
+        return [
+            menu_action(self, "Open person", self.open_person,
+                        enabled=any(d.person_id is not None for d in lines)),
+            open_tool_action(self.page.env, self, lines[0].tool_id if lines else None),
+            None,
+            menu_action(self, "Mark reclaimed…", self.reclaim,
+                        enabled=any(d.status != "deprovisioned" for d in lines)),
+        ]
 
     def open_person(self) -> None:
         line = next((d for d in self.selected() if d.person_id is not None), None)
