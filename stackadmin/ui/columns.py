@@ -118,6 +118,7 @@ class ColumnSizer(QObject):
     MIN_TEXT = 56  # a text column shrinks no further (its cells then elide)
     KEY_MIN = 120  # nor the column that tells rows apart (a tool's name)
     LAST_TEXT = 100  # what the stretched last column asks for when it has no width
+    ARROW = 14  # the sort arrow beside the title of the column sorted by
 
     def __init__(self, view: QTableView, settings: QSettings | None = None,
                  key: str | Callable[[], str] = "") -> None:
@@ -137,6 +138,7 @@ class ColumnSizer(QObject):
         self.header.sectionResized.connect(self._resized)
         self.header.sectionMoved.connect(lambda *_: self._save_timer.start())
         self.header.sectionHandleDoubleClicked.connect(lambda _n: self._by_hand())
+        self.header.sortIndicatorChanged.connect(lambda *_: self.fit())
         # Kept: while the view is destroyed its header goes first, and events still come.
         self._header_port = self.header.viewport()
         self._view_port = view.viewport()
@@ -155,6 +157,8 @@ class ColumnSizer(QObject):
         """The widths, order, hidden columns and sort kept from last time (if any)."""
         if self.settings is None or not self.key:
             return
+        # The choice first: restoring the sort re-fits a table that is being fitted.
+        self.fitting = str(self.settings.value(f"{self.key}/fit", "true")).lower() != "false"
         state = self.settings.value(f"{self.key}/header")
         if isinstance(state, QByteArray | bytes) and state:
             self._adjusting = True
@@ -162,7 +166,6 @@ class ColumnSizer(QObject):
                 self.header.restoreState(QByteArray(state))
             finally:
                 self._adjusting = False
-        self.fitting = str(self.settings.value(f"{self.key}/fit", "true")).lower() != "false"
         self.fit()
 
     def save(self) -> None:
@@ -215,13 +218,16 @@ class ColumnSizer(QObject):
         if not shown or avail <= 0 or len(columns) != self.header.count():
             return
         last = max(shown, key=self.header.visualIndex)
+        sorted_by = (self.header.sortIndicatorSection()
+                     if self.header.isSortIndicatorShown() else -1)
         want: dict[int, int] = {}
         floor: dict[int, int] = {}
         for n in shown:
             column = columns[n]
             base = column.width or self.header.defaultSectionSize()
             if column.numeric or column.whole:
-                want[n] = floor[n] = self._numbers.get(n) or base
+                want[n] = floor[n] = (self._numbers.get(n) or base) + (
+                    self.ARROW if n == sorted_by else 0)
             else:
                 want[n] = base
                 # The column that tells rows apart (elided in the middle) gives way last.

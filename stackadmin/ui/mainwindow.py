@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 # Qt.ItemDataRole.UserRole, as the int item roles are: this module runs before the first
 # paint, and the Qt namespace is built on first use (~30 ms). Nothing here touches it.
 _KEY_ROLE = 256
+SIDEBAR_WIDE, SIDEBAR_NARROW = 188, 60
+# Below this window width the sidebar shows its icons only (names in the tooltips): at
+# 1024 pixels its 188 took room a page's table needs.
+COMPACT_BELOW = 1180
 
 
 def describe_error(exc: BaseException) -> str:
@@ -97,7 +101,8 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(188)
+        self.sidebar.setFixedWidth(SIDEBAR_WIDE)
+        self.compact = False  # the sidebar shows icons only (a narrow window)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(2)
@@ -328,6 +333,22 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.save_state()
         self.env.settings.sync()
+
+    def resizeEvent(self, event: Any) -> None:
+        self.set_compact(event.size().width() < COMPACT_BELOW)
+        super().resizeEvent(event)
+
+    def set_compact(self, compact: bool) -> None:
+        """The sidebar with icons only (narrow window) or icons and names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.sidebar.setFixedWidth(SIDEBAR_NARROW if compact else SIDEBAR_WIDE)
+        shown = [p for p in PAGES if not p.hidden]
+        for n, page in enumerate(shown):
+            item = self.sidebar.item(n)
+            item.setText("" if compact else page.title)
+            item.setSizeHint(QSize(40 if compact else 170, 34))
 
     def closeEvent(self, event: Any) -> None:
         self.save_state()

@@ -209,7 +209,7 @@ class DashboardPage(Page):
 
     # -- layout --------------------------------------------------------------------------
     CARD_MIN = 190  # a card with a six-figure amount
-    TWO_COLUMNS = 860  # below this the sections stack
+    TWO_COLUMNS = 1000  # below this the sections stack (their tables need the room)
 
     def reflow(self, width: int) -> None:
         """Cards in as many columns as fit (all in one row when they do, else in rows of
