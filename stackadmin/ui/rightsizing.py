@@ -176,7 +176,8 @@ def _beside_form(dialog: QDialog, panel: BriefPanel) -> None:
     else:
         layout.insertWidget(0, panel)
     panel.show()  # a layout shows a late child only on a queued call
-    dialog.resize(dialog.width() + 412, dialog.height())
+    hint = dialog.sizeHint()  # the form and the brief side by side, no wider
+    dialog.resize(hint.width(), max(dialog.height(), hint.height()))
 
 
 class BriefDialog(QDialog):
