@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from stackadmin.ui import icons
 from stackadmin.ui.columns import CellDelegate, ColumnSizer, longest_texts
+from stackadmin.ui.table_menus import TableMenus
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
 
 if TYPE_CHECKING:
@@ -74,10 +75,6 @@ def make_view(model: RowTableModel[Any], parent: QWidget, *,
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     return view
-
-
-def _matches(value: Any, key: Any) -> bool:
-    return key in value if isinstance(value, tuple) else key == value
 
 
 @dataclass
@@ -216,8 +213,6 @@ class FilteredTable(QWidget):
                  search_hint: str = "Search (several words narrow)",
                  noun: str | tuple[str, str] = "rows", multi: bool = True) -> None:
         super().__init__(parent)
-        from stackadmin.ui.table_menus import TableMenus
-
         self.env = env
         self.nouns = noun if isinstance(noun, tuple) else (noun, noun)
         self.model: RowTableModel[Any] = RowTableModel(columns, self)
