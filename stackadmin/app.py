@@ -134,7 +134,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     check_display()
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QKeySequence
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
     from stackadmin.ui import theme
     from stackadmin.ui.env import Env
@@ -156,8 +156,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
     # and the shortcuts (the first setShortcut builds the Qt namespace, ~30 ms) come right
     # after it.
-    file_menu = window.menuBar().addMenu("&File")
+    bar = window.menuBar()
+    file_menu = QMenu("&File", bar)  # first, before the window's Edit menu
     file_menu.setObjectName("fileMenu")
+    bar.insertMenu(bar.actions()[0], file_menu)
     quit_action = file_menu.addAction("&Quit")
     quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
@@ -177,6 +179,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         from stackadmin.ui.reminders.panel import install_reminders
 
         install_reminders(window, env)
+        from stackadmin.ui.running_center import install_running
+
+        install_running(window, env)  # daily adoption snapshot, the digest when due
 
     def opened(result: tuple[ServiceContext, bool]) -> None:
         ctx, empty = result
@@ -221,6 +226,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         from stackadmin.ui.help_menu import install_help
 
         install_import_export(window, env)  # File → Import… / Export ▸, first-run import
+        from stackadmin.ui.buying.request_form import install_request_action
+
+        install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
         install_help(window, env)  # Help: shortcuts, the data and log folders, About
         _log_to_file()
 

@@ -1,9 +1,12 @@
-"""Which seats are unused, and why: the rules applied to one account as of a date."""
+"""Which seats are unused, and why: the rules applied to one account as of a date, and the
+rules that turn a tool's counted seats into its figures (utilization, recommendation)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus
@@ -135,3 +138,97 @@ def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
     return active_on(seat.activity_known,
                      None if seat.last_activity is None else seat.last_activity.date(),
                      threshold_days, today)
+
+
+def activity_unknown(holds: bool, is_bot: bool, exempt: bool, activity_known: bool,
+                     reason: UnusedReason | None) -> bool:
+    """A seat neither active nor unused because its source reports no activity: it holds a
+    seat, is a person's (not a bot's), is not kept on purpose (exempt), and no rule that
+    needs no activity (departed, suspended, pending invitation) applies to it."""
+    return holds and not is_bot and not exempt and not activity_known and reason is None
+
+
+def active_after_leaving(end_date: date | None, last_activity: datetime | None) -> bool:
+    """Used after the person's last day: activity recorded on a later (UTC) date than the
+    end date. The last day itself is still theirs."""
+    if end_date is None or last_activity is None:
+        return False
+    return last_activity.date() > end_date
+
+
+# -- a tool's figures from its counted seats -------------------------------------------------
+# Each rule below reads only counts (one GROUP BY over the classified seats gives them), so a
+# SQL version of the figures can state them the same way.
+
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatCounts:
+    """One tool's accounts as the seat rules count them."""
+
+    accounts: int = 0  # every account recorded for the tool, whatever its status
+    held: int = 0  # accounts holding a seat (active, invited, suspended)
+    active: int = 0  # is_active
+    unused: int = 0  # unused_reason is not None
+    activity_known: int = 0  # held seats of people (not bots) whose source reports activity
+    activity_unknown: int = 0  # held seats that are `activity_unknown`
+    exempt: int = 0  # held by exempt accounts
+
+
+def has_seat_data(counts: SeatCounts) -> bool:
+    """False when no account of the tool is recorded at all: its seats are not known, so
+    none is unassigned and none is a saving ("no seat data")."""
+    return counts.accounts > 0
+
+
+def activity_judged(counts: SeatCounts) -> bool:
+    """False when seats wait to be judged and not one of the tool's seats reports activity
+    ("activity unknown"): then no utilization and no recommendation is made."""
+    return not (counts.activity_unknown and not counts.activity_known)
+
+
+def seats_unassigned(purchased: int, counts: SeatCounts) -> int | None:
+    """Purchased seats held by nobody (idle capacity paid for); None without seat data."""
+    if not has_seat_data(counts):
+        return None
+    return max(purchased - counts.held, 0)
+
+
+def judged_capacity(purchased: int, counts: SeatCounts) -> int | None:
+    """The purchased seats whose use can be judged: all of them but those held by seats of
+    unknown activity. None when there is nothing to judge (no seat data, activity unknown,
+    no seat count)."""
+    if not has_seat_data(counts) or not activity_judged(counts):
+        return None
+    capacity = purchased - counts.activity_unknown
+    return capacity if capacity > 0 else None
+
+
+def utilization_pct(purchased: int, counts: SeatCounts) -> Decimal | None:
+    """Active seats over the judged capacity, in percent, not capped (more seats held than
+    purchased can pass 100). With no seat of unknown activity that is active / purchased."""
+    capacity = judged_capacity(purchased, counts)
+    return None if capacity is None else Decimal(counts.active) * _HUNDRED / capacity
+
+
+def recommended_seats(counts: SeatCounts, headroom_pct: int) -> int | None:
+    """The seats to buy at renewal: active seats plus the headroom, rounded up, plus the seats
+    of unknown activity (kept: what cannot be judged is not cut), never below the seats
+    exempt accounts hold. None without seat data or when activity is unknown."""
+    if not has_seat_data(counts) or not activity_judged(counts):
+        return None
+    wanted = math.ceil(Decimal(counts.active) * (_HUNDRED + headroom_pct) / _HUNDRED)
+    return max(wanted + counts.activity_unknown, counts.exempt)
+
+
+def savings_seats(purchased: int, counts: SeatCounts) -> int | None:
+    """The seats potential savings count: unused plus unassigned; None without seat data."""
+    unassigned = seats_unassigned(purchased, counts)
+    return None if unassigned is None else counts.unused + unassigned
+
+
+def over_allocated(purchased: int, seats_stated: bool, counts: SeatCounts) -> bool:
+    """More seats held than the terms in force purchase (a true-up may be billed). Only when
+    a term states a seat count: a flat fee without one has nothing to exceed."""
+    return seats_stated and counts.held > purchased

@@ -85,6 +85,51 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
+class ConnectionMethod(StrEnum):
+    """How work flows from one of the company's tools to another."""
+
+    NATIVE = "native"  # the vendors' own app or integration
+    AUTOMATION = "automation"  # an automation service (Zapier, Make, n8n...)
+    WEBHOOK = "webhook"
+    SCRIPT = "script"  # a custom script or job
+    PROVISIONING = "provisioning"  # SSO / SCIM user provisioning
+
+
+class ConnectionStatus(StrEnum):
+    WORKING = "working"
+    DEGRADED = "degraded"
+    BROKEN = "broken"
+    PLANNED = "planned"
+    RETIRED = "retired"
+
+
+# Connections that carry work today: cancelling a tool breaks these, and they get verified.
+CONNECTION_LIVE = frozenset({ConnectionStatus.WORKING, ConnectionStatus.DEGRADED,
+                             ConnectionStatus.BROKEN})
+
+
+class TrainingKind(StrEnum):
+    LINK = "link"  # a vendor's course, video or help page
+    GUIDE = "guide"  # the company's own guide
+    CHAMPION = "champion"  # a person who helps others with the tool
+
+
+class DigestFrequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class SmtpSecurity(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"  # implicit TLS from the first byte (port 465)
+
+
+class DigestOutcome(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+
+
 # Statuses in which an account occupies a paid seat.
 SEAT_HOLDING = frozenset({AccountStatus.ACTIVE, AccountStatus.INVITED, AccountStatus.SUSPENDED})
 

@@ -76,13 +76,21 @@ class AuditRow:
     changes: dict[str, Any] | None
 
 
+# Before reminders shown stopped being audited, each popup wrote one of these: a notice, not a
+# change to the inventory. `list_events(changes_only=True)` leaves the old ones out.
+_SHOWN_NOTICE = (AuditEvent.entity == "reminder_state") & AuditEvent.summary.like("% shown")
+
+
 def list_events(ctx: ServiceContext, *, limit: int = 1000, entity: str | None = None,
-                entity_id: int | None = None) -> list[AuditRow]:
+                entity_id: int | None = None, changes_only: bool = False) -> list[AuditRow]:
+    """The newest events first. `changes_only`: without the notices of reminders shown."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if entity is not None:
         query = query.where(AuditEvent.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEvent.entity_id == entity_id)
+    if changes_only:
+        query = query.where(~_SHOWN_NOTICE)
     with ctx.read() as session:
         return [
             AuditRow(e.id, e.at, e.actor, e.source, e.action, e.entity, e.entity_id, e.summary,

@@ -15,8 +15,8 @@ from decimal import Decimal
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import cancel_by
 from stackadmin.domain.terms import TermPrice, billing_period_label
-from stackadmin.domain.utilization import DEFAULT_INACTIVITY_DAYS
-from stackadmin.domain.vocab import PricingModel
+from stackadmin.domain.utilization import DEFAULT_INACTIVITY_DAYS, person_departed
+from stackadmin.domain.vocab import PersonStatus, PricingModel
 from stackadmin.errors import UserError, ValidationError
 
 
@@ -73,6 +73,15 @@ class ToolRow:
     notes: str | None
     inactivity_days: int | None
     reminder_leads: str | None
+    owner_status: str | None = None  # the owner's person status, when there is an owner
+    owner_end_date: date | None = None  # the owner's last day, when recorded
+
+    def owner_departed(self, today: date) -> bool:
+        """The owner has left as of `today`: the tool needs a new owner (a hand-over)."""
+        if self.owner_status is None:
+            return False
+        return person_departed(self.owner_status == PersonStatus.DEPARTED.value,
+                               self.owner_end_date, today)
 
 
 # -- settings ----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ ORDER BY t.renewal_date, t.id
 """
 TOOLS_SQL = """
 SELECT tool.id, tool.name, vendor.name, tool.category, person.email, person.name, tool.website,
-       tool.notes, tool.inactivity_days, tool.reminder_leads
+       tool.notes, tool.inactivity_days, tool.reminder_leads, person.status, person.end_date
 FROM tool LEFT JOIN vendor ON vendor.id = tool.vendor_id
           LEFT JOIN person ON person.id = tool.owner_id
 ORDER BY lower(tool.name)
@@ -122,3 +122,7 @@ class Snapshot:
 
     def tools(self) -> list[tuple[Any, ...]]:
         return self._rows(TOOLS_SQL)
+
+    def decided_renewals(self) -> list[tuple[int, str]]:
+        """(term id, renewal date text) of every renewal with a decision recorded."""
+        return [(t, d) for t, d in self._rows("SELECT term_id, renewal_date FROM term_decision")]

@@ -1,12 +1,14 @@
 """A small bar chart painted with QPainter (no chart library to import at start-up); a click
-on a bar emits its index so the dashboard can open the rows behind it."""
+on a bar emits its index so the dashboard can open the rows behind it. The value axis names
+its unit (the currency) and a column chart's labels carry their group (the year) where it
+changes, so "Jan" is never read without its year."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 BAR = QColor("#3b82f6")
@@ -25,15 +27,19 @@ class BarChart(QWidget):
         self.values: list[float] = []  # for drawing only; the text shows exact amounts
         self.texts: list[str] = []
         self.short_texts: list[str] = []
+        self.groups: list[str] = []  # under the labels (a column chart), where they change
+        self.unit = ""  # what the values are in, e.g. "USD": drawn at the value axis
         self._bars: list[QRectF] = []
         self._hover = -1
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(160 if horizontal else 150)
+        self.setFixedHeight(160 if horizontal else 175)
 
     def set_data(self, labels: Sequence[str], values: Sequence[float],
-                 texts: Sequence[str]) -> None:
+                 texts: Sequence[str], *, groups: Sequence[str] = (), unit: str = "") -> None:
         self.labels, self.values, self.texts = list(labels), list(values), list(texts)
+        self.groups = list(groups)
+        self.unit = unit
         self.short_texts = [_short(v) for v in self.values]
         self._bars = []
         if self.horizontal:
@@ -75,19 +81,32 @@ class BarChart(QWidget):
                 painter.drawText(QRectF(bar.right() + 6, y, text_w, row_h),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
             return
-        label_h = metrics.height() + 6
-        chart_h = max(self.height() - label_h - metrics.height() - 8, 10)
+        lines = 2 if self.groups else 1
+        label_h = lines * metrics.height() + 6
+        unit_h = metrics.height() + 2 if self.unit else 0
+        chart_h = max(self.height() - label_h - metrics.height() - 8 - unit_h, 10)
+        if self.unit:
+            painter.setPen(muted)
+            painter.drawText(QRectF(0, 0, self.width(), metrics.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             self.unit)
         slot = self.width() / len(self.values)
         for n, (label, value) in enumerate(zip(self.labels, self.values, strict=True)):
             x = n * slot
             h = chart_h * value / top
-            bar = QRectF(x + slot * 0.18, metrics.height() + 4 + chart_h - h, slot * 0.64,
-                         max(h, 1))
+            bar = QRectF(x + slot * 0.18, unit_h + metrics.height() + 4 + chart_h - h,
+                         slot * 0.64, max(h, 1))
             self._bars.append(QRectF(x, 0, slot, self.height()))
             painter.fillRect(bar, BAR_HOVER if n == self._hover else BAR)
             painter.setPen(muted)
-            painter.drawText(QRectF(x, self.height() - label_h, slot, label_h),
+            painter.drawText(QRectF(x, self.height() - label_h, slot, metrics.height() + 6),
                              Qt.AlignmentFlag.AlignCenter, label)
+            group = self.groups[n] if n < len(self.groups) else ""
+            if group and (n == 0 or self.groups[n - 1] != group):
+                painter.drawText(QRectF(x, self.height() - metrics.height() - 2, slot * 2,
+                                        metrics.height()),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 f" {group}")
             painter.setPen(text_colour)
             short = self.short_texts[n] if n < len(self.short_texts) else ""
             painter.drawText(QRectF(x, bar.top() - metrics.height() - 2, slot,
@@ -128,3 +147,83 @@ def _short(value: float) -> str:
     if value >= 1_000:
         return f"{value / 1_000:.0f}k" if value >= 10_000 else f"{value / 1_000:.1f}k"
     return f"{value:.0f}" if value else ""
+
+
+class TrendChart(QWidget):
+    """Lines over days (e.g. seats purchased and active over 12 months), painted with
+    QPainter; days without a value are gaps, never drawn as zero."""
+
+    COLOURS = ("#9ca3af", "#2563eb", "#16a34a")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.days: list[object] = []  # datetime.date, oldest first
+        self.series: list[tuple[str, list[float | None]]] = []
+        self.caption = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(170)
+
+    def set_data(self, days: Sequence[object], series: Sequence[tuple[str, Sequence[
+            float | None]]], caption: str = "") -> None:
+        self.days = list(days)
+        self.series = [(name, list(values)) for name, values in series]
+        self.caption = caption
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 170)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        metrics = QFontMetrics(self.font())
+        values = [v for _n, vs in self.series for v in vs if v is not None]
+        if not self.days or not values:
+            painter.setPen(muted)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.caption or "No snapshot yet: history starts today")
+            return
+        top = max(values) or 1.0
+        left, bottom = metrics.horizontalAdvance(f"{top:,.0f}") + 8, metrics.height() * 2 + 6
+        chart = QRectF(left, 6, max(self.width() - left - 8, 10),
+                       max(self.height() - bottom - 6, 10))
+        painter.setPen(muted)
+        painter.drawLine(chart.bottomLeft(), chart.bottomRight())
+        painter.drawText(QRectF(0, chart.top() - 2, left - 4, metrics.height()),
+                         Qt.AlignmentFlag.AlignRight, f"{top:,.0f}")
+        painter.drawText(QRectF(0, chart.bottom() - metrics.height(), left - 4,
+                                metrics.height()), Qt.AlignmentFlag.AlignRight, "0")
+        count = len(self.days)
+        step = chart.width() / max(count - 1, 1)
+        for n, (_name, series) in enumerate(self.series):
+            pen = QPen(QColor(self.COLOURS[n % len(self.COLOURS)]), 2)
+            painter.setPen(pen)
+            previous: QPointF | None = None
+            for i, value in enumerate(series):
+                if value is None:
+                    previous = None
+                    continue
+                point = QPointF(chart.left() + i * step if count > 1 else chart.center().x(),
+                                chart.bottom() - chart.height() * value / top)
+                if previous is not None:
+                    painter.drawLine(previous, point)
+                painter.drawEllipse(point, 2.5, 2.5)
+                previous = point
+        painter.setPen(muted)
+        first, last = str(self.days[0]), str(self.days[-1])
+        y = chart.bottom() + 2
+        painter.drawText(QRectF(chart.left(), y, chart.width() / 2, metrics.height()),
+                         Qt.AlignmentFlag.AlignLeft, first)
+        if count > 1:
+            painter.drawText(QRectF(chart.center().x(), y, chart.width() / 2,
+                                    metrics.height()), Qt.AlignmentFlag.AlignRight, last)
+        x = chart.left()
+        y += metrics.height() + 2
+        for n, (name, _s) in enumerate(self.series):
+            painter.fillRect(QRectF(x, y + metrics.height() / 2 - 2, 14, 4),
+                             QColor(self.COLOURS[n % len(self.COLOURS)]))
+            painter.setPen(text)
+            painter.drawText(QPointF(x + 18, y + metrics.ascent()), name)
+            x += 18 + metrics.horizontalAdvance(name) + 16

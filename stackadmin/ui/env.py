@@ -21,13 +21,15 @@ class Env(QObject):
 
     Entities named in `data_changed`: "tool", "term", "person", "account", "setting",
     "audit", "offboarding", "integration", "reminder", "decision", "document" (a tool's
-    documents), "contact" (vendor contacts), or "*" for everything (a demo load, an import).
+    documents), "contact" (vendor contacts), "request", "evaluation", "feedback", "tags", or
+    "*" for everything (a demo load, an import, a purchase).
     """
 
     data_changed = Signal(str)  # entity kind that changed
     navigate = Signal(str, object)  # page key, target (e.g. {"person_id": 3}) or None
     message = Signal(str)  # a sentence for the status bar
     error = Signal(str)  # a sentence for the error banner
+    undo_offered = Signal(object)  # a stackadmin.ui.undo.Undoable: the last action's undo
 
     def __init__(self, tasks: TaskRunner, *, settings: QSettings | None = None,
                  locale: QLocale | None = None, parent: QObject | None = None) -> None:
@@ -92,6 +94,10 @@ class Env(QObject):
 
     def open_page(self, key: str, target: object = None) -> None:
         self.navigate.emit(key, target)
+
+    def offer_undo(self, undoable: Any) -> None:
+        """Makes `undoable` (a stackadmin.ui.undo.Undoable) the one Edit → Undo runs."""
+        self.undo_offered.emit(undoable)
 
     # -- formatting (the data stays ISO; people read their locale) -----------------------
     def format_date(self, value: date | None) -> str:

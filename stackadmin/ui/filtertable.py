@@ -214,7 +214,10 @@ class FilteredTable(QWidget):
                  noun: str | tuple[str, str] = "rows", multi: bool = True) -> None:
         super().__init__(parent)
         self.env = env
-        self.nouns = noun if isinstance(noun, tuple) else (noun, noun)
+        # "1 seat", not "1 seats": a noun given only in the plural loses its "s" for one.
+        if not isinstance(noun, tuple):
+            noun = (noun[:-1] if noun.endswith("s") else noun, noun)
+        self.nouns = noun
         self.model: RowTableModel[Any] = RowTableModel(columns, self)
         self.view = make_view(self.model, self, multi=multi)
         self.sizer = ColumnSizer(self.view, env.settings if env is not None else None,

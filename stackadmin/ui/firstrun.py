@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
+from stackadmin.ui.fmt import plural
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -34,8 +35,10 @@ def load_demo_into(env: Env, widget: QWidget, done: Callable[[], None] | None = 
 
     def loaded(summary: Any) -> None:
         widget.setEnabled(True)
-        env.message.emit(f"Loaded the demo: {summary.people} people, {summary.tools} tools, "
-                         f"{summary.terms} terms, {summary.accounts} accounts.")
+        env.message.emit(
+            f"Loaded the demo: {plural(summary.people, 'person', 'people')}, "
+            f"{plural(summary.tools, 'tool')}, {plural(summary.terms, 'term')}, "
+            f"{plural(summary.accounts, 'account')}.")
         env.changed("*")
         if done is not None:
             done()

@@ -100,3 +100,9 @@ def days_text(days: int | None) -> str:
     if days < 0:
         return f"{-days} d ago"
     return "today" if days == 0 else f"{days} d"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 term', '2 terms', '1,200 seats'; `words` for an irregular plural ('1 person',
+    '3 people')."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"

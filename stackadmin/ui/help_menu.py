@@ -40,14 +40,17 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("↓ in the search box", "Go to the table's first row"),
     ("Enter or double-click", "Open the selected row (a tool's page, a person's page…)"),
     ("Ctrl+C", "Copy the selected rows (they paste into a spreadsheet)"),
-    ("Ctrl+N", "Add a tool, a term or an account, on their pages"),
+    ("Ctrl+N", "Add on the page shown: a tool, a term, an account, a connection, a request, "
+               "an onboarding bundle"),
     ("Del", "Delete the selected row, after asking"),
+    ("Ctrl+T", "Edit a tool's capability tags (Consolidation)"),
     ("Esc in the search box", "Clear the search"),
+    ("Ctrl+Z", "Undo the last batch of seat changes (reclaim, exempt, mark done)"),
+    ("Ctrl+Shift+R", "New request (what a teammate needs), from any page"),
     ("Ctrl+I", "Import a spreadsheet"),
     ("F1", "These keyboard shortcuts"),
     ("Ctrl+Q", "Quit"),
 )
-
 
 def page_shortcuts() -> list[tuple[str, str]]:
     """Ctrl+1… and the pages they open, in sidebar order."""

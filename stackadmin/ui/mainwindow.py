@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui.pages import PAGES, spec
+from stackadmin.ui.undo import UndoControl
 
 if TYPE_CHECKING:
     from stackadmin.ui.env import Env
@@ -149,6 +150,10 @@ class MainWindow(QMainWindow):
 
         self.where = QLabel(self)
         self.statusBar().addWidget(self.where, 1)
+        # Edit → Undo and the status bar's "Undo …" button (the File menu goes before it).
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        self.edit_menu.setObjectName("editMenu")
+        self.undo = UndoControl(self, env, self.edit_menu)
         # The busy label, bar and Cancel button are made with the first titled job (after
         # the first paint: ~5 ms of widgets that start hidden).
         self.busy_label: QLabel | None = None
@@ -262,8 +267,8 @@ class MainWindow(QMainWindow):
             page.show_target(target)
 
     def _highlight(self, key: str) -> None:
-        # A person's page lives under People, a tool's under Tools.
-        highlight = {"person": "people", "tool": "tools"}.get(key, key)
+        # A person's page lives under People, a tool's under Tools, a request's under Requests.
+        highlight = {"person": "people", "tool": "tools", "request": "requests"}.get(key, key)
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
             if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 R = TypeVar("R")
 
@@ -22,6 +22,7 @@ DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
 ALIGN_ROLE = Qt.ItemDataRole.TextAlignmentRole
 FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
+FONT_ROLE = Qt.ItemDataRole.FontRole
 USER_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = int(USER_ROLE) + 1  # the value a column sorts by
 ROW_ROLE = int(USER_ROLE) + 2  # the row object itself
@@ -31,6 +32,15 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _WARN = QColor("#d93025")  # readable on the light and the dark palette
+_BOLD: list[QFont] = []  # made on first use: a QFont wants the application to exist
+
+
+def _bold() -> QFont:
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
 
 
 def _identity(value: Any) -> Any:
@@ -58,6 +68,7 @@ class Column(Generic[R]):
     # The cell written by "Export this view…" (a number stays a number, a date ISO);
     # None: see export_cell.
     export: Callable[[R], Any] | None = None
+    bold: Callable[[R], bool] | None = None  # True: set in bold (what needs attention)
 
     def sort_key(self, row: R) -> Any:
         value = self.key(row) if self.key is not None else self.text(row).casefold()
@@ -135,6 +146,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self._sort_column = -1
         self._sort_order = ASCENDING
         self._keys: dict[int, list[Any]] = {}
+        self._pinned: Callable[[R], bool] | None = None
 
     # -- data in -----------------------------------------------------------------------
     def set_rows(self, rows: Sequence[R], haystack: list[str] | None = None,
@@ -167,6 +179,11 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
     def filter_text(self) -> str:
         return " ".join(self._words)
+
+    def pin_first(self, predicate: Callable[[R], bool] | None) -> None:
+        """Rows the predicate keeps come first whatever the sort (overdue rows on top),
+        each group in the sort's order. Applies from the next `set_rows` or sort."""
+        self._pinned = predicate
 
     # -- data out ----------------------------------------------------------------------
     def row_at(self, row: int) -> R:
@@ -214,6 +231,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return _RIGHT if column.numeric else _LEFT
         if role == FOREGROUND_ROLE:
             return _WARN if column.warn is not None and column.warn(item) else None
+        if role == FONT_ROLE:
+            return _bold() if column.bold is not None and column.bold(item) else None
         if role == TOOLTIP_ROLE:
             return column.tooltip(item) if column.tooltip is not None else None
         if role == SORT_ROLE:
@@ -256,13 +275,19 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
     def _sorted_order(self) -> list[int]:
         indexes = range(len(self._rows))
         if self._sort_column < 0:
-            return list(indexes)
-        keys = self._keys.get(self._sort_column)
-        if keys is None:
-            keys = sort_keys(self.columns[self._sort_column], self._rows)
-            self._keys[self._sort_column] = keys
-        return sorted(indexes, key=keys.__getitem__,
-                      reverse=self._sort_order != ASCENDING)
+            order = list(indexes)
+        else:
+            keys = self._keys.get(self._sort_column)
+            if keys is None:
+                keys = sort_keys(self.columns[self._sort_column], self._rows)
+                self._keys[self._sort_column] = keys
+            order = sorted(indexes, key=keys.__getitem__,
+                           reverse=self._sort_order != ASCENDING)
+        if self._pinned is None:
+            return order
+        pinned = self._pinned
+        first = [i for i in order if pinned(self._rows[i])]
+        return first + [i for i in order if not pinned(self._rows[i])] if first else order
 
 
     def _filtered(self, base: list[int]) -> list[int]:

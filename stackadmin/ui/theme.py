@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+WARN = "#d93025"  # warnings in text: readable on the light and the dark palette
 SCHEME_ENV = "STACKADMIN_COLOR_SCHEME"  # "dark" or "light" overrides the system (screenshots)
 SCHEME_SETTING = "appearance/scheme"  # the user's choice, kept in the GUI's settings
 SCHEMES = {"system": "As the system", "light": "Light", "dark": "Dark"}

@@ -23,6 +23,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from stackadmin.ui.fmt import plural
+
 MONTHS = 12
 LANE_H = 24
 HEADER_H = 46  # legend line + month names
@@ -272,8 +274,8 @@ class RenewalTimeline(QWidget):
 
     @staticmethod
     def tooltip(mark: Mark) -> str:
-        when = (f"missed {-mark.days_left} days ago" if mark.days_left < 0
-                else "today" if mark.days_left == 0 else f"in {mark.days_left} days")
+        when = (f"missed {plural(-mark.days_left, 'day')} ago" if mark.days_left < 0
+                else "today" if mark.days_left == 0 else f"in {plural(mark.days_left, 'day')}")
         lines = [mark.label, f"Cancel by {mark.cancel_by.isoformat()} ({when})",
                  f"Renews {mark.renewal_date.isoformat()}"
                  + (" automatically" if mark.auto_renew else ""),

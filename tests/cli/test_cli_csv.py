@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets import importer
 from tests.cli.conftest import Run
 
@@ -116,3 +117,26 @@ def test_exports_write_files_and_print_totals(run: Run, tmp_path: Path) -> None:
     nowhere = run("export", "finance", str(tmp_path / "no" / "f.csv"))
     assert nowhere.code == 1 and "does not exist" in nowhere.err
     assert run("export", "finance", str(tmp_path / "x.csv"), "--as-of", "25/11/2026").code == 2
+
+
+def test_import_warns_on_stderr_about_a_second_open_term(ctx: ServiceContext, run: Run,
+                                                         tmp_path: Path) -> None:
+    from datetime import date
+
+    from stackadmin.services.inventory import terms, tools
+
+    notion = tools.create_tool(ctx, name="Notion")
+    terms.create_term(ctx, tool_id=notion.id, plan="Business", currency="USD",
+                      unit_price="10", seats=15, term_start=date(2026, 1, 1),
+                      renewal_date=date(2027, 1, 1))
+    path = tmp_path / "subs.csv"
+    path.write_text("tool,unit_price,currency,seats\r\nNotion,10,USD,25\r\n", encoding="utf-8")
+    for extra in (["--dry-run"], []):
+        res = run("import", "subscriptions", str(path), *extra)
+        assert res.code == 0, res.err
+        lines = [line for line in res.err.splitlines() if "warning:" in line]
+        assert len(lines) == 1, res.err
+        assert lines[0].startswith("stackadmin: warning: subs.csv: row 2, column tool: adds a "
+                                   "second open term to Notion")
+    res = run("import", "subscriptions", str(path))  # the same file again: nothing added
+    assert res.code == 0 and "warning:" not in res.err

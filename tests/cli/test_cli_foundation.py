@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from stackadmin import __version__
+from stackadmin.store.migrate import head_revision
 from tests.cli.conftest import Run
 
 
@@ -38,7 +39,6 @@ def test_db_upgrade_then_check(run: Run) -> None:
     assert again.code == 0 and "up to date" in again.out
     check = run("db", "check")
     assert check.code == 0
-    from stackadmin.store.migrate import head_revision
 
     head = head_revision()
     assert f"schema revision: {head} (current: {head})" in check.out

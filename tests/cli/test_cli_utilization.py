@@ -120,7 +120,19 @@ def test_reconcile_json(inventory: ServiceContext, run: Run) -> None:
     assert {u["email"] for u in data["unknown_users"]} == {"old@example.com", "new@example.com"}
     assert [h["email"] for h in data["departed_holders"]] == ["bob@example.com"]
     assert data["duplicates"] == []
-    assert run("reconcile", *AS_OF).code == 0
+    # Bob left 10 days ago and used Design 2 days ago: one entry, his one account.
+    assert data["active_after_leaving"] == [{
+        "email": "bob@example.com", "tool": "Design",
+        "end_date": (TODAY - timedelta(days=10)).isoformat(),
+        "last_activity": f"{(TODAY - timedelta(days=2)).isoformat()}T12:00:00+00:00",
+        "person": "Bob", "person_id": data["departed_holders"][0]["person_id"],
+        "account_id": data["departed_holders"][0]["accounts"][0]["account_id"],
+        "tool_id": data["active_after_leaving"][0]["tool_id"], "status": "active",
+        "days_after": 8}]
+    text = run("reconcile", *AS_OF)
+    assert text.code == 0
+    assert "RED FLAG: activity after the person's last day (1)" in text.out
+    assert "bob@example.com" in text.out.split("RED FLAG")[1]
 
 
 def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:
@@ -135,3 +147,30 @@ def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:
     assert data["projected_savings_base"] == "1056.00"
     missing = run("rightsizing", "999999")
     assert missing.code == 1 and "no subscription term with id 999999" in missing.err
+
+
+def test_utilization_json_says_null_where_activity_or_seats_are_unknown(
+        ctx: ServiceContext, run: Run) -> None:
+    """Activity unknown: utilization and recommendation null, never 0. No account recorded:
+    held, unassigned and savings null, never the whole contract as a saving."""
+    scim = tool_with_term(ctx, "Scim", seats=19)
+    for n in range(16):
+        account(ctx, scim, f"u{n}@example.com", last_days=None, activity_known=False)
+    tool_with_term(ctx, "Empty", seats=20)
+    res = run("utilization", *AS_OF, "--json")
+    assert res.code == 0, res.err
+    rows = {r["tool"]: r for r in json.loads(res.out)}
+    scim_row, empty = rows["Scim"], rows["Empty"]
+    assert scim_row["utilization_pct"] is None and scim_row["recommended_seats"] is None
+    assert scim_row["seat_data"] is True and scim_row["activity_known"] is False
+    assert scim_row["seats_held"] == 16 and scim_row["seats_unassigned"] == 3
+    assert scim_row["potential_savings_base"] == "360.00"  # the 3 idle seats × 120
+    assert empty["seat_data"] is False
+    assert (empty["seats_held"], empty["seats_unassigned"],
+            empty["potential_savings_base"]) == (None, None, None)
+    assert empty["utilization_pct"] is None and empty["recommended_seats"] is None
+    text = run("utilization", *AS_OF)
+    assert text.code == 0, text.err
+    lines = {line.split()[0]: line for line in text.out.splitlines() if line.strip()}
+    assert "activity unknown" in lines["Scim"] and "no seat data" in lines["Empty"]
+    assert "1 with activity unknown" in text.out and "1 without seat data" in text.out

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stackadmin.domain.utilization import (
+    SeatCounts,
     SeatFacts,
     UnusedReason,
+    active_after_leaving,
+    activity_judged,
+    activity_unknown,
     days_inactive,
+    has_seat_data,
     is_active,
+    over_allocated,
+    recommended_seats,
+    savings_seats,
+    seats_unassigned,
     unused_reason,
+    utilization_pct,
 )
 from stackadmin.domain.vocab import AccountStatus
 
@@ -159,3 +170,60 @@ def test_active_and_unused_never_overlap_and_need_a_held_seat(
         assert r is None
     if r in (UnusedReason.INACTIVE, UnusedReason.NEVER_ACTIVE):
         assert known
+
+
+# -- a tool's figures from its counted seats ---------------------------------------------
+
+def test_a_tool_without_accounts_has_no_seat_data_and_no_unassigned_seats() -> None:
+    none = SeatCounts()
+    assert not has_seat_data(none)
+    assert seats_unassigned(20, none) is None and savings_seats(20, none) is None
+    assert utilization_pct(20, none) is None and recommended_seats(none, 10) is None
+    # One account recorded, even deprovisioned, is seat data: the other seats are idle.
+    reclaimed = SeatCounts(accounts=1)
+    assert seats_unassigned(20, reclaimed) == 20 and savings_seats(20, reclaimed) == 20
+    assert utilization_pct(20, reclaimed) == 0
+
+
+def test_activity_unknown_is_neither_zero_utilization_nor_a_cut_to_zero() -> None:
+    unknown = SeatCounts(accounts=16, held=16, unused=1, activity_unknown=15)
+    assert not activity_judged(unknown)
+    assert utilization_pct(19, unknown) is None
+    assert recommended_seats(unknown, 10) is None
+    # The reasons that need no activity (a departed person's seat) and idle seats still count.
+    assert savings_seats(19, unknown) == 1 + 3
+
+
+def test_with_some_activity_known_the_unknown_seats_are_kept_and_not_judged() -> None:
+    mixed = SeatCounts(accounts=8, held=8, active=3, unused=1, activity_known=4,
+                       activity_unknown=4)
+    assert activity_judged(mixed)
+    # 10 purchased, 4 of them held by seats of unknown activity: 3 of the 6 judged in use.
+    assert utilization_pct(10, mixed) == Decimal(50)
+    assert recommended_seats(mixed, 10) == 4 + 4  # ceil(3 × 1.1) active, 4 kept
+    assert recommended_seats(SeatCounts(accounts=3, held=3, activity_known=3, exempt=3),
+                             10) == 3  # never below the exempt seats
+
+
+def test_without_unknown_seats_utilization_is_active_over_purchased() -> None:
+    plain = SeatCounts(accounts=12, held=12, active=9, activity_known=12)
+    assert utilization_pct(10, plain) == Decimal(90)
+    assert utilization_pct(0, plain) is None  # no seat count: no utilization
+    assert over_allocated(10, True, plain) and not over_allocated(12, True, plain)
+    assert not over_allocated(0, False, plain)  # a flat fee without a count exceeds nothing
+
+
+def test_a_seat_is_of_unknown_activity_only_when_no_other_rule_judges_it() -> None:
+    assert activity_unknown(True, False, False, False, None)
+    assert not activity_unknown(True, False, False, False, UnusedReason.DEPARTED)
+    assert not activity_unknown(True, True, False, False, None)  # a bot
+    assert not activity_unknown(True, False, True, False, None)  # exempt: kept on purpose
+    assert not activity_unknown(False, False, False, False, None)  # holds no seat
+    assert not activity_unknown(True, False, False, True, None)
+
+
+def test_activity_after_the_last_day_is_a_later_utc_date() -> None:
+    last_day = D - timedelta(days=30)
+    assert active_after_leaving(last_day, at(29))
+    assert not active_after_leaving(last_day, at(30, hour=23))  # on the last day itself
+    assert not active_after_leaving(None, at(1)) and not active_after_leaving(last_day, None)

@@ -236,7 +236,7 @@ def test_only_the_newest_automatic_backups_are_kept(tmp_path: Path, sqlite_only:
 def test_the_documents_and_contacts_revision_keeps_every_row(db_url: str) -> None:
     """From the revision before it, with data in it: the upgrade adds the two tables and
     touches nothing else; the downgrade drops them and keeps the rest."""
-    revision = "0005_tool_documents_contacts"
+    revision = "0005"
     previous = _script().get_revision(revision).down_revision
     assert isinstance(previous, str)
     target = resolve_target(db_url)
@@ -267,5 +267,28 @@ def test_the_documents_and_contacts_revision_keeps_every_row(db_url: str) -> Non
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
             assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
+    finally:
+        engine.dispose()
+
+
+def test_running_tables_arrive_without_touching_saved_rows(db_url: str) -> None:
+    """From the reminders revision, with data in it, to the running-the-stack tables."""
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, "0002")
+        _fill_first_revision(engine)
+        upgrade_database(engine, target)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
+            for table in ("connection", "connection_incident", "adoption_snapshot",
+                          "adoption_target", "training_resource", "bundle_item",
+                          "digest_send"):
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+        run_downgrade(engine, "0002")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+        assert "connection" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()

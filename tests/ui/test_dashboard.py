@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -70,15 +70,24 @@ def test_seat_figures_and_savings_come_from_utilization(demo_ctx: ServiceContext
         held = dict(session.execute(text(
             "SELECT tool_id, count(*) FROM account WHERE status IN "
             "('active', 'invited', 'suspended') GROUP BY tool_id")).all())
+        recorded = set(session.scalars(text("SELECT DISTINCT tool_id FROM account")))
     for line in board.seats:
+        if line.tool_id not in recorded:  # no seat data: unknown, not 0
+            assert line.assigned is None and line.unused is None
+            continue
         assert line.assigned == held.get(line.tool_id, 0)
         assert line.active <= line.assigned
+    assert any(line.assigned is None for line in board.seats)  # the demo has such a tool
 
 
 def test_next_renewals_and_loose_ends(demo_ctx: ServiceContext) -> None:
     board = dashboard.compute(demo_ctx, with_seats=False)
-    days = [r.days_left for r in board.next_renewals]
+    days = [r.days_left for r in board.upcoming_renewals]
     assert days == sorted(days) and all(d is not None and d >= 0 for d in days)
+    assert len(days) == 10
+    missed = board.missed_renewals
+    assert board.next_renewals == missed + board.upcoming_renewals  # missed ones first
+    assert all(r.days_left is not None and r.days_left < 0 and not r.decided for r in missed)
     with demo_ctx.read() as session:
         no_owner = set(session.scalars(text("SELECT name FROM tool WHERE owner_id IS NULL")))
         no_renewal = session.scalar(text(
@@ -86,6 +95,43 @@ def test_next_renewals_and_loose_ends(demo_ctx: ServiceContext) -> None:
             "AND status = 'active'"))
     assert {t.name for t in board.tools_without_owner} == no_owner
     assert len(board.terms_without_renewal) == no_renewal
+
+
+def test_next_renewals_include_missed_cancel_by_dates_until_decided(
+        demo_ctx: ServiceContext) -> None:
+    from stackadmin.services.inventory.terms import list_terms
+    from stackadmin.services.renewals.reminders import decide
+
+    lines = [r for r in dashboard.renewal_lines(demo_ctx)
+             if r.days_left is not None and r.days_left < 0]
+    assert lines  # the demo has terms past their cancel-by date, before their renewal
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    assert {r.term.id for r in board.missed_renewals} == {r.term.id for r in lines}
+    decide(demo_ctx, lines[0].term.id, "renew")
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    assert lines[0].term.id not in {r.term.id for r in board.next_renewals}
+    assert len(board.missed_renewals) == len(lines) - 1
+    assert list_terms(demo_ctx)  # the decided term is still there, only not overdue
+
+
+def test_tools_whose_owner_left_are_listed_for_hand_over(demo_ctx: ServiceContext) -> None:
+    from stackadmin.services.inventory import people, tools
+
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    owned = next(t for t in tools.list_tools(demo_ctx)
+                 if t.owner_email and t.id not in {o.id for o in board.owners_departed})
+    owner = next(p for p in people.list_people(demo_ctx) if p.email == owned.owner_email)
+    people.mark_departed(demo_ctx, owner.id, TODAY - timedelta(days=3))
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    assert owned.id in {t.id for t in board.owners_departed}
+    assert all(t.owner_email == owner.email or t.owner_departed(TODAY)
+               for t in board.owners_departed)
+    later = next(p for p in people.list_people(demo_ctx)
+                 if p.status == "active" and p.email != owner.email
+                 and any(t.owner_email == p.email for t in tools.list_tools(demo_ctx)))
+    people.mark_departed(demo_ctx, later.id, TODAY + timedelta(days=10))  # not gone yet
+    board = dashboard.compute(demo_ctx, with_seats=False)
+    assert all(t.owner_email != later.email for t in board.owners_departed)
 
 
 def test_the_page_shows_the_figures_and_opens_the_rows_behind_them(
@@ -169,7 +215,9 @@ def test_the_first_look_shows_the_figures_before_the_database_is_open(
     env.tasks.ctx = demo_ctx  # the database is open
     try:
         win.attach(False)
-        assert [job.key for job in env.tasks.active()] == ["load:dashboard-seats"]
+        # Only the seat count and the connections and trends are left to load.
+        assert [job.key for job in env.tasks.active()] == ["load:dashboard-seats",
+                                                          "load:dashboard-running"]
         wait_idle(qtbot, env)
         assert page.board is board and page.seat_model.total > 0
         assert win.sidebar.isEnabled()
@@ -240,3 +288,70 @@ def test_every_card_opens_exactly_the_rows_it_counts(
     lines = savings.group_model.all_rows()
     assert sum(g.seats for g in lines) == number(page.savings.detail.text())
     assert savings.figure.text() == page.savings.value.text()
+
+
+def test_the_hand_over_card_opens_exactly_the_tools_it_counts_and_charts_name_units(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    board = page.board  # type: ignore[attr-defined]
+    assert board.owners_departed
+    assert page.owner_left.value.text() == str(len(board.owners_departed))  # type: ignore[attr-defined]
+    page.owner_left.clicked.emit()  # type: ignore[attr-defined]
+    dialog = page.findChild(figures_dialog())
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.model.total == len(board.owners_departed)
+    assert {t.id for t in dialog.model.all_rows()} == {t.id for t in board.owners_departed}
+    dialog.close()
+    # The month chart says its currency and, under the months, the years.
+    chart = page.by_month  # type: ignore[attr-defined]
+    assert chart.unit == "USD"
+    years = {str(m.month.year) for m in board.months}
+    assert set(chart.groups) == years and len(chart.groups) == 12
+    # Missed cancel-by dates lead the next renewals, in the warning colour.
+    model = page.renewal_model  # type: ignore[attr-defined]
+    missed = [r for r in model.visible_rows() if r.missed]
+    assert missed and model.visible_rows()[:len(missed)] == missed
+    assert page.next_card.title.text() == "Cancel-by dates missed"  # type: ignore[attr-defined]
+
+
+def figures_dialog() -> Any:
+    from stackadmin.ui.pages.dashboard import RowsDialog
+
+    return RowsDialog
+
+
+def test_the_hand_over_list_opens_the_tool_the_tools_filter_and_the_connections_card(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from stackadmin.ui.tablemodel import ROW_ROLE
+
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    board = page.board  # type: ignore[attr-defined]
+    left = {t.id for t in board.owners_departed}
+    dialog = page.open_owners_departed()  # type: ignore[attr-defined]
+    first = dialog.model.index(0, 0)
+    tool_id = first.data(ROW_ROLE).id
+    dialog.view.doubleClicked.emit(first)
+    wait_idle(qtbot, window.env)
+    dialog.close()
+    assert window.current_key == "tool" and window.pages["tool"].tool_id == tool_id
+    assert "(left: hand it over" in window.pages["tool"].facts.text()
+    # The Tools page's owner filter lists the same tools.
+    window.show_page("tools", {"owner": "left"})
+    wait_idle(qtbot, window.env)
+    tools = window.pages["tools"]
+    assert {t.tool.id for t in tools.model.visible_rows()} == left
+    # The connections card: broken now / not verified; a click lists the broken ones.
+    window.show_page("dashboard")
+    qtbot.waitUntil(lambda: page.running is not None, timeout=20_000)  # type: ignore[attr-defined]
+    health = page.running[0]  # type: ignore[attr-defined]
+    assert page.connections_card.value.text() == (  # type: ignore[attr-defined]
+        f"{len(health.broken)} / {len(health.unverified)}")
+    page.connections_card.clicked.emit()  # type: ignore[attr-defined]
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "connections"
+    shown = window.pages["connections"].model.visible_rows()
+    assert shown and {r.id for r in health.broken} <= {r.id for r in shown}

@@ -33,3 +33,13 @@ def test_dates_read_back_in_the_format_they_are_shown(locale: QLocale, shown: st
     assert fmt.date_text(date(2026, 11, 25)) == shown
     assert fmt.parse_date_text(shown) == date(2026, 11, 25)
     assert fmt.parse_date_text("2026-11-25") == date(2026, 11, 25)  # ISO always works
+
+
+def test_plural_says_one_term_not_one_terms() -> None:
+    from stackadmin.ui.fmt import plural
+
+    assert plural(1, "term") == "1 term"
+    assert plural(0, "term") == "0 terms"
+    assert plural(1200, "seat") == "1,200 seats"
+    assert plural(1, "person", "people") == "1 person"
+    assert plural(3, "person", "people") == "3 people"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QUrl
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAction, QPalette
 
 from stackadmin import __version__, paths
 from stackadmin.store.migrate import head_revision
@@ -111,3 +111,27 @@ def test_the_look_is_chosen_in_settings_applied_at_once_and_kept(
         theme.choose(qapp, "system")
         monkeypatch.setenv(theme.SCHEME_ENV, "light")
         theme.apply(qapp)
+
+
+def test_the_shortcuts_listed_are_the_windows_own(window: MainWindow, qtbot: Any) -> None:
+    """Ctrl+7, 8 and 9 open Requests, Feedback and Consolidation; the list says so, and
+    Undo and New request too, with the keys the window answers to."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    from stackadmin.ui.buying.request_form import install_request_action
+
+    window.menuBar().addMenu("&File").setObjectName("fileMenu")  # as the app has one
+    install_request_action(window, window.env)
+    rows = dict(_menu(window).show_shortcuts().rows())
+    assert [rows[f"Ctrl+{n}"] for n in (7, 8, 9)] == [
+        "Open Requests", "Open Feedback", "Open Consolidation"]
+    keys = {s.key().toString(): s for s in window.findChildren(QShortcut)}
+    for n in range(1, 10):
+        title = rows[f"Ctrl+{n}"].removeprefix("Open ")
+        keys[f"Ctrl+{n}"].activated.emit()
+        wait_idle(qtbot, window.env)
+        assert window.pages[window.current_key].title == title
+    assert "Undo" in rows["Ctrl+Z"] and window.undo.action.shortcut() == QKeySequence("Ctrl+Z")
+    assert "New request" in rows["Ctrl+Shift+R"]
+    assert window.findChild(QAction, "newRequestAction").shortcut().toString() == \
+        "Ctrl+Shift+R"

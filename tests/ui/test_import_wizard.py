@@ -438,3 +438,30 @@ def test_the_wizard_renders_in_the_dark_palette(
     finally:
         monkeypatch.setenv(theme.SCHEME_ENV, "light")
         theme.apply(qapp)
+
+
+def test_the_check_step_warns_about_a_second_open_term_and_still_imports(
+        wizard: ImportWizard, demo_ctx: ServiceContext, qtbot: Any, tmp_path: Path) -> None:
+    from stackadmin.services.inventory.terms import list_terms
+
+    tool = next(t.tool for t in list_terms(demo_ctx) if t.status == "active")
+    path = tmp_path / "more.csv"
+    path.write_text(f"tool,unit_price,currency,seats\r\n{tool},10,USD,25\r\n",
+                    encoding="utf-8")
+    _read(qtbot, wizard, "subscriptions", path)
+    _check(qtbot, wizard)
+    page = wizard.check_page
+    assert wizard.plan is not None and wizard.plan.ok
+    assert page.warnings.isVisible() and "1 warning" in page.warnings.text()
+    [line] = page.warning_lines()
+    assert line.startswith(f"Row 2, column tool: adds a second open term to {tool}") or \
+        line.startswith(f"row 2, column tool: adds a second open term to {tool}")
+    assert wizard.import_button.isEnabled()  # a warning, not a problem
+    screenshot(wizard, "import-3-warning")
+    page.copy_button.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert "adds a second open term" in QGuiApplication.clipboard().text()
+    qtbot.mouseClick(wizard.import_button, LEFT)
+    qtbot.waitUntil(lambda: wizard.outcome is not None, timeout=30_000)
+    assert sum(1 for t in list_terms(demo_ctx) if t.tool == tool) >= 2

@@ -110,12 +110,11 @@ def test_panel_pops_up_at_start_with_every_due_reminder_most_urgent_first(
     first = rows[0]
     assert panel.model.index(0, 1).data() == _tool_name(demo_ctx, first.key.term_id)
     assert panel.current() is not None and panel.current().key == first.key  # type: ignore[union-attr]
-    # Popping up is recorded: every popped reminder is now 'shown', each with an audit event.
+    # Popping up is recorded: every popped reminder is now 'shown' (not an Activity entry).
     states = _states(demo_ctx)
     assert {k: s for k, (s, _) in states.items()} == {
         r.key: ReminderState.SHOWN.value for r in expected}
-    shown_events = [e for e in _audit(demo_ctx, "reminder_state") if "shown" in e.summary]
-    assert len(shown_events) == len(expected)
+    assert _audit(demo_ctx, "reminder_state") == []
     assert center.button.isVisible() and str(len(expected)) in center.button.text()
     screenshot(window, "reminder-panel")
 
@@ -382,3 +381,54 @@ def test_installed_before_the_database_opens_it_starts_when_the_first_page_is_re
     finally:
         env.tasks.cancel()
         env.tasks.wait()
+
+
+def _select_rows(panel: Any, rows: list[int]) -> None:
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    selection = QItemSelection()
+    last = panel.model.columnCount() - 1
+    for n in rows:
+        selection.select(panel.model.index(n, 0), panel.model.index(n, last))
+    panel.view.selectionModel().select(selection,
+                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def test_several_reminders_snoozed_acknowledged_and_decided_together(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    center, _ = _start(window, qtbot)
+    panel = center.panel
+    assert panel.model.shown >= 5
+    _select_rows(panel, [0, 1])
+    snoozed = [r.key for r in panel.selected()]
+    assert len(snoozed) == 2 and "2 selected" in panel.selection_note.text()
+    with qtbot.waitSignal(center.checked, timeout=20_000):
+        panel.snooze(7)
+    wait_idle(qtbot, window.env)
+    week = TODAY + timedelta(days=7)
+    assert all(_states(demo_ctx)[k] == (ReminderState.SNOOZED.value, week) for k in snoozed)
+    assert not {r.key for r in panel.model.all_rows()} & set(snoozed)
+
+    _select_rows(panel, [0])
+    acked = [r.key for r in panel.selected()]
+    with qtbot.waitSignal(center.checked, timeout=20_000):
+        panel.acknowledge()
+    wait_idle(qtbot, window.env)
+    assert len(acked) == 1
+    assert _states(demo_ctx)[acked[0]][0] == ReminderState.ACKNOWLEDGED.value
+
+    _select_rows(panel, [0, 1])
+    chosen = panel.selected()
+    assert len(chosen) == 2
+    dialog = panel.decide("cancel")
+    assert "2 renewals" in dialog.windowTitle()
+    screenshot(dialog, "reminders-decide-several")
+    dialog.set_value("note", "moving to one suite")
+    with qtbot.waitSignal(center.checked, timeout=20_000):
+        dialog.submit()
+    wait_idle(qtbot, window.env)
+    with demo_ctx.read() as session:
+        decided = {(d.term_id, d.decision, d.note) for d in session.scalars(
+            select(TermDecision))}
+    assert decided == {(r.key.term_id, "cancel", "moving to one suite") for r in chosen}
+    screenshot(window, "reminders-after-several")

@@ -110,14 +110,16 @@ def test_every_filter_combination_agrees_with_the_renewals_service(
     for _label, days in WINDOWS:
         for undecided in (False, True):
             for auto in (False, True):
-                page.set_filters(within_days=days, undecided=undecided, auto_renew=auto)
-                expected = [] if days == UNDATED else [r.term_id for r in list_renewals(
-                    demo_ctx, within_days=days, undecided=undecided, auto_renew=auto,
-                    with_seats=False)]
-                if days in (None, UNDATED):
-                    expected += [t.id for t in undated if t.auto_renew or not auto]
-                assert [x.id for x in page.model.visible_rows()] == expected, (
-                    days, undecided, auto)
+                for renews in (None, 120):
+                    page.set_filters(within_days=days, undecided=undecided, auto_renew=auto,
+                                     renews_within=renews)
+                    expected = [] if days == UNDATED else [r.term_id for r in list_renewals(
+                        demo_ctx, within_days=days, undecided=undecided, auto_renew=auto,
+                        with_seats=False, renews_within=renews)]
+                    if days in (None, UNDATED) and renews is None:
+                        expected += [t.id for t in undated if t.auto_renew or not auto]
+                    assert [x.id for x in page.model.visible_rows()] == expected, (
+                        days, undecided, auto, renews)
 
 
 def test_undecided_and_auto_renewing_filters(window: MainWindow, demo_ctx: ServiceContext,
@@ -248,3 +250,61 @@ def test_filters_and_view_are_remembered(window: MainWindow, qtbot: Any) -> None
     wait_idle(qtbot, window.env)
     assert again.window_box.currentIndex() == 0
     assert again.timeline_button.isChecked()
+
+
+def test_renews_within_the_total_shown_and_missed_rows_first(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from decimal import Decimal
+
+    page = _page(window, qtbot)
+    everything = [x for x in _all(page, qtbot) if x.renewal is not None]
+    page.renews_box.setValue(120)  # as a user types it
+    wait_idle(qtbot, window.env)
+    shown = page.model.visible_rows()
+    assert 0 < len(shown) < len(everything)
+    assert {x.id for x in shown} == {x.id for x in everything
+                                     if (x.renewal.renewal_date - TODAY).days <= 120}
+    total = sum((x.renewal.annual_cost_base.amount for x in shown
+                 if x.renewal.annual_cost_base is not None), Decimal(0))
+    from stackadmin.domain.money import Money
+
+    assert page.total.text() == (f"Annual cost of the {len(shown)} terms shown: "
+                                 f"{Money.rounded(total, 'USD').format('en_US')}")
+    page.search.setText(shown[0].renewal.tool)  # the search narrows the total too
+    assert page.total.text().startswith(
+        f"Annual cost of the {page.model.shown} term{'s' if page.model.shown != 1 else ''} "
+        "shown")
+    page.search.clear()
+    page.renews_box.setValue(0)
+    wait_idle(qtbot, window.env)
+    # Rows past their cancel-by date come first whatever the sort.
+    page.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # by tool, Z to A
+    rows = page.model.visible_rows()
+    past = [x for x in rows if x.renewal is not None and x.renewal.days_left < 0]
+    assert any(x.renewal.missed for x in past) and rows[:len(past)] == past
+    tools = [x.tool.casefold() for x in rows[len(past):]]  # undated terms among them
+    assert tools == sorted(tools, reverse=True)  # the rest in the order asked for
+    screenshot(window, "renewals-missed-first")
+
+
+def test_several_renewals_decided_together(window: MainWindow, demo_ctx: ServiceContext,
+                                           qtbot: Any) -> None:
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    page = _page(window, qtbot)
+    _all(page, qtbot)
+    selection = QItemSelection()
+    for n in (1, 2, 3):
+        selection.select(page.model.index(n, 0),
+                         page.model.index(n, page.model.columnCount() - 1))
+    page.view.selectionModel().select(selection,
+                                      QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    chosen = {x.id for x in page.selected_rows()}
+    dialog = page.decide("renegotiate")
+    assert "3 renewals" in dialog.windowTitle()
+    dialog.submit()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    wait_idle(qtbot, window.env)
+    with demo_ctx.read() as session:
+        decided = {(d.term_id, d.decision) for d in session.scalars(select(TermDecision))}
+    assert decided == {(i, "renegotiate") for i in chosen}

@@ -256,9 +256,14 @@ def test_directory_tab_shows_the_reconciliation(
                 + [("departed, still holds a seat", a.account_id)
                    for h in report.departed_holders for a in h.accounts]
                 + [("duplicate account", a.account_id)
-                   for d in report.duplicates for a in d.accounts])
+                   for d in report.duplicates for a in d.accounts]
+                + [("used after leaving", a.account.account_id)
+                   for a in report.active_after_leaving])
+    assert report.active_after_leaving  # the demo has a leaver who kept using tools
     assert sorted((d.finding, d.account_id) for d in lines) == sorted(expected)
     summary = page.directory.summary.text()
+    after = len(report.active_after_leaving)
+    assert f"⚠ {after} accounts used after the person's last day" in summary
     n = len(report.unknown_users)
     assert f"{n} unknown user{'' if n == 1 else 's'} (accounts matched to no person)" in summary
     departed_seats = sum(len(h.accounts) for h in report.departed_holders)

@@ -277,3 +277,35 @@ def test_column_widths_sized_by_hand_are_kept_per_table(
     assert not again.table.sizer.fitting
     again.table.sizer.fit_to_window()  # the header menu's way back
     assert again.table.sizer.fitting
+
+
+def test_the_seats_menu_exempts_in_one_batch_that_edit_undo_puts_back(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The Seats page's right-click actions are the person page's batches: audited, all or
+    nothing, undone by Edit → Undo."""
+    from stackadmin.ui.dialogs import FormDialog
+
+    page = _page(window, qtbot, "seats")
+    held = [s for s in page.model.visible_rows() if s.holds_seat and not s.exempt][:2]
+    ids = {s.account_id for s in held}
+    for n in range(page.model.shown):
+        if page.model.row_at(n).account_id in ids:
+            page.view.selectionModel().select(
+                page.model.index(n, 0), page.view.selectionModel().SelectionFlag.Select
+                | page.view.selectionModel().SelectionFlag.Rows)
+    actions = {a.text(): a for a in page.row_actions(page.selected_rows()) if a is not None}
+    actions["Exempt…"].trigger()
+    dialog = next(d for d in page.findChildren(FormDialog) if d.isVisible())
+    assert dialog.windowTitle() == "Exempt 2 seats"
+    dialog.set_value("reason", "shared mailbox")
+    dialog.submit()
+    qtbot.waitUntil(lambda: window.undo.action.isEnabled(), timeout=20_000)
+    assert window.undo.action.text() == "&Undo exempted 2 seats"
+    with demo_ctx.read() as session:
+        assert set(session.scalars(select(Account.exempt_reason).where(
+            Account.id.in_(ids)))) == {"shared mailbox"}
+    window.undo.action.trigger()
+    qtbot.waitUntil(lambda: not window.undo.action.isEnabled(), timeout=20_000)
+    wait_idle(qtbot, window.env)
+    with demo_ctx.read() as session:
+        assert not any(session.scalars(select(Account.exempt).where(Account.id.in_(ids))))

@@ -280,3 +280,59 @@ def test_screens(window: MainWindow, demo_ctx: ServiceContext, qtbot: Any, qapp:
     finally:
         monkeypatch.setenv(theme.SCHEME_ENV, "light")
         theme.apply(qapp)
+
+
+def test_the_page_hosts_adoption_satisfaction_connections_and_training(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The self-loading sections of running the stack and buying are the page's own: they
+    show the tool shown, and follow when another tool is opened."""
+    from stackadmin.services.running import adoption
+
+    adoption.take_snapshot(demo_ctx)
+    jira, slack = _tool(demo_ctx, "Jira"), _tool(demo_ctx, "Slack")
+    page = _open(window, qtbot, jira)
+    keys = [s.key for s in page.sections]
+    assert keys.index("accounts") < keys.index("adoption") < keys.index("connections")
+    connections = page.section("connections").widget
+    assert connections.tool_id == jira and connections.model.total == 3
+    assert "3 connections depend on it" in connections.summary.text()
+    assert "Jira" in page.section("adoption").widget.summary.text()
+    assert "Champion" in page.section("training").widget.summary.text()
+    satisfaction = page.section("satisfaction").widget
+    assert satisfaction.data is not None and satisfaction.data.tool == "Jira"
+    screenshot(window, "tool-page-hosted-sections")
+
+    page = _open(window, qtbot, slack)
+    assert page.section("connections").widget is connections  # the same widget, refilled
+    assert connections.tool_id == slack
+    assert all(r.from_tool == "Slack" or r.to_tool == "Slack"
+               for r in connections.model.all_rows())
+    assert satisfaction.data is not None and satisfaction.data.tool == "Slack"
+
+
+def test_a_click_on_the_map_opens_the_tools_page(window: MainWindow, demo_ctx: ServiceContext,
+                                                 qtbot: Any) -> None:
+    jira = _tool(demo_ctx, "Jira")
+    window.show_page("map")
+    wait_idle(qtbot, window.env)
+    window.pages["map"].view.tool_clicked.emit(jira)
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "tool"
+    assert window.pages["tool"].name.text() == "Jira"
+    assert window.sidebar.currentItem().text() == "Tools"
+
+
+def test_the_header_says_no_seat_data_and_over_allocation_in_words(
+        demo_ctx: ServiceContext) -> None:
+    from stackadmin.services.seats import utilization
+    from stackadmin.ui.pages.tool.page import ToolHeader, fetch_header, figures_text
+
+    report = utilization.compute(demo_ctx)
+    no_data = next(f for f in report.tools if not f.seat_data)
+    over = next(f for f in report.tools if f.over_allocated)
+    text = figures_text(fetch_header(demo_ctx, no_data.tool_id))
+    assert "no seat data" in text and "held" not in text
+    header = fetch_header(demo_ctx, over.tool_id)
+    assert f"{over.seats_held:,} held ({over.seats_over:,} more than purchased)" in \
+        figures_text(header)
+    assert isinstance(header, ToolHeader)

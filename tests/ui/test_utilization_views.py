@@ -40,24 +40,40 @@ def test_tools_page_utilization_columns_equal_the_service(
         line = page.model.row_at(n)
         fig = figures[line.tool.id]
         assert line.utilization == fig
-        assert _text(page, n, "Purchased") == f"{fig.seats_purchased:,}"
-        assert _text(page, n, "Held") == f"{fig.seats_held:,}"
+        assert _text(page, n, "Purchased") == (
+            "flat" if fig.flat_priced else f"{fig.seats_purchased:,}")
+        held = _text(page, n, "Held")
+        if fig.seats_held is None:
+            assert held == "—"
+        elif fig.over_allocated:  # said in the cell: "+N" seats over the purchased ones
+            assert held == f"{fig.seats_held:,} (+{fig.seats_held - fig.seats_purchased:,})"
+        else:
+            assert held == f"{fig.seats_held:,}"
         assert _text(page, n, "Active") == f"{fig.seats_active:,}"
         pct = _text(page, n, "Utilization")
-        if fig.utilization_pct is None:
+        if not fig.seat_data:
+            assert pct == "no seat data"
+        elif not fig.activity_known:
+            assert pct == "activity unknown"
+        elif fig.utilization_pct is None:
             assert pct == "—"
         else:
             assert pct == f"{fig.utilization_pct.quantize(Decimal(1))} %"
         # Over-allocation: the warning colour and the tooltip's first words.
-        column = next(n for n, c in enumerate(page.model.columns) if c.title == "Utilization")
-        index = page.model.index(n, column)
-        warned = page.model.data(index, FOREGROUND_ROLE) is not None
-        assert warned == fig.over_allocated
-        tip = str(page.model.data(index, TOOLTIP_ROLE))
-        assert tip.startswith("Over-allocated") == fig.over_allocated
+        for title in ("Utilization", "Held"):
+            column = next(c for c, col in enumerate(page.model.columns) if col.title == title)
+            index = page.model.index(n, column)
+            warned = page.model.data(index, FOREGROUND_ROLE) is not None
+            assert warned == fig.over_allocated
+            tip = str(page.model.data(index, TOOLTIP_ROLE))
+            assert tip.startswith("Over-allocated") == fig.over_allocated
         assert _text(page, n, "Savings/yr") == (
             Money.rounded(fig.potential_savings_base, "USD").format("en_US")
             if fig.potential_savings_base is not None else "—")
+    shown = {_text(page, n, "Utilization") for n in range(page.model.shown)}
+    assert {"no seat data", "activity unknown"} <= shown  # the demo has both
+    assert any(page.model.row_at(n).utilization.over_allocated  # type: ignore[union-attr]
+               for n in range(page.model.shown))
 
 
 def test_rightsizing_column_marks_exactly_the_tools_with_a_term_in_its_window(
@@ -103,7 +119,11 @@ def test_the_term_dialog_shows_the_brief_inside_its_window_only(
     assert panel.isVisible()
     brief = rightsizing_brief(demo_ctx, inside.id)
     assert brief.due
-    assert {k: v.text() for k, v in panel.values.items()} == dict(brief_lines(brief))
+    from stackadmin.ui.rightsizing import brief_overlaps
+
+    expected = dict(brief_lines(brief) + [("Overlap", t) for t in brief_overlaps(
+        demo_ctx, inside.id)])
+    assert {k: v.text() for k, v in panel.values.items()} == expected
     assert f"{brief.recommended_seats:,} seats at renewal" in panel.values["Recommended"].text()
     assert f"{brief.seats_active:,} active" in panel.values["Seats"].text()
     screenshot(dialog, "term-dialog-rightsizing")
@@ -153,3 +173,23 @@ def test_screens(window: MainWindow, qtbot: Any, qapp: Any) -> None:
     headers = [page.model.headerData(c, Qt.Orientation.Horizontal)
                for c in range(page.model.columnCount())]
     assert {"Utilization", "Savings/yr", "Rightsizing"} <= set(headers)
+
+
+def test_the_brief_says_over_allocation_in_words(demo_ctx: ServiceContext) -> None:
+    from stackadmin.services.inventory.terms import list_terms
+
+    over = {t.tool_id for t in utilization.compute(demo_ctx).tools if t.over_allocated}
+    term = next(t for t in list_terms(demo_ctx)
+                if t.tool_id in over and t.status == "active")
+    brief = rightsizing_brief(demo_ctx, term.id)
+    lines = dict(brief_lines(brief))
+    assert brief.over_allocated and brief.seats_over > 0
+    assert f"{brief.seats_over} seat" in lines["Over-allocated"]
+    assert "more than the terms cover" in lines["Over-allocated"]
+    assert next(iter(lines)) == "Over-allocated"  # the first thing the brief says
+    from stackadmin.ui.rightsizing import BriefPanel
+
+    panel = BriefPanel(brief)
+    panel.resize(560, panel.sizeHint().height())
+    screenshot(panel, "brief-over-allocated")
+    panel.deleteLater()

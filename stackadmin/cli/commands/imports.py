@@ -53,6 +53,8 @@ def _import(args: argparse.Namespace) -> int:
         count = len(plan.problems)
         raise UserError(f"{plan.file}: {count} problem{'s' if count != 1 else ''}; nothing "
                         "was imported")
+    for warning in plan.warnings:
+        print(f"stackadmin: warning: {plan.file}: {warning}", file=sys.stderr)
     if args.dry_run:
         for change in plan.changes[:LISTED]:
             print(f"would {change}")

@@ -9,6 +9,7 @@ from stackadmin.domain.vocab import Decision
 from stackadmin.errors import UserError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.renewals import listing, reminders
+from stackadmin.services.running import connections
 
 DEFAULT_WITHIN = 30
 
@@ -79,11 +80,21 @@ def _decide(args: argparse.Namespace) -> int:
     with opened(args, today=args.as_of) as ctx:
         term_id = listing.find_term(ctx, args.tool, args.plan)
         row = reminders.decide(ctx, term_id, args.decision, note=args.note)
+        impact = (connections.depending_on_name(ctx, row.tool)
+                  if row.decision is Decision.CANCEL else [])
     name = f"{row.tool} {row.plan}".strip()
     if row.decision is Decision.UNDECIDED:
         print(f"{name}: renewal {row.renewal_date.isoformat()} is undecided again")
     else:
         print(f"{name}: {row.decision.value} at the renewal of {row.renewal_date.isoformat()}")
+    if row.decision is Decision.CANCEL:
+        if impact:
+            print(f"cancelling {row.tool} breaks {len(impact)} connection"
+                  f"{'s' if len(impact) > 1 else ''}; tell their owners:")
+            for line in connections.impact_lines(impact):
+                print(f"  {line}")
+        else:
+            print(f"no connection depends on {row.tool}")
     return 0
 
 

@@ -139,14 +139,31 @@ def _tool_json(t: ToolFigures, base: str) -> dict[str, Any]:
         "annual_cost_per_seat_base": _money(t.annual_cost_per_seat_base, base),
         "annual_cost_per_active_seat_base": _money(t.annual_cost_per_active_seat_base, base),
         "missing_rates": list(t.missing_rates),
+        "seat_data": t.seat_data, "activity_known": t.activity_known,
+        "flat_priced": t.flat_priced,
     }
 
 
 def _pct_text(t: ToolFigures) -> str:
-    if t.utilization_pct is None:
-        return ""
-    text = f"{t.utilization_pct.quantize(_PCT)}%"
-    return f"{text} over-allocated" if t.over_allocated else text
+    if not t.seat_data:
+        return "no seat data"
+    if not t.activity_known:
+        text = "activity unknown"
+    elif t.utilization_pct is None:
+        text = ""
+    else:
+        text = f"{t.utilization_pct.quantize(_PCT)}%"
+    if t.over_allocated:
+        text = f"{text} over-allocated (+{t.seats_over})".strip()
+    return text
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _purchased(t: ToolFigures) -> str:
+    return "flat" if t.flat_priced else str(t.seats_purchased)
 
 
 def _utilization(args: argparse.Namespace) -> int:
@@ -160,19 +177,33 @@ def _utilization(args: argparse.Namespace) -> int:
     print_table(
         ["tool", "purchased", "held", "active", "unused", "unassigned", "utilization",
          f"annual {base}", f"savings {base}", "recommended"],
-        [(t.tool, t.seats_purchased, t.seats_held, t.seats_active, t.seats_unused,
-          t.seats_unassigned, _pct_text(t), _money(t.annual_cost_base, base) or "unknown",
-          _money(t.potential_savings_base, base) or "unknown", t.recommended_seats)
+        [(t.tool, _purchased(t), _count(t.seats_held), t.seats_active, t.seats_unused,
+          _count(t.seats_unassigned), _pct_text(t),
+          _money(t.annual_cost_base, base) or "unknown",
+          _money(t.potential_savings_base, base) or ("-" if not t.seat_data else "unknown"),
+          _count(t.recommended_seats))
          for t in report.tools])
     total = report.total
     if total is not None:
+        pct = ("n/a" if total.utilization_pct is None
+               else f"{total.utilization_pct.quantize(_PCT)}%")
+        over = sum(1 for t in report.tools if t.over_allocated)
         print(f"total: {total.seats_purchased} purchased, {total.seats_held} held, "
               f"{total.seats_active} active, {total.seats_unused} unused, "
-              f"{total.seats_unassigned} unassigned; utilization {_pct_text(total) or 'n/a'}; "
+              f"{total.seats_unassigned} unassigned; utilization {pct}; "
               f"{_money(total.annual_cost_base, base)} {base} a year, potential savings "
               f"{_money(total.potential_savings_base, base)} {base}"
               + (f" ({total.tools_counted} of {len(report.tools)} tools priced)"
                  if total.missing_rates else ""))
+        notes = [f"{n} {what}" for n, what in (
+            (over, "over-allocated (more seats held than purchased)"),
+            (sum(1 for t in report.tools if t.seat_data and not t.activity_known),
+             "with activity unknown (no utilization, no recommendation)"),
+            (sum(1 for t in report.tools if not t.seat_data),
+             "without seat data (no account recorded: no unassigned seats, no savings)"),
+        ) if n]
+        if notes:
+            print("tools: " + "; ".join(notes))
     _warn_missing(report)
     return 0
 
@@ -200,6 +231,7 @@ def _reconcile(args: argparse.Namespace) -> int:
             "duplicates": [{"tool": d.tool, "person_id": d.person_id, "person": d.person,
                             "email": d.email, "accounts": [_acc(a) for a in d.accounts]}
                            for d in rep.duplicates],
+            "active_after_leaving": [_after(a) for a in rep.active_after_leaving],
         })
         return 0
     print(f"unknown users ({len(rep.unknown_users)}): accounts matched to no person")
@@ -219,12 +251,36 @@ def _reconcile(args: argparse.Namespace) -> int:
                     [(d.tool, d.person or d.email,
                       ", ".join(a.email or a.external_id or str(a.account_id)
                                 for a in d.accounts)) for d in rep.duplicates])
+    after = rep.active_after_leaving
+    print(f"\nRED FLAG: activity after the person's last day ({len(after)})")
+    if after:
+        print_table(["person", "email", "tool", "last day", "last activity", "days after",
+                     "status"],
+                    [(a.person, a.email, a.account.tool, a.end_date.isoformat(),
+                      _last_activity(a), a.days_after, a.account.status) for a in after])
     return 0
+
+
+def _last_activity(a: reconcile.ActiveAfterLeaving) -> str | None:
+    last = a.account.last_activity
+    return None if last is None else last.isoformat()
+
+
+def _after(a: reconcile.ActiveAfterLeaving) -> dict[str, Any]:
+    """One account used after its person's last day (the keys are a contract)."""
+    return {"email": a.email, "tool": a.account.tool, "end_date": a.end_date.isoformat(),
+            "last_activity": _last_activity(a), "person": a.person,
+            "person_id": a.person_id, "account_id": a.account.account_id,
+            "tool_id": a.account.tool_id, "status": a.account.status,
+            "days_after": a.days_after}
 
 
 def _rightsizing(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
         b = rightsizing.rightsizing_brief(ctx, args.term_id, args.as_of)
+        from stackadmin.services.buying.overlaps import brief_notes
+
+        overlaps = brief_notes(ctx, args.term_id, args.as_of)
     cur, base = b.currency, b.base_currency
     data = {
         "term_id": b.term_id, "tool": b.tool, "plan": b.plan, "as_of": b.as_of,
@@ -240,11 +296,14 @@ def _rightsizing(args: argparse.Namespace) -> int:
         "base_currency": base, "previous_term_id": b.previous_term_id,
         "price_change": _money(b.price_change, cur),
         "price_change_pct": _pct(b.price_change_pct), "missing_rates": list(b.missing_rates),
+        "overlaps": overlaps,
     }
     if args.json:
         print_json(data)
     else:
         for key, value in data.items():
+            if key == "overlaps":
+                value = "; ".join(overlaps) or None
             print(f"{key.replace('_', ' ')}: {'' if value is None else value}")
     return 0
 

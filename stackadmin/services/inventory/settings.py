@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import normalize_currency
+from stackadmin.domain.vocab import DigestFrequency, SmtpSecurity
 from stackadmin.errors import ValidationError
+from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
@@ -41,6 +43,55 @@ def _leads_text(text: str) -> str:
     return ",".join(str(d) for d in parse_leads(text))
 
 
+def _emails(text: str) -> str:
+    """'a@x.com; B@x.com' -> 'a@x.com,b@x.com' (commas, semicolons or spaces between)."""
+    from stackadmin.domain.values import normalize_email
+
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        address = normalize_email(part)
+        if address not in out:
+            out.append(address)
+    return ",".join(out)
+
+
+def _optional_email(text: str) -> str:
+    from stackadmin.domain.values import normalize_email
+
+    return normalize_email(text) if text.strip() else ""
+
+
+def _choice(enum: Any) -> Callable[[str], str]:
+    from stackadmin.domain.values import parse_choice
+
+    return lambda text: parse_choice(text, enum, "the value")
+
+
+def _host(text: str) -> str:
+    value = text.strip()
+    if any(c.isspace() or c in "/:@" for c in value):
+        raise ValidationError(f"'{text}' is not a host name (for example smtp.example.com)")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValidationError(f"'{text}' is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise ValidationError(f"port {value} is outside 1 to 65535")
+    return value
+
+
+def _plain(text: str) -> str:
+    value = text.strip()
+    if len(value) > 320:
+        raise ValidationError("the value is longer than 320 characters")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class SettingSpec:
     key: str
@@ -60,6 +111,21 @@ SPECS: dict[str, SettingSpec] = {
                     "days before a cancel-by date when reminders fall due"),
         SettingSpec("headroom_pct", SETTING_DEFAULTS["headroom_pct"], _percent,
                     "spare seats recommended above the active count, in percent"),
+        # Running the stack: connections and the digest e-mail.
+        SettingSpec("unverified_days", "90", _positive_int,
+                    "days after which a connection not verified since counts as unverified"),
+        SettingSpec("digest_recipients", "", _emails,
+                    "addresses the digest is sent to, separated by commas"),
+        SettingSpec("digest_frequency", DigestFrequency.WEEKLY.value, _choice(DigestFrequency),
+                    "how often the digest is sent: daily, weekly or monthly"),
+        SettingSpec("smtp_host", "", _host, "the mail server the digest is sent through"),
+        SettingSpec("smtp_port", "587", _port, "the mail server's port (587 STARTTLS, 465 TLS)"),
+        SettingSpec("smtp_security", SmtpSecurity.STARTTLS.value, _choice(SmtpSecurity),
+                    "starttls (upgrade a plain connection) or tls (TLS from the start)"),
+        SettingSpec("smtp_user", "", _plain,
+                    "the mail server's login (the password: settings set-secret smtp_password)"),
+        SettingSpec("smtp_from", "", _optional_email,
+                    "the digest's sender address (default: the login, when it is an address)"),
     )
 }
 
@@ -113,3 +179,30 @@ def set_setting(ctx: ServiceContext, key: str, value: str) -> str:
                          summary=f"setting {key} = {normalized}",
                          changes={key: [before, normalized]})
     return normalized
+
+
+# Settings whose value is a secret: kept in the OS keyring under the key's name, never in
+# the database; the audit trail records only that it was set.
+SECRET_SPECS: dict[str, str] = {
+    "smtp_password": "the mail server's password (kept in the OS keyring)",
+}
+
+
+def set_secret(ctx: ServiceContext, key: str, value: str, store: SecretStore | None = None
+               ) -> None:
+    """Stores a secret setting in the OS keyring and audits that it was set (not its value)."""
+    if key not in SECRET_SPECS:
+        raise ValidationError(
+            f"unknown secret '{key}' (known: {', '.join(sorted(SECRET_SPECS))})")
+    if not value:
+        raise ValidationError(f"{key}: the secret is empty")
+    (store or SecretStore()).set(key, value)
+    with ctx.transaction() as session:
+        audit.record(session, ctx, action="update", entity="setting", entity_id=None,
+                     summary=f"secret {key} stored in the OS keyring")
+
+
+def get_secret(key: str, store: SecretStore | None = None) -> str | None:
+    if key not in SECRET_SPECS:
+        raise ValidationError(f"unknown secret '{key}'")
+    return (store or SecretStore()).get(key)

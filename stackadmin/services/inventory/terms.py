@@ -112,16 +112,22 @@ def create_term(ctx: ServiceContext, **values: Any) -> TermRow:
     """Fields: tool_id, currency (required); plan, pricing, unit_price, seats, billing_period,
     term_start, renewal_date, auto_renew, notice_days, internal_lead_days, cost_center,
     po_reference, notes, status."""
-    data = _clean(values, partial=False, current=None)
     with ctx.transaction() as session:
-        tool = get_or_404(session, Tool, data["tool_id"], "tool")
-        term = SubscriptionTerm(**data)
-        session.add(term)
-        flush_or_explain(session, f"{tool.name} already has a term for plan "
-                                  f"'{data.get('plan', '')}' starting {data.get('term_start')}")
-        add_audited(session, ctx, term, entity="subscription_term",
-                    label=f"term {tool.name} {term.plan}".strip(), fields=FIELDS)
-        return term_row(term)
+        return term_row(add_term(session, ctx, **values))
+
+
+def add_term(session: Session, ctx: ServiceContext, **values: Any) -> SubscriptionTerm:
+    """`create_term` inside the caller's transaction (a purchase adds a tool and its first
+    term in one)."""
+    data = _clean(values, partial=False, current=None)
+    tool = get_or_404(session, Tool, data["tool_id"], "tool")
+    term = SubscriptionTerm(**data)
+    session.add(term)
+    flush_or_explain(session, f"{tool.name} already has a term for plan "
+                              f"'{data.get('plan', '')}' starting {data.get('term_start')}")
+    add_audited(session, ctx, term, entity="subscription_term",
+                label=f"term {tool.name} {term.plan}".strip(), fields=FIELDS)
+    return term
 
 
 def update_term(ctx: ServiceContext, term_id: int, **values: Any) -> TermRow:

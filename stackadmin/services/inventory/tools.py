@@ -29,7 +29,8 @@ FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inac
 def _row(t: Tool) -> ToolRow:
     return ToolRow(t.id, t.name, t.vendor.name if t.vendor else None, t.category,
                    t.owner.email if t.owner else None, t.owner.name if t.owner else None,
-                   t.website, t.notes, t.inactivity_days, t.reminder_leads)
+                   t.website, t.notes, t.inactivity_days, t.reminder_leads,
+                   t.owner.status if t.owner else None, t.owner.end_date if t.owner else None)
 
 
 def vendor_id_for(session: Session, name: str | None) -> int | None:
@@ -86,18 +87,24 @@ def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str,
     return data
 
 
+def add_tool(session: Session, ctx: ServiceContext, **values: Any) -> Tool:
+    """`create_tool` inside the caller's transaction (a purchase adds a tool and its first
+    term in one)."""
+    data = _clean(session, values, partial=False)
+    if session.scalar(select(Tool.id).where(func.lower(Tool.name) == data["name"].lower())):
+        raise ValidationError(f"a tool named {data['name']} exists already")
+    tool = Tool(**data)
+    session.add(tool)
+    flush_or_explain(session, f"a tool named {data['name']} exists already")
+    add_audited(session, ctx, tool, entity="tool", label=f"tool {tool.name}", fields=FIELDS)
+    return tool
+
+
 def create_tool(ctx: ServiceContext, **values: Any) -> ToolRow:
     """Fields: name (required), vendor, category, owner_email, website, notes,
     inactivity_days, reminder_leads."""
     with ctx.transaction() as session:
-        data = _clean(session, values, partial=False)
-        if session.scalar(select(Tool.id).where(func.lower(Tool.name) == data["name"].lower())):
-            raise ValidationError(f"a tool named {data['name']} exists already")
-        tool = Tool(**data)
-        session.add(tool)
-        flush_or_explain(session, f"a tool named {data['name']} exists already")
-        add_audited(session, ctx, tool, entity="tool", label=f"tool {tool.name}", fields=FIELDS)
-        return _row(tool)
+        return _row(add_tool(session, ctx, **values))
 
 
 def update_tool(ctx: ServiceContext, tool_id: int, **values: Any) -> ToolRow:

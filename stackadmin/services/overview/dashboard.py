@@ -4,6 +4,8 @@ rows in `figures`; its row types are re-exported here for the pages."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from stackadmin.domain.vocab import TermStatus
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
@@ -19,6 +21,7 @@ from stackadmin.services.overview.figures import (
 )
 from stackadmin.services.records import RateTable, TermRow
 from stackadmin.services.seats.utilization import UtilizationReport
+from stackadmin.store.models import TermDecision
 
 
 def renewal_lines(ctx: ServiceContext, *, statuses: tuple[str, ...] = (
@@ -40,7 +43,9 @@ def compute(ctx: ServiceContext, *, with_seats: bool = True) -> Dashboard:
     today = ctx.today()
     with ctx.read() as session:
         rates = load_rates(session, today, settings.load(session).base_currency)
-    board = build(today, rates, list_tools(ctx), list_terms(ctx))
+        decided = {(t, d) for t, d in session.execute(
+            select(TermDecision.term_id, TermDecision.renewal_date))}
+    board = build(today, rates, list_tools(ctx), list_terms(ctx), decided)
     if with_seats:
         add_seats(ctx, board)
     return board
@@ -57,8 +62,10 @@ def add_seats(ctx: ServiceContext, board: Dashboard,
     board.utilization = report
     board.seats = [
         SeatLine(f.tool_id, f.tool, f.seats_purchased, f.seats_held, f.seats_active,
-                 f.seats_unused + f.seats_unassigned, f.potential_savings_base)
-        for f in report.tools if f.seats_purchased or f.seats_held
+                 None if f.seats_unassigned is None else f.seats_unused + f.seats_unassigned,
+                 f.potential_savings_base, f.flat_priced, f.seats_over, f.activity_known,
+                 f.utilization_pct)
+        for f in report.tools if f.seats_purchased or f.seats_held or f.flat_priced
     ]
     board.savings_base = report.total_savings_base
     return board

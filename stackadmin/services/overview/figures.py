@@ -8,7 +8,7 @@ in the base currency are unrounded Decimals; round once to show.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -57,6 +57,12 @@ class RenewalLine:
     days_left: int | None
     annual_cost_base: Decimal | None
     base_currency: str
+    decided: bool = False  # a decision is recorded for this renewal
+
+    @property
+    def missed(self) -> bool:
+        """The cancel-by date has passed and nothing was decided."""
+        return self.days_left is not None and self.days_left < 0 and not self.decided
 
     @property
     def base_note(self) -> str:
@@ -75,13 +81,19 @@ class MonthSpend:
 
 @dataclass(frozen=True, slots=True)
 class SeatLine:
+    """A tool's line in the dashboard's seat table (from its ToolFigures)."""
+
     tool_id: int
     tool: str
     purchased: int
-    assigned: int
+    assigned: int | None  # None: no seat data (no account recorded)
     active: int
-    unused: int
+    unused: int | None  # unused + unassigned seats; None: no seat data
     savings_base: Decimal | None
+    flat: bool = False  # flat fees that state no seat count: nothing purchased per seat
+    over: int = 0  # seats held beyond those purchased
+    activity_known: bool = True
+    utilization_pct: Decimal | None = None
 
 
 @dataclass
@@ -93,14 +105,24 @@ class Dashboard:
     spend: list[SpendLine]
     months: list[MonthSpend]
     seats: list[SeatLine]
-    next_renewals: list[RenewalLine]
+    next_renewals: list[RenewalLine]  # missed cancel-by dates first, then the next ones
     tools_without_owner: list[ToolRow]
     terms_without_renewal: list[TermRow]
+    # Tools whose owner has left: each needs handing over to someone who is still here.
+    owners_departed: list[ToolRow] = field(default_factory=list)
     savings_base: Decimal = Decimal(0)
     utilization: UtilizationReport | None = None  # the report the seat figures come from
     tool_count: int = 0  # every tool in the inventory (0: nothing to show yet)
     by_category: dict[str, Decimal] = field(default_factory=dict)
     by_cost_center: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def missed_renewals(self) -> list[RenewalLine]:
+        return [r for r in self.next_renewals if r.missed]
+
+    @property
+    def upcoming_renewals(self) -> list[RenewalLine]:
+        return [r for r in self.next_renewals if not r.missed]
 
     @property
     def total_base(self) -> Decimal:
@@ -163,8 +185,10 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
 
 
 def renewal_cycles(terms: Iterable[TermRow], rates: RateTable, today: date,
-                   statuses: tuple[str, ...] = (TermStatus.ACTIVE.value,)) -> list[RenewalLine]:
-    """The terms of these statuses with their current cycle as of `today`."""
+                   statuses: tuple[str, ...] = (TermStatus.ACTIVE.value,),
+                   decided: Collection[tuple[int, date]] = frozenset()) -> list[RenewalLine]:
+    """The terms of these statuses with their current cycle as of `today`; `decided` holds
+    the (term id, renewal date) pairs that have a decision."""
     out = []
     for t in terms:
         if t.status not in statuses:
@@ -177,13 +201,26 @@ def renewal_cycles(terms: Iterable[TermRow], rates: RateTable, today: date,
                               auto_renew=t.auto_renew, notice_days=t.notice_days,
                               internal_lead_days=t.internal_lead_days, today=today)
         out.append(RenewalLine(t, cycle.renewal_date, cycle.cancel_by, cycle.rolled,
-                               cycle.days_left(today), base, rates.base_currency))
+                               cycle.days_left(today), base, rates.base_currency,
+                               (t.id, cycle.renewal_date) in decided))
     return out
 
 
-def build(today: date, rates: RateTable, tools: Iterable[ToolRow],
-          terms: list[TermRow]) -> Dashboard:
-    """Every figure but the seat utilization (`dashboard.add_seats` adds it)."""
+def next_renewals(lines: Iterable[RenewalLine], limit: int = NEXT_RENEWALS
+                  ) -> list[RenewalLine]:
+    """Every missed cancel-by date (passed, undecided: the most overdue first), then the
+    next `limit` cancel-by dates to come."""
+    missed = sorted((r for r in lines if r.missed),
+                    key=lambda r: (r.cancel_by, r.term.tool.lower()))
+    upcoming = sorted((r for r in lines if r.days_left is not None and r.days_left >= 0),
+                      key=lambda r: (r.cancel_by, r.term.tool.lower()))
+    return missed + upcoming[:limit]
+
+
+def build(today: date, rates: RateTable, tools: Iterable[ToolRow], terms: list[TermRow],
+          decided: Collection[tuple[int, date]] = frozenset()) -> Dashboard:
+    """Every figure but the seat utilization (`dashboard.add_seats` adds it). `decided`:
+    the (term id, renewal date) pairs with a decision (a missed date is an undecided one)."""
     by_id = {t.id: t for t in tools}
     spend = spend_lines(terms, by_id, rates, today)
     used = {s.annual_cost.currency for s in spend}
@@ -193,19 +230,18 @@ def build(today: date, rates: RateTable, tools: Iterable[ToolRow],
         if s.annual_base is not None:
             by_category[s.category] += s.annual_base
             by_cost_center[s.cost_center] += s.annual_base
-    renewals = [r for r in renewal_cycles(terms, rates, today)
-                if r.days_left is not None and r.days_left >= 0]
-    renewals.sort(key=lambda r: (r.cancel_by, r.term.tool.lower()))
+    renewals = next_renewals(renewal_cycles(terms, rates, today, decided=decided))
     return Dashboard(
         as_of=today, base_currency=rates.base_currency,
         rates={c: r for c in sorted(used) if (r := rates.rate(c)) is not None},
         missing_rates=sorted(c for c in used if rates.rate(c) is None),
         spend=spend, months=month_spend(terms, rates, today), seats=[],
-        next_renewals=renewals[:NEXT_RENEWALS],
+        next_renewals=renewals,
         tools_without_owner=[t for t in by_id.values() if t.owner_email is None],
         terms_without_renewal=[t for t in terms if t.renewal_date is None
                                and t.status == TermStatus.ACTIVE.value],
         by_category=dict(sorted(by_category.items(), key=lambda kv: -kv[1])),
         by_cost_center=dict(sorted(by_cost_center.items(), key=lambda kv: -kv[1])),
         tool_count=len(by_id),
+        owners_departed=[t for t in by_id.values() if t.owner_departed(today)],
     )

@@ -39,7 +39,10 @@ def term_row(values: tuple[Any, ...]) -> TermRow:
 
 
 def tool_row(values: tuple[Any, ...]) -> ToolRow:
-    return ToolRow(*values)
+    (id_, name, vendor, category, owner_email, owner_name, website, notes, inactivity_days,
+     reminder_leads, owner_status, owner_end) = values
+    return ToolRow(id_, name, vendor, category, owner_email, owner_name, website, notes,
+                   inactivity_days, reminder_leads, owner_status, _day(owner_end))
 
 
 def open_snapshot(db: str | None) -> Snapshot | None:
@@ -64,4 +67,5 @@ def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | 
             conf.base_currency, ((c, q, Decimal(r)) for c, q, r in snapshot.rate_history(today)))
         tools = [tool_row(row) for row in snapshot.tools()]
         terms = [term_row(row) for row in snapshot.terms()]
-    return figures.build(today, rates, tools, terms)
+        decided = {(t, date.fromisoformat(d)) for t, d in snapshot.decided_renewals()}
+    return figures.build(today, rates, tools, terms, decided)

@@ -31,6 +31,7 @@ class ToolLine:
     annual_cost_base: Decimal | None
     base_currency: str
     missing_rates: tuple[str, ...] = ()
+    owner_left: bool = False  # the owner has left the company: a hand-over is due
     # Filled by with_utilization (the Tools page): seat figures and due briefs.
     utilization: ToolFigures | None = None
     rightsizing: tuple[DueTerm, ...] = ()
@@ -52,12 +53,13 @@ class DueTerm:
     days_left: int
     seats_purchased: int | None
     seats_active: int
-    recommended_seats: int
+    recommended_seats: int | None  # None: nothing to judge by (see ToolFigures)
 
     @property
     def seat_change(self) -> int | None:
-        return None if self.seats_purchased is None else (
-            self.recommended_seats - self.seats_purchased)
+        if self.seats_purchased is None or self.recommended_seats is None:
+            return None
+        return self.recommended_seats - self.seats_purchased
 
 
 def due_terms(ctx: ServiceContext, report: UtilizationReport) -> dict[int, list[DueTerm]]:
@@ -114,6 +116,7 @@ def tool_lines(ctx: ServiceContext) -> list[ToolLine]:
     return [
         ToolLine(tool, term_counts.get(tool.id, 0), accounts.get(tool.id, 0),
                  None if missing.get(tool.id) else cost.get(tool.id, Decimal(0)),
-                 rates.base_currency, tuple(sorted(missing.get(tool.id, ()))))
+                 rates.base_currency, tuple(sorted(missing.get(tool.id, ()))),
+                 tool.owner_departed(today))
         for tool in tools
     ]

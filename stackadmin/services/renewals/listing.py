@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,7 +14,14 @@ from sqlalchemy.orm import Session, joinedload
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
 from stackadmin.domain.terms import TermPrice
-from stackadmin.domain.utilization import SeatFacts, is_active
+from stackadmin.domain.utilization import (
+    SeatCounts,
+    SeatFacts,
+    activity_judged,
+    activity_unknown,
+    is_active,
+    unused_reason,
+)
 from stackadmin.domain.vocab import (
     SEAT_HOLDING,
     AccountStatus,
@@ -60,6 +68,16 @@ class RenewalRow:
     @property
     def decided(self) -> bool:
         return self.decision is not Decision.UNDECIDED
+
+    @property
+    def missed(self) -> bool:
+        """The cancel-by date has passed and nothing was decided."""
+        return self.days_left < 0 and not self.decided
+
+    @property
+    def days_to_renewal(self) -> int:
+        """Days from the as-of date to the renewal (the cancel-by date plus notice and lead)."""
+        return self.days_left + self.notice_days + self.internal_lead_days
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's JSON object (the keys are a contract: add, never rename)."""
@@ -171,10 +189,11 @@ def load_rows(session: Session, day: date, *,
 
 
 def active_seats(ctx: ServiceContext, day: date,
-                 tool_ids: Iterable[int] | None = None) -> dict[int, int]:
+                 tool_ids: Iterable[int] | None = None) -> dict[int, int | None]:
     """Active seats per tool id on `day`, by the same rules as the utilization report
     (`utilization.compute`), but only for the tools asked for: the full report costs ~5 s
-    on 100,000 accounts, a reminder panel needs a handful of tools."""
+    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool with no
+    account recorded, or whose seats' activity is unknown (none reports activity): not 0."""
     wanted = None if tool_ids is None else sorted(set(tool_ids))
     if wanted == []:
         return {}
@@ -188,39 +207,60 @@ def active_seats(ctx: ServiceContext, day: date,
     if wanted is not None:
         query = query.where(Account.tool_id.in_(wanted))
     counts: dict[int, int] = dict.fromkeys(wanted or (), 0)
+    known: dict[int, int] = defaultdict(int)
+    unknown: dict[int, int] = defaultdict(int)
     with ctx.read() as session:
         default_days = settings.load(session).default_inactivity_days
-        for (tool_id, status, last, known, first_seen, invited, bot, exempt, p_status,
+        recorded = select(Account.tool_id).distinct()
+        if wanted is not None:
+            recorded = recorded.where(Account.tool_id.in_(wanted))
+        with_data = set(session.scalars(recorded))  # tools with no account: seats unknown
+        for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
              p_end, days) in session.execute(query):
             facts = SeatFacts(
-                status=AccountStatus(status), last_activity=last, activity_known=known,
+                status=AccountStatus(status), last_activity=last, activity_known=activity,
                 first_seen=first_seen, invited_at=invited, exempt=exempt, is_bot=bot,
                 person_departed=p_status == PersonStatus.DEPARTED.value,
                 person_end_date=p_end)
-            if is_active(facts, days or default_days, day):
+            threshold = days or default_days
+            if is_active(facts, threshold, day):
                 counts[tool_id] = counts.get(tool_id, 0) + 1
-    return counts
+            if activity and not bot:
+                known[tool_id] += 1
+            elif activity_unknown(True, bot, exempt, activity,
+                                  unused_reason(facts, threshold, day)):
+                unknown[tool_id] += 1
+    return {tool_id: counts.get(tool_id, 0) if tool_id in with_data and activity_judged(
+                SeatCounts(activity_known=known[tool_id], activity_unknown=unknown[tool_id]))
+            else None
+            for tool_id in sorted(set(counts) | set(unknown))}
 
 
 def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
                       day: date) -> list[RenewalRow]:
-    """The rows with seats_active filled in (0 for a tool without active seats)."""
+    """The rows with seats_active filled in (0 for a tool without active seats, None for
+    one whose activity is unknown)."""
     counts = active_seats(ctx, day, {r.tool_id for r in rows})
     return [replace(r, seats_active=counts.get(r.tool_id, 0)) for r in rows]
 
 
 def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
                   within_days: int | None = None, undecided: bool = False,
-                  auto_renew: bool = False, with_seats: bool = True) -> list[RenewalRow]:
+                  auto_renew: bool = False, with_seats: bool = True,
+                  renews_within: int | None = None) -> list[RenewalRow]:
     """The Renewals page and `stackadmin reminders`, ordered by cancel-by date.
 
     within_days: cancel-by from `as_of` to `as_of + within_days`, plus undecided terms whose
     cancel-by has already passed (decided past ones are done with). undecided: only terms
     without a decision for their current renewal. auto_renew: only auto-renewing terms.
+    renews_within: only terms that renew within that many days of `as_of` (or renewed
+    already without rolling forward).
     """
     day = as_of or ctx.today()
     if within_days is not None and within_days < 0:
         raise ValidationError(f"within must be 0 or more days, got {within_days}")
+    if renews_within is not None and renews_within < 0:
+        raise ValidationError(f"renews within must be 0 or more days, got {renews_within}")
     with ctx.read() as session:
         rows = load_rows(session, day)
     out = []
@@ -228,6 +268,8 @@ def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
         if undecided and r.decided:
             continue
         if auto_renew and not r.auto_renew:
+            continue
+        if renews_within is not None and r.days_to_renewal > renews_within:
             continue
         if within_days is not None:
             if r.days_left > within_days:

@@ -120,8 +120,9 @@ def _describe(session: Session, key: ReminderKey) -> str:
 
 
 def _change(session: Session, ctx: ServiceContext, key: ReminderKey, verb: str,
-            transition: Callable[[Mark], Mark]) -> Mark:
-    """Loads (or starts) the reminder's row, applies the transition, audits the change."""
+            transition: Callable[[Mark], Mark], *, audited: bool = True) -> Mark:
+    """Loads (or starts) the reminder's row, applies the transition, audits the change
+    (unless `audited` is False: a reminder shown is a notice, not a change anyone made)."""
     label = _describe(session, key)
     row = session.scalars(select(ReminderStateRow).where(
         ReminderStateRow.term_id == key.term_id,
@@ -146,6 +147,8 @@ def _change(session: Session, ctx: ServiceContext, key: ReminderKey, verb: str,
         changes["snoozed_until"] = [
             None if d is None else d.isoformat() for d in (before.snoozed_until,
                                                             after.snoozed_until)]
+    if not audited:
+        return after
     audit.record(session, ctx, action="update", entity="reminder_state", entity_id=row.id,
                  summary=f"{label} {verb}", changes=changes)
     return after
@@ -166,12 +169,14 @@ def _changing(ctx: ServiceContext, work: Callable[[Session], object]) -> None:
 
 def mark_shown(ctx: ServiceContext, keys: Iterable[ReminderKey]) -> int:
     """Records that these reminders were put in front of the user (popup or notification):
-    they are no longer news, so they neither pop up nor notify again. Returns how many."""
+    they are no longer news, so they neither pop up nor notify again. Returns how many.
+    Not an audit event: showing changes nothing in the inventory (the row keeps when it
+    was first shown, `shown_at`), and a hundred "shown" lines buried the real changes."""
     wanted = list(keys)
 
     def work(session: Session) -> None:
         for key in wanted:
-            _change(session, ctx, key, "shown", rules.shown)
+            _change(session, ctx, key, "shown", rules.shown, audited=False)
 
     _changing(ctx, work)
     return len(wanted)
@@ -193,54 +198,99 @@ def acknowledge(ctx: ServiceContext, key: ReminderKey) -> None:
                                            rules.acknowledged))
 
 
+def snooze_many(ctx: ServiceContext, keys: Iterable[ReminderKey], *, days: int | None = None,
+                until: date | None = None) -> date:
+    """Snoozes several reminders to the same day, in one transaction (all or none)."""
+    wanted = list(keys)
+    today = ctx.today()
+    end = rules.snooze_until(today, days=days, until=until)
+
+    def work(session: Session) -> None:
+        for key in wanted:
+            _change(session, ctx, key, f"snoozed until {end.isoformat()}",
+                    lambda mark: rules.snoozed(mark, end, today))
+
+    _changing(ctx, work)
+    return end
+
+
+def acknowledge_many(ctx: ServiceContext, keys: Iterable[ReminderKey]) -> int:
+    """Acknowledges several reminders in one transaction; returns how many."""
+    wanted = list(keys)
+
+    def work(session: Session) -> None:
+        for key in wanted:
+            _change(session, ctx, key, "acknowledged", rules.acknowledged)
+
+    _changing(ctx, work)
+    return len(wanted)
+
+
+def decide_many(ctx: ServiceContext, renewals: Iterable[tuple[int, date]],
+                decision: Decision | str, *, note: str | None = None) -> list[DecisionRow]:
+    """The same decision (and note) on several terms' renewals, each (term id, renewal
+    date), in one transaction: all are recorded or none."""
+    wanted = list(renewals)
+    if not wanted:
+        raise ValidationError("select at least one renewal to decide on")
+    with ctx.transaction() as session:
+        return [_decide(session, ctx, term_id, decision, note=note, renewal_date=renewal,
+                        day=ctx.today()) for term_id, renewal in wanted]
+
+
 def decide(ctx: ServiceContext, term_id: int, decision: Decision | str, *,
            note: str | None = None, renewal_date: date | None = None,
            as_of: date | None = None) -> DecisionRow:
     """Records renew / renegotiate / cancel for the term's renewal (the one in play on `as_of`
     unless `renewal_date` is given): its reminders end. `undecided` withdraws a decision."""
+    with ctx.transaction() as session:
+        return _decide(session, ctx, term_id, decision, note=note, renewal_date=renewal_date,
+                       day=as_of or ctx.today())
+
+
+def _decide(session: Session, ctx: ServiceContext, term_id: int, decision: Decision | str, *,
+            note: str | None, renewal_date: date | None, day: date) -> DecisionRow:
     choice = Decision(parse_choice(decision.value if isinstance(decision, Decision)
                                    else decision, Decision, "decision"))
     clean_note = optional_text(note, "note", 10_000)
-    day = as_of or ctx.today()
-    with ctx.transaction() as session:
-        term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
-        renewal = renewal_date
-        if renewal is None:
-            rows = load_rows(session, day, term_ids=[term_id])
-            if not rows:
-                raise ValidationError(
-                    f"{term.tool.name} {term.plan}".strip()
-                    + f" has no renewal to decide on (status {term.status}, "
-                    f"renewal date {term.renewal_date or 'not set'})")
-            renewal = rows[0].renewal_date
-        name = f"{term.tool.name} {term.plan}".strip()
-        row = session.scalars(select(TermDecision).where(
-            TermDecision.term_id == term_id, TermDecision.renewal_date == renewal)).first()
-        before = None if row is None else row.decision
-        before_note = None if row is None else row.note
-        if choice is Decision.UNDECIDED:
-            if row is not None:
-                audit.record(session, ctx, action="delete", entity="term_decision",
-                             entity_id=row.id,
-                             summary=f"decision on {name} renewal {renewal} withdrawn",
-                             changes={"decision": [before, None]})
-                session.delete(row)
-            return DecisionRow(term_id, term.tool.name, term.plan, renewal, choice, None,
-                               ctx.actor, None)
-        if row is None:
-            row = TermDecision(term_id=term_id, renewal_date=renewal)
-            session.add(row)
-        row.decision = choice.value
-        row.note = clean_note
-        row.decided_by = ctx.actor
-        row.decided_at = utcnow()
-        session.flush()
-        changes: dict[str, list[str | None]] = {"decision": [before, choice.value]}
-        if before_note != clean_note:
-            changes["note"] = [before_note, clean_note]
-        audit.record(session, ctx, action="create" if before is None else "update",
-                     entity="term_decision", entity_id=row.id,
-                     summary=f"decision on {name} renewal {renewal}: {choice.value}",
-                     changes=changes)
-        return DecisionRow(term_id, term.tool.name, term.plan, renewal, choice, row.note,
-                           row.decided_by, row.decided_at)
+    term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
+    renewal = renewal_date
+    if renewal is None:
+        rows = load_rows(session, day, term_ids=[term_id])
+        if not rows:
+            raise ValidationError(
+                f"{term.tool.name} {term.plan}".strip()
+                + f" has no renewal to decide on (status {term.status}, "
+                f"renewal date {term.renewal_date or 'not set'})")
+        renewal = rows[0].renewal_date
+    name = f"{term.tool.name} {term.plan}".strip()
+    row = session.scalars(select(TermDecision).where(
+        TermDecision.term_id == term_id, TermDecision.renewal_date == renewal)).first()
+    before = None if row is None else row.decision
+    before_note = None if row is None else row.note
+    if choice is Decision.UNDECIDED:
+        if row is not None:
+            audit.record(session, ctx, action="delete", entity="term_decision",
+                         entity_id=row.id,
+                         summary=f"decision on {name} renewal {renewal} withdrawn",
+                         changes={"decision": [before, None]})
+            session.delete(row)
+        return DecisionRow(term_id, term.tool.name, term.plan, renewal, choice, None,
+                           ctx.actor, None)
+    if row is None:
+        row = TermDecision(term_id=term_id, renewal_date=renewal)
+        session.add(row)
+    row.decision = choice.value
+    row.note = clean_note
+    row.decided_by = ctx.actor
+    row.decided_at = utcnow()
+    session.flush()
+    changes: dict[str, list[str | None]] = {"decision": [before, choice.value]}
+    if before_note != clean_note:
+        changes["note"] = [before_note, clean_note]
+    audit.record(session, ctx, action="create" if before is None else "update",
+                 entity="term_decision", entity_id=row.id,
+                 summary=f"decision on {name} renewal {renewal}: {choice.value}",
+                 changes=changes)
+    return DecisionRow(term_id, term.tool.name, term.plan, renewal, choice, row.note,
+                       row.decided_by, row.decided_at)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.utilization import person_departed
+from stackadmin.domain.utilization import active_after_leaving, person_departed
 from stackadmin.domain.vocab import SEAT_HOLDING, PersonStatus
 from stackadmin.services.context import ServiceContext
 from stackadmin.store.models import Account, Integration, Person, Tool
@@ -60,16 +60,39 @@ class DuplicateAccounts:
 
 
 @dataclass(frozen=True, slots=True)
+class ActiveAfterLeaving:
+    """An account used after its person's last day: access that outlived the offboarding
+    (a red flag for security, whatever the account's status now)."""
+
+    account: ReconAccount
+    person_id: int
+    person: str
+    person_email: str
+    end_date: date
+
+    @property
+    def email(self) -> str:
+        return self.account.email or self.person_email
+
+    @property
+    def days_after(self) -> int:
+        last = self.account.last_activity
+        return 0 if last is None else (last.date() - self.end_date).days
+
+
+@dataclass(frozen=True, slots=True)
 class ReconciliationReport:
     as_of: date
     directory_sources: tuple[str, ...]  # integrations marked as the people list's source
     unknown_users: list[UnknownUser]
     departed_holders: list[DepartedHolder]
     duplicates: list[DuplicateAccounts]
+    active_after_leaving: list[ActiveAfterLeaving] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.unknown_users or self.departed_holders or self.duplicates)
+        return not (self.unknown_users or self.departed_holders or self.duplicates
+                    or self.active_after_leaving)
 
 
 def _by_tool(a: ReconAccount) -> tuple[str, str, int]:
@@ -114,6 +137,15 @@ def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationR
                    Account.person_id, Account.is_bot)
             .order_by(Account.id)
         ).all()
+        # Accounts of people who have left with activity known: their last activity is
+        # compared with the last day (any status: a reclaimed seat may have been used first).
+        after_pairs = [(acc_id, pid) for acc_id, pid, last in session.execute(
+            select(Account.id, Account.person_id, Account.last_activity)
+            .join(Person, Person.id == Account.person_id)
+            .where(Person.end_date.is_not(None), Account.activity_known.is_(True),
+                   Account.last_activity.is_not(None))
+            .order_by(Account.id))
+            if pid in gone and active_after_leaving(people[pid][3], last)]
         unknown_ids: list[tuple[int, int | None]] = []
         departed_ids: dict[int, list[int]] = defaultdict(list)
         groups: dict[tuple[int, int | str], list[int]] = defaultdict(list)
@@ -133,6 +165,7 @@ def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationR
         wanted = {i for i, _ in unknown_ids}
         wanted.update(i for ids in departed_ids.values() for i in ids)
         wanted.update(i for ids in dup_ids.values() for i in ids)
+        wanted.update(i for i, _ in after_pairs)
         details = _details(session, sorted(wanted))
         sources = tuple(session.scalars(
             select(Integration.name).where(Integration.is_directory_source)
@@ -155,4 +188,10 @@ def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationR
             tool_id, accs[0].tool, pid, None if pid is None else people[pid][0],
             people[pid][1] if pid is not None else str(key), tuple(accs)))
     duplicates.sort(key=lambda d: (d.tool.lower(), d.email or ""))
-    return ReconciliationReport(day, sources, unknown, holders, duplicates)
+    after = []
+    for acc_id, pid in after_pairs:
+        name, email, _status, end = people[pid]
+        if end is not None:
+            after.append(ActiveAfterLeaving(details[acc_id], pid, name, email, end))
+    after.sort(key=lambda a: (a.person.lower(), a.person_email, _by_tool(a.account)))
+    return ReconciliationReport(day, sources, unknown, holders, duplicates, after)

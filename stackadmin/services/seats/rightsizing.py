@@ -41,15 +41,17 @@ class RightsizingBrief:
     currency: str
     base_currency: str
     seats_purchased: int | None  # this term's seats
-    seats_held: int  # the tool's figures from here on
+    seats_held: int | None  # the tool's figures from here on; None: no seat data
     seats_active: int
     seats_unused: int
-    seats_unassigned: int
+    seats_unassigned: int | None
     seats_activity_unknown: int
     unused_by_reason: dict[str, int]
     utilization_pct: Decimal | None
     over_allocated: bool
-    recommended_seats: int
+    # None when there is nothing to judge by (no seat data, or activity unknown): then no
+    # cut is recommended and the projection keeps the seat count.
+    recommended_seats: int | None
     seat_change: int | None  # recommended − purchased: negative means buy fewer
     annual_cost: Decimal  # this term, its currency
     annual_price_per_seat: Decimal | None  # per-seat terms: unit price × periods a year
@@ -62,6 +64,9 @@ class RightsizingBrief:
     price_change: Decimal | None  # annual price now − before, in the term's currency
     price_change_pct: Decimal | None
     missing_rates: tuple[str, ...] = ()
+    seat_data: bool = True  # False: no account of the tool is recorded
+    activity_known: bool = True  # False: no seat of the tool reports activity
+    seats_over: int = 0  # seats held beyond those purchased (the tool's terms in force)
 
 
 def _annual_price(term: SubscriptionTerm) -> Decimal:
@@ -118,7 +123,9 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
     (t_id, tool_id, plan, pricing, currency, seats, previous_id, annual_price) = facts
     per_seat = pricing == PricingModel.PER_SEAT.value
     annual_cost = annual_price * (seats or 0) if per_seat else annual_price
-    projected = annual_price * fig.recommended_seats if per_seat else annual_cost
+    recommended = fig.recommended_seats
+    projected = (annual_price * recommended if per_seat and recommended is not None
+                 else annual_cost)
     savings = max(annual_cost - projected, Decimal(0))
     savings_base = rates.to_base(savings, currency)
     if savings_base is None:
@@ -135,8 +142,8 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
         seats_unused=fig.seats_unused, seats_unassigned=fig.seats_unassigned,
         seats_activity_unknown=fig.seats_activity_unknown,
         unused_by_reason=fig.unused_by_reason, utilization_pct=fig.utilization_pct,
-        over_allocated=fig.over_allocated, recommended_seats=fig.recommended_seats,
-        seat_change=None if seats is None else fig.recommended_seats - seats,
+        over_allocated=fig.over_allocated, recommended_seats=recommended,
+        seat_change=None if seats is None or recommended is None else recommended - seats,
         annual_cost=annual_cost, annual_price_per_seat=annual_price if per_seat else None,
         projected_annual_cost=projected, projected_savings=savings,
         projected_savings_base=savings_base,
@@ -144,6 +151,7 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
         previous_currency=prev_currency,
         previous_annual_price=prev_price, price_change=change, price_change_pct=pct,
         missing_rates=tuple(sorted(missing | set(fig.missing_rates))),
+        seat_data=fig.seat_data, activity_known=fig.activity_known, seats_over=fig.seats_over,
     )
 
 

@@ -120,7 +120,7 @@ def savings_view(ctx: ServiceContext, as_of: date | None = None) -> SavingsView:
     return SavingsView(
         as_of=report.as_of, base_currency=report.base_currency, seats=unused + exempt,
         groups=groups_of(report, unused), total_savings_base=report.total_savings_base,
-        seats_unused=len(unused), seats_unassigned=total.seats_unassigned if total else 0,
+        seats_unused=len(unused), seats_unassigned=(total.seats_unassigned or 0) if total else 0,
         seats_exempt=len(exempt), tools_counted=total.tools_counted if total else 0,
         missing_notes=missing_rate_notes(report),
         tool_missing={t.tool_id: t.missing_rates for t in report.tools if t.missing_rates},
@@ -133,10 +133,11 @@ def total_of(groups: list[SavingsGroup]) -> Decimal:
 
 # -- the directory reconciliation, one line per flagged account ---------------------------
 
+ACTIVE_AFTER_LEAVING = "used after leaving"  # a red flag: access outlived the offboarding
 UNKNOWN_USER = "unknown user"
 DEPARTED_HOLDER = "departed, still holds a seat"
 DUPLICATE = "duplicate account"
-FINDINGS = (UNKNOWN_USER, DEPARTED_HOLDER, DUPLICATE)
+FINDINGS = (ACTIVE_AFTER_LEAVING, UNKNOWN_USER, DEPARTED_HOLDER, DUPLICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ class DirectoryView:
     departed_people: int
     departed_seats: int
     duplicate_groups: int
+    active_after_leaving: int = 0  # accounts used after their person's last day
 
 
 def directory_view(ctx: ServiceContext, as_of: date | None = None) -> DirectoryView:
@@ -171,6 +173,14 @@ def directory_view(ctx: ServiceContext, as_of: date | None = None) -> DirectoryV
 
     report = reconcile(ctx, as_of)
     lines: list[DirectoryLine] = []
+    for f in report.active_after_leaving:
+        a = f.account
+        days = "day" if f.days_after == 1 else "days"
+        lines.append(DirectoryLine(
+            ACTIVE_AFTER_LEAVING, a.account_id, a.tool_id, a.tool, f.email, a.external_id,
+            f.person_id, f.person, a.status, a.last_activity,
+            f"{f.person} left on {f.end_date.isoformat()} and used {a.tool} "
+            f"{f.days_after:,} {days} later: check the access was removed"))
     for u in report.unknown_users:
         a = u.account
         detail = (f"{u.suggested_person} has this email: the account is not linked to them"
@@ -184,7 +194,8 @@ def directory_view(ctx: ServiceContext, as_of: date | None = None) -> DirectoryV
             lines.append(DirectoryLine(
                 DEPARTED_HOLDER, a.account_id, a.tool_id, a.tool, a.email or h.email,
                 a.external_id, h.person_id, h.person, a.status, a.last_activity,
-                f"{h.person} {left}; {len(h.accounts)} seat(s) still held"))
+                f"{h.person} {left}; {len(h.accounts)} "
+                f"{'seat' if len(h.accounts) == 1 else 'seats'} still held"))
     for d in report.duplicates:
         for a in d.accounts:
             lines.append(DirectoryLine(
@@ -195,4 +206,4 @@ def directory_view(ctx: ServiceContext, as_of: date | None = None) -> DirectoryV
     return DirectoryView(
         report.as_of, report.directory_sources, lines, len(report.unknown_users),
         len(report.departed_holders), sum(len(h.accounts) for h in report.departed_holders),
-        len(report.duplicates))
+        len(report.duplicates), len(report.active_after_leaving))

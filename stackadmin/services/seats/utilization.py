@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,9 +12,18 @@ from typing import Any
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from stackadmin.domain import utilization as rules
 from stackadmin.domain.money import Money
 from stackadmin.domain.terms import TermPrice, covers
-from stackadmin.domain.utilization import UnusedReason, active_on, person_departed, reason_on
+from stackadmin.domain.utilization import (
+    SeatCounts,
+    UnusedReason,
+    active_after_leaving,
+    active_on,
+    activity_unknown,
+    person_departed,
+    reason_on,
+)
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus, PricingModel
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
@@ -57,40 +65,57 @@ class SeatStatus:
     annual_cost_base: Decimal | None
     exempt_by: str | None = None
     display_name: str | None = None
+    person_end_date: date | None = None  # the person's last day, when one is recorded
+    # Activity recorded after the person's last day: a seat that outlived its offboarding.
+    active_after_leaving: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ToolFigures:
-    """One tool's figures (or the total over all tools: tool_id 0, tool "total")."""
+    """One tool's figures (or the total over all tools: tool_id 0, tool "total").
+
+    The rules are in `stackadmin.domain.utilization` (SeatCounts and the functions on it):
+    without seat data (no account recorded) the held and unassigned seats and the savings are
+    None; when no seat's activity is known, utilization and the recommendation are None."""
 
     tool_id: int
     tool: str
     category: str | None
     threshold_days: int
     seats_purchased: int
-    seats_held: int
+    seats_held: int | None  # None: no seat data
     seats_active: int
-    seats_activity_unknown: int  # held seats whose source reports no activity
+    seats_activity_unknown: int  # held seats neither active nor unused: activity not reported
     unused_by_reason: dict[str, int]
     seats_unused: int
-    seats_unassigned: int  # purchased − held, when positive: idle capacity paid for
-    utilization_pct: Decimal | None  # active / purchased × 100, uncapped; None: none purchased
+    seats_unassigned: int | None  # purchased − held, when positive; None: no seat data
+    utilization_pct: Decimal | None  # active / judged capacity × 100, uncapped; see domain
     over_allocated: bool  # more seats held than purchased (utilization may pass 100 %)
     annual_cost_base: Decimal | None  # None when a rate is missing (see missing_rates)
     annual_cost_per_seat_base: Decimal | None  # annual cost / seats purchased
     annual_cost_per_active_seat_base: Decimal | None
     potential_savings_base: Decimal | None  # (unused + unassigned) × savings_per_seat_base
-    recommended_seats: int
+    recommended_seats: int | None  # None: no seat data, or activity unknown
     missing_rates: tuple[str, ...] = ()
     # Per-seat terms' price per seat; zero when the tool has only flat-fee terms.
     savings_per_seat_base: Decimal | None = None
     seats_exempt: int = 0
     seats_bots: int = 0
     tools_counted: int = 1  # in the total: tools whose costs are all known
+    seat_data: bool = True  # False: no account of the tool is recorded
+    activity_known: bool = True  # False: seats wait to be judged, none reports activity
+    flat_priced: bool = False  # its terms in force are flat fees that state no seat count
 
     @property
     def complete(self) -> bool:
         return not self.missing_rates
+
+    @property
+    def seats_over(self) -> int:
+        """Seats held beyond those purchased (0 unless over-allocated)."""
+        if not self.over_allocated or self.seats_held is None:
+            return 0
+        return self.seats_held - self.seats_purchased
 
 
 # Positions in a seat's row (SeatStatus's field order), read while summing the figures.
@@ -144,6 +169,8 @@ class _TermCost:
     seats_known: bool = False
     per_seat_seats: int = 0
     per_seat_cost: Decimal = _ZERO  # annual, base currency, per-seat terms only
+    flat_terms: int = 0
+    terms: int = 0
     total_cost: Decimal = _ZERO
     missing: set[str] = field(default_factory=set)
 
@@ -161,6 +188,8 @@ def _term_costs(session: Session, as_of: date, rates: RateTable,
         price = TermPrice(PricingModel(t.pricing), Money(t.unit_price_minor, t.currency).amount,
                           t.seats, t.billing_months)
         cost = out[t.tool_id]
+        cost.terms += 1
+        cost.flat_terms += t.pricing == PricingModel.FLAT.value
         annual = rates.to_base(price.annual_cost, t.currency)
         if annual is None:
             cost.missing.add(t.currency)  # reported, never counted as zero
@@ -280,59 +309,76 @@ def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _Ter
                 threshold_days=threshold, today=day)
         active = (holds and status != _SUSPENDED and not departed
                   and active_on(known, last_on, threshold, day))
+        after = departed and known and active_after_leaving(p_end, last)
         append((
             acc_id, tool_id, names[tool_id], person_id, person, email, role, status,
             last, known, None if last_on is None else (day - last_on).days, holds, active,
-            reason, bot, exempt, exempt_reason, prices[tool_id], exempt_by, display))
+            reason, bot, exempt, exempt_reason, prices[tool_id], exempt_by, display, p_end,
+            after))
     return seats
 
 
-def recommended_seats(active: int, exempt_held: int, headroom_pct: int) -> int:
-    """Active seats plus the headroom, rounded up, never below the seats exempt accounts hold."""
-    wanted = math.ceil(Decimal(active) * (_HUNDRED + headroom_pct) / _HUNDRED)
-    return max(wanted, exempt_held)
+def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
+    """A tool's seat rows (SeatStatus field order) counted as the domain rules read them."""
+    held = [s for s in seats if s[_HOLDS]]
+    return SeatCounts(
+        accounts=len(seats), held=len(held),
+        active=sum(1 for s in held if s[_ACTIVE]),
+        unused=sum(1 for s in held if s[_REASON] is not None),
+        activity_known=sum(1 for s in held if s[_KNOWN] and not s[_BOT]),
+        activity_unknown=sum(1 for s in held if activity_unknown(
+            True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON])),
+        exempt=sum(1 for s in held if s[_EXEMPT]),
+    )
 
 
 def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, default_days: int,
              headroom_pct: int) -> ToolFigures:
+    counts = counts_of(seats)
     held = [s for s in seats if s[_HOLDS]]
-    active = sum(1 for s in held if s[_ACTIVE])
-    unknown = sum(1 for s in held if not s[_KNOWN] and not s[_BOT])
     reasons = Counter(s[_REASON].value for s in held if s[_REASON] is not None)
-    unused = sum(reasons.values())
     purchased = cost.seats if cost else 0
     seats_known = bool(cost and cost.seats_known)
-    unassigned = max(purchased - len(held), 0)
     missing = tuple(sorted(cost.missing)) if cost else ()
     total = None if missing else (cost.total_cost if cost else _ZERO)
     seat_price = _seat_price(cost) if cost else None
-    exempt_held = sum(1 for s in held if s[_EXEMPT])
+    data = rules.has_seat_data(counts)
+    savings_seats = rules.savings_seats(purchased, counts)
+    active = counts.active
     return ToolFigures(
         tool_id=t.id, tool=t.name, category=t.category,
         threshold_days=t.inactivity_days or default_days,
-        seats_purchased=purchased, seats_held=len(held), seats_active=active,
-        seats_activity_unknown=unknown, unused_by_reason=dict(reasons), seats_unused=unused,
-        seats_unassigned=unassigned,
-        utilization_pct=(Decimal(active) * _HUNDRED / purchased) if purchased else None,
-        over_allocated=seats_known and len(held) > purchased,
+        seats_purchased=purchased, seats_held=counts.held if data else None,
+        seats_active=active, seats_activity_unknown=counts.activity_unknown,
+        unused_by_reason=dict(reasons), seats_unused=counts.unused,
+        seats_unassigned=rules.seats_unassigned(purchased, counts),
+        utilization_pct=rules.utilization_pct(purchased, counts),
+        over_allocated=rules.over_allocated(purchased, seats_known, counts),
         annual_cost_base=total,
         annual_cost_per_seat_base=(total / purchased if total is not None and purchased
                                    else None),
         annual_cost_per_active_seat_base=(total / active if total is not None and active
                                           else None),
-        potential_savings_base=(None if seat_price is None and missing
-                                else (unused + unassigned) * (seat_price or _ZERO)),
-        recommended_seats=recommended_seats(active, exempt_held, headroom_pct),
+        potential_savings_base=(None if savings_seats is None
+                                or (seat_price is None and missing)
+                                else savings_seats * (seat_price or _ZERO)),
+        recommended_seats=rules.recommended_seats(counts, headroom_pct),
         missing_rates=missing,
         savings_per_seat_base=seat_price,
-        seats_exempt=exempt_held,
+        seats_exempt=counts.exempt,
         seats_bots=sum(1 for s in held if s[_BOT]),
+        seat_data=data,
+        activity_known=rules.activity_judged(counts),
+        flat_priced=bool(cost and cost.terms and not seats_known
+                         and cost.flat_terms == cost.terms),
     )
 
 
 def _total(tools: list[ToolFigures], default_days: int) -> ToolFigures:
     """The sum over tools. Money sums only the tools whose costs are known; `missing_rates`
-    and `tools_counted` say what was left out."""
+    and `tools_counted` say what was left out. Utilization is the active seats over the
+    judged capacity of the tools that have a utilization; held, unassigned and recommended
+    seats sum the tools that have them."""
     known = [t for t in tools if t.complete]
     purchased = sum(t.seats_purchased for t in tools)
     active = sum(t.seats_active for t in tools)
@@ -342,23 +388,28 @@ def _total(tools: list[ToolFigures], default_days: int) -> ToolFigures:
     cost = sum((t.annual_cost_base or _ZERO for t in known), _ZERO)
     purchased_known = sum(t.seats_purchased for t in known)
     active_known = sum(t.seats_active for t in known)
+    judged = [t for t in tools if t.utilization_pct is not None]
+    capacity = sum(t.seats_purchased - t.seats_activity_unknown for t in judged)
     return ToolFigures(
         tool_id=0, tool="total", category=None, threshold_days=default_days,
-        seats_purchased=purchased, seats_held=sum(t.seats_held for t in tools),
+        seats_purchased=purchased, seats_held=sum(t.seats_held or 0 for t in tools),
         seats_active=active,
         seats_activity_unknown=sum(t.seats_activity_unknown for t in tools),
         unused_by_reason=dict(reasons), seats_unused=sum(t.seats_unused for t in tools),
-        seats_unassigned=sum(t.seats_unassigned for t in tools),
-        utilization_pct=Decimal(active) * _HUNDRED / purchased if purchased else None,
+        seats_unassigned=sum(t.seats_unassigned or 0 for t in tools),
+        utilization_pct=(Decimal(sum(t.seats_active for t in judged)) * _HUNDRED / capacity
+                         if capacity > 0 else None),
         over_allocated=any(t.over_allocated for t in tools),
         annual_cost_base=cost,
         annual_cost_per_seat_base=cost / purchased_known if purchased_known else None,
         annual_cost_per_active_seat_base=cost / active_known if active_known else None,
         potential_savings_base=sum((t.potential_savings_base or _ZERO for t in known), _ZERO),
-        recommended_seats=sum(t.recommended_seats for t in tools),
+        recommended_seats=sum(t.recommended_seats or 0 for t in tools),
         missing_rates=tuple(sorted({c for t in tools for c in t.missing_rates})),
         savings_per_seat_base=None,
         seats_exempt=sum(t.seats_exempt for t in tools),
         seats_bots=sum(t.seats_bots for t in tools),
         tools_counted=len(known),
+        seat_data=any(t.seat_data for t in tools),
+        activity_known=any(t.activity_known for t in tools) or not tools,
     )

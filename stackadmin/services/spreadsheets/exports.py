@@ -73,9 +73,9 @@ class FinanceRow:
     renewal_date: date | None
     cancel_by: date | None
     auto_renew: bool
-    seats_held: int
-    seats_active: int
-    seats_unused: int
+    seats_held: int | None  # None (an empty cell): the tool has no seat data
+    seats_active: int | None
+    seats_unused: int | None
     unused_annual_cost_base: Money | None
     po_reference: str | None
 
@@ -167,7 +167,16 @@ def finance_report(ctx: ServiceContext, as_of: date | None = None) -> FinanceRep
             renewal, cancel = cycle.renewal_date, cycle.cancel_by
         fig = figures.get(term.tool_id) if primary.get(term.tool_id) == term.id else None
         unused_cost: Money | None = Money(0, base)
-        if fig is not None and fig.seats_unused:
+        held: int | None = 0
+        active: int | None = 0
+        unused: int | None = 0
+        if fig is not None:
+            held, active, unused = fig.seats_held, fig.seats_active, fig.seats_unused
+            if not fig.seat_data:
+                # No account recorded: the seats are unknown, not zero.
+                active = unused = None
+                unused_cost = None
+        if fig is not None and fig.seat_data and fig.seats_unused:
             per_seat = fig.annual_cost_per_seat_base
             if fig.missing_rates:
                 unused_cost = None
@@ -179,8 +188,7 @@ def finance_report(ctx: ServiceContext, as_of: date | None = None) -> FinanceRep
             Money(term.unit_price_minor, term.currency), term.seats,
             Money.rounded(price.period_cost, term.currency), annual, base, rate, annual_base,
             term.term_start, renewal, cancel, term.auto_renew,
-            fig.seats_held if fig else 0, fig.seats_active if fig else 0,
-            fig.seats_unused if fig else 0, unused_cost, term.po_reference))
+            held, active, unused, unused_cost, term.po_reference))
     return FinanceReport(
         day, base, rows,
         {cur: Money.rounded(amount, cur) for cur, amount in sorted(by_currency.items())},

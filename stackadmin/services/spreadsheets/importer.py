@@ -102,6 +102,7 @@ class ImportPlan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     committed: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # worth a look, not blocking
 
     @property
     def ok(self) -> bool:
@@ -218,7 +219,8 @@ def validate(ctx: ServiceContext, file: ImportFile,
         problems, kind_plan = _plan(session, ctx, file, opts)
     if kind_plan is None:
         return ImportPlan(file.kind, file.name, problems)
-    return ImportPlan(file.kind, file.name, [], kind_plan.changes, kind_plan.unchanged)
+    return ImportPlan(file.kind, file.name, [], kind_plan.changes, kind_plan.unchanged,
+                      warnings=kind_plan.warnings)
 
 
 def _write(ctx: ServiceContext, file: ImportFile, opts: ImportOptions,
@@ -230,7 +232,7 @@ def _write(ctx: ServiceContext, file: ImportFile, opts: ImportOptions,
         ticker = Ticker(kind_plan.size, progress, cancel)
         kind_plan.apply(session, ctx, ticker)
         result = ImportPlan(file.kind, file.name, [], kind_plan.changes, kind_plan.unchanged,
-                            committed=True)
+                            committed=True, warnings=kind_plan.warnings)
         if not result.changes:
             return result  # re-importing the same file changes nothing, not even the trail
         audit.record(session, ctx, action="import", entity=file.kind.value, entity_id=None,

@@ -205,6 +205,7 @@ class TablePlan:
     writes: Writes
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -220,6 +221,9 @@ class TablePlan:
 class KindPlan(Protocol):
     changes: list[Change]
     unchanged: int
+    # Rows that import cleanly but deserve a look (a second open term for a tool): said in
+    # the check step and on stderr, never blocking.
+    warnings: list[Problem]
 
     def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None: ...
 

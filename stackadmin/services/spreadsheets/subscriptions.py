@@ -20,6 +20,7 @@ from stackadmin.domain.spreadsheet import (
     parse_pricing,
     parse_yes_no,
 )
+from stackadmin.domain.vocab import TermStatus
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.people import normalize_email_cell, text_field
@@ -167,6 +168,7 @@ class SubscriptionsPlan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     size: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
     def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
         now = utcnow()
@@ -253,6 +255,42 @@ def _term_changes(old: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]
     return {k: (getattr(old, k), v) for k, v in values.items() if getattr(old, k) != v}
 
 
+OpenTerm = tuple[str, str, date | None, int | None]  # (where, plan, term start, seats)
+
+
+def _open_terms(session: Session, tools: dict[str, Any]) -> dict[str, list[OpenTerm]]:
+    """The active terms of the tools already in the inventory, by lower-case tool name."""
+    names = {t.id: key for key, t in tools.items()}
+    out: dict[str, list[OpenTerm]] = {}
+    for tool_id, plan_, start, seats in session.execute(
+            select(SubscriptionTerm.tool_id, SubscriptionTerm.plan,
+                   SubscriptionTerm.term_start, SubscriptionTerm.seats)
+            .where(SubscriptionTerm.status == TermStatus.ACTIVE.value)
+            .order_by(SubscriptionTerm.id)):
+        if tool_id in names:
+            out.setdefault(names[tool_id], []).append(("in the inventory", plan_, start, seats))
+    return out
+
+
+def _second_open_term(r: _Record, open_terms: dict[str, list[OpenTerm]],
+                      column: str) -> Problem | None:
+    """A row that adds a term to a tool with an open term already (in the inventory or
+    added by an earlier row): both would count, the spend and the seats twice over."""
+    found = open_terms.get(r.tool.lower())
+    if not found:
+        return None
+    where, plan_, start, seats = found[0]
+    what = ", ".join(x for x in (
+        f"plan '{plan_}'" if plan_ else "no plan",
+        f"from {start.isoformat()}" if start else "",
+        f"{seats} seats" if seats is not None else "") if x)
+    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+    return Problem(r.row, column,
+                   f"adds a second open term to {r.tool} ({where}: {what}{more}); both count "
+                   "in the spend and the seats. If this row renews that term, give the same "
+                   "plan and term start to update it, or use Renew term in the app")
+
+
 def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOptions,
          problems: list[Problem]) -> SubscriptionsPlan:
     records = _parse_rows(cells, options, problems)
@@ -287,6 +325,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         return result
     names_by_vendor = {v: k for k, v in vendors.items()}
     emails = {v: k for k, v in people.items()}
+    open_terms = _open_terms(session, tools)
     new_things: set[str] = set()
     for r in records:
         # What the terms bring with them: a dry run lists these too.
@@ -303,6 +342,11 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         old = terms.get((tool.id, r.plan, r.term_start)) if tool is not None else None
         if old is None or tool is None:
             result.changes.append(Change(r.row, "add", f"term {label}"))
+            warning = _second_open_term(r, open_terms, cells.column("tool"))
+            if warning is not None:
+                result.warnings.append(warning)
+            open_terms.setdefault(r.tool.lower(), []).append(
+                (f"row {r.row}", r.plan, r.term_start, r.values.get("seats")))
             continue
         changed = list(_term_changes(old, r.values))
         if "vendor" in r.tool_values and names_by_vendor.get(tool.vendor_id) != \

@@ -2,6 +2,17 @@
 the services see these; importing this package registers every table on `Base.metadata`."""
 
 from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.buying import (
+    Evaluation,
+    EvaluationCandidate,
+    EvaluationCriterion,
+    EvaluationDecision,
+    EvaluationScore,
+    FeedbackResponse,
+    FeedbackRound,
+    ToolRequest,
+    ToolTag,
+)
 from stackadmin.store.models.inventory import (
     Account,
     AuditEvent,
@@ -13,6 +24,15 @@ from stackadmin.store.models.inventory import (
     Vendor,
 )
 from stackadmin.store.models.renewals import ReminderStateRow, TermDecision
+from stackadmin.store.models.running import (
+    AdoptionSnapshot,
+    AdoptionTarget,
+    BundleItem,
+    Connection,
+    ConnectionIncident,
+    DigestSend,
+    TrainingResource,
+)
 from stackadmin.store.models.seats import OffboardingItem
 from stackadmin.store.models.sync import Integration, SyncRun
 from stackadmin.store.models.tools import ToolContact, ToolDocument
@@ -20,9 +40,22 @@ from stackadmin.store.models.tools import ToolContact, ToolDocument
 __all__ = [
     "NAMING_CONVENTION",
     "Account",
+    "AdoptionSnapshot",
+    "AdoptionTarget",
     "AuditEvent",
     "Base",
+    "BundleItem",
+    "Connection",
+    "ConnectionIncident",
+    "DigestSend",
+    "Evaluation",
+    "EvaluationCandidate",
+    "EvaluationCriterion",
+    "EvaluationDecision",
+    "EvaluationScore",
     "ExchangeRate",
+    "FeedbackResponse",
+    "FeedbackRound",
     "Integration",
     "OffboardingItem",
     "Person",
@@ -35,6 +68,9 @@ __all__ = [
     "Tool",
     "ToolContact",
     "ToolDocument",
+    "ToolRequest",
+    "ToolTag",
+    "TrainingResource",
     "Vendor",
     "utcnow",
 ]

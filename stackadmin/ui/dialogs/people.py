@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from stackadmin.ui import words
 from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
+from stackadmin.ui.fmt import plural
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -84,7 +85,9 @@ def depart(page: Page, person: PersonRow | None) -> FormDialog | None:
 def delete(page: Page, person: PersonRow | None) -> None:
     if person is None:
         return
-    held = (f"Their {person.account_count} accounts stay, no longer matched to a person."
+    held = (f"Their {plural(person.account_count, 'account')} "
+            f"{'stays' if person.account_count == 1 else 'stay'}, no longer matched to a "
+            "person."
             if person.account_count else "They hold no accounts.")
     if not confirm(page, "Delete person",
                    f"Delete {person.name or person.email} ({person.email})? {held} "

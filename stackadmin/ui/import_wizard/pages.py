@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -56,6 +57,7 @@ DATE_FORMATS = (
     ("Day-month-year (31-03-2027)", "%d-%m-%Y"),
 )
 PREVIEW_ROWS = 20
+WARNINGS_SHOWN = 8  # the first few in the check step; "Copy the list" copies them all
 # (light palette, dark palette): the dark one needs lighter tones to read.
 _WARN = ("color: #9a3412;", "color: #fdba74;")
 _GOOD = ("color: #166534;", "color: #86efac;")
@@ -299,7 +301,9 @@ class ColumnsPage(QWidget):
         self.file_label.setText(
             f"<b>{name}</b>: {plural(rows, 'row')}, {plural(len(pairs), 'column')}. Check "
             "how each column is read and change any that are wrong.")
-        self.preview_label.setText(f"<b>The first {min(rows, PREVIEW_ROWS)} rows</b>, numbered "
+        first = min(rows, PREVIEW_ROWS)
+        self.preview_label.setText(f"<b>The first {'row' if first == 1 else f'{first} rows'}"
+                                   "</b>, numbered "
                                    "as in the spreadsheet")
         self.mapping.set_file(pairs, preview, fields)
         for row in range(self.mapping.rowCount()):
@@ -347,6 +351,14 @@ class CheckPage(QWidget):
         self.label = QLabel(self)
         self.label.setObjectName("checkLabel")
         self.label.setWordWrap(True)
+        # Rows that import but deserve a look (a second open term for a tool): listed
+        # above the changes, in the warning colour; Import stays enabled.
+        self.warnings = QLabel(self)
+        self.warnings.setObjectName("checkWarnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings.hide()
+        self._warning_lines: list[str] = []
         self.problems = problem_model(self)
         self.problem_view = _row_table(self, self.problems, "problemView", stretch=2)
         self.changes = change_model(self)
@@ -362,17 +374,35 @@ class CheckPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
+        layout.addWidget(self.warnings)
         layout.addWidget(self.problem_view, 1)
         layout.addWidget(self.change_view, 1)
         layout.addLayout(row)
+
+    def warning_lines(self) -> list[str]:
+        return list(self._warning_lines)
+
+    def _show_warnings(self, plan: ImportPlan) -> None:
+        self._warning_lines = [problem_line(w) for w in plan.warnings]
+        shown = self._warning_lines[:WARNINGS_SHOWN]
+        more = len(self._warning_lines) - len(shown)
+        if shown:
+            items = "".join(f"<li>{escape(line)}</li>" for line in shown)
+            tail = f"<li>… and {more:,} more</li>" if more > 0 else ""
+            self.warnings.setText(
+                f"<b>⚠ {plural(len(self._warning_lines), 'warning')}</b> (the import can go "
+                f"ahead; check these first):<ul style='margin: 2px 0'>{items}{tail}</ul>")
+            self.warnings.setStyleSheet(_WARN[dark_palette()])
+        self.warnings.setVisible(bool(shown))
 
     def problem_lines(self) -> list[str]:
         return [problem_line(p) for p in self.problems.all_rows()]
 
     def show_plan(self, plan: ImportPlan, counts: Counts) -> None:
+        self._show_warnings(plan)
         bad = not plan.ok
         self.problem_view.setVisible(bad)
-        self.copy_button.setVisible(bad)
+        self.copy_button.setVisible(bad or bool(plan.warnings))
         self.change_view.setVisible(not bad)
         self.problems.set_rows(plan.problems)
         self.changes.set_rows(plan.changes)

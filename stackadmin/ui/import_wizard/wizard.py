@@ -235,8 +235,13 @@ class ImportWizard(QDialog):
         return self.check_page.problem_lines()
 
     def copy_problems(self) -> None:
-        QGuiApplication.clipboard().setText("\n".join(self.problem_lines()))
-        self.env.message.emit(f"Copied {plural(self.check_page.problems.total, 'problem')}.")
+        """The problems (or, when there are none, the warnings) to the clipboard."""
+        lines = self.problem_lines() or [f"warning: {w}"
+                                         for w in self.check_page.warning_lines()]
+        QGuiApplication.clipboard().setText("\n".join(lines))
+        what = (plural(self.check_page.problems.total, "problem") if self.problem_lines()
+                else plural(len(lines), "warning"))
+        self.env.message.emit(f"Copied {what}.")
 
     # -- step 4: import ----------------------------------------------------------------
     @property

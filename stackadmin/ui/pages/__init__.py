@@ -49,12 +49,23 @@ PAGES: list[PageSpec] = [
     PageSpec("people", "People", "people", "stackadmin.ui.pages.people:PeoplePage"),
     PageSpec("seats", "Seats", "seats", "stackadmin.ui.pages.seats:SeatsPage"),
     PageSpec("savings", "Savings", "savings", "stackadmin.ui.pages.savings:SavingsPage"),
+    PageSpec("requests", "Requests", "requests", "stackadmin.ui.pages.requests:RequestsPage"),
+    PageSpec("feedback", "Feedback", "feedback", "stackadmin.ui.pages.feedback:FeedbackPage"),
+    PageSpec("consolidation", "Consolidation", "consolidation",
+             "stackadmin.ui.pages.consolidation:ConsolidationPage"),
+    PageSpec("connections", "Connections", "integrations",
+             "stackadmin.ui.pages.connections:ConnectionsPage"),
+    PageSpec("map", "Map", "dashboard", "stackadmin.ui.pages.stackmap:MapPage"),
+    PageSpec("onboarding", "Onboarding", "people",
+             "stackadmin.ui.pages.onboarding:OnboardingPage"),
     PageSpec("integrations", "Integrations", "integrations",
              "stackadmin.ui.pages.integrations:IntegrationsPage"),
     PageSpec("activity", "Activity", "activity", "stackadmin.ui.pages.activity:ActivityPage"),
     PageSpec("settings", "Settings", "settings", "stackadmin.ui.pages.settings:SettingsPage"),
     PageSpec("person", "Person", "people", "stackadmin.ui.pages.person:PersonPage", hidden=True),
     PageSpec("tool", "Tool", "tools", "stackadmin.ui.pages.tool.page:ToolPage", hidden=True),
+    PageSpec("request", "Request", "requests", "stackadmin.ui.pages.request:RequestPage",
+             hidden=True),
 ]
 
 

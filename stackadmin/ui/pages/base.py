@@ -107,6 +107,7 @@ class TablePage(Page):
         self.search = self.table.search
         self.count = self.table.count
         self.extra_layout = self.table.extra_layout  # a filter bar or a note, above the table
+        self.bottom_layout = self.table.bottom  # a figure after the count (a total...)
         self.view.sortByColumn(*self.default_sort)
         self._target: object = None  # a show_target waiting for the rows
         self._shown_once = False
@@ -179,6 +180,7 @@ class TablePage(Page):
         return self.model.row_at(min(i.row() for i in indexes))
 
     def selected_rows(self) -> list[Any]:
+        """Every selected row, in the table's order (pages that allow several)."""
         return self.table.selected_rows()
 
     def select_where(self, predicate: Any) -> bool:

@@ -3,13 +3,16 @@ users, departed people still holding seats, duplicate accounts), one line per ac
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from stackadmin.ui.filtertable import FilteredTable
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.tablemodel import Column, search_text
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -20,7 +23,8 @@ if TYPE_CHECKING:
 
 def directory_columns() -> list[Column[DirectoryLine]]:
     return [
-        Column("Finding", lambda d: d.finding, width=190),
+        Column("Finding", lambda d: d.finding, width=190,
+               warn=lambda d: d.finding == "used after leaving"),
         Column("Tool", lambda d: d.tool, width=150, elide="middle"),
         Column("Email", lambda d: d.email or "", width=210),
         Column("Account", lambda d: d.external_id or f"#{d.account_id}", width=110,
@@ -49,6 +53,7 @@ class DirectoryPanel(QWidget):
         self.data: DirectoryView | None = None
         self.summary = QLabel("Comparing the people list with every tool's accounts…", self)
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.table = FilteredTable(directory_columns(), self, env=page.env,
                                    state_key=lambda: page.setting_key("directory"),
                                    noun=("account", "accounts"),
@@ -96,8 +101,12 @@ class DirectoryPanel(QWidget):
                      f" still holding {_n(view.departed_seats, 'seat')}, "
                      f"{_n(view.duplicate_groups, 'person or email', 'people or emails')} "
                      "with more than one account in a tool.")
-        self.summary.setText(f"As of {date_text(view.as_of)}, compared with {source}. "
-                             f"{found}")
+        flag = (f"<span style='color: {WARN}; font-weight: 600'>⚠ "
+                f"{_n(view.active_after_leaving, 'account')} used after the person's last "
+                "day</span> (finding “used after leaving”). " if view.active_after_leaving
+                else "")
+        self.summary.setText(escape(f"As of {date_text(view.as_of)}, compared with {source}. ")
+                             + flag + escape(found))
         self.table.set_rows(view.lines, haystack)
 
     def selected(self) -> list[DirectoryLine]:
@@ -126,8 +135,13 @@ class DirectoryPanel(QWidget):
             self.page.env.open_page("person", {"person_id": line.person_id})
 
     def reclaim(self) -> Any:
-        ids = sorted({d.account_id for d in self.selected() if d.status != "deprovisioned"})
-        if ids:
-            return self.page.confirm_reclaim(ids, f"{len(ids):,} seats" if len(ids) > 1 else
-                                             "this seat")
+        """Asks, then reclaims the selected accounts in one batch (Edit → Undo)."""
+        from stackadmin.ui import seat_actions
+
+        # An account can be on two lines (a departed person's duplicate): once here.
+        todo = list({d.account_id: d for d in self.selected()
+                     if d.status != "deprovisioned"}.values())
+        if todo:
+            return self.page.confirm_reclaim([d.account_id for d in todo],
+                                             seat_actions.describe(todo))
         return None

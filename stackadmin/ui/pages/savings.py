@@ -9,6 +9,7 @@ tool/reason filters and the search work on plain Python lists and reset the mode
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui import seat_actions
 from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
-from stackadmin.ui.fmt import base_amount, base_text, date_text, int_text
+from stackadmin.ui.fmt import base_amount, base_text, date_text, int_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -48,7 +51,18 @@ def _reason_key(seat: SeatStatus) -> str:
 def _reason_text(seat: SeatStatus) -> str:
     from stackadmin.services.seats.savings import reason_words, seat_reason
 
+    if seat.active_after_leaving:
+        return "⚠ used after leaving"  # departed, and still active: the tooltip says when
     return reason_words(seat_reason(seat))
+
+
+def _reason_tip(seat: SeatStatus) -> str:
+    status = f"Account status: {seat.status}"
+    if seat.active_after_leaving and seat.person_end_date and seat.last_activity:
+        return (f"Red flag: {seat.person or seat.email} left on "
+                f"{date_text(seat.person_end_date)} and used this account on "
+                f"{date_text(seat.last_activity)}: check the access was removed. {status}")
+    return status
 
 
 def _last_activity(seat: SeatStatus) -> str:
@@ -90,6 +104,7 @@ class SavingsPage(Page):
         self.figure_detail = QLabel("Counting seats…", self)
         self.figure_detail.setObjectName("count")
         self.figure_detail.setWordWrap(True)
+        self.figure_detail.setTextFormat(Qt.TextFormat.RichText)
         self.missing_note = QLabel(self)
         self.missing_note.setWordWrap(True)
         self.missing_note.setStyleSheet(_WARN_QSS)
@@ -213,8 +228,8 @@ class SavingsPage(Page):
             Column("Tool", lambda s: s.tool, width=150, elide="middle"),
             Column("Person", lambda s: s.person or "unmatched", width=150),
             Column("Email", lambda s: s.email or "", width=200),
-            Column("Reason", _reason_text, key=_reason_key, width=150,
-                   tooltip=lambda s: f"Account status: {s.status}"),
+            Column("Reason", _reason_text, key=_reason_key, width=150, tooltip=_reason_tip,
+                   warn=lambda s: s.active_after_leaving),
             Column("Last activity", _last_activity, key=lambda s: s.last_activity,
                    searchable=False, width=95, whole=True),
             Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
@@ -285,18 +300,26 @@ class SavingsPage(Page):
     def _show_figures(self, view: SavingsView) -> None:
         self.figure.setText(self._base(view.total_savings_base))
         tools = len({g.tool_id for g in view.groups})
-        parts = [f"{view.seats_unused:,} unused seats and {view.seats_unassigned:,} "
-                 f"unassigned (paid for, held by nobody) in {tools:,} tools, as of "
+        parts = [f"{plural(view.seats_unused, 'unused seat')} and "
+                 f"{view.seats_unassigned:,} unassigned (paid for, held by nobody) in "
+                 f"{plural(tools, 'tool')}, as of "
                  f"{date_text(view.as_of)}, in {view.base_currency} a year."]
         if view.seats_exempt:
-            parts.append(f"{view.seats_exempt:,} exempt seats are not counted.")
-        self.figure_detail.setText(" ".join(parts))
+            parts.append(f"{plural(view.seats_exempt, 'exempt seat')} "
+                         f"{'is' if view.seats_exempt == 1 else 'are'} not counted.")
+        after = sum(1 for s in view.seats if s.active_after_leaving)
+        text = escape(" ".join(parts))
+        if after:
+            text += (f" <span style='color: {WARN}; font-weight: 600'>⚠ "
+                     f"{plural(after, 'seat')} used after the person's last day</span> "
+                     "(reason “used after leaving”).")
+        self.figure_detail.setText(text)
         self.missing_note.setText("\n".join(view.missing_notes))
         self.missing_note.setVisible(bool(view.missing_notes))
         from stackadmin.services.seats.savings import total_of
 
         self.group_count.setText(
-            f"{len(view.groups):,} lines, {self._base(total_of(view.groups))} a year"
+            f"{plural(len(view.groups), 'line')}, {self._base(total_of(view.groups))} a year"
             if view.groups else "Nothing to reclaim: no unused or unassigned seats.")
 
     # -- filters -----------------------------------------------------------------------
@@ -313,7 +336,8 @@ class SavingsPage(Page):
         self.seats.choose("reason", reason)
         if group.reason == UNASSIGNED:
             self.seats.empty_note.setText(
-                f"{group.seats:,} {group.tool} seats are paid for and held by nobody: there is "
+                f"{plural(group.seats, f'{group.tool} seat')} "
+                f"{'is' if group.seats == 1 else 'are'} paid for and held by nobody: there is "
                 "no account to reclaim; lower the seat count at the next renewal (see the "
                 "Rightsizing brief on the Tools page). Listed: the tool's unused seats.")
             self.seats.empty_note.show()
@@ -367,32 +391,19 @@ class SavingsPage(Page):
 
     def exempt(self) -> FormDialog | None:
         """Asks for the reason (required, in a non-blocking dialog), then exempts every
-        selected seat that is not exempt yet."""
-        from stackadmin.ui import seat_actions
-
-        self.dialog = seat_actions.exempt(self.env, self, self.selected_seats())
+        selected seat that is not exempt yet, in one batch (Edit → Undo)."""
+        self.dialog = seat_actions.exempt_rows(self, self.env, self.selected_seats())
         return self.dialog
 
-    def clear_exemption(self) -> None:
-        from stackadmin.ui import seat_actions
-
-        seat_actions.clear_exemption(self.env, self.selected_seats())
+    def clear_exemption(self) -> Job | None:
+        return seat_actions.clear_rows(self.env, self.selected_seats())
 
     def reclaim(self) -> QMessageBox | None:
         """Asks (without blocking) before marking the selected seats reclaimed."""
-        seats = self.selected_seats()
-        if not seats:
-            return None
-        from stackadmin.ui import seat_actions
-
-        return self.confirm_reclaim([s.account_id for s in seats],
-                                    seat_actions.describe(seats))
+        return seat_actions.reclaim_rows(self, self.env, self.selected_seats())
 
     def confirm_reclaim(self, ids: list[int], what: str) -> QMessageBox:
-        from stackadmin.ui import seat_actions
-
-        self.confirm_box = seat_actions.confirm_reclaim(self.env, self, ids, what)
-        return self.confirm_box
+        return seat_actions.confirm_reclaim(self, self.env, ids, what)
 
     def seat_menu(self, seats: list[SeatStatus]) -> list[QAction | None]:
         """The right-click menu's own actions for the selected seats."""

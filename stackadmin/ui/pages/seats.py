@@ -179,18 +179,20 @@ class SeatsPage(TablePage):
         from stackadmin.ui.table_menus import menu_action, open_person_action, open_tool_action
 
         first = rows[0] if rows else None
+        held = [s for s in rows if s.holds_seat]
         return [
             open_person_action(self.env, self, first.person_id if first else None),
             open_tool_action(self.env, self, first.tool_id if first else None),
             None,
-            menu_action(self, "Exempt…", lambda: seat_actions.exempt(self.env, self, rows),
-                        enabled=any(s.holds_seat and not s.exempt for s in rows)),
+            menu_action(self, "Exempt…",
+                        lambda: seat_actions.exempt_rows(self, self.env, held),
+                        enabled=any(not s.exempt for s in held)),
             menu_action(self, "Clear exemption",
-                        lambda: seat_actions.clear_exemption(self.env, rows),
+                        lambda: seat_actions.clear_rows(self.env, rows),
                         enabled=any(s.exempt for s in rows)),
             menu_action(self, "Mark reclaimed…",
-                        lambda: seat_actions.reclaim(self.env, self, rows),
-                        enabled=any(s.holds_seat for s in rows)),
+                        lambda: seat_actions.reclaim_rows(self, self.env, held),
+                        enabled=bool(held)),
         ]
 
     def _add(self) -> None:

@@ -38,6 +38,17 @@ LABELS = {
     "headroom_pct": "Spare seats recommended (%)",
 }
 
+DIGEST_LABELS = {
+    "digest_recipients": "Send the digest to (addresses, commas)",
+    "digest_frequency": "How often (daily, weekly, monthly)",
+    "smtp_host": "Mail server",
+    "smtp_port": "Port (587 STARTTLS, 465 TLS)",
+    "smtp_security": "Security (starttls or tls)",
+    "smtp_user": "Login",
+    "smtp_from": "Sender address (default: the login)",
+    "unverified_days": "Connections unverified after (days)",
+}
+
 RATE_COLUMNS: list[Column[RateRow]] = [
     Column("Currency", lambda r: r.currency, width=80),
     Column("Rate", lambda r: str(r.rate), key=lambda r: r.rate, numeric=True, width=120),
@@ -77,6 +88,33 @@ class SettingsPage(Page):
             form.addRow(label, column)
             self.inputs[key] = edit
             self.problems[key] = problem
+        digest = QGroupBox("Digest e-mail and connections", self)
+        digest_form = QFormLayout(digest)
+        for key, label in DIGEST_LABELS.items():
+            edit = QLineEdit(digest)
+            problem = QLabel(digest)
+            problem.setStyleSheet("color: #c62828;")
+            problem.setWordWrap(True)
+            problem.hide()
+            column = QVBoxLayout()
+            column.addWidget(edit)
+            column.addWidget(problem)
+            digest_form.addRow(label, column)
+            self.inputs[key] = edit
+            self.problems[key] = problem
+        self.password = QLineEdit(digest)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("kept in the OS keyring; empty keeps the stored one")
+        digest_form.addRow("Password", self.password)
+        self.digest_note = QLabel(digest)
+        self.digest_note.setWordWrap(True)
+        self.digest_note.setObjectName("count")
+        self.send_button = QPushButton("Send the digest now", digest)
+        self.send_button.clicked.connect(self.send_digest)
+        self.save_digest_button = QPushButton("Save settings", digest)
+        self.save_digest_button.clicked.connect(self.save)
+        digest_form.addRow("", self.save_digest_button)
+        digest_form.addRow(self.send_button, self.digest_note)
         self.save_button = QPushButton("Save settings", box)
         self.save_button.clicked.connect(self.save)
         form.addRow("", self.save_button)
@@ -120,6 +158,7 @@ class SettingsPage(Page):
 
         left = QVBoxLayout()
         left.addWidget(box)
+        left.addWidget(digest)
         left.addWidget(local)
         left.addStretch(1)
         layout = QHBoxLayout(self)
@@ -179,11 +218,19 @@ class SettingsPage(Page):
         for label in self.problems.values():
             label.hide()
 
+        secret = self.password.text()
+        self.password.clear()
+
         def work(ctx: ServiceContext, job: Job) -> dict[str, str]:
-            from stackadmin.errors import ValidationError
-            from stackadmin.services.inventory.settings import set_setting
+            from stackadmin.errors import UserError, ValidationError
+            from stackadmin.services.inventory.settings import set_secret, set_setting
 
             problems: dict[str, str] = {}
+            if secret:
+                try:
+                    set_secret(ctx, "smtp_password", secret)
+                except UserError as exc:
+                    problems["smtp_user"] = f"the password was not stored: {exc}"
             for key, value in changed.items():
                 try:
                     set_setting(ctx, key, value)
@@ -195,11 +242,31 @@ class SettingsPage(Page):
             for key, text in problems.items():
                 self.problems[key].setText(text[:1].upper() + text[1:])
                 self.problems[key].show()
-            if len(problems) < len(changed):
+            if len(problems) < len(changed) + bool(secret):
                 self.env.changed("setting")
                 self.env.message.emit("Settings saved.")
 
         self.env.run(work, done)
+
+    def send_digest(self) -> None:
+        """Sends the digest now (on a worker); the outcome is said under the button."""
+        self.digest_note.setText("Sending…")
+
+        def work(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.digest.run import send_digest
+
+            return send_digest(ctx)
+
+        def done(result: Any) -> None:
+            self.digest_note.setText(f"Sent to {', '.join(result.recipients)}.")
+            self.env.changed("audit")
+
+        def failed(exc: BaseException) -> None:
+            from stackadmin.ui.mainwindow import describe_error
+
+            self.digest_note.setText(describe_error(exc))
+
+        self.env.run(work, done, failed, title="sending the digest")
 
     def set_rate(self) -> None:
         currency, value = self.rate_currency.text(), self.rate_value.text()

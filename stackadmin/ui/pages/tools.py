@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=190, elide="middle"),
-        Column("Vendor", lambda t: t.tool.vendor or "", width=100),
-        Column("Category", lambda t: t.tool.category or "", width=110),
-        Column("Owner", lambda t: t.tool.owner_name or "no owner", width=110,
-               tooltip=lambda t: t.tool.owner_email or "No owner: set one with Edit"),
+        Column("Name", lambda t: t.tool.name, width=170, elide="middle"),
+        Column("Vendor", lambda t: t.tool.vendor or "", width=90),
+        Column("Category", lambda t: t.tool.category or "", width=100),
+        Column("Owner", _owner_text, width=125, tooltip=_owner_tip,
+               warn=lambda t: t.owner_left),
         # Shown with a right-click on the header (the page fits 1280 pixels without them).
         Column("Terms", lambda t: int_text(t.terms), key=lambda t: t.terms, numeric=True,
                searchable=False, width=45, hidden=True),
@@ -32,14 +32,37 @@ def _columns() -> list[Column[ToolLine]]:
                numeric=True, searchable=False, width=65, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
                export=lambda t: base_amount(t.annual_cost_base, t.base_currency),
-               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=100,
+               key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=95,
                tooltip=lambda t: t.cost_note),
         *utilization_columns(),  # purchased, held, active, %, savings, rightsizing
         Column("Website", lambda t: t.tool.website or "", hidden=True),
     ]
 
 
-NO_OWNER, OWNED = "none", "owned"  # the Owner filter's values
+# The Owner filter's values: none recorded, one who has left, one still here.
+NO_OWNER, LEFT, OWNED = "none", "left", "owned"
+
+
+def _owner_state(t: ToolLine) -> str:
+    if t.tool.owner_email is None:  # as the dashboard counts "Tools without an owner"
+        return NO_OWNER
+    return LEFT if t.owner_left else OWNED
+
+
+def _owner_text(t: ToolLine) -> str:
+    if t.tool.owner_name is None and t.tool.owner_email is None:
+        return "no owner"
+    name = t.tool.owner_name or t.tool.owner_email or ""
+    return f"{name} (left)" if t.owner_left else name
+
+
+def _owner_tip(t: ToolLine) -> str:
+    if t.tool.owner_email is None:
+        return "No owner: set one with Edit"
+    if t.owner_left:
+        return (f"{t.tool.owner_email} has left the company: hand the tool over to a new "
+                "owner with Edit")
+    return t.tool.owner_email
 
 
 class ToolsPage(TablePage):
@@ -65,10 +88,11 @@ class ToolsPage(TablePage):
         self.add_action("Rightsizing", "renew", self.open_rightsizing, needs_row=True)
         self.table.add_choice("category", lambda t: t.tool.category or "", width=140,
                               tip="Only this category")
-        self.table.add_choice("owner", lambda t: OWNED if t.tool.owner_email else NO_OWNER,
-                              width=120, tip="Tools with or without an owner")
+        self.table.add_choice("owner", _owner_state, width=130,
+                              tip="Tools without an owner, or whose owner has left")
         self.table.set_choices("owner", "Any owner", [("No owner", NO_OWNER),
-                                                      ("Has an owner", OWNED)])
+                                                      ("Owner has left", LEFT),
+                                                      ("Owner still here", OWNED)])
         self.table.set_empty_state(EmptyState(
             "No tools yet",
             "List the SaaS tools your teams pay for: each gets its terms (price, seats, "
@@ -141,7 +165,7 @@ class ToolsPage(TablePage):
             self.env.open_page("tool", {"tool_id": row.tool.id})
 
     def apply_target(self, target: object) -> None:
-        """{"search": text}, {"owner": NO_OWNER or OWNED}, {"category": name},
+        """{"search": text}, {"owner": NO_OWNER, LEFT or OWNED}, {"category": name},
         {"tool_id": n} (selects it)."""
         if not isinstance(target, dict):
             return

@@ -150,7 +150,8 @@ class ReminderPanel(QDockWidget):
         self.view = QTableView(body)
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several at once: snooze, acknowledge or decide them together (ctrl/shift-click).
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
@@ -174,8 +175,10 @@ class ReminderPanel(QDockWidget):
         self.snooze_button = self._menu_button(
             "Snooze", "snooze", actions.snooze_menu(self, self.snooze), body)
         self.ack_button = QPushButton(icons.icon("acknowledge"), "Acknowledge", body)
-        self.ack_button.setToolTip("Hide this reminder; the next one (or the missed-deadline "
-                                   "notice) still comes")
+        self.ack_button.setToolTip("Hide the selected reminders; the next one (or the "
+                                   "missed-deadline notice) still comes")
+        self.selection_note = QLabel(body)
+        self.selection_note.setObjectName("count")
         self.ack_button.clicked.connect(self.acknowledge)
         self.decide_button = self._menu_button(
             "Decide", "decide", actions.decide_menu(self, self.decide), body)
@@ -187,6 +190,8 @@ class ReminderPanel(QDockWidget):
         for button in (self.open_button, self.snooze_button, self.ack_button,
                        self.decide_button):
             buttons.addWidget(button)
+        buttons.addSpacing(8)
+        buttons.addWidget(self.selection_note)
         buttons.addStretch(1)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 6, 12, 8)
@@ -210,7 +215,7 @@ class ReminderPanel(QDockWidget):
         new = sum(1 for r in rows if r.is_new)
         missed = sum(1 for r in rows if r.missed)
         if rows:
-            parts = [f"{len(rows)} renewal{'s' if len(rows) != 1 else ''} need a decision"]
+            parts = [f"{len(rows)} renewal{'s need' if len(rows) != 1 else ' needs'} a decision"]
             if missed:
                 parts.append(f"{missed} past the cancel-by date")
             if new:
@@ -229,6 +234,11 @@ class ReminderPanel(QDockWidget):
         indexes = self.view.selectionModel().selectedRows()
         return self.model.row_at(indexes[0].row()) if indexes else None
 
+    def selected(self) -> list[ReminderRow]:
+        """The selected reminders, in the table's order."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        return [self.model.row_at(n) for n in rows]
+
     def select_term(self, term_id: int) -> bool:
         n = self.model.row_of(lambda r: r.key.term_id == term_id)
         if n >= 0:
@@ -236,10 +246,12 @@ class ReminderPanel(QDockWidget):
         return n >= 0
 
     def _enable(self) -> None:
-        has = self.current() is not None
-        for button in (self.open_button, self.snooze_button, self.ack_button,
-                       self.decide_button):
-            button.setEnabled(has)
+        selected = len(self.selected())
+        for button in (self.snooze_button, self.ack_button, self.decide_button):
+            button.setEnabled(selected > 0)
+        self.open_button.setEnabled(selected == 1)
+        self.selection_note.setText(f"{selected} selected: the answer goes to each"
+                                    if selected > 1 else "")
 
     # -- answers (each stored on a worker; the centre refreshes on env.data_changed) ---
     def _open(self) -> None:
@@ -248,26 +260,28 @@ class ReminderPanel(QDockWidget):
             self.open_term.emit(row.key.term_id)
 
     def snooze(self, days: int | None) -> Any:
-        """1 = a day, 7 = a week; None asks for a date."""
-        row = self.current()
-        if row is None:
+        """1 = a day, 7 = a week; None asks for a date; every selected reminder."""
+        rows = self.selected()
+        if not rows:
             return None
-        name = actions.term_name(row.renewal)
+        name = actions.many_name([r.renewal for r in rows])
+        keys = [r.key for r in rows]
         if days is None:
-            return actions.snooze_dialog(self.env, self, row.key, name)
-        return actions.snooze(self.env, row.key, name, days=days)
+            return actions.snooze_all_dialog(self.env, self, keys, name)
+        return actions.snooze_all(self.env, keys, name, days=days)
 
     def acknowledge(self) -> Any:
-        row = self.current()
-        if row is None:
+        rows = self.selected()
+        if not rows:
             return None
-        return actions.acknowledge(self.env, row.key, actions.term_name(row.renewal))
+        return actions.acknowledge_all(self.env, [r.key for r in rows],
+                                       actions.many_name([r.renewal for r in rows]))
 
     def decide(self, decision: str) -> Any:
-        row = self.current()
-        if row is None:
+        rows = self.selected()
+        if not rows:
             return None
-        return actions.decision_dialog(self.env, self, row.renewal, decision)
+        return actions.decide_all_dialog(self.env, self, [r.renewal for r in rows], decision)
 
 
 class ReminderCenter(QObject):

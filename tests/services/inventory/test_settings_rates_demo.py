@@ -96,3 +96,27 @@ def test_the_same_seed_gives_the_same_demo(ctx: ServiceContext, tmp_path) -> Non
         assert snapshot(ctx) == snapshot(other)
     finally:
         other.close()
+
+
+def test_the_small_demo_shows_each_case_the_figures_must_get_right(ctx: ServiceContext) -> None:
+    """A tool with no account recorded, one whose source reports no activity, one holding
+    more seats than it bought, a flat fee, a leaver who kept using tools, a tool owned by
+    someone who left: each appears, so the app's words for them can be seen."""
+    from stackadmin.services.overview.dashboard import compute
+    from stackadmin.services.seats.reconcile import reconcile
+    from stackadmin.services.seats.utilization import compute as utilization
+
+    load_demo(ctx, "small")
+    tools = utilization(ctx).tools
+    assert any(not t.seat_data for t in tools)
+    assert any(t.seat_data and not t.activity_known for t in tools)
+    assert any(t.over_allocated for t in tools)
+    assert any(t.flat_priced for t in tools)
+    # Mostly sensible: most tools are judged, and hold no more seats than they bought.
+    judged = [t for t in tools if t.utilization_pct is not None]
+    assert len(judged) >= len(tools) // 2
+    assert sum(t.over_allocated for t in tools) <= 3
+    after = reconcile(ctx).active_after_leaving
+    assert after and len({a.person_id for a in after}) < len(
+        {h.person_id for h in reconcile(ctx).departed_holders}) + 1
+    assert compute(ctx, with_seats=False).owners_departed

@@ -14,8 +14,9 @@ import pytest
 
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.demo import load_demo
-from stackadmin.services.inventory import rates, settings, terms, tools
+from stackadmin.services.inventory import people, rates, settings, terms, tools
 from stackadmin.services.overview import dashboard, first_look
+from stackadmin.services.renewals.reminders import decide
 from stackadmin.store.engine import make_engine, resolve_target
 from stackadmin.store.migrate import run_upgrade
 from stackadmin.store.snapshot import Snapshot
@@ -44,6 +45,13 @@ def _edge_cases(ctx: ServiceContext) -> None:
     terms.create_term(ctx, tool_id=tool.id, currency="JPY", plan="ended", unit_price="1500",
                       seats=4, term_start=date(2024, 1, 1), renewal_date=date(2025, 1, 1),
                       auto_renew=False)
+    # A missed cancel-by date decided on, and a tool owner who has left.
+    missed = next(r for r in dashboard.renewal_lines(ctx)
+                  if r.days_left is not None and r.days_left < 0)
+    decide(ctx, missed.term.id, "renew", renewal_date=missed.renewal_date)
+    owner = next(t for t in tools.list_tools(ctx) if t.owner_email)
+    person = next(p for p in people.list_people(ctx) if p.email == owner.owner_email)
+    people.mark_departed(ctx, person.id, date(2026, 10, 1))
 
 
 def test_the_first_look_equals_the_dashboard_read_through_the_services(
@@ -56,6 +64,10 @@ def test_the_first_look_equals_the_dashboard_read_through_the_services(
     assert got == expected  # every figure, every row, in the same order
     assert got.missing_rates == ["CHF"] and "GBP" in got.rates
     assert any(t.plan == "open" for t in got.terms_without_renewal)
+    assert got.owners_departed and any(r.decided for r in got.next_renewals) is False
+    assert len(got.missed_renewals) == len([
+        r for r in dashboard.renewal_lines(ctx)
+        if r.days_left is not None and r.days_left < 0]) - 1  # the decided one is done
 
 
 def test_it_reads_a_database_another_connection_is_writing(

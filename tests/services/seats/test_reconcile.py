@@ -76,3 +76,26 @@ def test_the_directory_source_is_named(ctx: ServiceContext) -> None:
                                 is_directory_source=True))
         session.add(Integration(plugin_id="slack", name="Slack", options={}))
     assert reconcile(ctx).directory_sources == ("Okta (HR)",)
+
+
+def test_activity_after_the_last_day_is_flagged_per_account(ctx: ServiceContext) -> None:
+    docs, chat, wiki = (tool_with_term(ctx, n) for n in ("Docs", "Chat", "Wiki"))
+    bob = person(ctx, "bob@example.com", departed_days_ago=30)
+    account(ctx, docs, "bob@example.com", person_id=bob, last_days=5)  # after: flagged
+    account(ctx, chat, "bob@example.com", person_id=bob, last_days=2,
+            status="deprovisioned")  # reclaimed since, still used after his last day
+    account(ctx, wiki, "bob@example.com", person_id=bob, last_days=30)  # on the last day
+    account(ctx, wiki, "bob.old@example.com", person_id=bob, last_days=None,
+            activity_known=False)  # no activity reported: nothing to flag
+    ada = person(ctx, "ada@example.com")
+    account(ctx, docs, "ada@example.com", person_id=ada, last_days=1)
+    eve = person(ctx, "eve@example.com")
+    people.update_person(ctx, eve, status="departed", end_date=TODAY + timedelta(days=5))
+    account(ctx, docs, "eve@example.com", person_id=eve, last_days=1)  # not gone yet
+    report = reconcile(ctx)
+    after = report.active_after_leaving
+    assert [(a.account.tool, a.email, a.end_date, a.days_after) for a in after] == [
+        ("Chat", "bob@example.com", TODAY - timedelta(days=30), 28),
+        ("Docs", "bob@example.com", TODAY - timedelta(days=30), 25)]
+    assert not report.clean
+    assert reconcile(ctx, TODAY - timedelta(days=40)).active_after_leaving == []

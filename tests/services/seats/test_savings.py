@@ -31,7 +31,7 @@ def test_groups_add_up_to_each_tools_savings_and_the_total(demo: ServiceContext)
     assert {s.account_id for s in view.unused} == {s.account_id for s in report.unused}
     for fig in report.tools:
         mine = [g for g in view.groups if g.tool_id == fig.tool_id]
-        assert sum(g.seats for g in mine) == fig.seats_unused + fig.seats_unassigned
+        assert sum(g.seats for g in mine) == fig.seats_unused + (fig.seats_unassigned or 0)
         cost = sum((g.annual_cost_base or Decimal(0) for g in mine), Decimal(0))
         assert cost.quantize(Decimal("0.000001")) == (
             fig.potential_savings_base or Decimal(0)).quantize(Decimal("0.000001"))

@@ -257,15 +257,31 @@ def test_figures_stay_within_their_bounds(ctx: ServiceContext, purchased: int,
                 exempt=exempt, exempt_reason="kept" if exempt else None, is_bot=bot,
                 activity_known=known, first_days=100)
     fig = utilization.compute(ctx, tool=name).tools[0]
+    if not accounts_:  # no seat data: nothing is held, unassigned or saved, nor judged
+        assert not fig.seat_data
+        assert (fig.seats_held, fig.seats_unassigned, fig.potential_savings_base) == (
+            None, None, None)
+        assert fig.utilization_pct is None and fig.recommended_seats is None
+        return
+    assert fig.seat_data and fig.seats_held is not None
     assert 0 <= fig.seats_unused <= fig.seats_held
-    assert fig.seats_active + fig.seats_unused <= fig.seats_held
+    assert fig.seats_active + fig.seats_unused + fig.seats_activity_unknown <= fig.seats_held
     assert fig.potential_savings_base is not None and fig.potential_savings_base >= 0
     assert fig.seats_unassigned == max(purchased - fig.seats_held, 0)
     if fig.utilization_pct is not None and not fig.over_allocated:
         assert 0 <= fig.utilization_pct <= 100
     if fig.utilization_pct is not None and fig.utilization_pct > 100:
         assert fig.over_allocated
-    assert fig.recommended_seats >= math.ceil(fig.seats_active * Decimal("1.1"))
+    people_known = any(status != "deprovisioned" and known and not bot
+                       for status, _last, _exempt, bot, known in accounts_)
+    if fig.seats_activity_unknown and not people_known:
+        # Activity unknown: never 0 %, never a cut to 0 seats.
+        assert not fig.activity_known
+        assert fig.utilization_pct is None and fig.recommended_seats is None
+        return
+    assert fig.recommended_seats is not None
+    assert fig.recommended_seats >= (math.ceil(fig.seats_active * Decimal("1.1"))
+                                     + fig.seats_activity_unknown)
     assert fig.recommended_seats >= fig.seats_exempt
 
 
@@ -308,14 +324,18 @@ def test_rightsizing_price_change_across_currencies_and_missing_rates(ctx: Servi
     brief = rightsizing_brief(ctx, new.id)
     assert brief.price_change is None and brief.projected_savings_base is None
     assert brief.missing_rates == ("CHF", "EUR")
-    assert brief.projected_savings == Decimal("550.00")  # nobody active: 0 seats needed
+    # No account recorded: nothing to judge by, so no cut (not "0 seats needed").
+    assert not brief.seat_data and brief.recommended_seats is None
+    assert brief.projected_savings == Decimal("0.00")
     rates.set_rate(ctx, "EUR", "1.10", TODAY)
     rates.set_rate(ctx, "CHF", "1.25", TODAY)
+    account(ctx, tool, "idle@example.com", last_days=200)  # the one seat held, unused
     brief = rightsizing_brief(ctx, new.id)
     # 100 EUR = 110 USD = 88 CHF a seat before; 110 CHF now: +22 CHF, +25 %.
     assert brief.price_change == Decimal("22")
     assert brief.price_change_pct == Decimal("25")
-    assert brief.projected_savings_base == Decimal("687.5")
+    assert brief.recommended_seats == 0  # nobody active: 0 seats needed
+    assert brief.projected_savings_base == Decimal("687.5")  # 5 × 110 CHF × 1.25
     assert brief.previous_currency == "EUR" and brief.missing_rates == ()
     with pytest.raises(NotFoundError):
         rightsizing_brief(ctx, 999_999)
@@ -336,3 +356,57 @@ def test_seats_are_built_once_and_unused_agrees_with_them(two_currencies: Servic
     assert report.seats is report.seats
     assert lazily == [s.account_id for s in report.seats if s.reason is not None]
     assert lazily == [s.account_id for s in report.unused]
+
+
+def test_a_tool_whose_source_reports_no_activity_is_not_judged_unused(ctx: ServiceContext
+                                                                      ) -> None:
+    """19 seats bought, 16 held, activity not reported: no 0 %, no cut to 0 seats; the
+    departed person's seat and the 3 idle seats are still savings."""
+    tool = tool_with_term(ctx, "Sales", seats=19)
+    gone = person(ctx, "gone@example.com", departed_days_ago=30)
+    account(ctx, tool, "gone@example.com", person_id=gone, last_days=None,
+            activity_known=False)
+    for n in range(15):
+        account(ctx, tool, f"rep{n}@example.com", last_days=None, activity_known=False)
+    fig = _by_tool(utilization.compute(ctx))["Sales"]
+    assert fig.seat_data and not fig.activity_known
+    assert (fig.seats_held, fig.seats_active, fig.seats_unused) == (16, 0, 1)
+    assert fig.seats_activity_unknown == 15 and fig.seats_unassigned == 3
+    assert fig.utilization_pct is None and fig.recommended_seats is None
+    assert fig.potential_savings_base == Decimal(4 * 120)
+    assert {s.email for s in utilization.compute(ctx).unused} == {"gone@example.com"}
+    brief = rightsizing_brief(ctx, terms.list_terms(ctx)[0].id)
+    assert brief.recommended_seats is None and brief.seat_change is None
+    assert brief.projected_savings == 0 and not brief.activity_known
+
+
+def test_a_tool_with_no_account_recorded_has_no_seat_data_and_saves_nothing(
+        ctx: ServiceContext) -> None:
+    tool_with_term(ctx, "Design", seats=20)  # 20 × 120 a year: never counted as a saving
+    used = tool_with_term(ctx, "Chat", seats=2)
+    account(ctx, used, "a@example.com", last_days=1)
+    report = utilization.compute(ctx)
+    fig = _by_tool(report)["Design"]
+    assert not fig.seat_data
+    assert (fig.seats_held, fig.seats_unassigned, fig.potential_savings_base) == (
+        None, None, None)
+    assert fig.utilization_pct is None and fig.recommended_seats is None
+    assert report.total is not None
+    assert report.total.potential_savings_base == Decimal(120)  # Chat's one idle seat
+    assert report.total.seats_unassigned == 1 and report.total.seats_held == 1
+
+
+def test_a_flat_fee_without_a_seat_count_is_flat_priced_and_never_over_allocated(
+        ctx: ServiceContext) -> None:
+    tool = tool_with_term(ctx, "Monitor", pricing="flat", unit_price="4000.00", seats=None,
+                          billing_period="annual")
+    for n in range(3):
+        account(ctx, tool, f"u{n}@example.com", last_days=1)
+    fig = _by_tool(utilization.compute(ctx))["Monitor"]
+    assert fig.flat_priced and fig.seats_purchased == 0
+    assert not fig.over_allocated and fig.utilization_pct is None
+    capped = tool_with_term(ctx, "Capped", seats=2)
+    for n in range(3):
+        account(ctx, capped, f"c{n}@example.com", last_days=1)
+    fig = _by_tool(utilization.compute(ctx))["Capped"]
+    assert fig.over_allocated and fig.seats_over == 1 and not fig.flat_priced

@@ -201,3 +201,27 @@ def test_commit_refuses_a_file_with_problems(ctx: ServiceContext, tmp_path: Path
     with pytest.raises(ValidationError, match="row 2, column email: is not an email address"):
         importer.commit(ctx, file)
     assert events(ctx) == 0
+
+
+def test_a_row_adding_a_second_open_term_is_warned_about_not_refused(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    notion = tools.create_tool(ctx, name="Notion")
+    terms.create_term(ctx, tool_id=notion.id, plan="Business", currency="USD",
+                      unit_price="10", seats=15, term_start=date(2026, 1, 1),
+                      renewal_date=date(2027, 1, 1))
+    path = write(tmp_path, "s.csv", "tool,plan,unit_price,currency,seats,term_start\r\n"
+                                    "Notion,,10,USD,25,\r\n"  # no plan: a second term
+                                    "Notion,Business,10,USD,16,2026-01-01\r\n"  # the same one
+                                    "Miro,Team,8,USD,4,\r\n"
+                                    "Miro,Guests,2,USD,9,\r\n")  # new tool, two terms
+    plan = importer.import_file(ctx, path, "subscriptions", dry_run=True)
+    assert plan.ok and plan.added == 3 and plan.updated == 1
+    assert [(w.row, w.column) for w in plan.warnings] == [(2, "tool"), (5, "tool")]
+    first, second = (str(w) for w in plan.warnings)
+    assert first.startswith("row 2, column tool: adds a second open term to Notion "
+                            "(in the inventory: plan 'Business', from 2026-01-01, 15 seats)")
+    assert "adds a second open term to Miro (row 4: plan 'Team', 4 seats)" in second
+    done = importer.import_file(ctx, path, "subscriptions")
+    assert done.committed and len(done.warnings) == 2  # it goes ahead, and says so
+    again = importer.import_file(ctx, path, "subscriptions", dry_run=True)
+    assert again.warnings == [] and again.added == 0  # nothing is added twice

@@ -109,19 +109,20 @@ class AccountsSection(ToolSection):
 
         first = rows[0] if rows else None
         seats = [_Seat(a, self.page.tool.name if self.page.tool else "") for a in rows]
+        held = [s for s in seats if s.status != "deprovisioned"]
         return [
             open_person_action(self.env, self, first.person_id if first else None),
             menu_action(self, "Edit…", lambda: accounts.edit(self.page, first),
                         enabled=first is not None),
             None,
-            menu_action(self, "Exempt…", lambda: seat_actions.exempt(self.env, self, seats),
-                        enabled=any(not a.exempt and a.status != "deprovisioned"
-                                    for a in rows)),
+            menu_action(self, "Exempt…",
+                        lambda: seat_actions.exempt_rows(self, self.env, held),
+                        enabled=any(not a.exempt for a in held)),
             menu_action(self, "Clear exemption",
-                        lambda: seat_actions.clear_exemption(self.env, seats),
+                        lambda: seat_actions.clear_rows(self.env, seats),
                         enabled=any(a.exempt for a in rows)),
             menu_action(self, "Mark reclaimed…",
-                        lambda: seat_actions.reclaim(self.env, self, seats),
+                        lambda: seat_actions.reclaim_rows(self, self.env, seats),
                         enabled=any(a.status != "deprovisioned" for a in rows)),
         ]
 

@@ -1,5 +1,6 @@
-"""The tool page (double-click a tool): its facts and figures on top, then its sections
-(terms over time, decisions, accounts by role, integration, documents, contacts, notes),
+"""The tool page (double-click a tool, click it on the map): its facts and figures on top,
+then its sections (terms over time, decisions, accounts by role, adoption, satisfaction,
+the connections that depend on it, integration, training, documents, contacts, notes),
 each loading on its own worker job."""
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
-from stackadmin.ui.fmt import base_text, int_text
+from stackadmin.ui.fmt import base_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.pages.tool import SECTIONS
+from stackadmin.ui.theme import WARN
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
     from stackadmin.services.records import ToolRow
     from stackadmin.services.seats.utilization import ToolFigures
+    from stackadmin.ui.pages.tool.hosted import HostedSection
     from stackadmin.ui.pages.tool.section import ToolSection
     from stackadmin.ui.tasks import Job
 
@@ -38,6 +41,7 @@ class ToolHeader:
     tool: ToolRow
     figures: ToolFigures | None
     base_currency: str
+    owner_left: bool = False  # the owner has left the company: a hand-over is due
 
 
 def fetch_header(ctx: ServiceContext, tool_id: int) -> ToolHeader:
@@ -46,19 +50,33 @@ def fetch_header(ctx: ServiceContext, tool_id: int) -> ToolHeader:
 
     tool = get_tool(ctx, tool_id)
     report = utilization.compute(ctx, tool=tool.name)
-    return ToolHeader(tool, report.tools[0] if report.tools else None, report.base_currency)
+    return ToolHeader(tool, report.tools[0] if report.tools else None, report.base_currency,
+                      tool.owner_departed(ctx.today()))
 
 
 def figures_text(header: ToolHeader) -> str:
+    """Cost and seats in words: 'no seat data', 'activity unknown', 'flat' and seats held
+    beyond those purchased are said as such (the Tools page's rules)."""
     fig = header.figures
     if fig is None:
         return ""
     cost = ("annual cost unknown (no exchange rate for " + ", ".join(fig.missing_rates) + ")"
             if fig.missing_rates else
             f"{base_text(fig.annual_cost_base, header.base_currency)} a year")
-    seats = (f"{int_text(fig.seats_purchased)} seats purchased, " if fig.seats_purchased
-             else "")
-    text = (f"{cost} · {seats}{fig.seats_held:,} held, {fig.seats_active:,} active")
+    if fig.flat_priced:
+        seats = "a flat fee (no seat count), "
+    elif fig.seats_purchased:
+        seats = f"{plural(fig.seats_purchased, 'seat')} purchased, "
+    else:
+        seats = ""
+    if not fig.seat_data or fig.seats_held is None:
+        return f"{cost} · {seats}no seat data (no account recorded)"
+    held = f"{fig.seats_held:,} held"
+    if fig.over_allocated:
+        held += f" ({fig.seats_over:,} more than purchased)"
+    if not fig.activity_known:
+        return f"{cost} · {seats}{held}, activity unknown"
+    text = f"{cost} · {seats}{held}, {fig.seats_active:,} active"
     if fig.seats_unused:
         text += f", {fig.seats_unused:,} unused"
     return text
@@ -112,7 +130,7 @@ class ToolPage(Page):
         head.addWidget(self.facts)
         head.addWidget(self.figures)
 
-        self.sections: list[ToolSection] = []
+        self.sections: list[ToolSection | HostedSection] = []
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 4, 16, 16)
@@ -143,7 +161,7 @@ class ToolPage(Page):
         button.clicked.connect(lambda _c=False: slot())
         return button
 
-    def section(self, key: str) -> ToolSection:
+    def section(self, key: str) -> Any:
         return next(s for s in self.sections if s.key == key)
 
     # -- loading -------------------------------------------------------------------------
@@ -192,7 +210,7 @@ class ToolPage(Page):
             self.env.error.emit(describe_error(exc))
         self._done("header")
 
-    def section_loaded(self, section: ToolSection) -> None:
+    def section_loaded(self, section: ToolSection | HostedSection) -> None:
         self._done(section.key)
 
     def _done(self, part: str) -> None:
@@ -213,8 +231,13 @@ class ToolPage(Page):
             return
         tool = header.tool
         self.name.setText(tool.name)
-        owner = (f"owner <b>{escape(tool.owner_name or tool.owner_email or '')}</b>"
-                 if tool.owner_email else "<span style='color:#c62828'>no owner</span>")
+        if tool.owner_email is None:
+            owner = f"<span style='color:{WARN}'>no owner</span>"
+        elif header.owner_left:
+            owner = (f"owner <b>{escape(tool.owner_name or tool.owner_email)}</b> "
+                     f"<span style='color:{WARN}'>(left: hand it over with Edit)</span>")
+        else:
+            owner = f"owner <b>{escape(tool.owner_name or tool.owner_email)}</b>"
         parts = [escape(x) for x in (tool.vendor, tool.category) if x]
         parts.append(owner)
         if tool.website:

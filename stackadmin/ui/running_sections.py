@@ -1,0 +1,328 @@
+"""Self-contained sections for the tool and person pages: each takes `(env, id)`, loads its
+own data on a worker, reloads when that data changes, and emits `loaded` when shown. The
+tool sections show another tool with `set_tool(tool_id)` (the tool page hosts them).
+
+    ToolConnectionsSection(env, tool_id)   what depends on the tool (what breaks if cancelled)
+    ToolAdoptionSection(env, tool_id)      12-month trend, adoption target, training list
+    ToolTrainingSection(env, tool_id)      links, guide, champions
+    PersonOnboardingSection(env, person_id)  the bundle's checklist, lacking, beyond; CSV
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stackadmin.ui.charts import TrendChart
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.filtertable import make_view
+from stackadmin.ui.fmt import plural
+from stackadmin.ui.tablemodel import Column, RowTableModel
+
+if TYPE_CHECKING:
+    from stackadmin.services.context import ServiceContext
+    from stackadmin.ui.env import Env
+    from stackadmin.ui.tasks import Job
+
+
+class _Section(QFrame):
+    """A titled card that loads itself; subclasses give `work` and `show_data`."""
+
+    loaded = Signal()
+    entities: frozenset[str] = frozenset()
+
+    def __init__(self, env: Env, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env = env
+        self.sizers: dict[int, ColumnSizer] = {}  # each table's, by id(view)
+        self.setObjectName("card")
+        self.title = QLabel(f"<b>{escape(title)}</b>", self)
+        self.summary = QLabel("Loading…", self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(12, 10, 12, 10)
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.summary)
+        env.data_changed.connect(self._changed)
+
+    def _changed(self, entity: str) -> None:
+        if entity == "*" or entity in self.entities:
+            self.load()
+
+    def load(self) -> None:
+        self.env.run(self.work(), self._shown, key=f"section:{id(self)}")
+
+    def _shown(self, data: Any) -> None:
+        self.show_data(data)
+        self.loaded.emit()
+
+    def work(self) -> Any:
+        raise NotImplementedError
+
+    def show_data(self, data: Any) -> None:
+        raise NotImplementedError
+
+
+def _table(parent: _Section, model: RowTableModel[Any], name: str,
+           rows: int = 5) -> QTableView:
+    """A table like every other (names elided, numbers whole, columns fitted to the width
+    until sized by hand, the widths kept under `sections/<name>`); `_fill` sets its rows
+    and makes it as tall as they are, up to `rows` (the page scrolls, not each table)."""
+    view = make_view(model, parent)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    view.setProperty("most_rows", rows)
+    sizer = ColumnSizer(view, parent.env.settings, f"sections/{name}")
+    sizer.restore()
+    parent.sizers[id(view)] = sizer
+    return view
+
+
+def _fill(section: _Section, model: RowTableModel[Any], view: QTableView,
+          rows: list[Any]) -> None:
+    model.set_rows(rows)
+    section.sizers[id(view)].measure(longest_texts(model.columns, rows))
+    shown = max(1, min(len(rows), int(view.property("most_rows") or 5)))
+    header = max(view.horizontalHeader().height(),
+                 view.horizontalHeader().sizeHint().height())
+    view.setFixedHeight(header + shown * view.verticalHeader().defaultSectionSize()
+                        + 2 * view.frameWidth() + 2)
+
+
+class _ToolSection(_Section):
+    """A section about one tool: built with its id (None: none yet), `set_tool` shows
+    another."""
+
+    def __init__(self, env: Env, title: str, tool_id: int | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(env, title, parent)
+        self.tool_id = tool_id
+
+    def set_tool(self, tool_id: int) -> None:
+        self.tool_id = tool_id
+        self.load()
+
+    def load(self) -> None:
+        if self.tool_id is not None:
+            super().load()
+
+
+class ToolConnectionsSection(_ToolSection):
+    """The connections to and from a tool that are not retired, with their owners: what
+    breaks if the tool is cancelled. Double-click opens a connection."""
+
+    entities = frozenset({"connection", "tool", "person"})
+
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Connections (what breaks if this tool is cancelled)", tool_id,
+                         parent)
+        self.model: RowTableModel[Any] = RowTableModel([
+            Column("Connection", lambda r: f"{r.from_tool} → {r.to_tool}", width=200,
+                   elide="middle"),
+            Column("What flows", lambda r: r.what, width=220),
+            Column("Status", lambda r: r.status, width=80, warn=lambda r: r.status == "broken"),
+            Column("Owner", lambda r: r.owner or "no owner",
+                   tooltip=lambda r: r.owner_email or ""),
+        ], self)
+        self.view = _table(self, self.model, "tool-connections", 4)
+        self.view.doubleClicked.connect(lambda index: env.open_page(
+            "connections", {"connection_id": self.model.row_at(index.row()).id}))
+        self.body.addWidget(self.view)
+        self.load()
+
+    def work(self) -> Any:
+        tool_id = self.tool_id
+
+        def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.running.connections import depending_on
+
+            return depending_on(ctx, tool_id)
+        return run
+
+    def show_data(self, rows: list[Any]) -> None:
+        broken = sum(1 for r in rows if r.status == "broken")
+        self.summary.setText("No connection depends on this tool." if not rows else
+                             f"{plural(len(rows), 'connection')} "
+                             f"depend{'s' if len(rows) == 1 else ''} on it"
+                             + (f", <b style='color:#dc2626'>{broken} broken</b>"
+                                if broken else "") + ".")
+        _fill(self, self.model, self.view, rows)
+        self.view.setVisible(bool(rows))
+
+
+class ToolAdoptionSection(_ToolSection):
+    """Active vs purchased seats and the annual cost over 12 months (from the daily
+    snapshots), the adoption target's status and the people to train."""
+
+    entities = frozenset({"snapshot", "target", "account", "person", "term"})
+
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Adoption, last 12 months", tool_id, parent)
+        self.chart = TrendChart(self)
+        self.cost = QLabel(self)
+        self.cost.setObjectName("count")
+        self.training_model: RowTableModel[Any] = RowTableModel([
+            Column("To train", lambda p: p.name, width=160),
+            Column("Email", lambda p: p.email, width=200),
+            Column("Why", lambda p: p.why),
+        ], self)
+        self.training_view = _table(self, self.training_model, "tool-training-people", 4)
+        for widget in (self.chart, self.cost, self.training_view):
+            self.body.addWidget(widget)
+        self.load()
+
+    def work(self) -> Any:
+        tool_id = self.tool_id
+
+        def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.running.adoption import target_statuses, trend
+
+            return trend(ctx, tool_id=tool_id), target_statuses(ctx, tool_id)
+        return run
+
+    def show_data(self, data: Any) -> None:
+        from stackadmin.ui.fmt import base_text
+
+        trend, targets = data
+        days = [p.day.isoformat() for p in trend.days]
+        self.chart.set_data(days, [("purchased", [p.seats_purchased for p in trend.days]),
+                                   ("active", [p.seats_active for p in trend.days])])
+        last = trend.days[-1] if trend.days else None
+        self.cost.setText("" if last is None else
+                          f"Annual cost {base_text(last.annual_cost_base, trend.base_currency)}"
+                          f" on {last.day.isoformat()}; history since "
+                          f"{trend.first_day.isoformat() if trend.first_day else '—'}")
+        target = targets[0] if targets else None
+        if target is None:
+            self.summary.setText("No adoption target set.")
+        else:
+            colour = "#16a34a" if target.met else "#dc2626"
+            self.summary.setText(f"<span style='color:{colour}'>{escape(target.sentence())}"
+                                 "</span>")
+        _fill(self, self.training_model, self.training_view,
+              [] if target is None else list(target.not_active))
+        self.training_view.setVisible(bool(target and target.not_active))
+
+
+class ToolTrainingSection(_ToolSection):
+    """Training resources of the tool: guides, links, champions."""
+
+    entities = frozenset({"training", "person"})
+
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Training", tool_id, parent)
+        self.summary.setOpenExternalLinks(True)
+        self.load()
+
+    def work(self) -> Any:
+        tool_id = self.tool_id
+
+        def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.running.training import list_resources
+
+            return list_resources(ctx, tool_id)
+        return run
+
+    def show_data(self, rows: list[Any]) -> None:
+        if not rows:
+            self.summary.setText("No training resource yet (add one with `stackadmin "
+                                 "training add`).")
+            return
+        lines = []
+        for r in rows:
+            if r.url:
+                lines.append(f"{escape(r.kind.capitalize())}: <a href='{escape(r.url)}'>"
+                             f"{escape(r.title)}</a>")
+            else:
+                lines.append(escape(r.text))
+        self.summary.setText("<br>".join(lines))
+        self.rows = rows
+
+
+class PersonOnboardingSection(_Section):
+    """A person's onboarding checklist from their department's bundle: what they should
+    have and lack, what they hold beyond it; the checklist exported as CSV."""
+
+    entities = frozenset({"bundle", "account", "person", "tool"})
+
+    def __init__(self, env: Env, person_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Onboarding", parent)
+        from stackadmin.ui.filedialogs import PathAsker, ask_with_dialog
+
+        self.person_id = person_id
+        self.ask_path: PathAsker = ask_with_dialog
+        self.model: RowTableModel[Any] = RowTableModel([
+            Column("Done", lambda i: "yes" if i.done else "no", width=50),
+            Column("Tool", lambda i: i.tool, width=180, elide="middle"),
+            Column("Role to grant", lambda i: i.role, width=100),
+            Column("Granted by", lambda i: i.granted_by or "no owner",
+                   tooltip=lambda i: i.granted_by_email or ""),
+        ], self)
+        self.view = _table(self, self.model, "person-onboarding", 5)
+        self.export_button = QPushButton("Export checklist CSV…", self)
+        self.export_button.clicked.connect(self.export)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        self.body.addWidget(self.view)
+        self.body.addLayout(row)
+        self.data: Any = None
+        self.load()
+
+    def work(self) -> Any:
+        person_id = self.person_id
+
+        def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.running.onboarding import onboarding
+
+            return onboarding(ctx, person_id)
+        return run
+
+    def show_data(self, view: Any) -> None:
+        self.data = view
+        if not view.checklist:
+            text = f"No onboarding bundle for {escape(view.department or 'their department')}."
+        else:
+            lacking = ", ".join(escape(i.tool) for i in view.lacking) or "nothing"
+            text = (f"{len(view.checklist) - len(view.lacking)} of {len(view.checklist)} "
+                    f"bundle tools granted. Lacks: <b>{lacking}</b>.")
+        if view.beyond:
+            text += " Beyond the bundle: " + ", ".join(escape(h.tool) for h in view.beyond)
+        self.summary.setText(text)
+        _fill(self, self.model, self.view, list(view.checklist))
+        self.view.setVisible(bool(view.checklist))
+        self.export_button.setEnabled(bool(view.checklist))
+
+    def export(self) -> None:
+        from stackadmin.ui.filedialogs import PathRequest, last_dir
+
+        if self.data is None:
+            return
+        name = self.data.email.split("@")[0]
+        request = PathRequest("Export the onboarding checklist", last_dir(self.env.settings),
+                              f"onboarding-{name}.csv")
+        self.ask_path(self, request, self.write)
+
+    def write(self, path: str) -> None:
+        person_id = self.person_id
+
+        def work(ctx: ServiceContext, job: Job) -> int:
+            from stackadmin.services.running.onboarding import export_checklist
+
+            return export_checklist(ctx, person_id, path)
+
+        self.env.run(work, lambda n: self.env.message.emit(
+            f"Wrote {n} checklist rows to {path}."))
