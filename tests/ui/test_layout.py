@@ -201,3 +201,13 @@ def test_the_integrations_page_says_where_seats_come_from_meanwhile(
     state.buttons["Import accounts…"].click()
     assert called == [1]
     screenshot(window, "integrations-empty-1024")
+
+
+def test_each_page_of_the_sidebar_has_an_icon_of_its_own(qapp: Any) -> None:
+    """Below 1180 pixels the sidebar shows icons only: two pages with one icon could not be
+    told apart. Each is a file that is there."""
+    from stackadmin import paths
+
+    shown = [p for p in PAGES if not p.hidden]
+    assert len({p.icon for p in shown}) == len(shown)
+    assert all((paths.resources_dir() / "icons" / f"{p.icon}.svg").is_file() for p in shown)

@@ -244,7 +244,7 @@ def open_connection(env: Env, parent: QWidget, connection_id: int) -> Connection
 
 class ConnectionsPage(TablePage):
     title = "Connections"
-    icon = "integrations"
+    icon = "connections"
     reload_on: ClassVar[frozenset[str]] = frozenset({CONNECTION, "tool", "person"})
     columns = connection_columns()
 
@@ -256,7 +256,7 @@ class ConnectionsPage(TablePage):
         self.add_action("Edit", "edit", self.edit, needs_row=True)
         self.add_action("Verified today", "acknowledge", self.verify, needs_row=True)
         self.add_action("Incident…", "bell", self.incident, needs_row=True)
-        self.add_action("Map", "dashboard", lambda: env.open_page("map", None))
+        self.add_action("Map", "map", lambda: env.open_page("map", None))
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:

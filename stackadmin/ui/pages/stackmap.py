@@ -22,7 +22,7 @@ MapData = tuple[dict[int, tuple[str, str | None]], list["ConnectionRow"]]
 
 class MapPage(Page):
     title = "Map"
-    icon = "dashboard"
+    icon = "map"
     reload_on: ClassVar[frozenset[str]] = frozenset({"connection", "tool"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
