@@ -168,3 +168,24 @@ def test_the_right_click_menu_has_the_batches_and_a_row_opens_its_tool(
     wait_idle(qtbot, window.env)
     assert window.current_key == "tool"
     assert window.pages["tool"].tool_id == chosen[0].tool_id
+
+
+def test_the_heading_is_as_tall_as_its_lines_at_each_width(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """No blank lines around the person's heading, and none of its lines cut."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    leaver = reconcile(demo_ctx).active_after_leaving[0].person_id
+    page = _open(window, qtbot, leaver)
+    for width in (1280, 1024):
+        window.resize(width, 800)
+        qtbot.wait(50)
+        heading = page.heading
+        probe = QLabel()  # the same text, measured afresh at the heading's width
+        probe.setTextFormat(Qt.TextFormat.RichText)
+        probe.setWordWrap(True)
+        probe.setFont(heading.font())
+        probe.setText(heading.text())
+        need = probe.heightForWidth(heading.width())
+        assert need <= heading.height() <= need + 4, (width, need, heading.height())

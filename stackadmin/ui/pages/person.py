@@ -193,6 +193,17 @@ class PersonPage(TablePage):
         if kind == "tool" and value.isdigit():
             self.env.open_page("tool", {"tool_id": int(value)})
 
+    def _fit_heading(self) -> None:
+        """As tall as its wrapped lines at the width it has (a size hint measured at another
+        width left blank lines around it, or cut one)."""
+        width = self.heading.width() if self.heading.width() > 100 else self.width() - 24
+        self.heading.setMinimumHeight(0)  # heightForWidth answers at least the minimum
+        self.heading.setMinimumHeight(max(self.heading.heightForWidth(max(width, 300)), 0))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_heading()
+
     # -- loading -------------------------------------------------------------------------
     def show_target(self, target: object) -> None:
         if (isinstance(target, dict) and "person_id" in target
@@ -219,7 +230,7 @@ class PersonPage(TablePage):
         self.heading.setText(heading_html(view))
         self.done_action.setVisible(self._departed())
         person = view.person
-        self.heading.setMinimumHeight(self.heading.sizeHint().height())
+        self._fit_heading()
         if self.onboarding is None or self.onboarding.person_id != person.id:
             from stackadmin.ui.running_sections import PersonOnboardingSection
 
