@@ -112,6 +112,23 @@ def test_the_base_currency_setting_is_chosen_from_the_iso_codes(
     assert all_settings(demo_ctx)["base_currency"] == "EUR"
 
 
+def test_the_digest_frequency_and_mail_security_are_chosen_in_words(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    window.show_page("settings")
+    wait_idle(qtbot, window.env)
+    page = window.pages["settings"]
+    often, security = page.inputs["digest_frequency"], page.inputs["smtp_security"]
+    assert often.currentText() == "Every week" and security.currentData() == "starttls"
+    assert [often.itemText(n) for n in range(often.count())] == [
+        "Every day", "Every week", "Every month"]
+    often.setCurrentIndex(often.findData("monthly"))
+    security.setCurrentIndex(security.findData("tls"))
+    page.save()
+    wait_idle(qtbot, window.env)
+    saved = all_settings(demo_ctx)
+    assert saved["digest_frequency"] == "monthly" and saved["smtp_security"] == "tls"
+
+
 def test_a_new_tools_owner_who_is_not_a_person_can_be_added_on_the_spot(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
     window.show_page("tools")

@@ -40,13 +40,21 @@ LABELS = {
 
 DIGEST_LABELS = {
     "digest_recipients": "Send the digest to (addresses, commas)",
-    "digest_frequency": "How often (daily, weekly, monthly)",
+    "digest_frequency": "How often",
     "smtp_host": "Mail server",
     "smtp_port": "Port (587 STARTTLS, 465 TLS)",
-    "smtp_security": "Security (starttls or tls)",
+    "smtp_security": "Security",
     "smtp_user": "Login",
     "smtp_from": "Sender address (default: the login)",
     "unverified_days": "Connections unverified after (days)",
+}
+
+# Settings chosen from a list: (stored value, what it is called here).
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "digest_frequency": (("daily", "Every day"), ("weekly", "Every week"),
+                         ("monthly", "Every month")),
+    "smtp_security": (("starttls", "STARTTLS (usually port 587)"),
+                      ("tls", "TLS from the start (usually port 465)")),
 }
 
 RATE_COLUMNS: list[Column[RateRow]] = [
@@ -91,7 +99,12 @@ class SettingsPage(Page):
         digest = QGroupBox("Digest e-mail and connections", self)
         digest_form = QFormLayout(digest)
         for key, label in DIGEST_LABELS.items():
-            edit = QLineEdit(digest)
+            if key in CHOICES:  # an enumeration: its values in words
+                edit = QComboBox(digest)
+                for value, text in CHOICES[key]:
+                    edit.addItem(text, value)
+            else:
+                edit = QLineEdit(digest)
             problem = QLabel(digest)
             problem.setStyleSheet("color: #c62828;")
             problem.setWordWrap(True)
@@ -176,6 +189,8 @@ class SettingsPage(Page):
 
     def _value(self, key: str) -> str:
         edit = self.inputs[key]
+        if key in CHOICES and isinstance(edit, QComboBox):
+            return str(edit.currentData() or "")
         if isinstance(edit, QComboBox):
             from stackadmin.ui.dialogs import combo_value
 
@@ -196,7 +211,9 @@ class SettingsPage(Page):
         self.loaded_values = values
         for key, edit in self.inputs.items():
             value = values.get(key, "")
-            if isinstance(edit, QComboBox):
+            if key in CHOICES and isinstance(edit, QComboBox):
+                edit.setCurrentIndex(max(edit.findData(value), 0))
+            elif isinstance(edit, QComboBox):
                 from stackadmin.ui.dialogs.fields import currency_items
 
                 edit.blockSignals(True)
