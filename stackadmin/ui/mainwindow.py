@@ -52,8 +52,12 @@ def describe_error(exc: BaseException) -> str:
         return "; ".join(exc.problems)
     if isinstance(exc, UserError):
         return str(exc)
-    log.error("unexpected error in the GUI", exc_info=exc)
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed."
+    from stackadmin import crashlog
+
+    where = crashlog.write(exc)  # the stack goes to the log, not to the terminal
+    log.error("unexpected error in the GUI (%s); details in %s", crashlog.one_line(exc), where)
+    return (f"Something went wrong ({crashlog.one_line(exc)}). Nothing was changed. "
+            f"Details are in {where}.")
 
 
 class Banner(QFrame):

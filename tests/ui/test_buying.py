@@ -120,8 +120,8 @@ def test_a_requests_page_shows_its_evaluation_side_by_side(window: MainWindow,
     page = _show(window, qtbot, "request", {"request_id": 1})
     assert "A whiteboard for remote workshops" in page.heading.text()
     assert "evaluating" in page.heading.text()
-    paid = page.paid.text()  # the tools with the most unused seats first
-    assert paid.startswith("Already paid for: ") and "Miro (Design) is paid for:" in paid
+    assert page.paid.text().startswith("Already paid for: ")
+    assert "Miro (Design) is paid for: " in page.paid.text()
     assert [e.summary.split(": ", 1)[1] for e in page.history_model.all_rows()] == [
         "new → evaluating"] or page.history_model.total == 2
     rows = page.comparison.model.all_rows()

@@ -251,6 +251,25 @@ def test_notes_and_decisions(window: MainWindow, demo_ctx: ServiceContext, qtbot
     assert notes.text.text() == "Admin console: slack.com/admin. SSO through Okta."
 
 
+def test_notes_saved_over_someone_elses_change_are_told_not_lost(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from stackadmin.services.inventory.tools import update_tool
+
+    slack = _tool(demo_ctx, "Slack")
+    notes = _open(window, qtbot, slack).section("notes")
+    dialog = notes.edit()
+    update_tool(demo_ctx, slack, notes="Renewal owner: finance.")  # someone else, meanwhile
+    dialog.set_value("notes", "Admin console: slack.com/admin.")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.conflict_text()), timeout=10_000)
+    assert "was changed by someone else after you opened it" in dialog.conflict_text()
+    assert dialog.isVisible() and dialog.values()["notes"] == "Admin console: slack.com/admin."
+    with demo_ctx.read() as session:
+        assert session.scalar(select(Tool.notes).where(Tool.id == slack)) == \
+            "Renewal owner: finance."
+    dialog.reject()
+
+
 def test_a_deleted_tool_leaves_its_page(window: MainWindow, demo_ctx: ServiceContext,
                                         qtbot: Any) -> None:
     from stackadmin.services.inventory.tools import delete_tool

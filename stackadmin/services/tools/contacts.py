@@ -45,7 +45,7 @@ def _clean(values: dict[str, Any], partial: bool) -> dict[str, Any]:
     c.take("role", lambda v: optional_text(v, "role", 120))
     c.take("email", lambda v: normalize_email(v) if (v or "").strip() else None)
     c.take("phone", lambda v: optional_text(v, "phone", 64))
-    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     return c.result()
 
 

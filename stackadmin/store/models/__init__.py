@@ -1,7 +1,7 @@
 """The database's tables as typed SQLAlchemy models, one module per room. Only the store and
 the services see these; importing this package registers every table on `Base.metadata`."""
 
-from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, Versioned, utcnow
 from stackadmin.store.models.buying import (
     Evaluation,
     EvaluationCandidate,
@@ -72,5 +72,6 @@ __all__ = [
     "ToolTag",
     "TrainingResource",
     "Vendor",
+    "Versioned",
     "utcnow",
 ]

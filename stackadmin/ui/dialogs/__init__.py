@@ -3,6 +3,11 @@
 The dialog saves through a service call on a worker; a ValidationError's problems are mapped
 to the fields they name (the field whose words appear first in the sentence), anything
 unmatched is shown above the form. Nothing is saved unless the service accepts everything.
+
+An edit dialog carries the record's version (optimistic locking): when someone else saved
+the record after the dialog opened, the service refuses the save, the dialog says so above
+the form and keeps what the user typed; saving again then replaces the other changes
+knowingly.
 """
 
 from __future__ import annotations
@@ -64,13 +69,17 @@ class FormDialog(QDialog):
 
     saved = Signal(object)
     problems_shown = Signal(list)  # the problem sentences, after they are shown
+    # The key under which submit() hands the record's version to `save` (the services'
+    # keyword for it).
+    VERSION_KEY = "expected_version"
 
     def __init__(self, env: Env, title: str, fields: Sequence[Field], values: dict[str, Any],
                  save: Callable[[ServiceContext, dict[str, Any]], Any],
                  parent: QWidget | None = None, *, intro: str = "",
-                 changed: str = "") -> None:
+                 changed: str = "", version: int | None = None) -> None:
         super().__init__(parent)
         self.env = env
+        self.version = version
         self.fields = list(fields)
         self.save_fn = save
         self.changed_entity = changed
@@ -253,6 +262,8 @@ class FormDialog(QDialog):
     def submit(self) -> None:
         self.clear_problems()
         values = self.values()
+        if self.version is not None:
+            values[self.VERSION_KEY] = self.version
         save = self.save_fn
         self.buttons.setEnabled(False)
 
@@ -269,16 +280,28 @@ class FormDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        from stackadmin.errors import UserError, ValidationError
+        from stackadmin.errors import StaleRecordError, UserError, ValidationError
         from stackadmin.ui.mainwindow import describe_error
 
         self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, StaleRecordError):
+            self.version = exc.current_version  # a second Save is a deliberate overwrite
+            self.show_conflict(str(exc))
+        elif isinstance(exc, ValidationError):
             self.show_problems(exc.problems)
         elif isinstance(exc, UserError):
             self.show_problems([str(exc)])
         else:
             self.show_problems([describe_error(exc)])
+
+    def show_conflict(self, text: str) -> None:
+        """Someone else saved the record meanwhile: said above the form, input kept."""
+        self.general.setText(f"{_sentence(text)}.\nYour entries are still here: Save again to "
+                             "replace their changes with yours, or Cancel to keep theirs.")
+        self.general.show()
+
+    def conflict_text(self) -> str:
+        return self.general.text() if not self.general.isHidden() else ""
 
     def clear_problems(self) -> None:
         self.general.hide()

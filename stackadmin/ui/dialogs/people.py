@@ -53,7 +53,7 @@ def edit(page: Page, person: PersonRow | None) -> FormDialog | None:
 
     values = {f.name: getattr(person, f.name) for f in FIELDS}
     dialog = FormDialog(page.env, f"Edit {person.name or person.email}", FIELDS, values, save,
-                        page, changed="person")
+                        page, changed="person", version=person.version)
     dialog.open()
     return dialog
 
@@ -70,13 +70,14 @@ def depart(page: Page, person: PersonRow | None) -> FormDialog | None:
 
         if values["end_date"] is None:
             raise ValidationError("end date is required: the person's last day")
-        return mark_departed(ctx, person.id, values["end_date"])
+        return mark_departed(ctx, person.id, values["end_date"],
+                             expected_version=values.get(FormDialog.VERSION_KEY))
 
     dialog = FormDialog(page.env, f"Mark {person.name or person.email} departed", fields,
                         {"end_date": person.end_date or page.env.today()}, save, page,
                         intro=f"{person.name or person.email} holds {person.account_count} "
                               "accounts. Their page will list them as an offboarding "
-                              "checklist.", changed="person")
+                              "checklist.", changed="person", version=person.version)
     dialog.saved.connect(lambda _row: page.env.open_page("person", {"person_id": person.id}))
     dialog.open()
     return dialog

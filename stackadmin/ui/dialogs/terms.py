@@ -95,7 +95,7 @@ def edit(page: Page, term: TermRow | None) -> FormDialog | None:
         return update_term(ctx, term.id, **_values(values))
 
     dialog = FormDialog(page.env, f"Edit term: {term.tool} {term.plan}".strip(), fields(),
-                        term_values(term), save, page, changed="term")
+                        term_values(term), save, page, changed="term", version=term.version)
     from stackadmin.ui.rightsizing import attach_to_dialog
 
     attach_to_dialog(dialog, term.id)  # the brief, within 90 days of the cancel-by date
@@ -126,7 +126,7 @@ def renew(page: Page, term: TermRow | None) -> FormDialog | None:
         return renew_term(ctx, term.id, **_values(values))
 
     dialog = FormDialog(page.env, f"Renew {term.tool} {term.plan}".strip(), renew_fields,
-                        values, save, page, changed="term",
+                        values, save, page, changed="term", version=term.version,
                         intro=f"Creates the next term of {term.tool} in {term.unit_price.currency}"
                               "; the current one is marked renewed. Pricing, billing period, "
                               "notice and cost centre carry over.")

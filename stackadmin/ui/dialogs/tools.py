@@ -94,7 +94,7 @@ def edit(page: Page, tool: ToolRow | None) -> FormDialog | None:
               "owner_email": tool.owner_email, "website": tool.website, "notes": tool.notes,
               "inactivity_days": tool.inactivity_days, "reminder_leads": tool.reminder_leads}
     dialog = FormDialog(page.env, f"Edit {tool.name}", FIELDS, values, save, page,
-                        changed="tool")
+                        changed="tool", version=tool.version)
     offer_owner(page, dialog)
     dialog.open()
     return dialog

@@ -42,3 +42,17 @@ def test_bad_contacts_are_refused_in_words(ctx: ServiceContext) -> None:
     with pytest.raises(NotFoundError, match="no contact with id 5"):
         contacts.update_contact(ctx, 5, name="Jo")
     assert contacts.list_contacts(ctx) == []
+
+
+def test_notes_keep_their_lines_and_no_field_takes_a_control_character(
+        ctx: ServiceContext) -> None:
+    """Notes are several lines (as the contact dialog's notes field is); a terminal escape
+    in any field is refused in words, and nothing is saved."""
+    figma = tools.create_tool(ctx, name="Figma").id
+    jo = contacts.create_contact(ctx, figma, name="Jo", notes="Renewals: March\nSupport: 24/7")
+    assert jo.notes == "Renewals: March\nSupport: 24/7"
+    with pytest.raises(ValidationError, match="role contains a control character, U\\+001B"):
+        contacts.create_contact(ctx, figma, name="Sam", role="\x1b[31mowner")
+    with pytest.raises(ValidationError, match="contact name must be on one line"):
+        contacts.create_contact(ctx, figma, name="Sam\nSupport")
+    assert [c.name for c in contacts.list_contacts(ctx)] == ["Jo"]

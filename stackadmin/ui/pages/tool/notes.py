@@ -52,10 +52,13 @@ class NotesSection(ToolSection):
         def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
             from stackadmin.services.inventory.tools import update_tool
 
-            return update_tool(ctx, tool.id, notes=values["notes"] or None)
+            # Refused, in words, when someone saved the tool since it was read.
+            return update_tool(ctx, tool.id, notes=values["notes"] or None,
+                               expected_version=values.get(FormDialog.VERSION_KEY))
 
         self.dialog = FormDialog(self.env, f"Notes on {tool.name}",
                                  [Field("notes", "Notes", kind="multiline")],
-                                 {"notes": tool.notes}, save, self, changed="tool")
+                                 {"notes": tool.notes}, save, self, changed="tool",
+                                 version=tool.version)
         self.dialog.open()
         return self.dialog
