@@ -11,7 +11,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail
 
 from tests.cli.conftest import Run
 from tests.smtpserver import PASSWORD, USER, smtp_server
@@ -133,8 +132,11 @@ def test_digest_refused_connection_in_words(demo: Run) -> None:
 
 @pytest.fixture
 def os_keyring() -> None:
+    """The Secret Service, as stackadmin judges a keyring (with keyrings.alt installed the
+    default is a chain that also holds a plain file, which stackadmin refuses)."""
     backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring) or "Plaintext" in type(backend).__name__:
+    if not any(type(b).__module__.startswith("keyring.backends.SecretService")
+               for b in getattr(backend, "backends", [backend])):
         if os.environ.get("CI"):
             pytest.fail("CI must provide a real keyring (gnome-keyring in a D-Bus session)")
         pytest.skip("no OS keyring in this session (CI runs one)")
