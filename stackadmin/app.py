@@ -89,6 +89,24 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
     return work
 
 
+def _log_to_file() -> None:
+    """Warnings and errors (a bug's traceback among them) also go to the log folder's
+    stackadmin.log, where Help → Open the log folder leads."""
+    import logging
+
+    from stackadmin import paths
+
+    try:
+        folder = paths.data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / "stackadmin.log", encoding="utf-8", delay=True)
+    except OSError:
+        return  # no log file is no reason not to run
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+
+
 NO_DISPLAY = ("no display: run it in a desktop session, or set QT_QPA_PLATFORM=offscreen "
               "for a headless check")
 
@@ -137,9 +155,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     gcpause.install(app)
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
-    dark_guess = theme.follow_system(app)  # type: ignore[arg-type]
+    settings = QSettings()
+    dark_guess = theme.follow_system(app, settings)  # type: ignore[arg-type]
     tasks = TaskRunner()
-    env = Env(tasks, settings=QSettings())
+    env = Env(tasks, settings=settings)
     window = MainWindow(env)
     first = window.first_page_key()
     # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
@@ -214,11 +233,14 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
             open_database()
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         from stackadmin.ui.file_menu import install_import_export
+        from stackadmin.ui.help_menu import install_help
 
         install_import_export(window, env)  # File → Import… / Export ▸, first-run import
         from stackadmin.ui.buying.request_form import install_request_action
 
         install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
+        install_help(window, env)  # Help: shortcuts, the data and log folders, About
+        _log_to_file()
 
     def ready() -> None:
         _trace("ready")

@@ -90,3 +90,10 @@ def open_context(
         source=source,
         today=today or utc_today,
     )
+
+
+def schema_revision(ctx: ServiceContext) -> str | None:
+    """The database's schema revision (for About and bug reports)."""
+    from stackadmin.store.migrate import schema_state
+
+    return schema_state(ctx.engine).revision

@@ -244,6 +244,44 @@ def test_only_the_newest_automatic_backups_are_kept(tmp_path: Path, sqlite_only:
     assert manual.exists()
 
 
+def test_the_documents_and_contacts_revision_keeps_every_row(db_url: str) -> None:
+    """From the revision before it, with data in it: the upgrade adds the two tables and
+    touches nothing else; the downgrade drops them and keeps the rest."""
+    revision = "0006"
+    previous = _script().get_revision(revision).down_revision
+    assert isinstance(previous, str)
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, previous)
+        _fill_first_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO term_decision (term_id, renewal_date, decision, decided_by, "
+                "decided_at) VALUES (1, :day, 'renew', 'ada', :now)"),
+                {"day": date(2027, 1, 1), "now": datetime(2026, 5, 1, tzinfo=UTC)})
+        run_upgrade(engine, revision)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            conn.execute(text(
+                "INSERT INTO tool_contact (tool_id, name, created_at, updated_at) "
+                "VALUES (1, 'Jo', :now, :now)"), {"now": datetime(2026, 5, 1, tzinfo=UTC)})
+            conn.execute(text(
+                "INSERT INTO tool_document (tool_id, kind, title, file_name, stored_path, "
+                "size_bytes, sha256, added_by, added_at) VALUES (1, 'contract', 'MSA', "
+                "'msa.pdf', 'tool-1/msa.pdf', 10, :sha, 'ada', :now)"),
+                {"sha": "0" * 64, "now": datetime(2026, 5, 1, tzinfo=UTC)})
+        run_downgrade(engine, previous)
+        tables = set(inspect(engine).get_table_names())
+        assert "tool_document" not in tables and "tool_contact" not in tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
+            assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
+    finally:
+        engine.dispose()
+
+
 def test_running_tables_arrive_without_touching_saved_rows(db_url: str) -> None:
     """From the reminders revision, with data in it, to the running-the-stack tables."""
     target = resolve_target(db_url)

@@ -174,6 +174,12 @@ def tool_by_name(ctx: ServiceContext, name: str) -> ToolRow:
         return _row(find_tool(session, name))
 
 
+def get_tool(ctx: ServiceContext, tool_id: int) -> ToolRow:
+    """One tool by id; NotFoundError in words when it is not there (deleted meanwhile)."""
+    with ctx.read() as session:
+        return _row(get_or_404(session, Tool, tool_id, "tool"))
+
+
 def list_tools(ctx: ServiceContext) -> list[ToolRow]:
     with ctx.read() as session:
         query = (

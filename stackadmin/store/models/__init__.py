@@ -35,6 +35,7 @@ from stackadmin.store.models.running import (
 )
 from stackadmin.store.models.seats import OffboardingItem
 from stackadmin.store.models.sync import Integration, SyncRun
+from stackadmin.store.models.tools import ToolContact, ToolDocument
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -65,6 +66,8 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "ToolContact",
+    "ToolDocument",
     "ToolRequest",
     "ToolTag",
     "TrainingResource",
