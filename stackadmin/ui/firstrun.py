@@ -44,7 +44,7 @@ def load_demo_into(env: Env, widget: QWidget, done: Callable[[], None] | None = 
             done()
 
     def failed(exc: BaseException) -> None:
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         widget.setEnabled(True)
         env.error.emit(describe_error(exc))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui.errors import describe_error
 from stackadmin.ui.pages import PAGES, spec
 from stackadmin.ui.undo import UndoControl
 
@@ -42,22 +43,6 @@ SIDEBAR_WIDE, SIDEBAR_NARROW = 188, 60
 # Below this window width the sidebar shows its icons only (names in the tooltips): at
 # 1024 pixels its 188 took room a page's table needs.
 COMPACT_BELOW = 1180
-
-
-def describe_error(exc: BaseException) -> str:
-    """A known problem (UserError) in its own words; a bug named as one, details in the log."""
-    from stackadmin.errors import UserError, ValidationError
-
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.problems)
-    if isinstance(exc, UserError):
-        return str(exc)
-    from stackadmin import crashlog
-
-    where = crashlog.write(exc)  # the stack goes to the log, not to the terminal
-    log.error("unexpected error in the GUI (%s); details in %s", crashlog.one_line(exc), where)
-    return (f"Something went wrong ({crashlog.one_line(exc)}). Nothing was changed. "
-            f"Details are in {where}.")
 
 
 class Banner(QFrame):

@@ -98,7 +98,7 @@ def run_batch(env: Env, batch: Batch, *, changed: tuple[str, ...] = ("account",)
             done(change)
 
     def failed(exc: BaseException) -> None:
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         env.error.emit(describe_error(exc))
 

@@ -289,7 +289,7 @@ class TableMenus(QObject):
             env.message.emit(f"Exported {count:,} {noun} to {target}.")
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             env.error.emit(f"The view was not exported: {describe_error(exc)}")
 

@@ -158,7 +158,7 @@ def test_a_damaged_database_is_the_same_one_line_as_in_the_cli(
 
 def test_a_bug_in_the_gui_is_one_sentence_and_goes_to_the_crash_log(qapp: object) -> None:
     from stackadmin import paths
-    from stackadmin.ui.mainwindow import describe_error
+    from stackadmin.ui.errors import describe_error
 
     try:
         raise RuntimeError("no row for ada.lovelace@example.com")

@@ -281,7 +281,7 @@ class FormDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         from stackadmin.errors import StaleRecordError, UserError, ValidationError
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         self.buttons.setEnabled(True)
         if isinstance(exc, StaleRecordError):

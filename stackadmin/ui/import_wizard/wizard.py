@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui.errors import describe_error
 from stackadmin.ui.filedialogs import (
     PathAsker,
     PathRequest,
@@ -44,7 +45,6 @@ from stackadmin.ui.import_wizard.pages import (
     ImportPage,
     plural,
 )
-from stackadmin.ui.mainwindow import describe_error
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext

@@ -279,7 +279,7 @@ class SettingsPage(Page):
             self.env.changed("audit")
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.digest_note.setText(describe_error(exc))
 
@@ -295,7 +295,7 @@ class SettingsPage(Page):
             return set_rate(ctx, currency, value)
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.rate_problem.setText(describe_error(exc))
 

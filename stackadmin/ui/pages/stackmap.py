@@ -89,7 +89,7 @@ class MapPage(Page):
             written = (self.view.export_png(path) if kind == "png"
                        else self.view.export_svg(path))
         except Exception as exc:  # a file that cannot be written is told, not raised
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.env.error.emit(describe_error(exc))
             return

@@ -170,6 +170,6 @@ class DocumentsSection(ToolSection):
         self.env.run(work, done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         self.env.error.emit(describe_error(exc))

@@ -200,7 +200,7 @@ class ToolPage(Page):
 
     def _header_failed(self, exc: BaseException) -> None:
         from stackadmin.errors import NotFoundError
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         if isinstance(exc, NotFoundError):  # deleted (here or by someone else)
             self.env.message.emit("That tool is no longer in the inventory.")

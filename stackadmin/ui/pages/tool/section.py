@@ -155,7 +155,7 @@ class ToolSection(QFrame):
                 self.page.section_loaded(self)
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.summary.setText(describe_error(exc))
             self.page.section_loaded(self)
