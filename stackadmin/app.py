@@ -131,9 +131,11 @@ def check_display(environ: dict[str, str] | None = None, platform: str = sys.pla
     raise UserError(NO_DISPLAY)
 
 
-def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
+def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
+            link: str | None = None) -> int:
     """Opens the main window on the database; returns the process exit code (1 when the
-    database cannot be opened: the reason is printed, and shown in the window if it is up)."""
+    database cannot be opened: the reason is printed, and shown in the window if it is up).
+    `link`: a stackadmin:// link to open once the database is (stackadmin.ui.links)."""
     check_display()
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QKeySequence
@@ -196,6 +198,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)
+        if link and empty:
+            env.message.emit(f"This database is empty: {link} names nothing in it yet.")
+        elif link:
+            window.open_link(link)
         started_up("opened")
 
     def open_failed(exc: BaseException) -> None:

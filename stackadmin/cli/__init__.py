@@ -66,15 +66,17 @@ def _report_bug(exc: BaseException) -> str:
 
 
 def _gui_fast_path(args_list: list[str]) -> Any:
-    """`stackadmin [--db X]` and `stackadmin gui [--db X] [--exit-when-ready]` skip building the
-    full parser: that imports every command module and with them the data stack (~0.6 s), and
-    the window must be painted before that cost is paid. Anything else (help, other commands,
-    unknown options) returns None and goes through the full parser."""
-    args = SimpleNamespace(command=None, db=None, exit_when_ready=False)
+    """`stackadmin [--db X] [LINK]` and `stackadmin gui [--db X] [--exit-when-ready] [LINK]`
+    skip building the full parser: that imports every command module and with them the data
+    stack (~0.6 s), and the window must be painted before that cost is paid. Anything else
+    (help, other commands, unknown options) returns None and goes through the full parser."""
+    args = SimpleNamespace(command=None, db=None, exit_when_ready=False, link=None)
     tokens = iter(args_list)
     for token in tokens:
         if token == "gui" and args.command is None:
             args.command = "gui"
+        elif token.lower().startswith("stackadmin:") and args.link is None:
+            args.link = token  # `stackadmin gui LINK`, or a bare link: the app opens it
         elif token == "--db":
             args.db = next(tokens, None)
             if args.db is None:
@@ -134,7 +136,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             from stackadmin.app import run_gui  # Qt is imported only for the GUI
 
             return int(run_gui(db=args.db,
-                               exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
+                               exit_when_ready=bool(getattr(args, "exit_when_ready", False)),
+                               link=getattr(args, "link", None)))
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)

@@ -255,6 +255,13 @@ class MainWindow(QMainWindow):
         if target is not None:
             page.show_target(target)
 
+    def open_link(self, text: str) -> None:
+        """Opens a stackadmin:// link (stackadmin://renewals?term_id=3): its page, its row
+        or record; what is wrong with it is said in the status bar."""
+        from stackadmin.ui.links import open_link
+
+        open_link(self, text)
+
     def _highlight(self, key: str) -> None:
         # A person's page lives under People, a tool's under Tools, a request's under Requests.
         highlight = {"person": "people", "tool": "tools", "request": "requests"}.get(key, key)

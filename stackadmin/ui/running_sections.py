@@ -10,6 +10,7 @@ tool sections show another tool with `set_tool(tool_id)` (the tool page hosts th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,11 +54,32 @@ class _Section(QFrame):
         self.summary = QLabel("Loading…", self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(2)
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 1)
+        bar.addLayout(self.buttons)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(12, 10, 12, 10)
-        self.body.addWidget(self.title)
+        self.body.addLayout(bar)
         self.body.addWidget(self.summary)
         env.data_changed.connect(self._changed)
+
+    def add_button(self, text: str, slot: Callable[[], Any], *, icon: str = "",
+                   tip: str = "") -> QToolButton:
+        """An action at the right of the title, as on the tool page's other sections."""
+        from stackadmin.ui import icons
+
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip or text)
+        button.setAutoRaise(True)
+        if icon:
+            button.setIcon(icons.icon(icon))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.clicked.connect(lambda _checked=False: slot())
+        self.buttons.addWidget(button)
+        return button
 
     def _changed(self, entity: str) -> None:
         if entity == "*" or entity in self.entities:
@@ -165,12 +188,23 @@ class ToolConnectionsSection(_ToolSection):
 
 class ToolAdoptionSection(_ToolSection):
     """Active vs purchased seats and the annual cost over 12 months (from the daily
-    snapshots), the adoption target's status and the people to train."""
+    snapshots), the adoption target's status and the people to train. Set target… sets or
+    changes the target (a percent of a department, or of everyone); Clear target removes it."""
 
-    entities = frozenset({"snapshot", "target", "account", "person", "term"})
+    entities = frozenset({"snapshot", "target", "account", "person", "term", "tool"})
 
     def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(env, "Adoption, last 12 months", tool_id, parent)
+        self.target: Any = None  # the TargetStatus shown, None: no target
+        self.tool_name = ""
+        self.dialog: Any = None  # the open target form
+        self.set_button = self.add_button("Set target…", self.edit_target, icon="edit",
+                                          tip="Set the share of a department (or of "
+                                              "everyone) that should be active")
+        self.clear_button = self.add_button("Clear target", self.clear_target, icon="delete",
+                                            tip="Remove the adoption target")
+        self.set_button.setEnabled(False)
+        self.clear_button.setEnabled(False)
         self.chart = TrendChart(self)
         self.cost = QLabel(self)
         self.cost.setObjectName("count")
@@ -180,6 +214,8 @@ class ToolAdoptionSection(_ToolSection):
             Column("Why", lambda p: p.why),
         ], self)
         self.training_view = _table(self, self.training_model, "tool-training-people", 4)
+        self.training_view.doubleClicked.connect(lambda index: env.open_page(
+            "person", {"person_id": self.training_model.row_at(index.row()).person_id}))
         for widget in (self.chart, self.cost, self.training_view):
             self.body.addWidget(widget)
         self.load()
@@ -188,15 +224,17 @@ class ToolAdoptionSection(_ToolSection):
         tool_id = self.tool_id
 
         def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.inventory.tools import get_tool
             from stackadmin.services.running.adoption import target_statuses, trend
 
-            return trend(ctx, tool_id=tool_id), target_statuses(ctx, tool_id)
+            return (trend(ctx, tool_id=tool_id), target_statuses(ctx, tool_id),
+                    get_tool(ctx, tool_id).name)
         return run
 
     def show_data(self, data: Any) -> None:
         from stackadmin.ui.fmt import base_text
 
-        trend, targets = data
+        trend, targets, self.tool_name = data
         days = [p.day.isoformat() for p in trend.days]
         self.chart.set_data(days, [("purchased", [p.seats_purchased for p in trend.days]),
                                    ("active", [p.seats_active for p in trend.days])])
@@ -206,50 +244,196 @@ class ToolAdoptionSection(_ToolSection):
                           f" on {last.day.isoformat()}; history since "
                           f"{trend.first_day.isoformat() if trend.first_day else '—'}")
         target = targets[0] if targets else None
+        self.target = target
         if target is None:
-            self.summary.setText("No adoption target set.")
+            self.summary.setText("No adoption target set: Set target… says how many people "
+                                 "should be active.")
         else:
             colour = "#16a34a" if target.met else "#dc2626"
             self.summary.setText(f"<span style='color:{colour}'>{escape(target.sentence())}"
                                  "</span>")
+        self.set_button.setEnabled(True)
+        self.clear_button.setEnabled(target is not None)
         _fill(self, self.training_model, self.training_view,
               [] if target is None else list(target.not_active))
         self.training_view.setVisible(bool(target and target.not_active))
 
+    def edit_target(self) -> None:
+        """Opens the target form once the departments to choose from are read."""
+        tool_id, current, name = self.tool_id, self.target, self.tool_name
+        if tool_id is None:
+            return
+
+        def work(ctx: ServiceContext, job: Job) -> list[str]:
+            from stackadmin.services.running.adoption import departments
+
+            return departments(ctx)
+
+        def show(departments: list[str]) -> None:
+            from stackadmin.ui.running_forms import target_dialog
+
+            self.dialog = target_dialog(self.env, self, tool_id, name, current, departments)
+            self.dialog.open()
+
+        self.env.run(work, show)
+
+    def clear_target(self) -> None:
+        tool_id, name = self.tool_id, self.tool_name
+        if tool_id is None or self.target is None:
+            return
+
+        def work(ctx: ServiceContext, job: Job) -> bool:
+            from stackadmin.services.running.adoption import clear_target
+
+            return clear_target(ctx, tool_id)
+
+        def done(_gone: bool) -> None:
+            self.env.changed("target")
+            self.env.message.emit(f"Adoption target of {name} cleared.")
+
+        self.env.run(work, done)
+
 
 class ToolTrainingSection(_ToolSection):
-    """Training resources of the tool: guides, links, champions."""
+    """Training resources of the tool: the company's guides, links, champions. Add…,
+    Edit…, Remove…; Open (or a double-click) opens a link or a guide with the desktop's
+    program for it, and a champion's page."""
 
-    entities = frozenset({"training", "person"})
+    entities = frozenset({"training", "person", "tool"})
 
     def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(env, "Training", tool_id, parent)
-        self.summary.setOpenExternalLinks(True)
+        from PySide6.QtGui import QDesktopServices
+
+        self.open_url = QDesktopServices.openUrl  # what opens a link (the desktop's handler)
+        self.rows: list[Any] = []
+        self.tool_name = ""
+        self.dialog: Any = None  # the open resource form
+        self.confirm_box: Any = None
+        self.model: RowTableModel[Any] = RowTableModel([
+            Column("Kind", lambda r: r.kind.capitalize(), width=80),
+            Column("Title", lambda r: r.title, width=220),
+            Column("Where", lambda r: _where(r), elide="middle",
+                   tooltip=lambda r: r.url or r.champion_email or ""),
+        ], self)
+        self.view = _table(self, self.model, "tool-training-resources", 5)
+        self.view.doubleClicked.connect(lambda _index: self.open_selected())
+        self.body.addWidget(self.view)
+        self.add_button("Add…", self.add, icon="add", tip="Add a link, a guide or a champion")
+        self.open_button = self.add_button("Open", self.open_selected, icon="import",
+                                           tip="Open the link, or the champion's page")
+        self.edit_button = self.add_button("Edit…", self.edit, icon="edit")
+        self.remove_button = self.add_button("Remove…", self.remove, icon="delete")
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.model.modelReset.connect(self._enable)
+        self._enable()
         self.load()
 
     def work(self) -> Any:
         tool_id = self.tool_id
 
         def run(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.inventory.tools import get_tool
             from stackadmin.services.running.training import list_resources
 
-            return list_resources(ctx, tool_id)
+            return list_resources(ctx, tool_id), get_tool(ctx, tool_id).name
         return run
 
-    def show_data(self, rows: list[Any]) -> None:
-        if not rows:
-            self.summary.setText("No training resource yet (add one with `stackadmin "
-                                 "training add`).")
-            return
-        lines = []
-        for r in rows:
-            if r.url:
-                lines.append(f"{escape(r.kind.capitalize())}: <a href='{escape(r.url)}'>"
-                             f"{escape(r.title)}</a>")
-            else:
-                lines.append(escape(r.text))
-        self.summary.setText("<br>".join(lines))
+    def show_data(self, data: Any) -> None:
+        rows, self.tool_name = data
         self.rows = rows
+        if not rows:
+            self.summary.setText("No training resource yet: Add… a link to a course, the "
+                                 "company's own guide, or a champion people can ask.")
+        else:
+            counts = [plural(n, kind) for kind in ("guide", "link", "champion")
+                      if (n := sum(1 for r in rows if r.kind == kind))]
+            self.summary.setText(", ".join(counts) + ".")
+        _fill(self, self.model, self.view, rows)
+        self.view.setVisible(bool(rows))
+
+    def selected(self) -> Any:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _enable(self) -> None:
+        row = self.selected()
+        self.edit_button.setEnabled(row is not None)
+        self.remove_button.setEnabled(row is not None)
+        self.open_button.setEnabled(row is not None and bool(row.url or row.champion_id))
+
+    def open_selected(self) -> None:
+        from stackadmin.ui.running_forms import resource_url
+
+        row = self.selected()
+        if row is None:
+            return
+        if row.url:
+            if not self.open_url(resource_url(row.url)):
+                self.env.message.emit(f"No program on this computer opens {row.url}.")
+        elif row.champion_id is not None:
+            self.env.open_page("person", {"person_id": row.champion_id})
+
+    def _with_people(self, row: Any) -> None:
+        tool_id, name = self.tool_id, self.tool_name
+        if tool_id is None:
+            return
+
+        def work(ctx: ServiceContext, job: Job) -> list[tuple[str, str]]:
+            from stackadmin.services.running.training import champion_choices
+
+            return champion_choices(ctx)
+
+        def show(people: list[tuple[str, str]]) -> None:
+            from stackadmin.ui.running_forms import resource_dialog
+
+            self.dialog = resource_dialog(self.env, self, tool_id, name, row, people)
+            self.dialog.open()
+
+        self.env.run(work, show)
+
+    def add(self) -> None:
+        self._with_people(None)
+
+    def edit(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self._with_people(row)
+
+    def remove(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        row = self.selected()
+        if row is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Remove training resource",
+                          f"Remove “{row.title}” from the training of {row.tool}?",
+                          QMessageBox.StandardButton.Cancel, self)
+        ok = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda _r: box.clickedButton() is ok and self._remove(row))
+        self.confirm_box = box
+        box.open()
+
+    def _remove(self, row: Any) -> None:
+        def work(ctx: ServiceContext, job: Job) -> None:
+            from stackadmin.services.running.training import remove_resource
+
+            remove_resource(ctx, row.id)
+
+        def done(_none: None) -> None:
+            self.env.changed("training")
+            self.env.message.emit(f"Removed “{row.title}” from the training of {row.tool}.")
+
+        self.env.run(work, done)
+
+
+def _where(row: Any) -> str:
+    if row.url:
+        return str(row.url)
+    if row.champion_email:
+        return str(row.champion_email)
+    return ""
 
 
 class PersonOnboardingSection(_Section):

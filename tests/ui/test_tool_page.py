@@ -316,7 +316,7 @@ def test_the_page_hosts_adoption_satisfaction_connections_and_training(
     assert connections.tool_id == jira and connections.model.total == 3
     assert "3 connections depend on it" in connections.summary.text()
     assert "Jira" in page.section("adoption").widget.summary.text()
-    assert "Champion" in page.section("training").widget.summary.text()
+    assert "1 champion" in page.section("training").widget.summary.text()
     satisfaction = page.section("satisfaction").widget
     assert satisfaction.data is not None and satisfaction.data.tool == "Jira"
     screenshot(window, "tool-page-hosted-sections")

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from stackadmin.domain.links import SCHEME
 from stackadmin.domain.money import Money
 from stackadmin.domain.requests import OPEN, RequestStatus, Urgency
 from stackadmin.domain.utilization import UnusedReason
@@ -37,7 +38,7 @@ from stackadmin.store.models import Integration, Person, SyncRun, Tool
 
 RENEWAL_WINDOW_DAYS = 30
 LISTED = 10  # items listed per section before "and N more"
-LINK_SCHEME = "stackadmin"
+LINK_SCHEME = SCHEME  # stackadmin.domain.links reads them back
 
 
 def link(page: str, **target: int | str) -> str:
