@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
 
         self.where = QLabel(self)
         self.statusBar().addWidget(self.where, 1)
+        # A message takes the label's place until it goes: the status bar hides its widgets
+        # only when the message arrives, and a widget added later (the busy bar, Undo) shows
+        # the label again under the message.
+        self.statusBar().messageChanged.connect(self._message_changed)
         # Edit → Undo and the status bar's "Undo …" button (the File menu goes before it).
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self.edit_menu.setObjectName("editMenu")
@@ -282,6 +286,9 @@ class MainWindow(QMainWindow):
 
     def _job_event(self, _job: object) -> None:
         self._show_busy()
+
+    def _message_changed(self, text: str) -> None:
+        self.where.setVisible(not text)
 
     def _status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

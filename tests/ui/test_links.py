@@ -124,3 +124,13 @@ def test_the_command_line_hands_the_link_to_the_window() -> None:
     assert _gui_fast_path(["gui", "renewals"]) is None
     args = build_parser().parse_args(["gui", "renewals", "--exit-when-ready"])
     assert (args.link, args.exit_when_ready) == ("renewals", True)
+
+
+def test_the_message_takes_the_database_label_s_place(window: MainWindow, qtbot: Any) -> None:
+    """The page a link opens loads on a worker, and the busy bar it adds to the status bar
+    must not bring the database's name back under the message."""
+    said = _open(window, qtbot, "stackadmin://renewals")
+    assert said
+    assert not window.where.isVisible()
+    window.statusBar().clearMessage()
+    assert window.where.isVisible()
