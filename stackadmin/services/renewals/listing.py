@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -14,28 +13,15 @@ from sqlalchemy.orm import Session, joinedload
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
 from stackadmin.domain.terms import TermPrice
-from stackadmin.domain.utilization import (
-    SeatCounts,
-    SeatFacts,
-    activity_judged,
-    activity_unknown,
-    is_active,
-    unused_reason,
-)
-from stackadmin.domain.vocab import (
-    SEAT_HOLDING,
-    AccountStatus,
-    Decision,
-    PersonStatus,
-    PricingModel,
-    TermStatus,
-)
+from stackadmin.domain.utilization import activity_judged
+from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.records import parse_leads
-from stackadmin.store.models import Account, Person, SubscriptionTerm, TermDecision, Tool
+from stackadmin.store.models import SubscriptionTerm, TermDecision, Tool
+from stackadmin.store.seat_rules import count_seats, seat_rules, thresholds_in_use
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,50 +176,23 @@ def load_rows(session: Session, day: date, *,
 
 def active_seats(ctx: ServiceContext, day: date,
                  tool_ids: Iterable[int] | None = None) -> dict[int, int | None]:
-    """Active seats per tool id on `day`, by the same rules as the utilization report
-    (`utilization.compute`), but only for the tools asked for: the full report costs ~5 s
-    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool with no
-    account recorded, or whose seats' activity is unknown (none reports activity): not 0."""
+    """Active seats per tool id on `day`, by the same rules as the utilization report,
+    counted by the database (store/seat_rules.py) for the tools asked for (every tool with
+    an account when None). None for a tool with no account recorded, or whose seats'
+    activity is unknown (none reports activity): not 0."""
     wanted = None if tool_ids is None else sorted(set(tool_ids))
     if wanted == []:
         return {}
-    query = (select(Account.tool_id, Account.status, Account.last_activity,
-                    Account.activity_known, Account.first_seen, Account.invited_at,
-                    Account.is_bot, Account.exempt, Person.status, Person.end_date,
-                    Tool.inactivity_days)
-             .join(Tool, Tool.id == Account.tool_id)
-             .outerjoin(Person, Person.id == Account.person_id)
-             .where(Account.status.in_([s.value for s in SEAT_HOLDING])))
-    if wanted is not None:
-        query = query.where(Account.tool_id.in_(wanted))
-    counts: dict[int, int] = dict.fromkeys(wanted or (), 0)
-    known: dict[int, int] = defaultdict(int)
-    unknown: dict[int, int] = defaultdict(int)
     with ctx.read() as session:
-        default_days = settings.load(session).default_inactivity_days
-        recorded = select(Account.tool_id).distinct()
-        if wanted is not None:
-            recorded = recorded.where(Account.tool_id.in_(wanted))
-        with_data = set(session.scalars(recorded))  # tools with no account: seats unknown
-        for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
-             p_end, days) in session.execute(query):
-            facts = SeatFacts(
-                status=AccountStatus(status), last_activity=last, activity_known=activity,
-                first_seen=first_seen, invited_at=invited, exempt=exempt, is_bot=bot,
-                person_departed=p_status == PersonStatus.DEPARTED.value,
-                person_end_date=p_end)
-            threshold = days or default_days
-            if is_active(facts, threshold, day):
-                counts[tool_id] = counts.get(tool_id, 0) + 1
-            if activity and not bot:
-                known[tool_id] += 1
-            elif activity_unknown(True, bot, exempt, activity,
-                                  unused_reason(facts, threshold, day)):
-                unknown[tool_id] += 1
-    return {tool_id: counts.get(tool_id, 0) if tool_id in with_data and activity_judged(
-                SeatCounts(activity_known=known[tool_id], activity_unknown=unknown[tool_id]))
-            else None
-            for tool_id in sorted(set(counts) | set(unknown))}
+        days = settings.load(session).default_inactivity_days
+        rules = seat_rules(day, days, thresholds_in_use(session, days))
+        counted = count_seats(session, rules, wanted)
+    out: dict[int, int | None] = {}
+    for tool_id in wanted if wanted is not None else sorted(counted):
+        seats = counted.get(tool_id)
+        out[tool_id] = (seats.counts.active if seats is not None
+                        and activity_judged(seats.counts) else None)
+    return out
 
 
 def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],

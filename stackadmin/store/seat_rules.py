@@ -1,0 +1,186 @@
+"""The seat rules of `stackadmin.domain.utilization` as SQL over the account tables: the
+database classifies and counts 100,000 seats, Python never loads them to count.
+
+Each expression states the rule of the domain function it is named after, in the same order:
+`holds_seat`, `person_departed`, `may_be_unused` (the one gate before any reason: a new
+exclusion is one condition there), `reason_on` (departed, suspended, pending invitation, never
+active, inactive), `is_active` and `activity_unknown`. No date arithmetic happens in SQL: a
+seat idle for more than T days is one whose timestamp is before midnight UTC of
+`idle_before(today, T)`, computed in Python once per threshold, so the same statement runs on
+SQLite (ISO text) and PostgreSQL (timestamptz). tests/store/test_seat_rules.py checks on
+random seats, on both engines, that these expressions and the domain functions agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    not_,
+    null,
+    select,
+    values,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CTE
+
+from stackadmin.domain.utilization import SeatCounts, UnusedReason, idle_before
+from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus
+from stackadmin.store.models import Account, Person, Tool
+from stackadmin.store.types import UTCDateTime
+
+REASONS: tuple[str, ...] = tuple(r.value for r in UnusedReason)
+_HOLDING = [s.value for s in SEAT_HOLDING]
+
+
+def flag(condition: ColumnElement[Any]) -> ColumnElement[int]:
+    """1 or 0, never NULL: a comparison with a NULL column counts as false, as in Python."""
+    return case((condition, 1), else_=0)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SeatRules:
+    """The rules as expressions over `Account` joined to its `Tool` and (outer) `Person`,
+    as of one day. Build with `seat_rules`; select from `seat_source()`."""
+
+    day: date
+    holds: ColumnElement[Any]
+    departed: ColumnElement[Any]
+    may_be_unused: ColumnElement[Any]
+    reason: ColumnElement[Any]  # an UnusedReason value, or NULL
+    active: ColumnElement[Any]
+
+    @property
+    def activity_unknown(self) -> ColumnElement[Any]:
+        """Neither active nor unused because the source reports no activity."""
+        return and_(self.may_be_unused, not_(Account.activity_known), self.reason.is_(None))
+
+
+def person_departed(day: date) -> ColumnElement[Any]:
+    """`person_departed` over `Person` (outer-joined): the end date decides when there is
+    one, else the departed status; a seat matched to nobody has not departed (never NULL,
+    so that NOT works as in Python)."""
+    return case((Person.end_date.is_not(None), Person.end_date <= day),
+                else_=func.coalesce(Person.status, "") == PersonStatus.DEPARTED.value)
+
+
+def seat_rules(day: date, default_days: int, thresholds: Iterable[int]) -> SeatRules:
+    """The rules as of `day`. `thresholds`: every inactivity threshold the tools use (their
+    own, or `default_days`): `thresholds_in_use` reads them."""
+    wanted = sorted(set(thresholds) | {default_days})
+    cutoffs = {t: literal(_midnight(idle_before(day, t)), UTCDateTime()) for t in wanted}
+    if len(cutoffs) == 1:
+        cutoff: ColumnElement[Any] = cutoffs[wanted[0]]
+    else:
+        cutoff = case(cutoffs, value=func.coalesce(Tool.inactivity_days, default_days))
+    status, last = Account.status, Account.last_activity
+    holds = status.in_(_HOLDING)
+    departed = person_departed(day)
+    may_be_unused = and_(holds, not_(Account.exempt), not_(Account.is_bot))
+    reason = case(
+        (not_(may_be_unused), null()),
+        (departed, UnusedReason.DEPARTED.value),
+        (status == AccountStatus.SUSPENDED.value, UnusedReason.SUSPENDED.value),
+        (and_(status == AccountStatus.INVITED.value, last.is_(None),
+              func.coalesce(Account.invited_at, Account.first_seen) < cutoff),
+         UnusedReason.PENDING_INVITE.value),
+        (not_(Account.activity_known), null()),
+        (last.is_(None), case((Account.first_seen < cutoff, UnusedReason.NEVER_ACTIVE.value),
+                              else_=null())),
+        (last < cutoff, UnusedReason.INACTIVE.value),
+        else_=null())
+    active = and_(holds, status != AccountStatus.SUSPENDED.value, not_(departed),
+                  Account.activity_known, last.is_not(None), last >= cutoff)
+    return SeatRules(day, holds, departed, may_be_unused, reason, active)
+
+
+def seat_source(query: Select[Any]) -> Select[Any]:
+    """`query` reading accounts with the joins the rules need."""
+    return (query.select_from(Account)
+            .join(Tool, Tool.id == Account.tool_id)
+            .outerjoin(Person, Person.id == Account.person_id))
+
+
+def thresholds_in_use(session: Session, default_days: int) -> set[int]:
+    return set(session.scalars(
+        select(func.coalesce(Tool.inactivity_days, default_days)).distinct()))
+
+
+def tool_rank(ranks: Sequence[tuple[int, int]]) -> CTE:
+    """A (tool_id, n) table, to `ORDER BY n` in SQL: the order of the tools is decided in
+    Python (names compared as Python compares them) and the database sorts by it, on every
+    engine alike. The integers are written into the statement, so a thousand tools are not
+    a thousand parameters."""
+    return values(column("tool_id", Integer), column("n", Integer), name="tool_rank",
+                  literal_binds=True).data(list(ranks)).cte()
+
+
+def codepoint(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Text sorted by code point, as Python sorts it: SQLite's default; PostgreSQL's
+    database collation (en_US and the like) orders punctuation otherwise."""
+    return expr.collate("C") if dialect == "postgresql" else expr
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSeats:
+    """One tool's seats as the rules count them."""
+
+    counts: SeatCounts
+    bots: int  # seats held by bots
+    unused_by_reason: dict[str, int]  # in the order the reasons first occur by account id
+
+
+def count_seats(session: Session, rules: SeatRules,
+                tool_ids: Iterable[int] | None = None) -> dict[int, ToolSeats]:
+    """Every tool with an account recorded (or those of `tool_ids`), counted in one pass.
+
+    Grouped by tool and reason: the reason is then worked out once per account (an
+    expression used by several sums would be worked out once per sum), and the rest of the
+    counting is a few hundred groups added up here."""
+    query = seat_source(select(
+        Account.tool_id, rules.reason, func.count(), func.sum(flag(rules.holds)),
+        func.sum(flag(rules.active)),
+        func.sum(flag(and_(rules.holds, Account.activity_known, not_(Account.is_bot)))),
+        # activity_unknown when the group's reason is NULL (may be unused, not known)
+        func.sum(flag(and_(rules.may_be_unused, not_(Account.activity_known)))),
+        func.sum(flag(and_(rules.holds, Account.exempt))),
+        func.sum(flag(and_(rules.holds, Account.is_bot))),
+        func.min(Account.id),
+    )).group_by(Account.tool_id, rules.reason)
+    if tool_ids is not None:
+        query = query.where(Account.tool_id.in_(sorted(set(tool_ids))))
+    totals: dict[int, list[int]] = {}
+    reasons: dict[int, list[tuple[int, str, int]]] = {}
+    for tool_id, reason, accounts, held, active, known, open_unknown, exempt, bots, first in (
+            session.execute(query)):
+        # accounts, held, active, unused, activity known, activity unknown, exempt, bots
+        group = (accounts, held, active, accounts if reason is not None else 0, known,
+                 open_unknown if reason is None else 0, exempt, bots)
+        sums = totals.get(tool_id)
+        totals[tool_id] = [int(v) for v in group] if sums is None else [
+            a + int(b) for a, b in zip(sums, group, strict=True)]
+        if reason is not None:
+            reasons.setdefault(tool_id, []).append((first, reason, accounts))
+    out: dict[int, ToolSeats] = {}
+    for tool_id, (accounts, held, active, unused, known, unknown, exempt, bots) in (
+            totals.items()):
+        out[tool_id] = ToolSeats(
+            SeatCounts(accounts=accounts, held=held, active=active, unused=unused,
+                       activity_known=known, activity_unknown=unknown, exempt=exempt),
+            bots, {reason: n for _first, reason, n in sorted(reasons.get(tool_id, []))})
+    return out
