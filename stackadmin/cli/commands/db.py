@@ -60,8 +60,9 @@ def _check(args: argparse.Namespace) -> int:
         raise DatabaseError(f"there is no database at {path}")
     engine = make_engine(target, create_folder=False)
     try:
-        refuse_unusable(schema_state(engine), target)
-        report = check_database(engine)
+        state = schema_state(engine)
+        refuse_unusable(state, target)
+        report = check_database(engine, state)
     finally:
         engine.dispose()
     print(f"database: {target.describe()}")
