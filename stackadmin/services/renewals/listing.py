@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,15 +13,14 @@ from sqlalchemy.orm import Session, joinedload
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
 from stackadmin.domain.terms import TermPrice
-from stackadmin.domain.utilization import activity_judged
 from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.records import parse_leads
-from stackadmin.store.models import SubscriptionTerm, TermDecision, Tool
-from stackadmin.store.seat_rules import count_seats, seat_rules, thresholds_in_use
+from stackadmin.store.models import Person, SubscriptionTerm, TermDecision, Tool
+from stackadmin.store.seat_rules import count_active, seat_rules, thresholds_in_use
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +94,20 @@ def tool_leads(tool: Tool, default: tuple[int, ...]) -> tuple[int, ...]:
     return parse_leads(tool.reminder_leads) if tool.reminder_leads else default
 
 
-def term_cycle(term: SubscriptionTerm, today: date,
+class _Dated(Protocol):
+    @property
+    def term_start(self) -> date | None: ...
+    @property
+    def renewal_date(self) -> date | None: ...
+    @property
+    def auto_renew(self) -> bool: ...
+    @property
+    def notice_days(self) -> int: ...
+    @property
+    def internal_lead_days(self) -> int: ...
+
+
+def term_cycle(term: _Dated, today: date,
                cancelled_at: date | None = None) -> Cycle | None:
     """The renewal in play on `today`; a decision to cancel stops the rolling forward there."""
     if term.renewal_date is None:
@@ -128,15 +140,49 @@ def _decisions(session: Session, term_ids: list[int]
     return {(t, d): (Decision(dec), note) for t, d, dec, note in rows}
 
 
+class _OpenTerm(NamedTuple):
+    """An open term's columns, read as plain rows: ORM objects with their tools and owners
+    took twice as long for the reminder check at start-up."""
+
+    id: int
+    tool_id: int
+    tool: str
+    reminder_leads: str | None
+    plan: str
+    pricing: str
+    unit_price_minor: int
+    currency: str
+    seats: int | None
+    billing_months: int
+    term_start: date | None
+    renewal_date: date | None
+    auto_renew: bool
+    notice_days: int
+    internal_lead_days: int
+    owner_name: str | None
+    owner_email: str | None
+
+
+def _open_rows(session: Session, term_ids: list[int] | None) -> list[_OpenTerm]:
+    t = SubscriptionTerm
+    query = (select(t.id, t.tool_id, Tool.name, Tool.reminder_leads, t.plan, t.pricing,
+                    t.unit_price_minor, t.currency, t.seats, t.billing_months, t.term_start,
+                    t.renewal_date, t.auto_renew, t.notice_days, t.internal_lead_days,
+                    Person.name, Person.email)
+             .join(Tool, Tool.id == t.tool_id)
+             .outerjoin(Person, Person.id == Tool.owner_id)
+             .where(t.status == TermStatus.ACTIVE.value, t.renewal_date.is_not(None)))
+    if term_ids is not None:
+        query = query.where(t.id.in_(term_ids))
+    return [_OpenTerm._make(row) for row in session.connection().execute(query)]
+
+
 def load_rows(session: Session, day: date, *,
               term_ids: list[int] | None = None) -> list[RenewalRow]:
     """Every open term's renewal as of `day`, in cancel-by order (within one session)."""
     conf = settings.load(session)
     rates = load_rates(session, day, conf.base_currency)
-    terms = _open_terms(session)
-    if term_ids is not None:
-        wanted = set(term_ids)
-        terms = [t for t in terms if t.id in wanted]
+    terms = _open_rows(session, term_ids)
     decisions = _decisions(session, [t.id for t in terms])
     cancels: dict[int, date] = {}
     for (term_id, renewal), (decision, _note) in decisions.items():
@@ -152,13 +198,13 @@ def load_rows(session: Session, day: date, *,
         annual = price.annual_cost
         in_base = rates.to_base(annual, t.currency)
         decision, note = decisions.get((t.id, cycle.renewal_date), (Decision.UNDECIDED, None))
-        owner = t.tool.owner
         rows.append(RenewalRow(
-            term_id=t.id, tool_id=t.tool_id, tool=t.tool.name, plan=t.plan,
+            term_id=t.id, tool_id=t.tool_id, tool=t.tool, plan=t.plan,
             renewal_date=cycle.renewal_date, cancel_by=cycle.cancel_by,
             days_left=cycle.days_left(day), rolled=cycle.rolled, auto_renew=t.auto_renew,
             notice_days=t.notice_days, internal_lead_days=t.internal_lead_days,
-            leads=tool_leads(t.tool, conf.reminder_leads),
+            leads=(parse_leads(t.reminder_leads) if t.reminder_leads
+                   else conf.reminder_leads),
             annual_cost=Money.rounded(annual, t.currency),
             annual_cost_base=(None if in_base is None
                               else Money.rounded(in_base, conf.base_currency)),
@@ -166,8 +212,8 @@ def load_rows(session: Session, day: date, *,
             missing_rate=t.currency if in_base is None else None,
             seats_purchased=t.seats,
             seats_active=None,  # filled by with_active_seats for the rows kept
-            owner=(owner.name or owner.email) if owner else None,
-            owner_email=owner.email if owner else None,
+            owner=(t.owner_name or t.owner_email) if t.owner_email else None,
+            owner_email=t.owner_email,
             decision=decision, decision_note=note,
         ))
     rows.sort(key=lambda r: (r.cancel_by, r.tool.lower(), r.plan.lower(), r.term_id))
@@ -186,13 +232,8 @@ def active_seats(ctx: ServiceContext, day: date,
     with ctx.read() as session:
         days = settings.load(session).default_inactivity_days
         rules = seat_rules(day, days, thresholds_in_use(session, days))
-        counted = count_seats(session, rules, wanted)
-    out: dict[int, int | None] = {}
-    for tool_id in wanted if wanted is not None else sorted(counted):
-        seats = counted.get(tool_id)
-        out[tool_id] = (seats.counts.active if seats is not None
-                        and activity_judged(seats.counts) else None)
-    return out
+        counted = count_active(session, rules, wanted)
+    return counted if wanted is None else {t: counted.get(t) for t in wanted}
 
 
 def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
