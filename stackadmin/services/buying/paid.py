@@ -94,7 +94,7 @@ def from_report(report: UtilizationReport, paid_ids: Iterable[int],
     email) for each active person's key."""
     wanted = set(paid_ids)
     active: dict[int, set[str]] = {i: set() for i in wanted}
-    for seat in report.seats:
+    for seat in report.seats_of(wanted, active=True):
         if seat.active and seat.tool_id in wanted:
             key = person_key(seat)
             active[seat.tool_id].add(key)

@@ -109,7 +109,7 @@ def groups_of(report: UtilizationReport, unused: list[SeatStatus]) -> list[Savin
 def savings_view(ctx: ServiceContext, as_of: date | None = None) -> SavingsView:
     """The Savings page's data as of a date (today by default), from one utilization run."""
     report = utilization.compute(ctx, as_of)
-    seats = report.seats
+    seats = report.unused_or_exempt()
     unused = [s for s in seats if s.reason is not None]
     exempt = [s for s in seats if s.exempt and s.holds_seat]
     # Grouped for reading: by tool, then reason in the rules' order, then longest idle.

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, String, false, func, select, type_coerce
+from sqlalchemy import Select, String, and_, false, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
@@ -70,9 +70,23 @@ def _ordered(query: Select[Any], basis: Basis, order: Order) -> Select[Any]:
                                                                         Account.id)
 
 
-def seat_query(basis: Basis, *, unused: bool = False, order: Order = Order.NAME,
-               tool_ids: Iterable[int] | None = None) -> Select[Any]:
-    """Each account of the basis's tools (or of `tool_ids`) with its classification, the
+@dataclass(frozen=True, slots=True)
+class Which:
+    """Which seats to read (every account by default): conditions the database applies."""
+
+    unused: bool = False  # only seats with an unused reason
+    or_exempt: bool = False  # with `unused`: and the seats held by exempt accounts
+    active: bool = False  # only active seats
+    tool_ids: tuple[int, ...] | None = None
+    person_id: int | None = None
+
+
+EVERY = Which()
+
+
+def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
+               ) -> Select[Any]:
+    """Each account of the basis's tools (or `which` of them) with its classification, the
     columns `statuses` reads."""
     rules = basis.rules
     query = seat_source(select(
@@ -81,12 +95,18 @@ def seat_query(basis: Basis, *, unused: bool = False, order: Order = Order.NAME,
         rules.reason, flag(rules.active), flag(rules.holds), Account.is_bot, Account.exempt,
         Account.exempt_reason, Account.exempt_by, Account.display_name, Person.end_date,
         flag(rules.departed)))
-    if tool_ids is not None:
-        query = query.where(Account.tool_id.in_(sorted(set(tool_ids))))
+    if which.tool_ids is not None:
+        query = query.where(Account.tool_id.in_(sorted(set(which.tool_ids))))
     elif basis.one_tool:
         query = query.where(Account.tool_id.in_(list(basis.tools)))
-    if unused:
+    if which.person_id is not None:
+        query = query.where(Account.person_id == which.person_id)
+    if which.unused and which.or_exempt:
+        query = query.where(or_(rules.reason.is_not(None), and_(rules.holds, Account.exempt)))
+    elif which.unused:
         query = query.where(rules.reason.is_not(None))
+    if which.active:
+        query = query.where(rules.active)
     return _ordered(query, basis, order)
 
 
@@ -116,11 +136,11 @@ def statuses(rows: Iterable[Any], basis: Basis) -> Iterator[SeatStatus]:
             departed == 1 and known and active_after_leaving(p_end, last))
 
 
-def load_seats(ctx: ServiceContext, basis: Basis, *, unused: bool = False,
+def load_seats(ctx: ServiceContext, basis: Basis, which: Which = EVERY, *,
                order: Order = Order.NAME) -> list[SeatStatus]:
     with ctx.read() as session:
         # Core rows through the connection: ORM-enabled results cost a third more per row.
-        rows = session.connection().execute(seat_query(basis, unused=unused, order=order))
+        rows = session.connection().execute(seat_query(basis, which, order=order))
         return list(statuses(rows, basis))
 
 
@@ -145,7 +165,7 @@ def unused_seats(ctx: ServiceContext, as_of: date | None = None,
     with ctx.read() as session:
         basis = read_basis(session, day, tool)
         rows = session.connection().execute(
-            seat_query(basis, unused=True, order=Order.EMAIL))
+            seat_query(basis, Which(unused=True), order=Order.EMAIL))
         seats = list(statuses(rows, basis))
     return SeatList(day, basis.base_currency, seats, basis.missing_rates)
 
@@ -158,7 +178,7 @@ def first_seats(ctx: ServiceContext, limit: int, as_of: date | None = None) -> S
     with ctx.read() as session:
         basis = read_basis(session, day)
         for tool_id, _n in basis.ranks(str.casefold):
-            query = seat_query(basis, tool_ids=[tool_id]).limit(limit - len(seats))
+            query = seat_query(basis, Which(tool_ids=(tool_id,))).limit(limit - len(seats))
             seats.extend(statuses(session.connection().execute(query), basis))
             if len(seats) >= limit:
                 break

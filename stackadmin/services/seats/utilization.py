@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,7 +22,7 @@ from stackadmin.services.seats.basis import (
     read_basis,
     seat_price,
 )
-from stackadmin.services.seats.seat_list import load_seats
+from stackadmin.services.seats.seat_list import EVERY, Which, load_seats
 from stackadmin.store.seat_rules import ToolSeats, count_seats
 
 __all__ = ["SeatStatus", "ToolFigures", "UtilizationReport", "compute", "counts_of"]
@@ -84,10 +84,12 @@ _TOOL_ID, _KNOWN, _HOLDS, _ACTIVE, _REASON, _BOT, _EXEMPT = 1, 9, 11, 12, 13, 14
 
 
 class _Seats:
-    """Reads a report's seats once, on first use (the figures are counted by the database
-    and most reports never need the seats): loaded by whichever thread asks first."""
+    """Reads a report's seats on first use (the figures are counted by the database and
+    most reports never need the seats): every seat once, by whichever thread asks first; a
+    few of them (the unused ones, a tool's, a person's) by a query of their own until
+    every seat has been read."""
 
-    def __init__(self, load: Callable[[bool], list[SeatStatus]] | None) -> None:
+    def __init__(self, load: Callable[[Which], list[SeatStatus]] | None) -> None:
         self._load = load
         self._lock = threading.Lock()
         self._all: list[SeatStatus] | None = None
@@ -96,16 +98,22 @@ class _Seats:
     def all(self) -> list[SeatStatus]:
         with self._lock:
             if self._all is None:
-                self._all = [] if self._load is None else self._load(False)
+                self._all = [] if self._load is None else self._load(EVERY)
             return self._all
 
-    def unused(self) -> list[SeatStatus]:
+    def some(self, which: Which, keep: Callable[[SeatStatus], bool]) -> list[SeatStatus]:
+        """The seats `which` selects (`keep` says the same of one seat)."""
         with self._lock:
             if self._all is not None:
-                return [s for s in self._all if s.reason is not None]
-            if self._unused is None:
-                self._unused = [] if self._load is None else self._load(True)
-            return list(self._unused)
+                return [s for s in self._all if keep(s)]
+            if which == _UNUSED:
+                if self._unused is None:
+                    self._unused = [] if self._load is None else self._load(which)
+                return list(self._unused)
+        return [] if self._load is None else self._load(which)
+
+
+_UNUSED = Which(unused=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +136,24 @@ class UtilizationReport:
 
     @property
     def unused(self) -> list[SeatStatus]:
-        return self._seats.unused()
+        return self._seats.some(_UNUSED, lambda s: s.reason is not None)
+
+    def unused_or_exempt(self) -> list[SeatStatus]:
+        """The unused seats and those held by exempt accounts (the Savings page's)."""
+        return self._seats.some(Which(unused=True, or_exempt=True),
+                                lambda s: s.reason is not None or (s.exempt and s.holds_seat))
+
+    def seats_of(self, tool_ids: Iterable[int], *, active: bool = False
+                 ) -> list[SeatStatus]:
+        """The seats of these tools (only the active ones with `active`)."""
+        wanted = tuple(sorted(set(tool_ids)))
+        chosen = set(wanted)
+        return self._seats.some(Which(active=active, tool_ids=wanted),
+                                lambda s: s.tool_id in chosen and (s.active or not active))
+
+    def seats_of_person(self, person_id: int) -> list[SeatStatus]:
+        return self._seats.some(Which(person_id=person_id),
+                                lambda s: s.person_id == person_id)
 
     @property
     def missing_rates(self) -> tuple[str, ...]:
@@ -160,8 +185,8 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
         for t in sorted(basis.tools.values(), key=lambda t: t.name.lower())
     ]
 
-    def load(unused: bool, basis: Basis = basis) -> list[SeatStatus]:
-        return load_seats(ctx, basis, unused=unused)
+    def load(which: Which, basis: Basis = basis) -> list[SeatStatus]:
+        return load_seats(ctx, basis, which)
 
     return UtilizationReport(day, conf.base_currency, figures,
                              _total(figures, conf.default_inactivity_days), conf.headroom_pct,
