@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 # are used: `stackadmin` alone opens the window, and every import before its first paint
 # shows (`import sqlalchemy.orm` alone costs ~0.5 s; docs/platform-notes.md).
 
+CLI_GC_THRESHOLDS = (50_000, 20, 20)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -121,7 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
+        # A command runs for seconds over up to a million rows: the collector's default
+        # thresholds ran full collections over every object the imports made, again and
+        # again (a tenth of a short command's time). Rarer young collections, and the
+        # imports' objects frozen out of the old generation; reference counting frees
+        # everything else as always. (The GUI tunes its own: app.tune_gc.)
+        gc.set_threshold(*CLI_GC_THRESHOLDS)
         parser = build_parser(_command_word(args_list))
+        gc.freeze()
         try:
             args = parser.parse_args(args_list)
         except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Select, String, and_, false, func, or_, select, type_coerce
+from sqlalchemy import Integer, Select, String, and_, false, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
@@ -110,6 +110,20 @@ def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
     return _ordered(query, basis, order)
 
 
+def active_people(ctx: ServiceContext, basis: Basis, tool_ids: Iterable[int]
+                  ) -> list[tuple[int, int, int | None, str | None, str | None, str | None]]:
+    """The active seats of these tools as (tool id, account id, person id, person's name,
+    email, display name): who uses what, without building a SeatStatus per seat."""
+    wanted = sorted(set(tool_ids))
+    if not wanted:
+        return []
+    query = seat_source(select(Account.tool_id, Account.id, Account.person_id, Person.name,
+                               Account.email, Account.display_name)
+                        ).where(Account.tool_id.in_(wanted), basis.rules.active)
+    with ctx.read() as session:
+        return [(t, a, p, n, e, d) for t, a, p, n, e, d in session.connection().execute(query)]
+
+
 def _text(value: str | None) -> str | None:
     # 100,000 rows repeat a few thousand names, emails and roles: one string object each.
     return None if value is None else sys.intern(value)
@@ -203,9 +217,17 @@ def export_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
     names = {i: t.name for i, t in basis.tools.items()}
     moment = Moments()
     shown: dict[Any, str | None] = {}
-    query = seat_query(basis, order=Order.EMAIL).execution_options(yield_per=STREAM_BATCH)
-    for (_id, tool_id, _pid, person, email, role, status, raw_last, known, reason, _active,
-         holds, *_rest) in session.connection().execute(query):
+    rules = basis.rules
+    # Only the columns written, read as the driver gives them (no per-row conversion).
+    query = _ordered(seat_source(select(
+        Account.tool_id, Person.name, Account.email, Account.role, Account.status,
+        _raw(Account.last_activity), type_coerce(Account.activity_known, Integer),
+        rules.reason, flag(rules.holds))), basis, Order.EMAIL)
+    if basis.one_tool:
+        query = query.where(Account.tool_id.in_(list(basis.tools)))
+    query = query.execution_options(yield_per=STREAM_BATCH)
+    for (tool_id, person, email, role, status, raw_last, known, reason,
+         holds) in session.connection().execute(query):
         yield (names[tool_id], person, email, role, status,
                ((None if raw_last is None else _moment_text(raw_last, shown, moment))
                 if known else "unknown"),

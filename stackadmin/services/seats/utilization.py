@@ -22,7 +22,7 @@ from stackadmin.services.seats.basis import (
     read_basis,
     seat_price,
 )
-from stackadmin.services.seats.seat_list import EVERY, Which, load_seats
+from stackadmin.services.seats.seat_list import EVERY, Which, active_people, load_seats
 from stackadmin.store.seat_rules import ToolSeats, count_seats
 
 __all__ = ["SeatStatus", "ToolFigures", "UtilizationReport", "compute", "counts_of"]
@@ -89,8 +89,10 @@ class _Seats:
     few of them (the unused ones, a tool's, a person's) by a query of their own until
     every seat has been read."""
 
-    def __init__(self, load: Callable[[Which], list[SeatStatus]] | None) -> None:
+    def __init__(self, load: Callable[[Which], list[SeatStatus]] | None,
+                 people: Callable[[Iterable[int]], list[Any]] | None = None) -> None:
         self._load = load
+        self.people = people
         self._lock = threading.Lock()
         self._all: list[SeatStatus] | None = None
         self._unused: list[SeatStatus] | None = None
@@ -151,6 +153,14 @@ class UtilizationReport:
         return self._seats.some(Which(active=active, tool_ids=wanted),
                                 lambda s: s.tool_id in chosen and (s.active or not active))
 
+    def active_people(self, tool_ids: Iterable[int]
+                      ) -> list[tuple[int, int, int | None, str | None, str | None, str | None]]:
+        """Who holds the active seats of these tools: (tool id, account id, person id,
+        person, email, display name) per seat (`seat_list.active_people`)."""
+        if self._seats.people is None:
+            return []
+        return self._seats.people(tool_ids)
+
     def seats_of_person(self, person_id: int) -> list[SeatStatus]:
         return self._seats.some(Which(person_id=person_id),
                                 lambda s: s.person_id == person_id)
@@ -188,9 +198,12 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
     def load(which: Which, basis: Basis = basis) -> list[SeatStatus]:
         return load_seats(ctx, basis, which)
 
+    def people(tool_ids: Iterable[int], basis: Basis = basis) -> list[Any]:
+        return active_people(ctx, basis, tool_ids)
+
     return UtilizationReport(day, conf.base_currency, figures,
                              _total(figures, conf.default_inactivity_days), conf.headroom_pct,
-                             _Seats(load))
+                             _Seats(load, people))
 
 
 def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
