@@ -24,11 +24,12 @@ def main() -> None:
         amount = None if cost is None else cost.seat_price()
         price[tool_id] = None if amount is None else Money.rounded(amount, base).plain()
     reason, params = reason_sql(db, day, conf.default_inactivity_days)
-    sql = (f"SELECT * FROM (SELECT t.name, a.email, p.name, {reason} AS reason, "
-           "a.last_activity, a.id, a.tool_id, a.person_id, a.display_name, a.status, a.role, "
-           "a.activity_known FROM account a JOIN tool t ON t.id = a.tool_id "
-           "LEFT JOIN person p ON p.id = a.person_id) s WHERE reason IS NOT NULL "
-           f"ORDER BY lower(name), {db.codepoint('coalesce(email, ' + chr(39) * 2 + ')')}, id")
+    sql = (f"SELECT * FROM (SELECT t.name AS tool, a.email, p.name AS person, "
+           f"{reason} AS reason, a.last_activity, a.id, a.tool_id, a.person_id, "
+           "a.display_name, a.status, a.role, a.activity_known FROM account a "
+           "JOIN tool t ON t.id = a.tool_id LEFT JOIN person p ON p.id = a.person_id) s "
+           "WHERE reason IS NOT NULL ORDER BY lower(tool), "
+           f"{db.codepoint('coalesce(email, ' + chr(39) * 2 + ')')}, id")
     moments: dict[Any, tuple[str | None, int | None]] = {}
     encode = json.JSONEncoder(ensure_ascii=False).encode
     lines = []
