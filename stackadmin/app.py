@@ -41,10 +41,29 @@ def _trace_value(name: str, value: float) -> None:
         print(f"stackadmin-trace-value {name} {value:.6f}", file=sys.stderr, flush=True)
 
 
-def open_job(db: str | None) -> Any:
-    """The worker job that imports the data stack and opens the database."""
+def first_reminder_check(ctx: ServiceContext) -> Any:
+    """The reminder panel's first check (its result, as a check job gives it), done in the
+    job that opens the database: before any page's work starts, so it does not share the
+    interpreter lock with them. None when it fails: the panel then checks on its own."""
+    try:
+        from stackadmin.services.renewals.reminders import due_reminders
 
-    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool]:
+        started = time.perf_counter()
+        day = ctx.today()
+        rows = due_reminders(ctx, day)
+        return day, rows, time.perf_counter() - started
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).warning("the first reminder check failed", exc_info=True)
+        return None
+
+
+def open_job(db: str | None) -> Any:
+    """The worker job that imports the data stack, opens the database and makes the first
+    reminder check: (context, empty, the check's result or None)."""
+
+    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool, Any]:
         _trace("open-start")
         from stackadmin.domain.vocab import AuditSource
         from stackadmin.services.context import open_context
@@ -61,7 +80,8 @@ def open_job(db: str | None) -> Any:
         if job.is_cancelled:
             ctx.close()
         _trace("open-end")
-        return ctx, empty
+        first = None if empty or job.is_cancelled else first_reminder_check(ctx)
+        return ctx, empty, first
 
     return work
 
@@ -152,6 +172,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
     started: set[str] = set()  # "ready" (the first page shows its data), "opened"
+    first_check: list[Any] = []  # the open job's reminder check
 
     def started_up(event: str) -> None:
         # The first page may show its data before the database is open (first look), or
@@ -162,25 +183,29 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         # The reminder panel (~70 ms of imports, then a query) comes last.
         from stackadmin.ui.reminders.panel import CHECK_KEY, install_reminders
 
-        center = install_reminders(window, env, popup=not exit_when_ready)
+        center = install_reminders(window, env, popup=not exit_when_ready,
+                                   first=first_check[0] if first_check else None)
         if exit_when_ready:
             # The start is over once the first reminder check is in, or failed (read only:
             # nothing pops up, nothing is recorded as shown), and the events queued are
             # handled.
-            def finished(job: Job) -> None:
-                if job.key == CHECK_KEY:
+            def done() -> None:
+                if "reminders" not in started:
+                    started.add("reminders")
                     _trace("reminders")
                     _trace_value("reminders-work", center.work_seconds)
                     QTimer.singleShot(0, lambda: app.exit(0))
 
-            tasks.finished.connect(finished)
+            center.checked.connect(done)
+            tasks.finished.connect(lambda job: done() if job.key == CHECK_KEY else None)
             return
         from stackadmin.ui.running_center import install_running
 
         install_running(window, env)  # daily adoption snapshot, the digest when due
 
-    def opened(result: tuple[ServiceContext, bool]) -> None:
-        ctx, empty = result
+    def opened(result: tuple[ServiceContext, bool, Any]) -> None:
+        ctx, empty, first = result
+        first_check.append(first)
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)

@@ -134,9 +134,9 @@ def _decisions(session: Session, term_ids: list[int]
                ) -> dict[tuple[int, date], tuple[Decision, str | None]]:
     if not term_ids:
         return {}
+    d = TermDecision.__table__.c
     rows = session.execute(
-        select(TermDecision.term_id, TermDecision.renewal_date, TermDecision.decision,
-               TermDecision.note).where(TermDecision.term_id.in_(term_ids)))
+        select(d.term_id, d.renewal_date, d.decision, d.note).where(d.term_id.in_(term_ids)))
     return {(t, d): (Decision(dec), note) for t, d, dec, note in rows}
 
 
@@ -164,13 +164,15 @@ class _OpenTerm(NamedTuple):
 
 
 def _open_rows(session: Session, term_ids: list[int] | None) -> list[_OpenTerm]:
-    t = SubscriptionTerm
-    query = (select(t.id, t.tool_id, Tool.name, Tool.reminder_leads, t.plan, t.pricing,
+    # The tables' columns, not the models' (store/seat_rules.py says why).
+    t, tool, owner = SubscriptionTerm.__table__.c, Tool.__table__, Person.__table__
+    query = (select(t.id, t.tool_id, tool.c.name, tool.c.reminder_leads, t.plan, t.pricing,
                     t.unit_price_minor, t.currency, t.seats, t.billing_months, t.term_start,
                     t.renewal_date, t.auto_renew, t.notice_days, t.internal_lead_days,
-                    Person.name, Person.email)
-             .join(Tool, Tool.id == t.tool_id)
-             .outerjoin(Person, Person.id == Tool.owner_id)
+                    owner.c.name, owner.c.email)
+             .select_from(SubscriptionTerm.__table__)
+             .join(tool, tool.c.id == t.tool_id)
+             .outerjoin(owner, owner.c.id == tool.c.owner_id)
              .where(t.status == TermStatus.ACTIVE.value, t.renewal_date.is_not(None)))
     if term_ids is not None:
         query = query.where(t.id.in_(term_ids))

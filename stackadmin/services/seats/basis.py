@@ -22,8 +22,8 @@ from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.inventory.tools import find_tool
 from stackadmin.services.records import RateTable, Settings
-from stackadmin.store.models import SubscriptionTerm, Tool
-from stackadmin.store.seat_rules import SeatRules, seat_rules, thresholds_in_use
+from stackadmin.store.models import SubscriptionTerm
+from stackadmin.store.seat_rules import SeatRules, T, seat_rules, thresholds_in_use
 
 _ZERO = Decimal(0)
 
@@ -143,7 +143,7 @@ def read_basis(session: Session, day: date, tool: str | None = None) -> Basis:
         tools = {one.id: ToolInfo(one.id, one.name, one.category, one.inactivity_days)}
     else:
         tools = {row[0]: ToolInfo(*row) for row in session.execute(
-            select(Tool.id, Tool.name, Tool.category, Tool.inactivity_days))}
+            select(T.id, T.name, T.category, T.inactivity_days))}
     costs = term_costs(session, day, rates, None if tool is None else list(tools))
     days = conf.default_inactivity_days
     rules = seat_rules(day, days, thresholds_in_use(session, days))
@@ -154,7 +154,7 @@ def read_basis(session: Session, day: date, tool: str | None = None) -> Basis:
 def term_costs(session: Session, as_of: date, rates: RateTable,
                tool_ids: Iterable[int] | None = None) -> dict[int, TermCost]:
     out: dict[int, TermCost] = defaultdict(TermCost)
-    t = SubscriptionTerm
+    t = SubscriptionTerm.__table__.c  # Core columns: see store/seat_rules.py
     query = select(t.tool_id, t.status, t.term_start, t.renewal_date, t.auto_renew, t.pricing,
                    t.unit_price_minor, t.currency, t.seats, t.billing_months)
     if tool_ids is not None:

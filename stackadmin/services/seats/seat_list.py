@@ -19,8 +19,7 @@ from stackadmin.domain.money import Money
 from stackadmin.domain.utilization import UnusedReason, active_after_leaving
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats.basis import Basis, SeatStatus, read_basis
-from stackadmin.store.models import Account, Person
-from stackadmin.store.seat_rules import codepoint, flag, seat_source, tool_rank
+from stackadmin.store.seat_rules import A, P, codepoint, flag, seat_source, tool_rank
 
 # Rows fetched at a time when streaming (PostgreSQL: a server-side cursor).
 STREAM_BATCH = 5000
@@ -62,12 +61,12 @@ def _ordered(query: Select[Any], basis: Basis, order: Order) -> Select[Any]:
         return query.where(false())  # no tool, no account (and no empty VALUES list)
     if order is Order.NAME:
         rank = tool_rank(basis.ranks(str.casefold))
-        return (query.join(rank, rank.c.tool_id == Account.tool_id)
-                .order_by(rank.c.n, Account.id))
+        return (query.join(rank, rank.c.tool_id == A.tool_id)
+                .order_by(rank.c.n, A.id))
     rank = tool_rank(basis.ranks(str.lower, ties=True))
-    email = codepoint(func.coalesce(Account.email, ""), basis.dialect)
-    return query.join(rank, rank.c.tool_id == Account.tool_id).order_by(rank.c.n, email,
-                                                                        Account.id)
+    email = codepoint(func.coalesce(A.email, ""), basis.dialect)
+    return query.join(rank, rank.c.tool_id == A.tool_id).order_by(rank.c.n, email,
+                                                                        A.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +89,19 @@ def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
     columns `statuses` reads."""
     rules = basis.rules
     query = seat_source(select(
-        Account.id, Account.tool_id, Account.person_id, Person.name, Account.email,
-        Account.role, Account.status, _raw(Account.last_activity), Account.activity_known,
-        rules.reason, flag(rules.active), flag(rules.holds), Account.is_bot, Account.exempt,
-        Account.exempt_reason, Account.exempt_by, Account.display_name, Person.end_date,
+        A.id, A.tool_id, A.person_id, P.name, A.email,
+        A.role, A.status, _raw(A.last_activity), A.activity_known,
+        rules.reason, flag(rules.active), flag(rules.holds), A.is_bot, A.exempt,
+        A.exempt_reason, A.exempt_by, A.display_name, P.end_date,
         flag(rules.departed)))
     if which.tool_ids is not None:
-        query = query.where(Account.tool_id.in_(sorted(set(which.tool_ids))))
+        query = query.where(A.tool_id.in_(sorted(set(which.tool_ids))))
     elif basis.one_tool:
-        query = query.where(Account.tool_id.in_(list(basis.tools)))
+        query = query.where(A.tool_id.in_(list(basis.tools)))
     if which.person_id is not None:
-        query = query.where(Account.person_id == which.person_id)
+        query = query.where(A.person_id == which.person_id)
     if which.unused and which.or_exempt:
-        query = query.where(or_(rules.reason.is_not(None), and_(rules.holds, Account.exempt)))
+        query = query.where(or_(rules.reason.is_not(None), and_(rules.holds, A.exempt)))
     elif which.unused:
         query = query.where(rules.reason.is_not(None))
     if which.active:
@@ -117,9 +116,9 @@ def active_people(ctx: ServiceContext, basis: Basis, tool_ids: Iterable[int]
     wanted = sorted(set(tool_ids))
     if not wanted:
         return []
-    query = seat_source(select(Account.tool_id, Account.id, Account.person_id, Person.name,
-                               Account.email, Account.display_name)
-                        ).where(Account.tool_id.in_(wanted), basis.rules.active)
+    query = seat_source(select(A.tool_id, A.id, A.person_id, P.name,
+                               A.email, A.display_name)
+                        ).where(A.tool_id.in_(wanted), basis.rules.active)
     with ctx.read() as session:
         return [(t, a, p, n, e, d) for t, a, p, n, e, d in session.connection().execute(query)]
 
@@ -220,11 +219,11 @@ def export_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
     rules = basis.rules
     # Only the columns written, read as the driver gives them (no per-row conversion).
     query = _ordered(seat_source(select(
-        Account.tool_id, Person.name, Account.email, Account.role, Account.status,
-        _raw(Account.last_activity), type_coerce(Account.activity_known, Integer),
+        A.tool_id, P.name, A.email, A.role, A.status,
+        _raw(A.last_activity), type_coerce(A.activity_known, Integer),
         rules.reason, flag(rules.holds))), basis, Order.EMAIL)
     if basis.one_tool:
-        query = query.where(Account.tool_id.in_(list(basis.tools)))
+        query = query.where(A.tool_id.in_(list(basis.tools)))
     query = query.execution_options(yield_per=STREAM_BATCH)
     for (tool_id, person, email, role, status, raw_last, known, reason,
          holds) in session.connection().execute(query):

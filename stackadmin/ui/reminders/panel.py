@@ -322,6 +322,8 @@ class ReminderCenter(QObject):
         self._asked_day: date | None = None  # the new day a check was started for
         self.started = False
         self.popup_at_start = True  # False: the first check fills the panel, pops nothing up
+        # A first check already made (day, rows, seconds), delivered at start without a job.
+        self.first_check: tuple[date, list[ReminderRow], float] | None = None
         self.work_seconds = 0.0  # how long the last check worked (on its worker)
         self._popup_wanted = False
         self._announced: set[ReminderKey] = set()  # popped this session, even if not yet saved
@@ -335,7 +337,12 @@ class ReminderCenter(QObject):
         self.started = True
         self.timer.start()
         self.day_timer.start()
-        self.check(popup=self.popup_at_start)
+        first, self.first_check = self.first_check, None
+        if first is None:
+            self.check(popup=self.popup_at_start)
+        else:  # made while the database was opened
+            self._popup_wanted = self.popup_at_start
+            self._checked(first)
 
     def stop(self) -> None:
         self.timer.stop()
@@ -432,12 +439,16 @@ class ReminderCenter(QObject):
 
 
 def install_reminders(window: QMainWindow, env: Env, *, tray: TrayNotifier | None = None,
-                      interval_ms: int = HOUR_MS, popup: bool = True) -> ReminderCenter:
+                      interval_ms: int = HOUR_MS, popup: bool = True,
+                      first: tuple[date, list[ReminderRow], float] | None = None
+                      ) -> ReminderCenter:
     """Adds the reminder panel to the main window; it starts once the first page is ready
     (the database is open), or at once when it already is. `popup=False`: the first check
-    neither pops up nor records anything as shown (a smoke test's start)."""
+    neither pops up nor records anything as shown (a smoke test's start). `first`: that
+    check's result, already made (stackadmin.app makes it while opening the database)."""
     center = ReminderCenter(env, window, tray=tray, interval_ms=interval_ms)
     center.popup_at_start = popup
+    center.first_check = first
     ready = getattr(window, "ready", None)
     if ready is not None:
         ready.connect(center.start)
