@@ -224,8 +224,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
 
     def first_look_done(data: object) -> None:
         _trace("first-look")
-        window.show_first_look(first, data)
+        # The worker starts importing while the page is laid out and painted here: much of
+        # that is Qt's own work, done without the interpreter lock.
         open_database()
+        window.show_first_look(first, data)
 
     def painted() -> None:
         _trace("painted")

@@ -88,6 +88,24 @@ class RequestsPage(TablePage):
 
         return list_requests(ctx)
 
+    def load(self) -> None:
+        """What is already paid for comes from the seat figures the window shares (counted
+        once until data changes), when they are there."""
+        known = self.env.recall("utilization")
+        prepare = self.prepare()
+
+        def work(ctx: ServiceContext, job: Job) -> Shown:
+            from stackadmin.services.buying.paid import paid_tools
+            from stackadmin.services.buying.requests import list_requests
+
+            paid = None if known is None else paid_tools(ctx, report=known, people=False)
+            rows = list_requests(ctx, paid=paid)
+            job.check()
+            return prepare(rows)
+
+        self.env.run(work, self._show_rows, title=f"loading {self.title}",
+                     key=f"load:{self.key}")
+
     def _show_rows(self, result: Shown) -> None:
         rows, haystack, _keys = result
         self._all, self._haystack = rows, haystack
