@@ -13,27 +13,25 @@ random seats, on both engines, that these expressions and the domain functions a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from itertools import chain
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     and_,
+    bindparam,
     case,
-    column,
     func,
     literal,
     not_,
     null,
     select,
-    values,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import CTE
 
 from stackadmin.domain.utilization import SeatCounts, UnusedReason, activity_judged, idle_before
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus
@@ -127,15 +125,6 @@ def thresholds_in_use(session: Session, default_days: int) -> set[int]:
         select(func.coalesce(T.inactivity_days, default_days)).distinct()))
 
 
-def tool_rank(ranks: Sequence[tuple[int, int]]) -> CTE:
-    """A (tool_id, n) table, to `ORDER BY n` in SQL: the order of the tools is decided in
-    Python (names compared as Python compares them) and the database sorts by it, on every
-    engine alike. The integers are written into the statement, so a thousand tools are not
-    a thousand parameters."""
-    return values(column("tool_id", Integer), column("n", Integer), name="tool_rank",
-                  literal_binds=True).data(list(ranks)).cte()
-
-
 def codepoint(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     """Text sorted by code point, as Python sorts it: SQLite's default; PostgreSQL's
     database collation (en_US and the like) orders punctuation otherwise."""
@@ -157,7 +146,9 @@ def count_seats(session: Session, rules: SeatRules,
 
     Grouped by tool and reason: the reason is then worked out once per account (an
     expression used by several sums would be worked out once per sum), and the rest of the
-    counting is a few hundred groups added up here."""
+    counting is a few hundred groups added up here. SQLite groups by sorting, and one
+    statement over a million accounts sorted on disk: there each tool is one statement (its
+    rows from the index, sorted in memory); PostgreSQL hashes the groups of one."""
     query = seat_source(select(
         A.tool_id, rules.reason, func.count(), func.sum(flag(rules.holds)),
         func.sum(flag(rules.active)),
@@ -168,12 +159,21 @@ def count_seats(session: Session, rules: SeatRules,
         func.sum(flag(and_(rules.holds, A.is_bot))),
         func.min(A.id),
     )).group_by(A.tool_id, rules.reason)
-    if tool_ids is not None:
-        query = query.where(A.tool_id.in_(sorted(set(tool_ids))))
+    conn = session.connection()
+    rows: Iterable[Any]
+    if conn.dialect.name == "sqlite":
+        ids = (sorted(set(tool_ids)) if tool_ids is not None
+               else list(conn.scalars(select(T.id).order_by(T.id))))
+        one = query.where(A.tool_id == bindparam("tool"))
+        rows = chain.from_iterable(conn.execute(one, {"tool": t}) for t in ids)
+    else:
+        if tool_ids is not None:
+            query = query.where(A.tool_id.in_(sorted(set(tool_ids))))
+        rows = conn.execute(query)
     totals: dict[int, list[int]] = {}
     reasons: dict[int, list[tuple[int, str, int]]] = {}
     for tool_id, reason, accounts, held, active, known, open_unknown, exempt, bots, first in (
-            session.execute(query)):
+            rows):
         # accounts, held, active, unused, activity known, activity unknown, exempt, bots
         group = (accounts, held, active, accounts if reason is not None else 0, known,
                  open_unknown if reason is None else 0, exempt, bots)

@@ -5,23 +5,37 @@ seats export streamed row by row, never all in memory."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, and_, false, func, or_, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.utilization import UnusedReason, active_after_leaving
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats.basis import Basis, SeatStatus, read_basis
-from stackadmin.store.seat_rules import A, P, codepoint, flag, seat_source, tool_rank
+from stackadmin.store.seat_rules import A, P, codepoint, flag, seat_source
 
-# Rows fetched at a time when streaming (PostgreSQL: a server-side cursor).
+# Rows fetched at a time by the seats export (PostgreSQL: a server-side cursor per tool), so
+# its memory stays the same however many seats a tool has.
 STREAM_BATCH = 5000
 
 
@@ -56,19 +70,6 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String)
 
 
-def _ordered(query: Select[Any], basis: Basis, order: Order) -> Select[Any]:
-    if not basis.tools:
-        return query.where(false())  # no tool, no account (and no empty VALUES list)
-    if order is Order.NAME:
-        rank = tool_rank(basis.ranks(str.casefold))
-        return (query.join(rank, rank.c.tool_id == A.tool_id)
-                .order_by(rank.c.n, A.id))
-    rank = tool_rank(basis.ranks(str.lower, ties=True))
-    email = codepoint(func.coalesce(A.email, ""), basis.dialect)
-    return query.join(rank, rank.c.tool_id == A.tool_id).order_by(rank.c.n, email,
-                                                                        A.id)
-
-
 @dataclass(frozen=True, slots=True)
 class Which:
     """Which seats to read (every account by default): conditions the database applies."""
@@ -83,10 +84,9 @@ class Which:
 EVERY = Which()
 
 
-def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
-               ) -> Select[Any]:
-    """Each account of the basis's tools (or `which` of them) with its classification, the
-    columns `statuses` reads."""
+def seat_query(basis: Basis, which: Which = EVERY) -> Select[Any]:
+    """Each account `which` selects, with its classification: the columns `statuses`
+    reads. Unordered and for every tool: `seat_rows` reads it tool by tool, in order."""
     rules = basis.rules
     query = seat_source(select(
         A.id, A.tool_id, A.person_id, P.name, A.email,
@@ -94,10 +94,6 @@ def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
         rules.reason, flag(rules.active), flag(rules.holds), A.is_bot, A.exempt,
         A.exempt_reason, A.exempt_by, A.display_name, P.end_date,
         flag(rules.departed)))
-    if which.tool_ids is not None:
-        query = query.where(A.tool_id.in_(sorted(set(which.tool_ids))))
-    elif basis.one_tool:
-        query = query.where(A.tool_id.in_(list(basis.tools)))
     if which.person_id is not None:
         query = query.where(A.person_id == which.person_id)
     if which.unused and which.or_exempt:
@@ -106,7 +102,44 @@ def seat_query(basis: Basis, which: Which = EVERY, *, order: Order = Order.NAME
         query = query.where(rules.reason.is_not(None))
     if which.active:
         query = query.where(rules.active)
-    return _ordered(query, basis, order)
+    return query
+
+
+def _tool_groups(basis: Basis, which: Which, order: Order) -> list[list[int]]:
+    """The tools to read, in order: one group per place in the order (tools whose
+    lower-case names are equal share one when ordered by email: their seats interleave)."""
+    wanted = None if which.tool_ids is None else set(which.tool_ids)
+    ranks = (basis.ranks(str.casefold) if order is Order.NAME
+             else basis.ranks(str.lower, ties=True))
+    groups: dict[int, list[int]] = {}
+    for tool_id, n in ranks:
+        if wanted is None or tool_id in wanted:
+            groups.setdefault(n, []).append(tool_id)
+    return [groups[n] for n in sorted(groups)]
+
+
+def seat_rows(conn: Connection, basis: Basis, query: Select[Any], which: Which = EVERY,
+              order: Order = Order.NAME, *, per_tool: int | None = None
+              ) -> Generator[Any, None, None]:
+    """The rows of `query` (a `seat_query`, or its columns narrowed) in order, read tool by
+    tool: each tool's rows come from its index in account order (by email: a sort of one
+    tool's rows), where one statement for every seat made the database sort a million
+    rows on disk. `per_tool`: at most that many rows of each tool (a first screen). A
+    person's few seats are one statement, by tool name and account id whatever `order`."""
+    if which.person_id is not None:
+        rank = dict(basis.ranks(str.casefold))
+        yield from sorted((r for r in conn.execute(query) if r.tool_id in rank),
+                          key=lambda r: (rank[r.tool_id], r.id))
+        return
+    by_tool = query.where(A.tool_id.in_(bindparam("tools", expanding=True)))
+    if order is Order.EMAIL:
+        by_tool = by_tool.order_by(codepoint(func.coalesce(A.email, ""), basis.dialect), A.id)
+    else:
+        by_tool = by_tool.order_by(A.id)
+    if per_tool is not None:
+        by_tool = by_tool.limit(per_tool)
+    for tools in _tool_groups(basis, which, order):
+        yield from conn.execute(by_tool, {"tools": tools})
 
 
 def active_people(ctx: ServiceContext, basis: Basis, tool_ids: Iterable[int]
@@ -153,7 +186,7 @@ def load_seats(ctx: ServiceContext, basis: Basis, which: Which = EVERY, *,
                order: Order = Order.NAME) -> list[SeatStatus]:
     with ctx.read() as session:
         # Core rows through the connection: ORM-enabled results cost a third more per row.
-        rows = session.connection().execute(seat_query(basis, which, order=order))
+        rows = seat_rows(session.connection(), basis, seat_query(basis, which), which, order)
         return list(statuses(rows, basis))
 
 
@@ -177,8 +210,9 @@ def unused_seats(ctx: ServiceContext, as_of: date | None = None,
     day = as_of or ctx.today()
     with ctx.read() as session:
         basis = read_basis(session, day, tool)
-        rows = session.connection().execute(
-            seat_query(basis, Which(unused=True), order=Order.EMAIL))
+        which = Which(unused=True)
+        rows = seat_rows(session.connection(), basis, seat_query(basis, which), which,
+                         Order.EMAIL)
         seats = list(statuses(rows, basis))
     return SeatList(day, basis.base_currency, seats, basis.missing_rates)
 
@@ -190,11 +224,10 @@ def first_seats(ctx: ServiceContext, limit: int, as_of: date | None = None) -> S
     seats: list[SeatStatus] = []
     with ctx.read() as session:
         basis = read_basis(session, day)
-        for tool_id, _n in basis.ranks(str.casefold):
-            query = seat_query(basis, Which(tool_ids=(tool_id,))).limit(limit - len(seats))
-            seats.extend(statuses(session.connection().execute(query), basis))
-            if len(seats) >= limit:
-                break
+        # No tool gives more than `limit` rows, and reading stops once `limit` are read.
+        rows = seat_rows(session.connection(), basis, seat_query(basis), per_tool=limit)
+        with closing(rows):
+            seats.extend(islice(statuses(rows, basis), limit))
     return SeatList(day, basis.base_currency, seats, basis.missing_rates)
 
 
@@ -218,15 +251,12 @@ def export_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
     shown: dict[Any, str | None] = {}
     rules = basis.rules
     # Only the columns written, read as the driver gives them (no per-row conversion).
-    query = _ordered(seat_source(select(
+    query = seat_source(select(
         A.tool_id, P.name, A.email, A.role, A.status,
         _raw(A.last_activity), type_coerce(A.activity_known, Integer),
-        rules.reason, flag(rules.holds))), basis, Order.EMAIL)
-    if basis.one_tool:
-        query = query.where(A.tool_id.in_(list(basis.tools)))
-    query = query.execution_options(yield_per=STREAM_BATCH)
+        rules.reason, flag(rules.holds))).execution_options(yield_per=STREAM_BATCH)
     for (tool_id, person, email, role, status, raw_last, known, reason,
-         holds) in session.connection().execute(query):
+         holds) in seat_rows(session.connection(), basis, query, order=Order.EMAIL):
         yield (names[tool_id], person, email, role, status,
                ((None if raw_last is None else _moment_text(raw_last, shown, moment))
                 if known else "unknown"),
