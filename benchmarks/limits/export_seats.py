@@ -26,7 +26,8 @@ def main() -> None:
         amount = None if cost is None else cost.seat_price()
         price[tool_id] = None if amount is None else Money.rounded(amount, base).amount
     reason, params = reason_sql(db, day, conf.default_inactivity_days)
-    sql = (f"SELECT t.name, p.name, a.email, a.role, a.status, a.last_activity, "
+    sql = ("SELECT t.name, coalesce(nullif(p.name, ''), a.display_name), a.email, a.role, "
+           "a.status, a.last_activity, "
            f"a.activity_known, {reason}, a.tool_id, a.status IN ('active', 'invited', "
            "'suspended') FROM account a JOIN tool t ON t.id = a.tool_id "
            "LEFT JOIN person p ON p.id = a.person_id "

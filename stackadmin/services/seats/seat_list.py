@@ -240,9 +240,10 @@ def _moment_text(raw: Any, cache: dict[Any, str | None], moment: Moments) -> str
 
 
 def export_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
-    """Every account as the seats export's cells (tool, person, email, role, status, last
-    activity in UTC or 'unknown', unused reason, annual cost of a held seat in the base
-    currency), by tool, email and account id, streamed from the database."""
+    """Every account as the seats export's cells (tool, person or else the account's display
+    name, email, role, status, last activity in UTC or 'unknown', unused reason, annual cost
+    of a held seat in the base currency), by tool, email and account id, streamed from the
+    database."""
     base = basis.base_currency
     costs = {i: None if p is None else Money.rounded(p, base).amount
              for i, p in basis.prices().items()}
@@ -251,8 +252,11 @@ def export_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
     shown: dict[Any, str | None] = {}
     rules = basis.rules
     # Only the columns written, read as the driver gives them (no per-row conversion).
+    # The person's name, else the account's own display name: the accounts import reads
+    # the file back unchanged.
+    person = func.coalesce(func.nullif(P.name, ""), A.display_name)
     query = seat_source(select(
-        A.tool_id, P.name, A.email, A.role, A.status,
+        A.tool_id, person, A.email, A.role, A.status,
         _raw(A.last_activity), type_coerce(A.activity_known, Integer),
         rules.reason, flag(rules.holds))).execution_options(yield_per=STREAM_BATCH)
     for (tool_id, person, email, role, status, raw_last, known, reason,

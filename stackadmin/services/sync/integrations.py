@@ -22,9 +22,16 @@ class IntegrationRow:
     last_sync_at: datetime | None
     last_status: str | None
     last_error: str | None
+    tool_id: int | None = None
+    last_finished_at: datetime | None = None
+    last_added: int | None = None
+    last_changed: int | None = None
+    last_removed: int | None = None
 
 
-def list_integrations(ctx: ServiceContext) -> list[IntegrationRow]:
+def list_integrations(ctx: ServiceContext, *, tool_id: int | None = None
+                      ) -> list[IntegrationRow]:
+    """Every integration (or one tool's) with its latest sync run."""
     latest = (select(SyncRun.integration_id, func.max(SyncRun.id).label("run_id"))
               .group_by(SyncRun.integration_id).subquery())
     query = (
@@ -34,10 +41,14 @@ def list_integrations(ctx: ServiceContext) -> list[IntegrationRow]:
         .outerjoin(SyncRun, SyncRun.id == latest.c.run_id)
         .order_by(Integration.name)
     )
+    if tool_id is not None:
+        query = query.where(Integration.tool_id == tool_id)
     with ctx.read() as session:
         return [
             IntegrationRow(i.id, i.name, i.plugin_id, tool, i.enabled, i.is_directory_source,
                            run.started_at if run else None, run.status if run else None,
-                           run.error if run else None)
+                           run.error if run else None, i.tool_id,
+                           run.finished_at if run else None, run.added if run else None,
+                           run.changed if run else None, run.removed if run else None)
             for i, tool, run in session.execute(query)
         ]
