@@ -24,7 +24,7 @@ from typing import Any
 from benchmarks import growth
 from benchmarks.cache import default_cache, demo
 from benchmarks.figures import GROUPS, Result, Setup, as_dict
-from benchmarks.measure import BenchError, load_average
+from benchmarks.measure import BenchError, compile_sources, load_average
 
 
 def _value(value: float | None, unit: str) -> str:
@@ -106,6 +106,7 @@ def main() -> int:
     results: list[Result] = []
     rows: list[growth.Growth] = []
     try:
+        compile_sources()
         base = demo(size, args.seed, args.cache, args.db)
         with tempfile.TemporaryDirectory(prefix="stackadmin-bench-") as folder:
             setup = Setup(base, runs, args.quick, Path(folder), args.db)
