@@ -7,7 +7,8 @@ Start-up order matters (the costs are in docs/platform-notes.md):
    from a SQLite file at the head revision, and shown: the window is ready.
 3. The data stack (SQLAlchemy ~0.5 s) is imported and the database opened, on a worker; the
    first page then finishes loading (or loads, when there was no first look).
-4. The reminder panel comes last.
+4. The reminder panel comes last; its first check ends the start (`gui --exit-when-ready`
+   exits then).
 `STACKADMIN_TRACE_STARTUP=1` prints each step with its time (benchmarks/startup.py).
 """
 
@@ -34,10 +35,35 @@ def _trace(event: str) -> None:
         print(f"stackadmin-trace {event} {time.time():.6f}", file=sys.stderr, flush=True)
 
 
-def open_job(db: str | None) -> Any:
-    """The worker job that imports the data stack and opens the database."""
+def _trace_value(name: str, value: float) -> None:
+    """A measured value (seconds) for the benchmarks: "stackadmin-trace-value NAME VALUE"."""
+    if os.environ.get(TRACE_ENV):
+        print(f"stackadmin-trace-value {name} {value:.6f}", file=sys.stderr, flush=True)
 
-    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool]:
+
+def first_reminder_check(ctx: ServiceContext) -> Any:
+    """The reminder panel's first check (its result, as a check job gives it), done in the
+    job that opens the database: before any page's work starts, so it does not share the
+    interpreter lock with them. None when it fails: the panel then checks on its own."""
+    try:
+        from stackadmin.services.renewals.reminders import due_reminders
+
+        started = time.perf_counter()
+        day = ctx.today()
+        rows = due_reminders(ctx, day)
+        return day, rows, time.perf_counter() - started
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).warning("the first reminder check failed", exc_info=True)
+        return None
+
+
+def open_job(db: str | None) -> Any:
+    """The worker job that imports the data stack, opens the database and makes the first
+    reminder check: (context, empty, the check's result or None)."""
+
+    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool, Any]:
         _trace("open-start")
         from stackadmin.domain.vocab import AuditSource
         from stackadmin.services.context import open_context
@@ -54,7 +80,8 @@ def open_job(db: str | None) -> Any:
         if job.is_cancelled:
             ctx.close()
         _trace("open-end")
-        return ctx, empty
+        first = None if empty or job.is_cancelled else first_reminder_check(ctx)
+        return ctx, empty, first
 
     return work
 
@@ -174,6 +201,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
     started: set[str] = set()  # "ready" (the first page shows its data), "opened"
+    first_check: list[Any] = []  # the open job's reminder check
 
     def started_up(event: str) -> None:
         # The first page may show its data before the database is open (first look), or
@@ -181,20 +209,32 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         started.add(event)
         if started != {"ready", "opened"}:
             return
-        if exit_when_ready:
-            # Once the events already queued are handled: the event queue is idle.
-            QTimer.singleShot(0, lambda: app.exit(0))
-            return
         # The reminder panel (~70 ms of imports, then a query) comes last.
-        from stackadmin.ui.reminders.panel import install_reminders
+        from stackadmin.ui.reminders.panel import CHECK_KEY, install_reminders
 
-        install_reminders(window, env)
+        center = install_reminders(window, env, popup=not exit_when_ready,
+                                   first=first_check[0] if first_check else None)
+        if exit_when_ready:
+            # The start is over once the first reminder check is in, or failed (read only:
+            # nothing pops up, nothing is recorded as shown), and the events queued are
+            # handled.
+            def done() -> None:
+                if "reminders" not in started:
+                    started.add("reminders")
+                    _trace("reminders")
+                    _trace_value("reminders-work", center.work_seconds)
+                    QTimer.singleShot(0, lambda: app.exit(0))
+
+            center.checked.connect(done)
+            tasks.finished.connect(lambda job: done() if job.key == CHECK_KEY else None)
+            return
         from stackadmin.ui.running_center import install_running
 
         install_running(window, env)  # daily adoption snapshot, the digest when due
 
-    def opened(result: tuple[ServiceContext, bool]) -> None:
-        ctx, empty = result
+    def opened(result: tuple[ServiceContext, bool, Any]) -> None:
+        ctx, empty, first = result
+        first_check.append(first)
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)
@@ -219,8 +259,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
 
     def first_look_done(data: object) -> None:
         _trace("first-look")
-        window.show_first_look(first, data)
+        # The worker starts importing while the page is laid out and painted here: much of
+        # that is Qt's own work, done without the interpreter lock.
         open_database()
+        window.show_first_look(first, data)
 
     def painted() -> None:
         _trace("painted")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -18,12 +19,16 @@ if TYPE_CHECKING:
 # are used: `stackadmin` alone opens the window, and every import before its first paint
 # shows (`import sqlalchemy.orm` alone costs ~0.5 s; docs/platform-notes.md).
 
+CLI_GC_THRESHOLDS = (50_000, 20, 20)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `command`, only the module that defines it (when the
+    modules' sources say which: `commands.modules_for`), as importing every command module
+    imports every service (~0.5 s before a one-table report even starts)."""
     import argparse
     import importlib
     import pkgutil
@@ -49,12 +54,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each module of stackadmin.cli.commands adds its own subcommands.
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+    names = commands.modules_for(command) if command is not None else []
+    if not names:
+        names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__)
+                       if not info.name.startswith("_"))
+    for name in names:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         module.register(sub, common)
     return parser
+
+
+def _command_word(args_list: list[str]) -> str | None:
+    """The subcommand named in the arguments (what follows the global `--db X`), if any."""
+    tokens = iter(args_list)
+    for token in tokens:
+        if token == "--db":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+        elif not token.startswith("--db="):
+            return None  # --help, --version, an unknown option: the whole parser answers
+    return None
 
 
 def _report_bug(exc: BaseException) -> str:
@@ -123,7 +143,14 @@ def _main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
-        parser = build_parser()
+        # A command runs for seconds over up to a million rows: the collector's default
+        # thresholds ran full collections over every object the imports made, again and
+        # again (a tenth of a short command's time). Rarer young collections, and the
+        # imports' objects frozen out of the old generation; reference counting frees
+        # everything else as always. (The GUI tunes its own: app.tune_gc.)
+        gc.set_threshold(*CLI_GC_THRESHOLDS)
+        parser = build_parser(_command_word(args_list))
+        gc.freeze()
         try:
             args = parser.parse_args(args_list)
         except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0

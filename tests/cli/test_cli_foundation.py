@@ -27,7 +27,7 @@ def test_version(run: Run) -> None:
 def test_usage_errors_exit_2(run: Run) -> None:
     assert run("no-such-command").code == 2
     assert run("rates").code == 2
-    assert run("demo", "--size", "huge").code == 2
+    assert run("demo", "--size", "gigantic").code == 2
     bad_date = run("rates", "set", "EUR", "1.1", "--as-of", "25/11/2026")
     assert bad_date.code == 2 and "YYYY-MM-DD" in bad_date.err
 

@@ -65,7 +65,7 @@ def _check(args: argparse.Namespace) -> int:
         if state.status is SchemaStatus.EMPTY:
             raise DatabaseError(f"{target.describe()} holds no tables: it is not a stackadmin "
                                 "database yet (create one with `stackadmin db upgrade`)")
-        report = check_database(engine)
+        report = check_database(engine, state)
     finally:
         engine.dispose()
     print(f"database: {target.describe()}")

@@ -231,7 +231,7 @@ def connection_health(src: Source) -> Section | None:
 def departed_with_seats(src: Source) -> Section | None:
     """People who left and still hold seats, with what those seats cost a year."""
     report = src.report
-    seats = [s for s in report.seats if s.reason is UnusedReason.DEPARTED and s.person_id]
+    seats = [s for s in report.unused if s.reason is UnusedReason.DEPARTED and s.person_id]
     if not seats:
         return None
     by_person: dict[int, list[utilization.SeatStatus]] = defaultdict(list)

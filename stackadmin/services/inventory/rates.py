@@ -81,9 +81,10 @@ def list_rates(ctx: ServiceContext) -> list[RateRow]:
 def load_rates(session: Session, as_of: date, base_currency: str | None = None) -> RateTable:
     """The rates into the base currency (the setting, unless given) as of a date."""
     base = base_currency or settings.get_raw(session, "base_currency")
+    rate = ExchangeRate.__table__.c  # Core columns: no ORM configuration for a read
     rows = session.execute(
-        select(ExchangeRate.currency, ExchangeRate.base_currency, ExchangeRate.rate)
-        .where(ExchangeRate.as_of <= as_of)
-        .order_by(ExchangeRate.as_of)
+        select(rate.currency, rate.base_currency, rate.rate)
+        .where(rate.as_of <= as_of)
+        .order_by(rate.as_of)
     )
     return RateTable.from_history(base, ((c, q, r) for c, q, r in rows))

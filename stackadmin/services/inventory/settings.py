@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,11 +13,13 @@ from stackadmin.domain.limits import MAX_HEADROOM_PCT, MAX_INACTIVITY_DAYS, chec
 from stackadmin.domain.money import normalize_currency
 from stackadmin.domain.vocab import DigestFrequency, SmtpSecurity
 from stackadmin.errors import ValidationError
-from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
 from stackadmin.store.models import Setting
+
+if TYPE_CHECKING:  # the keyring (~50 ms to import) only when a secret is read or stored
+    from stackadmin.secrets import SecretStore
 
 
 def _inactivity_days(text: str) -> int:
@@ -161,7 +163,10 @@ def all_settings(ctx: ServiceContext) -> dict[str, str]:
 
 
 def load(session: Session) -> Settings:
-    return Settings.from_stored({s.key: s.value for s in session.scalars(select(Setting))})
+    # The table's columns, not the model: a read of settings alone never configures the ORM.
+    table = Setting.__table__.c
+    return Settings.from_stored({key: value for key, value in session.execute(
+        select(table.key, table.value))})
 
 
 def current(ctx: ServiceContext) -> Settings:
@@ -205,7 +210,11 @@ def set_secret(ctx: ServiceContext, key: str, value: str, store: SecretStore | N
             f"unknown secret '{key}' (known: {', '.join(sorted(SECRET_SPECS))})")
     if not value:
         raise ValidationError(f"{key}: the secret is empty")
-    (store or SecretStore()).set(key, value)
+    if store is None:
+        from stackadmin.secrets import SecretStore
+
+        store = SecretStore()
+    store.set(key, value)
     with ctx.transaction() as session:
         audit.record(session, ctx, action="update", entity="setting", entity_id=None,
                      summary=f"secret {key} stored in the OS keyring")
@@ -214,4 +223,8 @@ def set_secret(ctx: ServiceContext, key: str, value: str, store: SecretStore | N
 def get_secret(key: str, store: SecretStore | None = None) -> str | None:
     if key not in SECRET_SPECS:
         raise ValidationError(f"unknown secret '{key}'")
-    return (store or SecretStore()).get(key)
+    if store is None:
+        from stackadmin.secrets import SecretStore
+
+        store = SecretStore()
+    return store.get(key)

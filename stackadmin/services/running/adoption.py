@@ -339,7 +339,7 @@ def target_statuses(ctx: ServiceContext, tool_id: int | None = None,
         report = utilization.compute(ctx, day)
     wanted = {t[0] for t in targets}
     seats: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for s in report.seats:
+    for s in report.seats_of(wanted):
         if s.tool_id in wanted and s.person_id is not None and s.holds_seat:
             seats[(s.tool_id, s.person_id)].append(s)
     out = []

@@ -104,7 +104,7 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
 
     person = get_person(ctx, person_id)
     report = utilization.compute(ctx)
-    seats = {s.account_id: s for s in report.seats if s.person_id == person_id}
+    seats = {s.account_id: s for s in report.seats_of_person(person_id)}
     # Tools priced by flat fees only: a seat there costs nothing extra ("flat price").
     flat = {t.tool_id for t in report.tools if t.savings_per_seat_base == 0}
     with ctx.read() as session:

@@ -25,6 +25,8 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.seats import utilization
+from stackadmin.services.seats.basis import read_basis
+from stackadmin.services.seats.seat_list import export_rows
 from stackadmin.services.spreadsheets.files import Cell, write_csv
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
@@ -41,6 +43,7 @@ FINANCE_NUMERIC = frozenset(FINANCE_COLUMNS.index(c) for c in (
     "unused_annual_cost_base"))
 SEATS_COLUMNS = ("tool", "person", "email", "role", "status", "last_activity",
                  "unused_reason", "annual_cost")
+SEATS_NUMERIC = frozenset({SEATS_COLUMNS.index("annual_cost")})
 ACCESS_COLUMNS = ("tool", "person", "email", "role", "vendor_role", "status",
                   "last_activity", "person_status")
 # The people import's own field names: an export imports back unchanged.
@@ -228,25 +231,22 @@ def seat_rows(ctx: ServiceContext, *, as_of: date | None = None,
     """Every account: tool, person (the matched person's name, else the account's own
     display name, so the accounts import reads it back unchanged), email, role, status, last
     activity (UTC; 'unknown' when the source reports none; empty = never), unused reason,
-    annual cost in the base currency (seat-holding accounts)."""
-    report = utilization.compute(ctx, as_of, tool)
-    if tool is not None and not report.tools:
-        raise NotFoundError(f"there is no tool named '{tool}'")
-    out: list[tuple[Cell, ...]] = []
-    for s in sorted(report.seats, key=lambda s: (s.tool.lower(), s.email or "", s.account_id)):
-        cost = (report.money(s.annual_cost_base)
-                if s.holds_seat and s.annual_cost_base is not None else None)
-        out.append((s.tool, s.person or s.display_name, s.email, s.role, s.status,
-                    _moment(s.last_activity) if s.activity_known else "unknown",
-                    s.reason.value if s.reason else None, _num(cost)))
-    return out
+    annual cost in the base currency (seat-holding accounts); by tool, email and account id."""
+    with ctx.read() as session:
+        basis = read_basis(session, as_of or ctx.today(), tool)
+        return list(export_rows(session, basis))
 
 
 def export_seats(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                  tool: str | None = None, bom: bool = True) -> ExportResult:
+    """The seats CSV (`seat_rows`), streamed from the database to the file: its memory does
+    not grow with the number of accounts."""
     target = ctx.output_path(path)
-    rows = seat_rows(ctx, as_of=as_of, tool=tool)
-    return ExportResult(target, write_csv(target, SEATS_COLUMNS, rows, bom=bom))
+    with ctx.read() as session:
+        basis = read_basis(session, as_of or ctx.today(), tool)
+        count = write_csv(target, SEATS_COLUMNS, export_rows(session, basis), bom=bom,
+                          numeric_columns=SEATS_NUMERIC)
+    return ExportResult(target, count)
 
 
 def access_rows(ctx: ServiceContext, *, tool: str | None = None) -> list[tuple[Cell, ...]]:

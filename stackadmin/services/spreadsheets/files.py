@@ -208,11 +208,13 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
                 text = [i for i in range(len(headers)) if i not in numeric]
                 starts, writerow = QUOTED_STARTS, writer.writerow
                 for row in rows:
-                    cells: list[Any] = list(row)
+                    cells: Sequence[Any] = row
                     for i in text:
-                        value = cells[i]
+                        value: Any = row[i]
                         if value and value[0] in starts:
-                            cells[i] = "'" + value
+                            if cells is row:  # copied only when a cell must change
+                                cells = list(row)
+                            cells[i] = "'" + value  # type: ignore[index]
                     writerow(cells)  # csv writes None as an empty cell
                     count += 1
         os.replace(temp, target)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from stackadmin.ui.fmt import date_text
-from stackadmin.ui.pages.base import TablePage
+from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 
 if TYPE_CHECKING:
@@ -84,6 +84,24 @@ class RequestsPage(TablePage):
         from stackadmin.services.buying.requests import list_requests
 
         return list_requests(ctx)
+
+    def load(self) -> None:
+        """What is already paid for comes from the seat figures the window shares (counted
+        once until data changes), when they are there."""
+        known = self.env.recall("utilization")
+        prepare = self.prepare()
+
+        def work(ctx: ServiceContext, job: Job) -> Shown:
+            from stackadmin.services.buying.paid import paid_tools
+            from stackadmin.services.buying.requests import list_requests
+
+            paid = None if known is None else paid_tools(ctx, report=known, people=False)
+            rows = list_requests(ctx, paid=paid)
+            job.check()
+            return prepare(rows)
+
+        self.env.run(work, self._show_rows, title=f"loading {self.title}",
+                     key=f"load:{self.key}")
 
     def _filter_changed(self, _index: int) -> None:
         self.env.settings.setValue(self.setting_key("status"), self.status_box.currentIndex())

@@ -269,16 +269,39 @@ class SavingsPage(Page):
 
     # -- loading -----------------------------------------------------------------------
     def load(self) -> None:
+        """The groups and totals first (from the figures, shared with the other pages until
+        data changes), then the seats: the page shows its lines before 30,000 seats are
+        read."""
         columns = self.seats.model.columns
+        generation = self.env.generation
+        known = self.env.recall("utilization")
 
-        def work(ctx: ServiceContext, job: Job) -> tuple[SavingsView, list[str]]:
-            from stackadmin.services.seats.savings import savings_view
+        def summary(ctx: ServiceContext, job: Job) -> tuple[Any, SavingsView]:
+            from stackadmin.services.seats.savings import savings_summary
+            from stackadmin.services.seats.utilization import compute
 
-            view = savings_view(ctx)
-            job.check()
-            return view, search_text(columns, view.seats)  # here, not on the GUI thread
+            report = known if known is not None else compute(ctx)
+            return report, savings_summary(ctx, report=report)
 
-        self.env.run(work, self._show, title="counting unused seats", key="load:savings")
+        def summary_shown(result: tuple[Any, SavingsView]) -> None:
+            report, view = result
+            self.env.remember("utilization", report, generation=generation)
+            if self.view_data is None:  # a reload keeps the seats shown until new ones are in
+                self.base_currency = view.base_currency
+                self.group_model.set_rows(view.groups)
+                self._show_figures(view)
+                self.show_first_rows()
+
+            def seats(ctx: ServiceContext, job: Job) -> tuple[SavingsView, list[str]]:
+                from stackadmin.services.seats.savings import savings_view
+
+                full = savings_view(ctx, report=report)
+                job.check()
+                return full, search_text(columns, full.seats)  # here, not on the GUI thread
+
+            self.env.run(seats, self._show, title="counting unused seats", key="load:savings")
+
+        self.env.run(summary, summary_shown, title="counting unused seats", key="load:savings")
 
     def _show(self, result: tuple[SavingsView, list[str]]) -> None:
         view, haystack = result
