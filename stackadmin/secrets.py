@@ -36,6 +36,14 @@ class SecretStore:
             )
         return backend
 
+    def available(self) -> bool:
+        """True when a real keyring is there to keep secrets (not a refused backend)."""
+        try:
+            self._checked()
+        except UserError:
+            return False
+        return True
+
     def set(self, ref: str, secret: str) -> None:
         if not secret:
             raise UserError("the token is empty")

@@ -37,6 +37,9 @@ class SeatFacts:
     is_bot: bool = False
     person_departed: bool = False
     person_end_date: date | None = None
+    # The vendor cancels the seat on this day (Copilot): not a saving to chase.
+    pending_cancellation: date | None = None
+    billable: bool | None = None  # False: the vendor does not bill it (no paid seat)
 
 
 def days_inactive(last_activity: datetime | None, today: date) -> int | None:
@@ -46,9 +49,10 @@ def days_inactive(last_activity: datetime | None, today: date) -> int | None:
     return (today - last_activity.date()).days
 
 
-def holds_seat(status: AccountStatus | str) -> bool:
-    """Active, invited and suspended accounts occupy a paid seat; deprovisioned ones do not."""
-    return status in SEAT_HOLDING
+def holds_seat(status: AccountStatus | str, billable: bool | None = None) -> bool:
+    """Active, invited and suspended accounts occupy a paid seat; deprovisioned ones do not,
+    nor do accounts the vendor says it does not bill (a Slack guest Slack does not bill)."""
+    return status in SEAT_HOLDING and billable is not False
 
 
 def person_departed(status_departed: bool, end_date: date | None, today: date) -> bool:
@@ -103,8 +107,9 @@ def reason_on(
 
 def unused_reason(seat: SeatFacts, threshold_days: int, today: date) -> UnusedReason | None:
     """The reason this seat counts as unused as of `today`, or None when it is in use or
-    does not count (not holding a seat, exempt, a bot)."""
-    if not holds_seat(seat.status) or seat.exempt or seat.is_bot:
+    does not count (not holding a seat, exempt, a bot, being cancelled by the vendor)."""
+    if (not holds_seat(seat.status, seat.billable) or seat.exempt or seat.is_bot
+            or seat.pending_cancellation is not None):
         return None
     return reason_on(
         seat.status,
@@ -131,7 +136,7 @@ def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
     """Active = holds a seat it can use (not suspended, its person has not left) and was
     seen within the threshold. Active and unused are disjoint: a departed person's seat used
     last week is unused (departed), not active, so the two never add up past the seats held."""
-    if not holds_seat(seat.status) or seat.status == AccountStatus.SUSPENDED:
+    if not holds_seat(seat.status, seat.billable) or seat.status == AccountStatus.SUSPENDED:
         return False
     if is_departed(seat, today):
         return False
@@ -141,11 +146,12 @@ def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
 
 
 def activity_unknown(holds: bool, is_bot: bool, exempt: bool, activity_known: bool,
-                     reason: UnusedReason | None) -> bool:
+                     reason: UnusedReason | None, cancelling: bool = False) -> bool:
     """A seat neither active nor unused because its source reports no activity: it holds a
-    seat, is a person's (not a bot's), is not kept on purpose (exempt), and no rule that
-    needs no activity (departed, suspended, pending invitation) applies to it."""
-    return holds and not is_bot and not exempt and not activity_known and reason is None
+    seat, is a person's (not a bot's), is not kept on purpose (exempt) nor being cancelled,
+    and no rule that needs no activity (departed, suspended, pending invitation) applies."""
+    return (holds and not is_bot and not exempt and not cancelling and not activity_known
+            and reason is None)
 
 
 def active_after_leaving(end_date: date | None, last_activity: datetime | None) -> bool:

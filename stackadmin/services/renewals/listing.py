@@ -200,10 +200,11 @@ def active_seats(ctx: ServiceContext, day: date,
     query = (select(Account.tool_id, Account.status, Account.last_activity,
                     Account.activity_known, Account.first_seen, Account.invited_at,
                     Account.is_bot, Account.exempt, Person.status, Person.end_date,
-                    Tool.inactivity_days)
+                    Tool.inactivity_days, Account.pending_cancellation)
              .join(Tool, Tool.id == Account.tool_id)
              .outerjoin(Person, Person.id == Account.person_id)
-             .where(Account.status.in_([s.value for s in SEAT_HOLDING])))
+             .where(Account.status.in_([s.value for s in SEAT_HOLDING]),
+                    Account.billable.is_not(False)))
     if wanted is not None:
         query = query.where(Account.tool_id.in_(wanted))
     counts: dict[int, int] = dict.fromkeys(wanted or (), 0)
@@ -216,19 +217,20 @@ def active_seats(ctx: ServiceContext, day: date,
             recorded = recorded.where(Account.tool_id.in_(wanted))
         with_data = set(session.scalars(recorded))  # tools with no account: seats unknown
         for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
-             p_end, days) in session.execute(query):
+             p_end, days, pending) in session.execute(query):
             facts = SeatFacts(
                 status=AccountStatus(status), last_activity=last, activity_known=activity,
                 first_seen=first_seen, invited_at=invited, exempt=exempt, is_bot=bot,
                 person_departed=p_status == PersonStatus.DEPARTED.value,
-                person_end_date=p_end)
+                person_end_date=p_end, pending_cancellation=pending)
             threshold = days or default_days
             if is_active(facts, threshold, day):
                 counts[tool_id] = counts.get(tool_id, 0) + 1
             if activity and not bot:
                 known[tool_id] += 1
             elif activity_unknown(True, bot, exempt, activity,
-                                  unused_reason(facts, threshold, day)):
+                                  unused_reason(facts, threshold, day),
+                                  cancelling=pending is not None):
                 unknown[tool_id] += 1
     return {tool_id: counts.get(tool_id, 0) if tool_id in with_data and activity_judged(
                 SeatCounts(activity_known=known[tool_id], activity_unknown=unknown[tool_id]))

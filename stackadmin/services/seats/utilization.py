@@ -30,7 +30,14 @@ from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.inventory.tools import find_tool
 from stackadmin.services.records import RateTable
-from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool
+from stackadmin.store.models import (
+    Account,
+    Integration,
+    Person,
+    SubscriptionTerm,
+    Tool,
+    VendorSeatCount,
+)
 
 _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
@@ -68,6 +75,14 @@ class SeatStatus:
     person_end_date: date | None = None  # the person's last day, when one is recorded
     # Activity recorded after the person's last day: a seat that outlived its offboarding.
     active_after_leaving: bool = False
+    # The day the vendor cancels this seat (Copilot): left out of unused seats and savings.
+    pending_cancellation: date | None = None
+    billable: bool | None = None  # False: the vendor does not bill it (holds no paid seat)
+    # Where the seat's data came from: the integration's name, or "CSV import", "typed in"...
+    source: str = ""
+    # When that data was last confirmed: the integration's last good sync that listed it.
+    synced_at: datetime | None = None
+    kind: str = "user"  # user, guest, bot, service
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +120,18 @@ class ToolFigures:
     seat_data: bool = True  # False: no account of the tool is recorded
     activity_known: bool = True  # False: seats wait to be judged, none reports activity
     flat_priced: bool = False  # its terms in force are flat fees that state no seat count
+    # The vendor's own figures, from its integrations' last syncs (None: not reported):
+    # compared with the contract's seats, never written over them.
+    vendor_seats_purchased: int | None = None
+    vendor_seats_consumed: int | None = None
+    seats_cancelling: int = 0  # held seats the vendor is cancelling (not unused)
+    seats_stated: bool = False  # a term in force states a seat count
+
+    @property
+    def vendor_mismatch(self) -> bool:
+        """The vendor bills another number of seats than the terms in force state."""
+        return (self.vendor_seats_purchased is not None and self.seats_stated
+                and self.vendor_seats_purchased != self.seats_purchased)
 
     @property
     def complete(self) -> bool:
@@ -120,6 +147,7 @@ class ToolFigures:
 
 # Positions in a seat's row (SeatStatus's field order), read while summing the figures.
 _TOOL_ID, _KNOWN, _HOLDS, _ACTIVE, _REASON, _BOT, _EXEMPT = 1, 9, 11, 12, 13, 14, 15
+_PENDING = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,26 +275,62 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
                    Account.role, Account.status, _raw(Account.last_activity),
                    Account.activity_known, _raw(Account.first_seen), _raw(Account.invited_at),
                    Account.is_bot, Account.exempt, Account.exempt_reason, Account.exempt_by,
-                   Account.display_name, Person.status, Person.end_date)
+                   Account.display_name, Person.status, Person.end_date,
+                   Account.pending_cancellation, Account.billable, Account.source,
+                   Integration.name, _raw(Integration.last_success_at),
+                   _raw(Account.last_seen_sync), Account.kind)
             .outerjoin(Person, Person.id == Account.person_id)
+            .outerjoin(Integration, Integration.id == Account.integration_id)
             .order_by(Account.tool_id, Account.id)
         )
         if tool is not None:
             query = query.where(Account.tool_id.in_(list(tools)))
         # Core rows, not ORM rows: a third of the time on the large inventory.
         rows = session.connection().execute(query).all()
+        vendor = vendor_seat_counts(session, None if tool is None else list(tools))
     seats = _classify(rows, tools, costs, conf.default_inactivity_days, day)
     by_tool: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for seat in seats:
         by_tool[seat[_TOOL_ID]].append(seat)
     figures = [
         _figures(t, by_tool.get(t.id, []), costs.get(t.id), conf.default_inactivity_days,
-                 conf.headroom_pct)
+                 conf.headroom_pct, vendor.get(t.id))
         for t in sorted(tools.values(), key=lambda t: t.name.lower())
     ]
     return UtilizationReport(day, conf.base_currency, figures,
                              _total(figures, conf.default_inactivity_days), conf.headroom_pct,
                              tuple(seats))
+
+
+def vendor_seat_counts(session: Session, tool_ids: list[int] | None = None
+                       ) -> dict[int, tuple[int | None, int | None]]:
+    """Per tool: the seats its vendor says are purchased and consumed, from the last syncs
+    of its integrations (per SKU or plan, the newest report; summed over them). A tool no
+    integration reports counts for is not in the result."""
+    query = (select(Integration.tool_id, VendorSeatCount.label, VendorSeatCount.purchased,
+                    VendorSeatCount.consumed, VendorSeatCount.updated_at)
+             .join(Integration, Integration.id == VendorSeatCount.integration_id)
+             .where(Integration.tool_id.is_not(None))
+             .order_by(VendorSeatCount.updated_at))
+    if tool_ids is not None:
+        query = query.where(Integration.tool_id.in_(tool_ids))
+    newest: dict[tuple[int, str], tuple[int | None, int | None]] = {}
+    for tool_id, label, purchased, consumed, _at in session.execute(query):
+        if tool_id is not None:
+            newest[(tool_id, label)] = (purchased, consumed)  # later rows win
+    out: dict[int, tuple[int | None, int | None]] = {}
+    for (tool_id, _label), (purchased, consumed) in newest.items():
+        before = out.get(tool_id, (None, None))
+        out[tool_id] = (_add(before[0], purchased), _add(before[1], consumed))
+    return out
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else a + b
+
+
+_SOURCES = {"csv": "CSV import", "manual": "typed in", "demo": "demo data",
+            "scim": "demo data", "sync": "a removed integration"}
 
 
 def _seat_price(cost: _TermCost | None) -> Decimal | None:
@@ -289,17 +353,18 @@ def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _Ter
     seats: list[tuple[Any, ...]] = []
     append = seats.append
     for (acc_id, tool_id, person_id, person, email, role, status, raw_last, known, raw_first,
-         raw_invited, bot, exempt, exempt_reason, exempt_by, display, p_status, p_end) in rows:
+         raw_invited, bot, exempt, exempt_reason, exempt_by, display, p_status, p_end,
+         pending, billable, source, integration, raw_synced, raw_seen, kind) in rows:
         threshold = thresholds[tool_id]
         last = moment(raw_last)
         last_on = None if last is None else last.date()
-        holds = status in _HOLDING
+        holds = status in _HOLDING and billable is not False
         key = (p_status == _DEPARTED, p_end)
         departed = departed_on.get(key)
         if departed is None:
             departed = departed_on[key] = person_departed(key[0], p_end, day)
         reason = None
-        if holds and not exempt and not bot:
+        if holds and not exempt and not bot and pending is None:
             first = moment(raw_first)
             invited = moment(raw_invited)
             reason = reason_on(
@@ -314,7 +379,9 @@ def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _Ter
             acc_id, tool_id, names[tool_id], person_id, person, email, role, status,
             last, known, None if last_on is None else (day - last_on).days, holds, active,
             reason, bot, exempt, exempt_reason, prices[tool_id], exempt_by, display, p_end,
-            after))
+            after, pending, billable,
+            integration or _SOURCES.get(source, source),
+            moment(raw_synced) if integration else moment(raw_seen), kind))
     return seats
 
 
@@ -327,13 +394,14 @@ def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
         unused=sum(1 for s in held if s[_REASON] is not None),
         activity_known=sum(1 for s in held if s[_KNOWN] and not s[_BOT]),
         activity_unknown=sum(1 for s in held if activity_unknown(
-            True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON])),
+            True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON], s[_PENDING] is not None)),
         exempt=sum(1 for s in held if s[_EXEMPT]),
     )
 
 
 def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, default_days: int,
-             headroom_pct: int) -> ToolFigures:
+             headroom_pct: int,
+             vendor: tuple[int | None, int | None] | None = None) -> ToolFigures:
     counts = counts_of(seats)
     held = [s for s in seats if s[_HOLDS]]
     reasons = Counter(s[_REASON].value for s in held if s[_REASON] is not None)
@@ -371,6 +439,10 @@ def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, defa
         activity_known=rules.activity_judged(counts),
         flat_priced=bool(cost and cost.terms and not seats_known
                          and cost.flat_terms == cost.terms),
+        vendor_seats_purchased=vendor[0] if vendor else None,
+        vendor_seats_consumed=vendor[1] if vendor else None,
+        seats_cancelling=sum(1 for s in held if s[_PENDING] is not None),
+        seats_stated=seats_known,
     )
 
 
@@ -412,4 +484,12 @@ def _total(tools: list[ToolFigures], default_days: int) -> ToolFigures:
         tools_counted=len(known),
         seat_data=any(t.seat_data for t in tools),
         activity_known=any(t.activity_known for t in tools) or not tools,
+        vendor_seats_purchased=_sum_known(t.vendor_seats_purchased for t in tools),
+        vendor_seats_consumed=_sum_known(t.vendor_seats_consumed for t in tools),
+        seats_cancelling=sum(t.seats_cancelling for t in tools),
     )
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None

@@ -34,11 +34,12 @@ from stackadmin.store.models.running import (
     TrainingResource,
 )
 from stackadmin.store.models.seats import OffboardingItem
-from stackadmin.store.models.sync import Integration, SyncRun
+from stackadmin.store.models.sync import AccountListing, Integration, SyncRun, VendorSeatCount
 
 __all__ = [
     "NAMING_CONVENTION",
     "Account",
+    "AccountListing",
     "AdoptionSnapshot",
     "AdoptionTarget",
     "AuditEvent",
@@ -69,5 +70,6 @@ __all__ = [
     "ToolTag",
     "TrainingResource",
     "Vendor",
+    "VendorSeatCount",
     "utcnow",
 ]
