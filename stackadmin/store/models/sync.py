@@ -47,9 +47,10 @@ class Integration(Timestamped, Base):
     secret_ref: Mapped[str | None] = mapped_column(String(200))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_directory_source: Mapped[bool] = mapped_column(Boolean, default=False)
-    # How often a scheduled sync runs it; None: only when asked.
-    interval_minutes: Mapped[int | None] = mapped_column(Integer,
-                                                         default=DEFAULT_INTERVAL_MINUTES)
+    # How often a scheduled sync runs it; None: only when asked. (No column default: a
+    # default would also replace an explicit None. New integrations get
+    # DEFAULT_INTERVAL_MINUTES from the service that adds them.)
+    interval_minutes: Mapped[int | None] = mapped_column(Integer)
     # A run that would deprovision more than this share of the tool's accounts stops.
     brake_pct: Mapped[int] = mapped_column(Integer, default=DEFAULT_BRAKE_PCT)
     # When its last sync that wrote (not a dry run) succeeded: the age of its data.
