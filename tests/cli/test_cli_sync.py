@@ -79,7 +79,7 @@ def test_add_test_sync_and_remove_with_the_os_keyring(
         dry = run("sync", "--dry-run")
         assert dry.code == 0, dry.err
         assert "dry run, would change: 5 added" in dry.out
-        assert "  + user0@example.com" in dry.out.splitlines()
+        assert "  + user0@example.com: role member, status active" in dry.out.splitlines()
         synced = run("sync")
         assert synced.code == 0, synced.err
         assert synced.out.strip() == ("Copilot: 5 added, 0 changed, 0 deprovisioned, "

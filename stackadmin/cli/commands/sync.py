@@ -59,6 +59,9 @@ def _print_result(result: Any) -> None:
         fields = "; ".join(f"{name} {_value(before)} → {_value(after)}"
                            for name, before, after in line.fields)
         mark = _MARKS.get(line.action, line.action)
+        if line.action.startswith("add"):
+            fields = ", ".join(f"{name} {_value(after)}" for name, _b, after in line.fields
+                               if name in ("role", "status"))
         print(f"  {mark} {line.account}" + (f": {fields}" if fields and line.action not in (
             "deprovision",) else ""))
 

@@ -40,6 +40,7 @@ _DEPROVISIONED = AccountStatus.DEPROVISIONED.value
 _LENGTHS = {"display_name": 200, "username": 200, "vendor_role": 100, "license_tier": 100,
             "last_activity_via": 200, "email": 320}
 MAX_EXTERNAL_ID = 200
+_SHOWN_ON_ADD = ("role", "status", "kind", "last_activity", "pending_cancellation")
 SOURCE = "sync"
 
 
@@ -219,7 +220,9 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
             inserts.append(values)
             plan.added += 1
             if lines is not None:
-                lines.append(ChangeLine("add", _label(new, ext)))
+                lines.append(ChangeLine("add", _label(new, ext), tuple(
+                    (name, None, new[_I[name]]) for name in _SHOWN_ON_ADD
+                    if new[_I[name]] is not None)))
             continue
         acc_id = row[0]
         taken.add(acc_id)

@@ -288,7 +288,9 @@ def test_a_dry_run_writes_nothing_but_its_run(kit: Kit) -> None:
     run = history.runs(kit.ctx, result.integration_id or 0)[0]
     assert (run.dry_run, run.added, run.changed) == (True, 1, 1)
     json = result.to_json()
-    assert json["changes"]["add"] == [{"account": "user9@example.com", "fields": {}}]
+    [added] = json["changes"]["add"]
+    assert added["account"] == "user9@example.com"
+    assert added["fields"]["role"] == [None, "member"]
 
 
 def test_a_run_records_its_pages_retries_and_counts(kit: Kit) -> None:
