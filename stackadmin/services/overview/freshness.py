@@ -58,11 +58,11 @@ def freshness(ctx: ServiceContext, now: datetime | None = None) -> Freshness:
              .order_by(func.lower(Integration.name)))
     with ctx.read() as session:
         rows = session.execute(query).all()
-    synced = sorted((r for r in rows if r[2] is not None), key=lambda r: r[2])
+    synced = sorted((r[2], r[0], r[1]) for r in rows if r[2] is not None)
     oldest = synced[0] if synced else None
     return Freshness(
-        integrations=len(rows), oldest=oldest[0] if oldest else None,
-        oldest_tool=oldest[1] if oldest else None, oldest_at=oldest[2] if oldest else None,
+        integrations=len(rows), oldest=oldest[1] if oldest else None,
+        oldest_tool=oldest[2] if oldest else None, oldest_at=oldest[0] if oldest else None,
         never=tuple(r[0] for r in rows if r[2] is None),
         failing=tuple(r[0] for r in rows if r[3] == SyncStatus.FAILED.value),
         now=now or utcnow())
