@@ -1,7 +1,7 @@
 """How long the window stops answering while the Seats page loads 100k rows on a worker:
 the longest gaps of a 5 ms GUI-thread timer and the full garbage collections, with the app's
-collector thresholds (stackadmin.app.tune_gc) and, as the baseline, Python's defaults, each
-in a fresh process. Usage:
+collector (its thresholds, stackadmin.app.tune_gc, applied on the GUI thread only:
+stackadmin.ui.gcpause) and, as the baseline, Python's defaults, each in a fresh process. Usage:
     python benchmarks/load_stalls.py DB      (DB: e.g. made with `stackadmin demo --size large`)
 """
 
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 if sys.argv[2] == "app":
     from stackadmin.app import tune_gc
+    from stackadmin.ui import gcpause
     tune_gc()
+    gcpause.install(app)
 from stackadmin.services.context import open_context
 from stackadmin.ui.env import Env
 from stackadmin.ui.mainwindow import MainWindow

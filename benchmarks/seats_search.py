@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QApplication
 def main() -> None:
     app = QApplication(sys.argv[:1])
     from stackadmin.app import tune_gc
+    from stackadmin.ui import gcpause
 
     tune_gc()  # as the app does
+    gcpause.install(app)
     from stackadmin.domain.vocab import AuditSource
     from stackadmin.services.context import open_context
     from stackadmin.ui.env import Env

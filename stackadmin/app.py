@@ -60,11 +60,12 @@ def open_job(db: str | None) -> Any:
 
 
 def tune_gc() -> None:
-    """The GUI process's garbage-collector thresholds. A worker building 100k rows (the
-    Seats page) set off five full collections with the defaults, each holding the
-    interpreter lock, so freezing the window up to 130 ms at a time; with these, none
-    (measured loading the large demo's seats). Young collections stay cheap (50,000
-    objects), and reference counting frees everything else as always."""
+    """The GUI process's garbage-collector thresholds, which the GUI thread's collector
+    (ui.gcpause) follows. A worker building 100k rows (the Seats page) set off five full
+    collections with the defaults, each holding the interpreter lock, so freezing the window
+    up to 130 ms at a time; with these, none (measured loading the large demo's seats).
+    Young collections stay cheap (50,000 objects), and reference counting frees everything
+    else as always."""
     gc.set_threshold(50_000, 20, 20)
 
 
@@ -77,13 +78,33 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
         try:
             return None if look is None else look(db)
         except Exception:  # never in the way of opening: the usual load says what is wrong
+            # (a damaged file or schema, in words; a bug, in the crash log): not here, where
+            # a traceback would reach the terminal.
             import logging
 
-            logging.getLogger(__name__).warning("start-up read of %s failed", page.key,
-                                                exc_info=True)
+            logging.getLogger(__name__).debug("start-up read of %s failed", page.key,
+                                              exc_info=True)
             return None
 
     return work
+
+
+def _log_to_file() -> None:
+    """Warnings and errors (a bug's traceback among them) also go to the log folder's
+    stackadmin.log, where Help → Open the log folder leads."""
+    import logging
+
+    from stackadmin import paths
+
+    try:
+        folder = paths.data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / "stackadmin.log", encoding="utf-8", delay=True)
+    except OSError:
+        return  # no log file is no reason not to run
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 NO_DISPLAY = ("no display: run it in a desktop session, or set QT_QPA_PLATFORM=offscreen "
@@ -127,11 +148,17 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
     tune_gc()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Cycles are collected on this (the GUI) thread only: a collection on a worker can
+    # destroy a Qt object there and deadlock with this thread (docs/platform-notes.md).
+    from stackadmin.ui import gcpause
+
+    gcpause.install(app)
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
-    dark_guess = theme.follow_system(app)  # type: ignore[arg-type]
+    settings = QSettings()
+    dark_guess = theme.follow_system(app, settings)  # type: ignore[arg-type]
     tasks = TaskRunner()
-    env = Env(tasks, settings=QSettings())
+    env = Env(tasks, settings=settings)
     window = MainWindow(env)
     first = window.first_page_key()
     # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
@@ -175,8 +202,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
+        from stackadmin.domain.limits import one_line
+
         message = describe_error(exc)
-        print(f"stackadmin: error: {message}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(message)}", file=sys.stderr)
         outcome["code"] = 1
         if not exit_when_ready:
             QMessageBox.critical(window, "stackadmin cannot open the database", message)
@@ -207,11 +236,14 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
             open_database()
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         from stackadmin.ui.file_menu import install_import_export
+        from stackadmin.ui.help_menu import install_help
 
         install_import_export(window, env)  # File → Import… / Export ▸, first-run import
         from stackadmin.ui.buying.request_form import install_request_action
 
         install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
+        install_help(window, env)  # Help: shortcuts, the data and log folders, About
+        _log_to_file()
 
     def ready() -> None:
         _trace("ready")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -59,21 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _report_bug(exc: BaseException) -> str:
-    """Writes the traceback to the log folder; the user gets one line that points to it."""
-    import traceback
+    """Writes the report to the log folder (stackadmin.crashlog); the user gets one line
+    that points to it."""
+    from stackadmin import crashlog
 
-    from stackadmin import paths
-
-    try:
-        folder = paths.data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n")
-            fh.write("".join(traceback.format_exception(exc)))
-        return str(path)
-    except OSError:
-        return "(the log could not be written)"
+    return crashlog.write(exc)
 
 
 def _gui_fast_path(args_list: list[str]) -> Any:
@@ -99,7 +88,36 @@ def _gui_fast_path(args_list: list[str]) -> Any:
     return args
 
 
+class TerminalText:
+    """stdout or stderr for the length of a command: whatever is written goes out without
+    control characters (domain.limits.printable), so a name holding a terminal escape is
+    shown, never run. JSON output escapes them instead, before it gets here."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from stackadmin.domain.limits import printable
+
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    from stackadmin.domain.limits import one_line
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
@@ -119,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"stackadmin: error: {exc}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`stackadmin unused | head`): not an error of ours. Point
@@ -131,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("stackadmin: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
+        from stackadmin import crashlog
+
         where = _report_bug(exc)
-        print(f"stackadmin: internal error ({type(exc).__name__}: {exc}); "
-              f"details in {where}", file=sys.stderr)
+        print(f"stackadmin: internal error ({crashlog.one_line(exc)}); details in {where}",
+              file=sys.stderr)
         return EXIT_ERROR

@@ -29,8 +29,10 @@ Scrub = Callable[[str], str]
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _THROTTLE_REASONS = ("ratelimitexceeded", "userratelimitexceeded", "rate limit", "ratelimited")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Where vendors put their words: `reason` is Zoom's token endpoint ("Invalid client_id or
+# client_secret"), before the bare OAuth error code.
 _ERROR_FIELDS = (("message",), ("error_description",), ("errorSummary",), ("detail",),
-                 ("error", "message"), ("error",), ("errors", "0", "message"))
+                 ("error", "message"), ("reason",), ("error",), ("errors", "0", "message"))
 
 
 def with_params(url: str, params: Mapping[str, str | int] | None) -> httpx.URL:

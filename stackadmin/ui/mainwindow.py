@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 # Qt.ItemDataRole.UserRole, as the int item roles are: this module runs before the first
 # paint, and the Qt namespace is built on first use (~30 ms). Nothing here touches it.
 _KEY_ROLE = 256
+SIDEBAR_WIDE, SIDEBAR_NARROW = 188, 60
+# Below this window width the sidebar shows its icons only (names in the tooltips): at
+# 1024 pixels its 188 took room a page's table needs.
+COMPACT_BELOW = 1180
 
 
 def describe_error(exc: BaseException) -> str:
@@ -48,8 +52,12 @@ def describe_error(exc: BaseException) -> str:
         return "; ".join(exc.problems)
     if isinstance(exc, UserError):
         return str(exc)
-    log.error("unexpected error in the GUI", exc_info=exc)
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed."
+    from stackadmin import crashlog
+
+    where = crashlog.write(exc)  # the stack goes to the log, not to the terminal
+    log.error("unexpected error in the GUI (%s); details in %s", crashlog.one_line(exc), where)
+    return (f"Something went wrong ({crashlog.one_line(exc)}). Nothing was changed. "
+            f"Details are in {where}.")
 
 
 class Banner(QFrame):
@@ -98,19 +106,20 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(188)
+        self.sidebar.setFixedWidth(SIDEBAR_WIDE)
+        self.compact = False  # the sidebar shows icons only (a narrow window)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(2)
-        for page in PAGES:
-            if page.hidden:
-                continue
+        for n, page in enumerate(p for p in PAGES if not p.hidden):
             item = QListWidgetItem(page.title)  # icons come after the first paint
             item.setData(_KEY_ROLE, page.key)
+            if n < 9:
+                item.setToolTip(f"{page.title} (Ctrl+{n + 1})")
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
         self.sidebar.setEnabled(False)  # until the database is open
-        # Ctrl+1 … Ctrl+8 open the pages in sidebar order.
+        # Ctrl+1 … Ctrl+9 open the pages in sidebar order (Help → Keyboard shortcuts).
         for n, page in enumerate(p for p in PAGES if not p.hidden):
             if n < 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
@@ -262,8 +271,8 @@ class MainWindow(QMainWindow):
             page.show_target(target)
 
     def _highlight(self, key: str) -> None:
-        # Person 360 lives under People, a request's page under Requests.
-        highlight = {"person": "people", "request": "requests"}.get(key, key)
+        # A person's page lives under People, a tool's under Tools, a request's under Requests.
+        highlight = {"person": "people", "tool": "tools", "request": "requests"}.get(key, key)
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
             if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:
@@ -334,6 +343,22 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.save_state()
         self.env.settings.sync()
+
+    def resizeEvent(self, event: Any) -> None:
+        self.set_compact(event.size().width() < COMPACT_BELOW)
+        super().resizeEvent(event)
+
+    def set_compact(self, compact: bool) -> None:
+        """The sidebar with icons only (narrow window) or icons and names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.sidebar.setFixedWidth(SIDEBAR_NARROW if compact else SIDEBAR_WIDE)
+        shown = [p for p in PAGES if not p.hidden]
+        for n, page in enumerate(shown):
+            item = self.sidebar.item(n)
+            item.setText("" if compact else page.title)
+            item.setSizeHint(QSize(40 if compact else 170, 34))
 
     def closeEvent(self, event: Any) -> None:
         self.save_state()

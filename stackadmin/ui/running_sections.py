@@ -1,5 +1,6 @@
 """Self-contained sections for the tool and person pages: each takes `(env, id)`, loads its
-own data on a worker, reloads when that data changes, and emits `loaded` when shown.
+own data on a worker, reloads when that data changes, and emits `loaded` when shown. The
+tool sections show another tool with `set_tool(tool_id)` (the tool page hosts them).
 
     ToolConnectionsSection(env, tool_id)   what depends on the tool (what breaks if cancelled)
     ToolAdoptionSection(env, tool_id)      12-month trend, adoption target, training list
@@ -14,17 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from stackadmin.ui.charts import TrendChart
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.filtertable import make_view
+from stackadmin.ui.fmt import plural
 from stackadmin.ui.tablemodel import Column, RowTableModel
 
 if TYPE_CHECKING:
@@ -42,6 +46,7 @@ class _Section(QFrame):
     def __init__(self, env: Env, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
+        self.sizers: dict[int, ColumnSizer] = {}  # each table's, by id(view)
         self.setObjectName("card")
         self.title = QLabel(f"<b>{escape(title)}</b>", self)
         self.summary = QLabel("Loading…", self)
@@ -71,37 +76,68 @@ class _Section(QFrame):
         raise NotImplementedError
 
 
-def _table(parent: QWidget, model: RowTableModel[Any], rows: int = 5) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setShowGrid(False)
-    view.setMinimumHeight(24 * rows + 30)
-    for n, column in enumerate(model.columns):
-        if column.width:
-            view.horizontalHeader().resizeSection(n, column.width)
+def _table(parent: _Section, model: RowTableModel[Any], name: str,
+           rows: int = 5) -> QTableView:
+    """A table like every other (names elided, numbers whole, columns fitted to the width
+    until sized by hand, the widths kept under `sections/<name>`); `_fill` sets its rows
+    and makes it as tall as they are, up to `rows` (the page scrolls, not each table)."""
+    view = make_view(model, parent)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    view.setProperty("most_rows", rows)
+    sizer = ColumnSizer(view, parent.env.settings, f"sections/{name}")
+    sizer.restore()
+    parent.sizers[id(view)] = sizer
     return view
 
 
-class ToolConnectionsSection(_Section):
+def _fill(section: _Section, model: RowTableModel[Any], view: QTableView,
+          rows: list[Any]) -> None:
+    model.set_rows(rows)
+    section.sizers[id(view)].measure(longest_texts(model.columns, rows))
+    shown = max(1, min(len(rows), int(view.property("most_rows") or 5)))
+    header = max(view.horizontalHeader().height(),
+                 view.horizontalHeader().sizeHint().height())
+    view.setFixedHeight(header + shown * view.verticalHeader().defaultSectionSize()
+                        + 2 * view.frameWidth() + 2)
+
+
+class _ToolSection(_Section):
+    """A section about one tool: built with its id (None: none yet), `set_tool` shows
+    another."""
+
+    def __init__(self, env: Env, title: str, tool_id: int | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(env, title, parent)
+        self.tool_id = tool_id
+
+    def set_tool(self, tool_id: int) -> None:
+        self.tool_id = tool_id
+        self.load()
+
+    def load(self) -> None:
+        if self.tool_id is not None:
+            super().load()
+
+
+class ToolConnectionsSection(_ToolSection):
     """The connections to and from a tool that are not retired, with their owners: what
     breaks if the tool is cancelled. Double-click opens a connection."""
 
     entities = frozenset({"connection", "tool", "person"})
 
-    def __init__(self, env: Env, tool_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(env, "Connections (what breaks if this tool is cancelled)", parent)
-        self.tool_id = tool_id
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Connections (what breaks if this tool is cancelled)", tool_id,
+                         parent)
         self.model: RowTableModel[Any] = RowTableModel([
-            Column("Connection", lambda r: f"{r.from_tool} → {r.to_tool}", width=200),
+            Column("Connection", lambda r: f"{r.from_tool} → {r.to_tool}", width=200,
+                   elide="middle"),
             Column("What flows", lambda r: r.what, width=220),
-            Column("Status", lambda r: r.status, width=80),
+            Column("Status", lambda r: r.status, width=80, warn=lambda r: r.status == "broken"),
             Column("Owner", lambda r: r.owner or "no owner",
                    tooltip=lambda r: r.owner_email or ""),
         ], self)
-        self.view = _table(self, self.model, 4)
+        self.view = _table(self, self.model, "tool-connections", 4)
         self.view.doubleClicked.connect(lambda index: env.open_page(
             "connections", {"connection_id": self.model.row_at(index.row()).id}))
         self.body.addWidget(self.view)
@@ -119,22 +155,22 @@ class ToolConnectionsSection(_Section):
     def show_data(self, rows: list[Any]) -> None:
         broken = sum(1 for r in rows if r.status == "broken")
         self.summary.setText("No connection depends on this tool." if not rows else
-                             f"{len(rows)} connections depend on it"
+                             f"{plural(len(rows), 'connection')} "
+                             f"depend{'s' if len(rows) == 1 else ''} on it"
                              + (f", <b style='color:#dc2626'>{broken} broken</b>"
                                 if broken else "") + ".")
-        self.model.set_rows(rows)
+        _fill(self, self.model, self.view, rows)
         self.view.setVisible(bool(rows))
 
 
-class ToolAdoptionSection(_Section):
+class ToolAdoptionSection(_ToolSection):
     """Active vs purchased seats and the annual cost over 12 months (from the daily
     snapshots), the adoption target's status and the people to train."""
 
     entities = frozenset({"snapshot", "target", "account", "person", "term"})
 
-    def __init__(self, env: Env, tool_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(env, "Adoption, last 12 months", parent)
-        self.tool_id = tool_id
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Adoption, last 12 months", tool_id, parent)
         self.chart = TrendChart(self)
         self.cost = QLabel(self)
         self.cost.setObjectName("count")
@@ -143,7 +179,7 @@ class ToolAdoptionSection(_Section):
             Column("Email", lambda p: p.email, width=200),
             Column("Why", lambda p: p.why),
         ], self)
-        self.training_view = _table(self, self.training_model, 4)
+        self.training_view = _table(self, self.training_model, "tool-training-people", 4)
         for widget in (self.chart, self.cost, self.training_view):
             self.body.addWidget(widget)
         self.load()
@@ -176,18 +212,18 @@ class ToolAdoptionSection(_Section):
             colour = "#16a34a" if target.met else "#dc2626"
             self.summary.setText(f"<span style='color:{colour}'>{escape(target.sentence())}"
                                  "</span>")
-        self.training_model.set_rows([] if target is None else target.not_active)
+        _fill(self, self.training_model, self.training_view,
+              [] if target is None else list(target.not_active))
         self.training_view.setVisible(bool(target and target.not_active))
 
 
-class ToolTrainingSection(_Section):
+class ToolTrainingSection(_ToolSection):
     """Training resources of the tool: guides, links, champions."""
 
     entities = frozenset({"training", "person"})
 
-    def __init__(self, env: Env, tool_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(env, "Training", parent)
-        self.tool_id = tool_id
+    def __init__(self, env: Env, tool_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(env, "Training", tool_id, parent)
         self.summary.setOpenExternalLinks(True)
         self.load()
 
@@ -230,12 +266,12 @@ class PersonOnboardingSection(_Section):
         self.ask_path: PathAsker = ask_with_dialog
         self.model: RowTableModel[Any] = RowTableModel([
             Column("Done", lambda i: "yes" if i.done else "no", width=50),
-            Column("Tool", lambda i: i.tool, width=180),
+            Column("Tool", lambda i: i.tool, width=180, elide="middle"),
             Column("Role to grant", lambda i: i.role, width=100),
             Column("Granted by", lambda i: i.granted_by or "no owner",
                    tooltip=lambda i: i.granted_by_email or ""),
         ], self)
-        self.view = _table(self, self.model, 5)
+        self.view = _table(self, self.model, "person-onboarding", 5)
         self.export_button = QPushButton("Export checklist CSV…", self)
         self.export_button.clicked.connect(self.export)
         row = QHBoxLayout()
@@ -266,7 +302,7 @@ class PersonOnboardingSection(_Section):
         if view.beyond:
             text += " Beyond the bundle: " + ", ".join(escape(h.tool) for h in view.beyond)
         self.summary.setText(text)
-        self.model.set_rows(view.checklist)
+        _fill(self, self.model, self.view, list(view.checklist))
         self.view.setVisible(bool(view.checklist))
         self.export_button.setEnabled(bool(view.checklist))
 

@@ -149,6 +149,7 @@ def test_headless_commands_never_import_qt(db_url: str) -> None:
     code = (
         "import sys\n"
         "from stackadmin.cli import main\n"
+        f"assert main(['--db', {db_url!r}, 'db', 'upgrade']) == 0\n"
         f"rc = main(['--db', {db_url!r}, 'settings', 'list'])\n"
         "assert rc == 0, rc\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'\n"

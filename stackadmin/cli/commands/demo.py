@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _demo(args: argparse.Namespace) -> int:
-    with opened(args) as ctx:
+    with opened(args, create=True) as ctx:
         summary = load_demo(ctx, args.size, args.seed)
     print(f"loaded the {args.size} demo into {ctx.target.describe()}: {summary.people} people, "
           f"{summary.tools} tools, {summary.terms} terms, {summary.accounts} accounts")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from decimal import Decimal
 from typing import Any
 
-from stackadmin.cli._common import iso_date, opened, print_json, print_table
+from stackadmin.cli._common import (
+    iso_date,
+    json_text,
+    opened,
+    print_json,
+    print_table,
+    record_id,
+)
 from stackadmin.domain.money import Money
 from stackadmin.errors import UserError
 from stackadmin.services.inventory.accounts import AccountRow
@@ -42,7 +48,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     brief = sub.add_parser("rightsizing", help="the rightsizing brief of a term",
                            parents=[common, report])
-    brief.add_argument("term_id", type=int, help="the term's id")
+    brief.add_argument("term_id", type=record_id, help="the term's id")
     brief.set_defaults(func=_rightsizing)
 
     exempt = sub.add_parser("exempt", help="exempt a seat from the unused rules (or --clear)",
@@ -61,7 +67,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _seat_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tool", nargs="?", help="the tool's name")
     parser.add_argument("who", nargs="?", help="the account's email or vendor id")
-    parser.add_argument("--account-id", type=int, help="the account's id, instead of TOOL WHO")
+    parser.add_argument("--account-id", type=record_id,
+                        help="the account's id, instead of TOOL WHO")
 
 
 def _money(amount: Decimal | None, currency: str) -> str | None:
@@ -79,7 +86,7 @@ def _print_json_lines(rows: list[dict[str, Any]]) -> None:
     encoder and took 6.9 s for 30,000 unused seats; this takes a fraction of a second."""
     out = sys.stdout
     out.write("[\n")
-    out.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    out.write(",\n".join(json_text(r) for r in rows))
     out.write("\n]\n" if rows else "]\n")
 
 

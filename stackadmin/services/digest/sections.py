@@ -2,13 +2,12 @@
 None when it has nothing to say). `SECTIONS` lists them in the order the e-mail shows them;
 adding one is a function and a line there:
 
-    def open_requests(src: Source) -> Section | None:
-        rows = list_open_requests(src.ctx)
+    def stale_terms(src: Source) -> Section | None:
+        rows = terms_without_owner(src.ctx)
         if not rows:
             return None
-        return Section("requests", "Open requests", f"{len(rows)} open requests",
-                       [Item(r.title, f"asked {r.asked_on.isoformat()}", link("requests"))
-                        for r in rows])
+        return Section("owners", "Terms without an owner", plural(len(rows), "term"),
+                       [Item(r.tool, link=link("renewals", term_id=r.id)) for r in rows])
 
 Figures are in the base currency, dates in ISO form (2027-03-02)."""
 
@@ -25,8 +24,10 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from stackadmin.domain.money import Money
+from stackadmin.domain.requests import OPEN, RequestStatus, Urgency
 from stackadmin.domain.utilization import UnusedReason
 from stackadmin.domain.vocab import SyncStatus
+from stackadmin.services.buying import requests
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.renewals import listing
 from stackadmin.services.running import connections
@@ -257,12 +258,44 @@ def departed_with_seats(src: Source) -> Section | None:
                    shown, more=more)
 
 
+def open_requests(src: Source) -> Section | None:
+    """Requests still open (new, triaged, evaluating, approved), the most urgent and then
+    the oldest first, each with how long it has waited and what is already paid for that
+    answers it (a request answered by a tool bought already is money not spent)."""
+    rows = requests.list_requests(src.ctx, statuses=[s.value for s in OPEN], as_of=src.as_of)
+    if not rows:
+        return None
+    rank = {Urgency.HIGH.value: 0, Urgency.NORMAL.value: 1, Urgency.LOW.value: 2}
+    rows.sort(key=lambda r: (rank.get(r.urgency, 1), r.created_at, r.id))
+    items = []
+    for r in rows:
+        waited = max((src.as_of - r.created_at.date()).days, 0)
+        who = r.requested_by_name or r.requested_by
+        parts = [f"asked by {who} on {r.created_at.date().isoformat()} ({_days(-waited)})",
+                 f"{r.urgency} urgency"]
+        if r.already_paid:
+            parts.append("already paid for: " + ", ".join(p.tool for p in r.already_paid))
+        wanted = f" ({r.tool_name})" if r.tool_name else ""
+        items.append(Item(f"{r.title}{wanted}: {r.status}", " · ".join(parts),
+                          link("requests", request_id=r.id),
+                          urgent=r.urgency == Urgency.HIGH.value))
+    shown, more = _listed(items)
+    counts = {s: sum(1 for r in rows if r.status == s.value) for s in RequestStatus if s in OPEN}
+    by_status = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    answered = sum(1 for r in rows if r.already_paid)
+    note = (f"{plural(answered, 'request')} may be answered by a tool already paid for"
+            if answered else "")
+    return Section("requests", "Open requests",
+                   f"{plural(len(rows), 'open request')}: {by_status}", shown, note, more)
+
+
 SECTIONS: list[Callable[[Source], Section | None]] = [
     renewals,
     unused_seats,
     failed_syncs,
     connection_health,
     departed_with_seats,
+    open_requests,
 ]
 
 

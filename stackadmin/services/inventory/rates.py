@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import check_date, check_rate
 from stackadmin.domain.money import normalize_currency
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
@@ -30,10 +31,10 @@ def parse_rate(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
-        raise ValidationError(f"'{text}' is not a rate (for example 1.10)") from None
+        raise ValidationError(f"'{str(text)[:40]}' is not a rate (for example 1.10)") from None
     if not value.is_finite() or value <= 0:
-        raise ValidationError(f"the rate must be a positive number, got '{text}'")
-    return value
+        raise ValidationError(f"the rate must be a positive number, got '{text[:40]}'")
+    return check_rate(value)
 
 
 def set_rate(ctx: ServiceContext, currency: str, rate: str | Decimal,
@@ -41,7 +42,7 @@ def set_rate(ctx: ServiceContext, currency: str, rate: str | Decimal,
     """Records `1 currency = rate × base currency` as of a date (today by default)."""
     code = normalize_currency(currency)
     value = parse_rate(str(rate))
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "the date of the rate")
     with ctx.transaction() as session:
         base = settings.get_raw(session, "base_currency")
         if code == base:

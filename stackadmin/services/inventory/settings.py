@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import MAX_HEADROOM_PCT, MAX_INACTIVITY_DAYS, check_days
 from stackadmin.domain.money import normalize_currency
 from stackadmin.domain.vocab import DigestFrequency, SmtpSecurity
 from stackadmin.errors import ValidationError
@@ -19,23 +20,30 @@ from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
 from stackadmin.store.models import Setting
 
 
-def _positive_int(text: str) -> int:
+def _inactivity_days(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole number of days") from None
-    if value <= 0:
-        raise ValidationError(f"{value} must be at least 1")
-    return value
+        raise ValidationError(f"'{text[:40]}' is not a whole number of days") from None
+    return check_days(value, "", MAX_INACTIVITY_DAYS, low=1)
+
+
+def _unverified_days(text: str) -> int:
+    """Days after which a connection not verified since counts as unverified."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValidationError(f"'{text[:40]}' is not a whole number of days") from None
+    return check_days(value, "", MAX_INACTIVITY_DAYS, low=1)
 
 
 def _percent(text: str) -> int:
     try:
         value = int(text.strip().rstrip("%"))
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole percentage") from None
-    if not 0 <= value <= 500:
-        raise ValidationError(f"{value}% is outside 0 to 500")
+        raise ValidationError(f"'{text[:40]}' is not a whole percentage") from None
+    if not 0 <= value <= MAX_HEADROOM_PCT:
+        raise ValidationError(f"{value}% is outside 0 to {MAX_HEADROOM_PCT}")
     return value
 
 
@@ -106,13 +114,14 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("base_currency", SETTING_DEFAULTS["base_currency"], normalize_currency,
                     "currency that totals and savings are shown in (ISO 4217)"),
         SettingSpec("default_inactivity_days", SETTING_DEFAULTS["default_inactivity_days"],
-                    _positive_int, "days without activity before a seat counts as unused"),
+                    _inactivity_days,
+                    "days without activity before a seat counts as unused"),
         SettingSpec("reminder_leads", SETTING_DEFAULTS["reminder_leads"], _leads_text,
                     "days before a cancel-by date when reminders fall due"),
         SettingSpec("headroom_pct", SETTING_DEFAULTS["headroom_pct"], _percent,
                     "spare seats recommended above the active count, in percent"),
         # Running the stack: connections and the digest e-mail.
-        SettingSpec("unverified_days", "90", _positive_int,
+        SettingSpec("unverified_days", "90", _unverified_days,
                     "days after which a connection not verified since counts as unverified"),
         SettingSpec("digest_recipients", "", _emails,
                     "addresses the digest is sent to, separated by commas"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.money import Money
@@ -34,6 +34,7 @@ from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.tools import named
 from stackadmin.services.records import parse_leads
 from stackadmin.store.models import Account, Person, SubscriptionTerm, TermDecision, Tool
 
@@ -284,9 +285,8 @@ def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
 
 def find_term(ctx: ServiceContext, tool: str, plan: str | None = None) -> int:
     """The id of a tool's open term, by tool name (any case) and, when it has several, plan."""
-    name = tool.strip().lower()
     with ctx.read() as session:
-        found = session.scalars(select(Tool).where(func.lower(Tool.name) == name)).first()
+        found = named(session, Tool, tool)
         if found is None:
             raise NotFoundError(f"no tool named '{tool}'")
         terms = [t for t in _open_terms(session) if t.tool_id == found.id]

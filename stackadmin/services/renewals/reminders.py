@@ -252,7 +252,7 @@ def _decide(session: Session, ctx: ServiceContext, term_id: int, decision: Decis
             note: str | None, renewal_date: date | None, day: date) -> DecisionRow:
     choice = Decision(parse_choice(decision.value if isinstance(decision, Decision)
                                    else decision, Decision, "decision"))
-    clean_note = optional_text(note, "note", 10_000)
+    clean_note = optional_text(note, "note", 10_000, multiline=True)
     term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
     renewal = renewal_date
     if renewal is None:

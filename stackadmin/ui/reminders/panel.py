@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QToolButton,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
+from stackadmin.ui.columns import CellDelegate
 from stackadmin.ui.fmt import date_text, days_text, money_text
 from stackadmin.ui.reminders import actions
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
@@ -55,9 +55,10 @@ _REFRESH_ON = frozenset({"*", "term", "tool", "setting", "account", actions.REMI
                          actions.DECISION})
 
 
-class UrgencyDelegate(QStyledItemDelegate):
+class UrgencyDelegate(CellDelegate):
     """Colours the text of the given columns by urgency (missed red, soon orange) and sets
-    the first cell of new rows in bold; the model stays plain (no extra roles to keep in step)."""
+    the first cell of new rows in bold; the model stays plain (no extra roles to keep in step).
+    Cells elide and explain themselves as every table's do (columns.CellDelegate)."""
 
     def __init__(self, colour_of: Callable[[Any], QColor | None], columns: Sequence[int],
                  parent: QObject | None = None, *,
@@ -110,7 +111,7 @@ def _columns() -> list[Column[ReminderRow]]:
     return [
         Column("Reminder", reminder_text, key=lambda r: (r.renewal.cancel_by, r.key.term_id),
                tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=130),
-        Column("Tool", lambda r: r.renewal.tool, width=150),
+        Column("Tool", lambda r: r.renewal.tool, width=150, elide="middle"),
         Column("Plan", lambda r: r.renewal.plan, width=110),
         Column("Renews", lambda r: date_text(r.renewal.renewal_date),
                key=lambda r: r.renewal.renewal_date, width=95),

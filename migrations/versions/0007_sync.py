@@ -9,8 +9,8 @@ Every saved row is kept: accounts flagged as bots become kind 'bot', the runs' `
 count is renamed `deprovisioned`, integrations get the default daily schedule and the 20 %
 brake (a second integration with the same name as another gets " (2)" after it).
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-29 21:31:39.042722
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
