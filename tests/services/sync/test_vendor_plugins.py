@@ -120,3 +120,35 @@ def test_slack_seats_activity_and_billing(kit: Kit) -> None:
     refused = engine.sync(kit.ctx, "Slack acme", **kit.settings())
     assert refused.status == "failed" and refused.error and SECRET not in refused.error
     assert dump(kit.ctx) == before
+
+
+def test_microsoft365_licences_and_the_vendors_seat_counts(kit: Kit) -> None:
+    from tests.plugins.conftest import SECRET as CLIENT_SECRET  # the fake tenant's
+    from tests.plugins.test_microsoft365 import CRM, E5, Graph, options, user
+
+    graph = Graph(kit.vendor)
+    graph.serve([user(1, E5), user(2, E5, CRM), user(3)])
+    integrations.add_integration(kit.ctx, "microsoft365", "Contoso", "Microsoft 365",
+                                 options(kit.vendor), CLIENT_SECRET, secrets=kit.secrets)
+    first = engine.sync(kit.ctx, "Contoso", **kit.settings())
+    assert first.ok, first.error
+    assert first.added == 3
+
+    def licences() -> dict[str, Any]:
+        with kit.ctx.read() as session:
+            return {a.email: (a.licenses, a.billable) for a in session.scalars(select(Account))}
+
+    assert licences() == {"user1@contoso.com": (["ENTERPRISEPREMIUM"], True),
+                          "user2@contoso.com": (["ENTERPRISEPREMIUM", "CRMSTANDARD"], True),
+                          "user3@contoso.com": (None, False)}
+    with kit.ctx.read() as session:
+        counts = {c.label: (c.purchased, c.consumed)
+                  for c in session.scalars(select(VendorSeatCount))}
+    assert counts == {"ENTERPRISEPREMIUM": (25, 14), "CRMSTANDARD": (0, 14)}
+    # User 2 gives back the CRM licence, user 3 gets E5: two accounts change, in place.
+    graph.serve([user(1, E5), user(2, E5), user(3, E5)])
+    second = engine.sync(kit.ctx, "Contoso", **kit.settings())
+    assert (second.added, second.changed, second.unchanged) == (0, 2, 1)
+    assert licences() == {"user1@contoso.com": (["ENTERPRISEPREMIUM"], True),
+                          "user2@contoso.com": (["ENTERPRISEPREMIUM"], True),
+                          "user3@contoso.com": (["ENTERPRISEPREMIUM"], True)}
