@@ -231,6 +231,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         from stackadmin.ui.running_center import install_running
 
         install_running(window, env)  # daily adoption snapshot, the digest when due
+        from stackadmin.ui.sync_center import install_sync
+
+        install_sync(window, env)  # vendor syncs when due
 
     def opened(result: tuple[ServiceContext, bool, Any]) -> None:
         ctx, empty, first = result

@@ -100,6 +100,14 @@ class SecretStore:
             "Credential Manager). Start one, e.g. gnome-keyring, and try again."
         )
 
+    def available(self) -> bool:
+        """True when a real keyring is there to keep secrets (not a refused backend)."""
+        try:
+            self._usable()
+        except UserError:
+            return False
+        return True
+
     def set(self, ref: str, secret: str) -> None:
         if not secret:
             raise UserError("the token is empty")

@@ -37,6 +37,9 @@ class SeatFacts:
     is_bot: bool = False
     person_departed: bool = False
     person_end_date: date | None = None
+    # The vendor cancels the seat on this day (Copilot): not a saving to chase.
+    pending_cancellation: date | None = None
+    billable: bool | None = None  # False: the vendor does not bill it (no paid seat)
 
 
 def days_inactive(last_activity: datetime | None, today: date) -> int | None:
@@ -46,9 +49,10 @@ def days_inactive(last_activity: datetime | None, today: date) -> int | None:
     return (today - last_activity.date()).days
 
 
-def holds_seat(status: AccountStatus | str) -> bool:
-    """Active, invited and suspended accounts occupy a paid seat; deprovisioned ones do not."""
-    return status in SEAT_HOLDING
+def holds_seat(status: AccountStatus | str, billable: bool | None = None) -> bool:
+    """Active, invited and suspended accounts occupy a paid seat; deprovisioned ones do not,
+    nor do accounts the vendor says it does not bill (a Slack guest Slack does not bill)."""
+    return status in SEAT_HOLDING and billable is not False
 
 
 def person_departed(status_departed: bool, end_date: date | None, today: date) -> bool:
@@ -63,11 +67,12 @@ def is_departed(seat: SeatFacts, today: date) -> bool:
     return person_departed(seat.person_departed, seat.person_end_date, today)
 
 
-def may_be_unused(holds: bool, exempt: bool, is_bot: bool) -> bool:
+def may_be_unused(holds: bool, exempt: bool, is_bot: bool, cancelling: bool = False) -> bool:
     """Whether the unused rules look at a seat at all: it holds a seat, is not kept on
-    purpose (exempt) and is not a bot's. The one gate before the reasons; the SQL mirror
+    purpose (exempt), is not a bot's and is not being cancelled by the vendor (a seat that
+    goes anyway is no saving to chase). The one gate before the reasons; the SQL mirror
     (store/seat_rules.py) states it once too, so a new exclusion is one condition in each."""
-    return holds and not exempt and not is_bot
+    return holds and not exempt and not is_bot and not cancelling
 
 
 def idle_before(today: date, threshold_days: int) -> date:
@@ -117,8 +122,9 @@ def reason_on(
 
 def unused_reason(seat: SeatFacts, threshold_days: int, today: date) -> UnusedReason | None:
     """The reason this seat counts as unused as of `today`, or None when it is in use or
-    does not count (not holding a seat, exempt, a bot)."""
-    if not may_be_unused(holds_seat(seat.status), seat.exempt, seat.is_bot):
+    does not count (not holding a seat, exempt, a bot, being cancelled by the vendor)."""
+    if not may_be_unused(holds_seat(seat.status, seat.billable), seat.exempt, seat.is_bot,
+                         seat.pending_cancellation is not None):
         return None
     return reason_on(
         seat.status,
@@ -145,7 +151,7 @@ def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
     """Active = holds a seat it can use (not suspended, its person has not left) and was
     seen within the threshold. Active and unused are disjoint: a departed person's seat used
     last week is unused (departed), not active, so the two never add up past the seats held."""
-    if not holds_seat(seat.status) or seat.status == AccountStatus.SUSPENDED:
+    if not holds_seat(seat.status, seat.billable) or seat.status == AccountStatus.SUSPENDED:
         return False
     if is_departed(seat, today):
         return False
@@ -155,11 +161,12 @@ def is_active(seat: SeatFacts, threshold_days: int, today: date) -> bool:
 
 
 def activity_unknown(holds: bool, is_bot: bool, exempt: bool, activity_known: bool,
-                     reason: UnusedReason | None) -> bool:
+                     reason: UnusedReason | None, cancelling: bool = False) -> bool:
     """A seat neither active nor unused because its source reports no activity: it holds a
-    seat, is a person's (not a bot's), is not kept on purpose (exempt), and no rule that
-    needs no activity (departed, suspended, pending invitation) applies to it."""
-    return holds and not is_bot and not exempt and not activity_known and reason is None
+    seat, is a person's (not a bot's), is not kept on purpose (exempt) nor being cancelled,
+    and no rule that needs no activity (departed, suspended, pending invitation) applies."""
+    return (holds and not is_bot and not exempt and not cancelling and not activity_known
+            and reason is None)
 
 
 def active_after_leaving(end_date: date | None, last_activity: datetime | None) -> bool:

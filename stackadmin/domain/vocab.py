@@ -44,6 +44,19 @@ class AccountStatus(StrEnum):
     DEPROVISIONED = "deprovisioned"
 
 
+class AccountKind(StrEnum):
+    """Who or what holds an account: bots and services are not people and stay out of the
+    seat-waste figures."""
+
+    USER = "user"  # a person of the company
+    GUEST = "guest"  # a person from outside (Slack guests, Graph `userType: Guest`)
+    BOT = "bot"  # a bot or app user (GitHub `type: Bot`, Slack `is_bot`, Slackbot)
+    SERVICE = "service"  # a service or integration account
+
+
+NOT_PEOPLE = frozenset({AccountKind.BOT, AccountKind.SERVICE})
+
+
 class AuditSource(StrEnum):
     UI = "ui"
     CLI = "cli"

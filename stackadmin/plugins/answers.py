@@ -54,10 +54,17 @@ def parse_json(response: httpx.Response, method: str, scrub: Scrub) -> Any:
     for an empty body, an HTML page (a sign-in page or a proxy), or JSON that does not
     parse (cut short)."""
     content = response.content
-    url = show_url(str(response.url), scrub)
-    where = f"HTTP {response.status_code} on {method} {url}"
     if response.status_code == 204 or (not content.strip() and method != "GET"):
         return None
+    # The common case first, without a word of the error texts (made only on error).
+    first = content[:1]
+    if first in (b"{", b"["):
+        try:
+            return json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            pass  # said in words below
+    url = show_url(str(response.url), scrub)
+    where = f"HTTP {response.status_code} on {method} {url}"
     if not content.strip():
         raise BadResponse(f"the vendor's answer is empty ({where}); JSON was expected",
                           status=response.status_code, url=url)

@@ -27,7 +27,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
-from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, Role
+from stackadmin.domain.vocab import SEAT_HOLDING, AccountKind, AccountStatus, Role
 from stackadmin.errors import ValidationError
 from stackadmin.plugins import checks
 from stackadmin.plugins.auth import (
@@ -216,13 +216,6 @@ def resolve_options(options: tuple[Option, ...], given: Mapping[str, str]) -> di
 
 # -- what a plugin yields --------------------------------------------------------------------
 
-class AccountKind(StrEnum):
-    USER = "user"  # a person of the company
-    GUEST = "guest"  # a person from outside (Slack guests, Graph `userType: Guest`)
-    BOT = "bot"  # a bot or app user (GitHub `type: Bot`, Slack `is_bot`, Slackbot)
-    SERVICE = "service"  # a service or integration account
-
-
 class Activity(StrEnum):
     """What the vendor says about an account's use. `last_activity` is set for REPORTED
     only. The host never lets NEVER or NO_DATE erase a newer date it already knows."""
@@ -343,6 +336,16 @@ class AccountRecord:
         put(self, "raw", {} if raw is None else raw if type(raw) is dict
             else checks.raw_json(raw))
 
+    def without_raw(self) -> AccountRecord:
+        """The same account without the vendor's JSON (the host keeps none of it). A copy,
+        not checked again: every value already was."""
+        copy = object.__new__(AccountRecord)
+        put = object.__setattr__
+        for name in _ACCOUNT_SLOTS:
+            put(copy, name, getattr(self, name))
+        put(copy, "raw", {})
+        return copy
+
     @property
     def activity_known(self) -> bool:
         """False when this source says nothing about use (the unused rules skip it)."""
@@ -357,6 +360,9 @@ class AccountRecord:
     def holds_seat(self) -> bool:
         """Occupies a paid seat: a seat-holding status and not marked unbilled."""
         return self.status in SEAT_HOLDING and self.billable is not False
+
+
+_ACCOUNT_SLOTS = tuple(name for name in AccountRecord.__slots__ if name != "raw")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -131,6 +131,12 @@ def is_loopback(host: str) -> bool:
 def require_safe_url(url: str) -> httpx.URL:
     """The URL, if stackadmin may send a credential to it: HTTPS, or plain HTTP to this
     computer's loopback address (tests, local fakes). Anything else is a ConfigError."""
+    return _safe_url(url)
+
+
+@functools.lru_cache(maxsize=512)
+def _safe_url(url: str) -> httpx.URL:
+    """require_safe_url, once per URL (a listing asks for the same one page after page)."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
@@ -143,6 +149,7 @@ def require_safe_url(url: str) -> httpx.URL:
     return parsed
 
 
+@functools.lru_cache(maxsize=512)
 def _origin(url: str) -> tuple[str, str, int | None]:
     parsed = httpx.URL(url)
     return parsed.scheme, parsed.host, parsed.port

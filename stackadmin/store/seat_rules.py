@@ -93,9 +93,12 @@ def seat_rules(day: date, default_days: int, thresholds: Iterable[int]) -> SeatR
     else:
         cutoff = case(cutoffs, value=func.coalesce(T.inactivity_days, default_days))
     status, last = A.status, A.last_activity
-    holds = status.in_(_HOLDING)
+    # `holds_seat`: a seat-holding status, unless the vendor says it does not bill it (NULL:
+    # not said, a seat like any other).
+    holds = and_(status.in_(_HOLDING), A.billable.is_not(False))
     departed = person_departed(day)
-    may_be_unused = and_(holds, not_(A.exempt), not_(A.is_bot))
+    may_be_unused = and_(holds, not_(A.exempt), not_(A.is_bot),
+                         A.pending_cancellation.is_(None))
     reason = case(
         (not_(may_be_unused), null()),
         (departed, UnusedReason.DEPARTED.value),
@@ -137,6 +140,7 @@ class ToolSeats:
 
     counts: SeatCounts
     bots: int  # seats held by bots
+    cancelling: int  # held seats the vendor is cancelling (never unused)
     unused_by_reason: dict[str, int]  # in the order the reasons first occur by account id
 
 
@@ -157,6 +161,7 @@ def count_seats(session: Session, rules: SeatRules,
         func.sum(flag(and_(rules.may_be_unused, not_(A.activity_known)))),
         func.sum(flag(and_(rules.holds, A.exempt))),
         func.sum(flag(and_(rules.holds, A.is_bot))),
+        func.sum(flag(and_(rules.holds, A.pending_cancellation.is_not(None)))),
         func.min(A.id),
     )).group_by(A.tool_id, rules.reason)
     conn = session.connection()
@@ -172,23 +177,25 @@ def count_seats(session: Session, rules: SeatRules,
         rows = conn.execute(query)
     totals: dict[int, list[int]] = {}
     reasons: dict[int, list[tuple[int, str, int]]] = {}
-    for tool_id, reason, accounts, held, active, known, open_unknown, exempt, bots, first in (
-            rows):
-        # accounts, held, active, unused, activity known, activity unknown, exempt, bots
+    for (tool_id, reason, accounts, held, active, known, open_unknown, exempt, bots,
+         cancelling, first) in rows:
+        # accounts, held, active, unused, activity known, activity unknown, exempt, bots,
+        # cancelling
         group = (accounts, held, active, accounts if reason is not None else 0, known,
-                 open_unknown if reason is None else 0, exempt, bots)
+                 open_unknown if reason is None else 0, exempt, bots, cancelling)
         sums = totals.get(tool_id)
         totals[tool_id] = [int(v) for v in group] if sums is None else [
             a + int(b) for a, b in zip(sums, group, strict=True)]
         if reason is not None:
             reasons.setdefault(tool_id, []).append((first, reason, accounts))
     out: dict[int, ToolSeats] = {}
-    for tool_id, (accounts, held, active, unused, known, unknown, exempt, bots) in (
-            totals.items()):
+    for tool_id, sums in totals.items():
+        accounts, held, active, unused, known, unknown, exempt, bots, cancelling = sums
         out[tool_id] = ToolSeats(
             SeatCounts(accounts=accounts, held=held, active=active, unused=unused,
                        activity_known=known, activity_unknown=unknown, exempt=exempt),
-            bots, {reason: n for _first, reason, n in sorted(reasons.get(tool_id, []))})
+            bots, cancelling,
+            {reason: n for _first, reason, n in sorted(reasons.get(tool_id, []))})
     return out
 
 

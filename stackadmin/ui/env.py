@@ -41,6 +41,8 @@ class Env(QObject):
         name = self.qlocale.name()
         self.locale = "en_US" if name in ("C", "") else name
         self.import_hook: Callable[[], None] | None = None  # the import wizard registers here
+        # The window's syncs (stackadmin.ui.sync_center.SyncCenter), made on first use.
+        self.sync_center: Any = None
         # Results that several pages share (the 100k-seat utilization report): kept until
         # any data changes. Connected before any page, so pages reload against a new one.
         self._generation = 0

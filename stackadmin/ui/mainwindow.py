@@ -315,7 +315,8 @@ class MainWindow(QMainWindow):
         for widget in (label, bar, cancel):
             widget.setVisible(bool(titled))
         if titled:
-            label.setText(titled[-1].title.capitalize() + "…")
+            title = titled[-1].title  # "syncing GitHub acme": names keep their capitals
+            label.setText(title[:1].upper() + title[1:] + "…")
             bar.setRange(0, 0)  # busy until a job reports progress
 
     def _job_progress(self, job: Job, done: int, total: int) -> None:

@@ -26,10 +26,18 @@ FLAT = "flat"
 
 
 def purchased_text(line: ToolLine) -> str:
+    """The contract's seats; "30 ≠ 12" when the vendor's own count says otherwise."""
     fig = line.utilization
     if fig is None:
         return ""
-    return FLAT if fig.flat_priced else int_text(fig.seats_purchased)
+    text = FLAT if fig.flat_priced else int_text(fig.seats_purchased)
+    if fig.vendor_mismatch:
+        text = f"{text} ≠ {fig.vendor_seats_purchased:,}"
+    return text
+
+
+def vendor_mismatch(line: ToolLine) -> bool:
+    return bool(_fig(line, "vendor_mismatch"))
 
 
 def purchased_tip(line: ToolLine) -> str:
@@ -37,7 +45,15 @@ def purchased_tip(line: ToolLine) -> str:
     if fig is not None and fig.flat_priced:
         return ("A flat fee: the terms in force state no seat count and do not shrink with "
                 "fewer seats")
-    return "Seats of the terms in force"
+    text = "Seats of the terms in force"
+    if fig is not None and fig.vendor_seats_purchased is not None:
+        consumed = ("" if fig.vendor_seats_consumed is None
+                    else f", {fig.vendor_seats_consumed:,} consumed")
+        text += (f"; the vendor reports {fig.vendor_seats_purchased:,} purchased{consumed} "
+                 "(its last sync)")
+        if fig.vendor_mismatch:
+            text += ": they differ, check the contract (the term is not changed)"
+    return text
 
 
 def held_text(line: ToolLine) -> str:
@@ -140,7 +156,8 @@ def savings_tip(line: ToolLine) -> str:
 def utilization_columns() -> list[Column[ToolLine]]:
     return [
         Column("Purchased", purchased_text, key=lambda t: _fig(t, "seats_purchased"),
-               numeric=True, searchable=False, width=70, tooltip=purchased_tip),
+               numeric=True, searchable=False, width=70, tooltip=purchased_tip,
+               warn=vendor_mismatch),
         Column("Held", held_text, key=lambda t: _fig(t, "seats_held"), numeric=True,
                searchable=False, width=64, tooltip=held_tip, warn=over_allocated),
         Column("Active", lambda t: int_text(_fig(t, "seats_active")),

@@ -106,12 +106,13 @@ def test_an_unwritable_export_folder_is_one_line_and_leaves_nothing(demo_db: Pat
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 600 KiB tmpfs, when this machine lets us mount one."""
+    """A 1 MiB tmpfs (room for the small demo database), when this machine lets us mount
+    one."""
     mount = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("cannot mount a tmpfs here (not root); the injected tests cover it")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")

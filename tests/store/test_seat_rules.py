@@ -59,6 +59,8 @@ seats = st.fixed_dictionaries({
     "bot": rarely,
     "exempt": rarely,
     "person": people,
+    "billable": st.sampled_from([None, None, True, False]),  # False: the vendor bills none
+    "cancelling": rarely,  # the vendor cancels the seat (Copilot's pending cancellation)
 })
 
 
@@ -83,7 +85,10 @@ def _facts(seat: dict[str, Any], as_of: date) -> tuple[SeatFacts, bool]:
                       activity_known=seat["known"], first_seen=seat["first"],
                       invited_at=seat["invited"], exempt=seat["exempt"], is_bot=seat["bot"],
                       person_departed=person is not None and person[0] == "departed",
-                      person_end_date=end)
+                      person_end_date=end,
+                      pending_cancellation=as_of + timedelta(days=9) if seat["cancelling"]
+                      else None,
+                      billable=seat["billable"])
     departed = person_departed(facts.person_departed, end, as_of)
     return facts, departed
 
@@ -108,7 +113,8 @@ def test_sql_and_domain_agree_on_every_boundary(ctx: ServiceContext) -> None:
     near = [None, *(("past threshold", shift, minute) for shift in (0, 1, 2)
                     for minute in (0, 23 * 60 + 59))]
     grid = [{"status": status, "last": last, "known": known, "first": first,
-             "invited": invited, "bot": False, "exempt": False, "person": person}
+             "invited": invited, "bot": False, "exempt": False, "person": person,
+             "billable": None, "cancelling": False}
             for status in [s.value for s in AccountStatus]
             for last in near for known in (True, False) for first in near[1:]
             for invited in (near if status == AccountStatus.INVITED.value else [None])
@@ -141,7 +147,10 @@ def _agree(ctx: ServiceContext, as_of: date, threshold: int | None,
                           last_activity=seat["last"], activity_known=seat["known"],
                           first_seen=seat["first"], invited_at=seat["invited"],
                           is_bot=seat["bot"], exempt=seat["exempt"],
-                          exempt_reason="kept" if seat["exempt"] else None)
+                          exempt_reason="kept" if seat["exempt"] else None,
+                          billable=seat["billable"],
+                          pending_cancellation=(as_of + timedelta(days=9)
+                                                if seat["cancelling"] else None))
             session.add(row)
             session.flush()
             ids.append(row.id)
@@ -160,9 +169,9 @@ def _agree(ctx: ServiceContext, as_of: date, threshold: int | None,
         facts, departed = _facts(seat, as_of)
         reason = unused_reason(facts, days, as_of)
         active = is_active(facts, days, as_of)
-        holds = holds_seat(facts.status)
+        holds = holds_seat(facts.status, facts.billable)
         unknown = activity_unknown(holds, facts.is_bot, facts.exempt, facts.activity_known,
-                                   reason)
+                                   reason, facts.pending_cancellation is not None)
         sql_reason, sql_active, sql_holds, sql_departed, sql_unknown = rows[account_id]
         assert (sql_reason, sql_active, sql_holds, sql_departed, sql_unknown) == (
             None if reason is None else reason.value, int(active), int(holds), int(departed),
@@ -185,7 +194,10 @@ def _agree(ctx: ServiceContext, as_of: date, threshold: int | None,
     assert list(counted.unused_by_reason) == list(dict.fromkeys(  # first occurrence order
         r for r in (unused_reason(_facts(s, as_of)[0], days, as_of) for s in drawn)
         if r is not None))
-    assert counted.bots == sum(1 for s in drawn if s["bot"] and holds_seat(s["status"]))
+    assert counted.bots == sum(1 for s in drawn
+                               if s["bot"] and holds_seat(s["status"], s["billable"]))
+    assert counted.cancelling == sum(1 for s in drawn
+                                     if s["cancelling"] and holds_seat(s["status"], s["billable"]))
     assert active_only == (expected.active if activity_judged(expected) else None)
 
 

@@ -99,8 +99,8 @@ def test_the_dashboard_reflows_to_the_width_there_is(window: MainWindow, qtbot: 
     window.show_page("dashboard")
     wait_idle(qtbot, window.env)
     page = window.pages["dashboard"]
-    # Seven cards in rows of four and three, two columns of sections.
-    assert page._layout_shape == (4, 2) and len(page.cards) == 7
+    # Eight cards (the vendor data last) in two rows of four, two columns of sections.
+    assert page._layout_shape == (4, 2) and len(page.cards) == 8
     assert not window.compact and window.sidebar.item(1).text() == "Tools"
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: page._layout_shape != (4, 2))

@@ -166,6 +166,10 @@ def _tool_json(t: ToolFigures, base: str) -> dict[str, Any]:
         "missing_rates": list(t.missing_rates),
         "seat_data": t.seat_data, "activity_known": t.activity_known,
         "flat_priced": t.flat_priced,
+        "vendor_seats_purchased": t.vendor_seats_purchased,
+        "vendor_seats_consumed": t.vendor_seats_consumed,
+        "vendor_seats_mismatch": t.vendor_mismatch,
+        "seats_cancelling": t.seats_cancelling,
     }
 
 
@@ -220,6 +224,11 @@ def _utilization(args: argparse.Namespace) -> int:
               f"{_money(total.potential_savings_base, base)} {base}"
               + (f" ({total.tools_counted} of {len(report.tools)} tools priced)"
                  if total.missing_rates else ""))
+        for t in report.tools:
+            if t.vendor_mismatch:
+                print(f"{t.tool}: the vendor reports {t.vendor_seats_purchased} seats "
+                      f"purchased ({_count(t.vendor_seats_consumed)} consumed), the terms "
+                      f"in force {t.seats_purchased}: check the contract")
         notes = [f"{n} {what}" for n, what in (
             (over, "over-allocated (more seats held than purchased)"),
             (sum(1 for t in report.tools if t.seat_data and not t.activity_known),

@@ -57,6 +57,14 @@ class SeatStatus:
     person_end_date: date | None = None  # the person's last day, when one is recorded
     # Activity recorded after the person's last day: a seat that outlived its offboarding.
     active_after_leaving: bool = False
+    # The day the vendor cancels this seat (Copilot): left out of unused seats and savings.
+    pending_cancellation: date | None = None
+    billable: bool | None = None  # False: the vendor does not bill it (holds no paid seat)
+    # Where the seat's data came from: the integration's name, or "CSV import", "typed in"...
+    source: str = ""
+    # When that data was last confirmed: the integration's last good sync that listed it.
+    synced_at: datetime | None = None
+    kind: str = "user"  # user, guest, bot, service
 
 
 class ToolInfo(NamedTuple):

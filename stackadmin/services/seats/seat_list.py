@@ -32,7 +32,14 @@ from stackadmin.domain.money import Money
 from stackadmin.domain.utilization import UnusedReason, active_after_leaving
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats.basis import Basis, SeatStatus, read_basis
+from stackadmin.store.models import Integration
 from stackadmin.store.seat_rules import A, P, codepoint, flag, seat_source
+
+_INTEGRATION = Integration.__table__
+I = _INTEGRATION.c  # noqa: E741 (the table letter, as A, P and T)
+# What a seat's data came from when no integration says it (the account's `source`).
+_SOURCES = {"csv": "CSV import", "manual": "typed in", "demo": "demo data",
+            "scim": "demo data", "sync": "a removed integration"}
 
 # Rows fetched at a time by the seats export (PostgreSQL: a server-side cursor per tool), so
 # its memory stays the same however many seats a tool has.
@@ -93,7 +100,9 @@ def seat_query(basis: Basis, which: Which = EVERY) -> Select[Any]:
         A.role, A.status, _raw(A.last_activity), A.activity_known,
         rules.reason, flag(rules.active), flag(rules.holds), A.is_bot, A.exempt,
         A.exempt_reason, A.exempt_by, A.display_name, P.end_date,
-        flag(rules.departed)))
+        flag(rules.departed), A.pending_cancellation, A.billable, A.source, I.name,
+        _raw(I.last_success_at), _raw(A.last_seen_sync), A.kind)
+    ).outerjoin(_INTEGRATION, I.id == A.integration_id)
     if which.person_id is not None:
         query = query.where(A.person_id == which.person_id)
     if which.unused and which.or_exempt:
@@ -169,17 +178,19 @@ def statuses(rows: Iterable[Any], basis: Basis) -> Iterator[SeatStatus]:
     day = basis.day
     reasons: dict[str | None, UnusedReason | None] = {r.value: r for r in UnusedReason}
     reasons[None] = None
-    text, intern = _text, sys.intern
+    text, intern, sources = _text, sys.intern, _SOURCES
     for (acc_id, tool_id, person_id, person, email, role, status, raw_last, known, reason,
          active, holds, bot, exempt, exempt_reason, exempt_by, display, p_end,
-         departed) in rows:
+         departed, pending, billable, source, integration, raw_synced, raw_seen, kind) in rows:
         last = moment(raw_last)
         yield SeatStatus(
             acc_id, tool_id, names[tool_id], person_id, text(person), text(email), intern(role),
             intern(status), last, known, None if last is None else (day - last.date()).days,
             holds == 1, active == 1, reasons[reason], bot, exempt, exempt_reason,
             prices[tool_id], exempt_by, text(display), p_end,
-            departed == 1 and known and active_after_leaving(p_end, last))
+            departed == 1 and known and active_after_leaving(p_end, last), pending, billable,
+            text(integration) or sources.get(source, source or ""),
+            moment(raw_synced) if integration else moment(raw_seen), intern(kind or "user"))
 
 
 def load_seats(ctx: ServiceContext, basis: Basis, which: Which = EVERY, *,

@@ -10,6 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from stackadmin.domain import utilization as rules
 from stackadmin.domain.money import Money
 from stackadmin.domain.utilization import SeatCounts, activity_unknown
@@ -23,6 +26,7 @@ from stackadmin.services.seats.basis import (
     seat_price,
 )
 from stackadmin.services.seats.seat_list import EVERY, Which, active_people, load_seats
+from stackadmin.store.models import Integration, VendorSeatCount
 from stackadmin.store.seat_rules import ToolSeats, count_seats
 
 __all__ = ["SeatStatus", "ToolFigures", "UtilizationReport", "compute", "counts_of"]
@@ -66,6 +70,18 @@ class ToolFigures:
     seat_data: bool = True  # False: no account of the tool is recorded
     activity_known: bool = True  # False: seats wait to be judged, none reports activity
     flat_priced: bool = False  # its terms in force are flat fees that state no seat count
+    # The vendor's own figures, from its integrations' last syncs (None: not reported):
+    # compared with the contract's seats, never written over them.
+    vendor_seats_purchased: int | None = None
+    vendor_seats_consumed: int | None = None
+    seats_cancelling: int = 0  # held seats the vendor is cancelling (not unused)
+    seats_stated: bool = False  # a term in force states a seat count
+
+    @property
+    def vendor_mismatch(self) -> bool:
+        """The vendor bills another number of seats than the terms in force state."""
+        return (self.vendor_seats_purchased is not None and self.seats_stated
+                and self.vendor_seats_purchased != self.seats_purchased)
 
     @property
     def complete(self) -> bool:
@@ -81,6 +97,7 @@ class ToolFigures:
 
 # Positions in a seat's row (SeatStatus's field order), read while counting seats in Python.
 _TOOL_ID, _KNOWN, _HOLDS, _ACTIVE, _REASON, _BOT, _EXEMPT = 1, 9, 11, 12, 13, 14, 15
+_PENDING = 22
 
 
 class _Seats:
@@ -188,10 +205,11 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
         basis = read_basis(session, day, tool)
         counted = count_seats(session, basis.rules,
                               list(basis.tools) if basis.one_tool else None)
+        vendor = vendor_seat_counts(session, list(basis.tools) if basis.one_tool else None)
     conf = basis.conf
     figures = [
         _figures(t, counted.get(t.id), basis.costs.get(t.id), conf.default_inactivity_days,
-                 conf.headroom_pct)
+                 conf.headroom_pct, vendor.get(t.id))
         for t in sorted(basis.tools.values(), key=lambda t: t.name.lower())
     ]
 
@@ -206,6 +224,33 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
                              _Seats(load, people))
 
 
+def vendor_seat_counts(session: Session, tool_ids: list[int] | None = None
+                       ) -> dict[int, tuple[int | None, int | None]]:
+    """Per tool: the seats its vendor says are purchased and consumed, from the last syncs
+    of its integrations (per SKU or plan, the newest report; summed over them). A tool no
+    integration reports counts for is not in the result."""
+    query = (select(Integration.tool_id, VendorSeatCount.label, VendorSeatCount.purchased,
+                    VendorSeatCount.consumed, VendorSeatCount.updated_at)
+             .join(Integration, Integration.id == VendorSeatCount.integration_id)
+             .where(Integration.tool_id.is_not(None))
+             .order_by(VendorSeatCount.updated_at))
+    if tool_ids is not None:
+        query = query.where(Integration.tool_id.in_(tool_ids))
+    newest: dict[tuple[int, str], tuple[int | None, int | None]] = {}
+    for tool_id, label, purchased, consumed, _at in session.execute(query):
+        if tool_id is not None:
+            newest[(tool_id, label)] = (purchased, consumed)  # later rows win
+    out: dict[int, tuple[int | None, int | None]] = {}
+    for (tool_id, _label), (purchased, consumed) in newest.items():
+        before = out.get(tool_id, (None, None))
+        out[tool_id] = (_add(before[0], purchased), _add(before[1], consumed))
+    return out
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else a + b
+
+
 def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
     """A tool's seat rows (SeatStatus field order) counted as the domain rules read them."""
     held = [s for s in seats if s[_HOLDS]]
@@ -215,13 +260,14 @@ def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
         unused=sum(1 for s in held if s[_REASON] is not None),
         activity_known=sum(1 for s in held if s[_KNOWN] and not s[_BOT]),
         activity_unknown=sum(1 for s in held if activity_unknown(
-            True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON])),
+            True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON], s[_PENDING] is not None)),
         exempt=sum(1 for s in held if s[_EXEMPT]),
     )
 
 
 def _figures(t: ToolInfo, seats: ToolSeats | None, cost: TermCost | None,
-             default_days: int, headroom_pct: int) -> ToolFigures:
+             default_days: int, headroom_pct: int,
+             vendor: tuple[int | None, int | None] | None = None) -> ToolFigures:
     counts = seats.counts if seats is not None else SeatCounts()
     purchased = cost.seats if cost else 0
     seats_known = bool(cost and cost.seats_known)
@@ -258,6 +304,10 @@ def _figures(t: ToolInfo, seats: ToolSeats | None, cost: TermCost | None,
         activity_known=rules.activity_judged(counts),
         flat_priced=bool(cost and cost.terms and not seats_known
                          and cost.flat_terms == cost.terms),
+        vendor_seats_purchased=vendor[0] if vendor else None,
+        vendor_seats_consumed=vendor[1] if vendor else None,
+        seats_cancelling=seats.cancelling if seats is not None else 0,
+        seats_stated=seats_known,
     )
 
 
@@ -299,4 +349,12 @@ def _total(tools: list[ToolFigures], default_days: int) -> ToolFigures:
         tools_counted=len(known),
         seat_data=any(t.seat_data for t in tools),
         activity_known=any(t.activity_known for t in tools) or not tools,
+        vendor_seats_purchased=_sum_known(t.vendor_seats_purchased for t in tools),
+        vendor_seats_consumed=_sum_known(t.vendor_seats_consumed for t in tools),
+        seats_cancelling=sum(t.seats_cancelling for t in tools),
     )
+
+
+def _sum_known(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None

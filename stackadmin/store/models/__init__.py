@@ -34,12 +34,13 @@ from stackadmin.store.models.running import (
     TrainingResource,
 )
 from stackadmin.store.models.seats import OffboardingItem
-from stackadmin.store.models.sync import Integration, SyncRun
+from stackadmin.store.models.sync import AccountListing, Integration, SyncRun, VendorSeatCount
 from stackadmin.store.models.tools import ToolContact, ToolDocument
 
 __all__ = [
     "NAMING_CONVENTION",
     "Account",
+    "AccountListing",
     "AdoptionSnapshot",
     "AdoptionTarget",
     "AuditEvent",
@@ -72,6 +73,7 @@ __all__ = [
     "ToolTag",
     "TrainingResource",
     "Vendor",
+    "VendorSeatCount",
     "Versioned",
     "utcnow",
 ]

@@ -51,6 +51,9 @@ class Person(Versioned, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default=vocab.PersonStatus.ACTIVE.value)
     end_date: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(64), default="manual")
+    # "directory" when a company-directory sync marked the person departed: the directory
+    # may then reactivate them when they return (a departure recorded by HR it never undoes).
+    left_via: Mapped[str | None] = mapped_column(String(16))
 
     accounts: Mapped[list[Account]] = relationship(back_populates="person")
 
@@ -152,6 +155,7 @@ class Account(Base):
         CheckConstraint(check_in("status", vocab.AccountStatus), name="status"),
         CheckConstraint("NOT exempt OR exempt_reason IS NOT NULL", name="exempt_has_reason"),
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lower"),
+        CheckConstraint(check_in("kind", vocab.AccountKind), name="kind"),
         UniqueConstraint("tool_id", "external_id"),
         Index("ix_account_tool_email", "tool_id", "email"),
     )
@@ -174,9 +178,27 @@ class Account(Base):
     activity_known: Mapped[bool] = mapped_column(Boolean, default=True)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a sync last listed it, for an account no integration lists any more (for one that
+    # is listed, its integration's last successful sync says when).
     last_seen_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(64), default="manual")
+    # The integration whose sync wrote it last (None: typed in, imported, or its integration
+    # was removed); `account_listing` holds every integration that lists it.
+    integration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integration.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default=vocab.AccountKind.USER.value)
+    # Bots and service accounts (kind bot or service): kept out of the seat-waste figures.
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Does the vendor bill this account? False: it holds no paid seat (a Slack guest Slack
+    # does not bill); None: the vendor does not say.
+    billable: Mapped[bool | None] = mapped_column(Boolean)
+    username: Mapped[str | None] = mapped_column(String(200))
+    licenses: Mapped[list[str] | None] = mapped_column(JSON)  # SKUs / licence names held
+    last_activity_via: Mapped[str | None] = mapped_column(String(200))  # Copilot's editor
+    # The day the vendor cancels the seat (Copilot's pending cancellation): not a saving to
+    # chase, shown as cancelling on that date.
+    pending_cancellation: Mapped[date | None] = mapped_column(Date)
     exempt: Mapped[bool] = mapped_column(Boolean, default=False)
     exempt_reason: Mapped[str | None] = mapped_column(String(500))
     exempt_by: Mapped[str | None] = mapped_column(String(200))

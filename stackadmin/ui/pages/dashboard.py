@@ -101,12 +101,12 @@ class DashboardPage(Page):
     # A decision ends a missed cancel-by date: "decision" reloads the next renewals too.
     reload_on: ClassVar[frozenset[str]] = frozenset(
         {"tool", "term", "account", "person", "setting", "decision", "connection", "snapshot",
-         "feedback", "request"})
+         "feedback", "request", "integration"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.board: Dashboard | None = None
-        self.running: Any = None  # (connection health, adoption trend) once loaded
+        self.running: Any = None  # (connection health, adoption trend, freshness) once loaded
         self._first_look: Dashboard | None = None  # shown before the database was open
         self.total = Card("Annual spend", self)
         self.savings = Card("Potential annual savings", self)
@@ -124,6 +124,10 @@ class DashboardPage(Page):
         self.by_month = BarChart(horizontal=False, parent=self)
         from stackadmin.ui.charts import TrendChart
 
+        self.sync_card = Card("Vendor data", self)
+        self.sync_card.setToolTip("How old the oldest data from a vendor integration is, and "
+                                  "the syncs that failed (click for the integrations)")
+        self.sync_card.clicked.connect(lambda: self.env.open_page("integrations", None))
         self.trend_chart = TrendChart(self)
         self.cost_chart = TrendChart(self)
         self.sizers: dict[str, ColumnSizer] = {}
@@ -182,7 +186,8 @@ class DashboardPage(Page):
         # about half, the sections in two columns or one (at 1024 pixels nothing needs a
         # sideways scroll).
         self.cards: list[Card] = [self.total, self.savings, self.next_card, self.no_owner,
-                                  self.owner_left, self.no_renewal, self.connections_card]
+                                  self.owner_left, self.no_renewal, self.connections_card,
+                                  self.sync_card]
         self.sections: list[tuple[Section, bool]] = [  # (section, full width)
             (Section("Annual spend by category", self.by_category, self), False),
             (Section("Annual spend by cost centre", self.by_cost_center, self), False),
@@ -461,16 +466,18 @@ class DashboardPage(Page):
         """Connections' health and the adoption trends (a third, small job)."""
 
         def work(ctx: ServiceContext, job: Job) -> Any:
+            from stackadmin.services.overview.freshness import freshness
             from stackadmin.services.running.adoption import trend
             from stackadmin.services.running.connections import health
 
-            return health(ctx), trend(ctx)
+            return health(ctx), trend(ctx), freshness(ctx)
 
         self.env.run(work, self._show_running, key="load:dashboard-running")
 
     def _show_running(self, data: Any) -> None:
-        health, trend = data
+        health, trend, fresh = data
         self.running = data
+        self._show_freshness(fresh)
         broken, stale = len(health.broken), len(health.unverified)
         self.connections_card.set(f"{broken} / {stale}",
                                   (", ".join(f"{r.from_tool} → {r.to_tool}"
@@ -488,6 +495,22 @@ class DashboardPage(Page):
             (f"annual cost, {trend.base_currency}",
              [None if p.annual_cost_base is None else float(p.annual_cost_base)
               for p in trend.days])])
+
+    def _show_freshness(self, fresh: Any) -> None:
+        """The oldest vendor data: "GitHub last synced 9 days ago", failures named."""
+        if fresh.oldest_at is not None:
+            from stackadmin.services.overview.freshness import ago
+
+            value = ago(fresh.oldest_at, fresh.now)
+        else:
+            value = "none" if not fresh.integrations else "never synced"
+        details = [fresh.sentence]
+        if fresh.failing:
+            details.append(f"last sync failed: {', '.join(fresh.failing)}")
+        never = [n for n in fresh.never if n not in fresh.failing]
+        if never and fresh.oldest is not None:
+            details.append(f"never synced: {', '.join(never)}")
+        self.sync_card.set(value, "; ".join(details))
 
     def _count_seats(self, board: Dashboard) -> None:
         generation = self.env.generation

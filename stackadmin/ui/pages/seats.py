@@ -51,11 +51,22 @@ def use_key(s: SeatStatus) -> str:
 def _unused(s: SeatStatus) -> str:
     if s.reason is not None:
         return f"unused: {s.reason.value.replace('_', ' ')}"
+    if s.pending_cancellation is not None:
+        return f"cancelling {date_text(s.pending_cancellation)}"
+    if s.billable is False and s.status != "deprovisioned":
+        return "not billed"
     if s.exempt:
         return "exempt"
     if s.is_bot:
-        return "bot"
+        return s.kind if s.kind in ("bot", "service") else "bot"
     return "in use" if s.active else ""
+
+
+def _synced(s: SeatStatus) -> str:
+    if s.synced_at is None:
+        return ""
+    local = s.synced_at.astimezone()
+    return f"{date_text(local)} {local:%H:%M}"
 
 
 def _inactive(s: SeatStatus) -> str:
@@ -66,18 +77,33 @@ def _inactive(s: SeatStatus) -> str:
 
 def _columns() -> list[Column[SeatStatus]]:
     return [
-        Column("Tool", lambda s: s.tool, width=170, elide="middle"),
-        Column("Person", lambda s: s.person or "unmatched", width=160),
-        Column("Email", lambda s: s.email or "", width=230),
-        Column("Role", lambda s: s.role, width=70),
-        Column("Status", lambda s: s.status, width=90),
+        Column("Tool", lambda s: s.tool, width=150, elide="middle"),
+        Column("Person", lambda s: s.person or "unmatched", width=140),
+        Column("Email", lambda s: s.email or "", width=200),
+        Column("Role", lambda s: s.role, width=65),
+        Column("Status", lambda s: s.status, width=85),
         Column("Last activity", lambda s: date_text(s.last_activity),
-               key=lambda s: s.last_activity, searchable=False, width=100, whole=True),
+               key=lambda s: s.last_activity, searchable=False, width=95, whole=True),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
-               searchable=False, width=70),
-        Column("Use", _unused, tooltip=lambda s: s.exempt_reason or "", width=130,
-               warn=lambda s: s.reason is not None),
+               searchable=False, width=60),
+        Column("Use", _unused, tooltip=_use_tip, warn=lambda s: s.reason is not None,
+               width=160),
+        # Where the seat's data came from (an integration, an import...) and when its vendor
+        # last confirmed it.
+        Column("Source", lambda s: s.source, width=120, tooltip=_source_tip),
+        Column("Synced", _synced, key=lambda s: s.synced_at, searchable=False, width=120),
     ]
+
+
+def _use_tip(s: SeatStatus) -> str:
+    if s.pending_cancellation is not None:
+        return (f"The vendor cancels this seat on {date_text(s.pending_cancellation)}: not "
+                "counted as unused nor as a saving")
+    return s.exempt_reason or ""
+
+
+def _source_tip(s: SeatStatus) -> str:
+    return f"From {s.source}" + (f", last synced {_synced(s)}" if s.synced_at else "")
 
 
 @dataclass(frozen=True, slots=True)

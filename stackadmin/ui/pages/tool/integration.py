@@ -26,8 +26,11 @@ def describe(i: IntegrationRow) -> str:
     when = f"{date_text(i.last_sync_at)} {i.last_sync_at.astimezone():%H:%M}"
     if i.last_status == "ok":
         counts = ", ".join(f"{n} {what}" for n, what in (
-            (i.last_added, "added"), (i.last_changed, "changed"), (i.last_removed, "removed"))
-            if n is not None)
+            (i.last_added, "added"), (i.last_changed, "changed"),
+            (i.last_removed, "deprovisioned")) if n is not None)
+        if i.last_dry_run:
+            return (f"{head}: dry run {when}, nothing written" + (
+                f" (it would have: {counts})." if counts else "."))
         return f"{head}: last sync {when}, ok" + (f" ({counts})." if counts else ".")
     error = f": {escape(i.last_error)}" if i.last_error else ""
     colour = "#c62828" if i.last_status == "failed" else "palette(placeholder-text)"
