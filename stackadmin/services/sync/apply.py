@@ -63,10 +63,13 @@ def write_plan(session: Session, ctx: ServiceContext, plan: Plan, *, now: dateti
             _check(cancelled)
             insert_many(conn, table, chunk, constants)
         # The new accounts are listed by this integration: one statement, in the database.
+        # Its own rows only: on PostgreSQL another integration's sync into the same tool may
+        # commit new ids above `before` meanwhile.
         conn.execute(insert(listing).from_select(
             ["account_id", "integration_id"],
             select(Account.id, literal(plan.integration_id)).where(
-                Account.tool_id == plan.tool_id, Account.id > before)))
+                Account.tool_id == plan.tool_id, Account.id > before,
+                Account.integration_id == plan.integration_id)))
     for chunk in _batches(plan.updates):
         _check(cancelled)
         update_many(conn, table, [_db_row(r) for r in chunk], {"updated_at": now})
