@@ -16,6 +16,8 @@ from stackadmin.domain.utilization import idle_before
 from stackadmin.services.records import RateTable, Settings
 
 HOLDING = "('active', 'invited', 'suspended')"
+# A seat-holding status that the vendor bills (NULL: not said, billed like any other).
+HOLDS = f"(a.status IN {HOLDING} AND (a.billable IS NULL OR a.billable))"
 
 
 class Db:
@@ -96,7 +98,8 @@ def reason_sql(db: Db, day: date, default_days: int) -> tuple[str, list[Any]]:
     """The unused reason of an account (alias a, tool t, person p), or NULL."""
     cut, cut_params = db.cutoff_case(day, default_days)
     gone, gone_params = departed_sql(db, day)
-    sql = (f"CASE WHEN NOT (a.status IN {HOLDING} AND NOT a.exempt AND NOT a.is_bot) "
+    sql = (f"CASE WHEN NOT ({HOLDS} AND NOT a.exempt AND NOT a.is_bot "
+           "AND a.pending_cancellation IS NULL) "
            f"THEN NULL WHEN {gone} THEN 'departed' "
            "WHEN a.status = 'suspended' THEN 'suspended' "
            "WHEN a.status = 'invited' AND a.last_activity IS NULL "
@@ -111,7 +114,8 @@ def reason_sql(db: Db, day: date, default_days: int) -> tuple[str, list[Any]]:
 def active_sql(db: Db, day: date, default_days: int) -> tuple[str, list[Any]]:
     cut, cut_params = db.cutoff_case(day, default_days)
     gone, gone_params = departed_sql(db, day)
-    return (f"(a.status IN ('active', 'invited') AND NOT {gone} AND a.activity_known "
+    return (f"(a.status IN ('active', 'invited') AND (a.billable IS NULL OR a.billable) "
+            f"AND NOT {gone} AND a.activity_known "
             f"AND a.last_activity >= {cut})", [*gone_params, *cut_params])
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from benchmarks.limits._db import HOLDING, Db, active_sql, reason_sql
+from benchmarks.limits._db import HOLDS, Db, active_sql, reason_sql
 from stackadmin.domain.money import Money
 from stackadmin.domain.terms import TermPrice, covers
 from stackadmin.domain.utilization import SeatCounts
@@ -78,6 +78,27 @@ class Seats:
     counts: SeatCounts
     bots: int
     by_reason: dict[str, int]
+    cancelling: int = 0
+
+
+def vendor_counts(db: Db) -> dict[int, tuple[int | None, int | None]]:
+    """Per tool: seats purchased and consumed as its integrations' last syncs report them
+    (the newest report per label, summed over labels; None where none says)."""
+    newest: dict[tuple[int, str], tuple[int | None, int | None]] = {}
+    for tool_id, label, purchased, consumed in db.rows(
+            "SELECT i.tool_id, v.label, v.purchased, v.consumed FROM vendor_seat_count v "
+            "JOIN integration i ON i.id = v.integration_id WHERE i.tool_id IS NOT NULL "
+            "ORDER BY v.updated_at"):
+        newest[(tool_id, label)] = (purchased, consumed)
+
+    def add(a: int | None, b: int | None) -> int | None:
+        return b if a is None else a if b is None else a + b
+
+    out: dict[int, tuple[int | None, int | None]] = {}
+    for (tool_id, _label), (purchased, consumed) in newest.items():
+        before = out.get(tool_id, (None, None))
+        out[tool_id] = (add(before[0], purchased), add(before[1], consumed))
+    return out
 
 
 def seat_counts(db: Db, day: date, conf: Settings,
@@ -86,15 +107,17 @@ def seat_counts(db: Db, day: date, conf: Settings,
     the rules, in one grouped pass."""
     reason, reason_params = reason_sql(db, day, conf.default_inactivity_days)
     active, active_params = active_sql(db, day, conf.default_inactivity_days)
-    holds = f"a.status IN {HOLDING}"
+    holds = HOLDS
     sql = (f"SELECT a.tool_id, {reason} AS reason, count(*), "
            f"sum(CASE WHEN {holds} THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {active} THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {holds} AND a.activity_known AND NOT a.is_bot THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {holds} AND NOT a.exempt AND NOT a.is_bot AND NOT a.activity_known "
-           "THEN 1 ELSE 0 END), "
+           "AND a.pending_cancellation IS NULL THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {holds} AND a.exempt THEN 1 ELSE 0 END), "
-           f"sum(CASE WHEN {holds} AND a.is_bot THEN 1 ELSE 0 END), min(a.id) "
+           f"sum(CASE WHEN {holds} AND a.is_bot THEN 1 ELSE 0 END), "
+           f"sum(CASE WHEN {holds} AND a.pending_cancellation IS NOT NULL THEN 1 ELSE 0 END), "
+           "min(a.id) "
            "FROM account a JOIN tool t ON t.id = a.tool_id "
            "LEFT JOIN person p ON p.id = a.person_id "
            + ("" if tool_ids is None else
@@ -102,10 +125,10 @@ def seat_counts(db: Db, day: date, conf: Settings,
            + "GROUP BY a.tool_id, 2")
     sums: dict[int, list[int]] = {}
     reasons: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-    for tool_id, why, n, held, act, known, unknown, exempt, bots, first in db.rows(
+    for tool_id, why, n, held, act, known, unknown, exempt, bots, cancelling, first in db.rows(
             sql, [*reason_params, *active_params, *(tool_ids or [])]):
         row = [n, int(held), int(act), n if why else 0, int(known),
-               0 if why else int(unknown), int(exempt), int(bots)]
+               0 if why else int(unknown), int(exempt), int(bots), int(cancelling)]
         old = sums.get(tool_id)
         sums[tool_id] = row if old is None else [a + b for a, b in zip(old, row, strict=True)]
         if why:
@@ -113,5 +136,5 @@ def seat_counts(db: Db, day: date, conf: Settings,
     return {tool_id: Seats(SeatCounts(accounts=s[0], held=s[1], active=s[2], unused=s[3],
                                       activity_known=s[4], activity_unknown=s[5],
                                       exempt=s[6]), s[7],
-                           {why: n for _f, why, n in sorted(reasons[tool_id])})
+                           {why: n for _f, why, n in sorted(reasons[tool_id])}, s[8])
             for tool_id, s in sums.items()}

@@ -8,7 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.limits._db import Db, arguments
-from benchmarks.limits._figures import ZERO, Cost, Seats, costs, in_force, seat_counts
+from benchmarks.limits._figures import (
+    ZERO,
+    Cost,
+    Seats,
+    costs,
+    in_force,
+    seat_counts,
+    vendor_counts,
+)
 from stackadmin.domain import utilization as rules
 from stackadmin.domain.money import Money
 from stackadmin.domain.utilization import SeatCounts
@@ -24,6 +32,7 @@ def main() -> None:
     base = conf.base_currency
     cost_of = costs(in_force(db, day), db.rates(day, base))
     seats_of = seat_counts(db, day, conf)
+    vendor_of = vendor_counts(db)
 
     def money(amount: Decimal | None) -> str | None:
         return None if amount is None else Money.rounded(amount, base).plain()
@@ -41,6 +50,7 @@ def main() -> None:
         price = cost.seat_price() if tool_id in cost_of else None
         saving_seats = rules.savings_seats(purchased, counts)
         pct = rules.utilization_pct(purchased, counts)
+        vendor_bought, vendor_used = vendor_of.get(tool_id, (None, None))
         out.append({
             "tool": name, "seats_purchased": purchased,
             "seats_held": counts.held if rules.has_seat_data(counts) else None,
@@ -67,6 +77,11 @@ def main() -> None:
             "activity_known": rules.activity_judged(counts),
             "flat_priced": bool(cost.terms and not cost.seats_known
                                 and cost.flat_terms == cost.terms),
+            "vendor_seats_purchased": vendor_bought,
+            "vendor_seats_consumed": vendor_used,
+            "vendor_seats_mismatch": (vendor_bought is not None and cost.seats_known
+                                      and vendor_bought != purchased),
+            "seats_cancelling": seats.cancelling,
         })
     json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -15,7 +15,13 @@ import pytest
 
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.demo import load_demo
-from stackadmin.store.models import Account, SubscriptionTerm, Tool
+from stackadmin.store.models import (
+    Account,
+    Integration,
+    SubscriptionTerm,
+    Tool,
+    VendorSeatCount,
+)
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +63,24 @@ def inventory(ctx: ServiceContext, db_url: str) -> str:
                                  first_seen=TODAY_AT - timedelta(days=40),
                                  last_activity=TODAY_AT - timedelta(days=10 + 5 * n))
                          for n in range(3)])
+        # What a vendor sync records: a guest the vendor does not bill, an idle seat it is
+        # cancelling, and the vendor's own seat counts (two labels, one reported twice).
+        session.add_all([
+            Account(tool_id=tool.id, email="guest@example.com", external_id="G1",
+                    status="active", billable=False, first_seen=TODAY_AT - timedelta(days=90),
+                    last_activity=TODAY_AT - timedelta(days=80)),
+            Account(tool_id=tool.id, email="leaving@example.com", external_id="G2",
+                    status="active", first_seen=TODAY_AT - timedelta(days=90),
+                    last_activity=TODAY_AT - timedelta(days=80),
+                    pending_cancellation=TODAY + timedelta(days=5))])
+        integration = Integration(plugin_id="scim", tool_id=tool.id, name="Calc SCIM")
+        session.add(integration)
+        session.flush()
+        session.add_all([
+            VendorSeatCount(integration_id=integration.id, label="old", purchased=2,
+                            consumed=2, updated_at=TODAY_AT - timedelta(days=3)),
+            VendorSeatCount(integration_id=integration.id, label="pro", purchased=4,
+                            consumed=None, updated_at=TODAY_AT)])
     return db_url
 
 
