@@ -16,18 +16,22 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.store.models import AuditEvent, Base
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as an audit event's JSON holds it: dates in ISO form, decimals as text,
+    enumerations by value, tuples as lists."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 
 def snapshot(obj: Base, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _jsonable(getattr(obj, name)) for name in fields}
+    return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

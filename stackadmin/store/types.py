@@ -10,6 +10,35 @@ from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator
 
 
+class Moments:
+    """Timestamps read raw (SQLite's naive UTC text, PostgreSQL's datetimes) turned into
+    aware UTC datetimes, each distinct value once: the same values `UTCDateTime` returns,
+    without its per-row processing (most of the time of reading 100,000 accounts)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Any, datetime] = {}
+
+    def __call__(self, raw: Any) -> datetime | None:
+        if raw is None:
+            return None
+        moment = self._cache.get(raw)
+        if moment is None:
+            if isinstance(raw, str):
+                try:  # naive UTC text parsed as UTC in one step (9x faster than .replace)
+                    moment = datetime.fromisoformat(raw + "+00:00")
+                except ValueError:  # text with its own offset
+                    moment = aware_utc(datetime.fromisoformat(raw))
+            else:
+                moment = aware_utc(raw)
+            self._cache[raw] = moment
+        return moment
+
+
+def aware_utc(value: datetime) -> datetime:
+    """A naive value read as UTC; an aware one converted to UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes only, stored as UTC, always read back aware in UTC.
 

@@ -5,15 +5,14 @@ vendor's seat counts. A cancel between batches rolls the whole transaction back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from stackadmin.plugins.api import Cancelled, SeatCount
+from stackadmin.services.audit import jsonable
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.sync.reconcile import SOURCE, Plan
 from stackadmin.store.bulk import insert_many, update_many
@@ -31,18 +30,6 @@ def _batches(rows: Sequence[Any]) -> Iterator[Sequence[Any]]:
 def _check(cancelled: Cancel | None) -> None:
     if cancelled is not None and cancelled():
         raise Cancelled("cancelled while writing: nothing was written")
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return list(value)
-    return value
 
 
 def write_plan(session: Session, ctx: ServiceContext, plan: Plan, *, now: datetime,

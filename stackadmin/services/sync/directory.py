@@ -27,8 +27,8 @@ from stackadmin.domain.values import normalize_email
 from stackadmin.domain.vocab import AccountKind, AccountStatus, PersonStatus
 from stackadmin.errors import ValidationError
 from stackadmin.plugins.api import AccountRecord
+from stackadmin.services.audit import jsonable
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.sync.apply import jsonable
 from stackadmin.services.sync.reconcile import ChangeLine
 from stackadmin.store.bulk import insert_many
 from stackadmin.store.models import Account, AuditEvent, Person

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from stackadmin.domain.vocab import NOT_PEOPLE, AccountStatus
 from stackadmin.plugins.api import AccountRecord, Activity
 from stackadmin.store.models import Account, AccountListing, Person
+from stackadmin.store.types import Moments
 
 # The fields a sync compares and writes, in the order of the tuples below.
 FIELDS = ("email", "display_name", "username", "role", "vendor_role", "license_tier",
@@ -80,33 +81,6 @@ class Plan:
         return self.deprovisioned / self.held_before if self.held_before else 0.0
 
 
-class _Moments:
-    """Raw timestamps (SQLite text, PostgreSQL datetimes) to aware UTC datetimes, each
-    distinct value once."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Any, datetime] = {}
-
-    def __call__(self, raw: Any) -> datetime | None:
-        if raw is None:
-            return None
-        moment = self._cache.get(raw)
-        if moment is None:
-            if isinstance(raw, str):
-                try:  # SQLite's naive UTC text: parsed as UTC in one step (9x faster than
-                    moment = datetime.fromisoformat(raw + "+00:00")  # .replace(tzinfo=UTC))
-                except ValueError:
-                    moment = _aware(datetime.fromisoformat(raw))
-            else:
-                moment = _aware(raw)
-            self._cache[raw] = moment
-        return moment
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _day(value: Any) -> date | None:
     if value is None or type(value) is date:
         return value
@@ -136,7 +110,7 @@ def load_existing(session: Session, tool_id: int) -> tuple[
     Read through the driver's own cursor: the values come as the database stores them
     (SQLite: text times, 0/1, JSON text) and are converted here, each kind once; the
     SQLAlchemy result rows took 2 s of a 100,000-account sync."""
-    moment = _Moments()
+    moment = Moments()
     conn = session.connection()
     compiled = _EXISTING.compile(dialect=conn.dialect)
     params = compiled.construct_params({"tool_id": tool_id})
