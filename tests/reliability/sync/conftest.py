@@ -23,11 +23,14 @@ from typing import Any
 
 import pytest
 
-from stackadmin.plugins.testing import FakeVendor
+from stackadmin.plugins.testing import FakeVendor, Reply
 from stackadmin.secrets import SecretStore
+from stackadmin.services.context import open_context
+from stackadmin.services.sync import engine, integrations
 from tests.plugins import test_builtin_faults
 from tests.plugins.conftest import SECRET
 from tests.reliability.databases import Rows, read_rows
+from tests.services.sync.conftest import BILLING, SEATS, body, seat
 
 Route = tuple[str, dict[str, str]]
 
@@ -40,7 +43,7 @@ SYNCED = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each one is itself (a dict key)
 class BuiltIn:
     """One built-in plugin and how its fake vendor serves it: a main listing of 250
     accounts in three pages (`listing`, then `page2`, ...), `repeat` makes that listing ask
@@ -202,3 +205,90 @@ def keyring_env(secret_service: SecretService, monkeypatch: pytest.MonkeyPatch
     for name, value in secret_service.env.items():
         monkeypatch.setenv(name, value)
     return secret_service
+
+
+# -- a GitHub Copilot organisation, yesterday and today -------------------------------------
+
+# What a sync of it writes, without the moments of the run itself (a new account's first
+# sighting is the moment of the run that found it): the same for every complete run.
+SYNCED_SEATS = {
+    "account": "SELECT external_id, email, username, role, status, license_tier, "
+               "last_activity, pending_cancellation, billable, integration_id "
+               "FROM account ORDER BY external_id",
+    "account_listing": "SELECT a.external_id, l.integration_id FROM account_listing l "
+                       "JOIN account a ON a.id = l.account_id ORDER BY 1",
+    "vendor_seat_count": "SELECT label, purchased, consumed, pending_cancellation, "
+                         "pending_invitation, active FROM vendor_seat_count ORDER BY 1",
+}
+
+
+@dataclass(frozen=True)
+class Yesterday:
+    """A Copilot organisation synced yesterday (1,000 seats) whose vendor lists today 50
+    seats fewer, 100 new ones and about 200 with newer activity or another plan, 100 seats
+    a page, each page after `pause` seconds (a sync takes a while, as with a real vendor)."""
+
+    name: str = "Copilot acme"
+    token: str = "ghp_ReliabilityCopilotT0ken0f1e2d3c"
+    pause: float = 0.04
+    per_page: int = 100
+
+    @staticmethod
+    def seats() -> list[dict[str, Any]]:
+        return [seat(n, last_activity_at=f"2026-11-{1 + n % 20:02d}T08:00:00Z")
+                for n in range(1000)]
+
+    @classmethod
+    def today(cls) -> list[dict[str, Any]]:
+        seats = [s for n, s in enumerate(cls.seats()) if n % 20 != 7]  # 50 gone
+        for n, made in enumerate(seats):
+            if n % 7 == 0:
+                made["last_activity_at"] = "2026-11-24T17:30:00Z"
+            if n % 13 == 0:
+                made["plan_type"] = "enterprise"
+        return seats + [seat(n) for n in range(1000, 1100)]
+
+    def serve(self, vendor: FakeVendor, seats: list[dict[str, Any]], pause: float) -> None:
+        """The seats in pages with Link headers (the route added last answers: today's
+        list replaces yesterday's)."""
+        pages = [seats[i:i + self.per_page] for i in range(0, len(seats), self.per_page)]
+
+        def answer(request: Any) -> Reply:
+            number = int(request.param("page") or 1)
+            headers = {}
+            if number < len(pages):
+                query = {k: v[-1] for k, v in request.query.items()}
+                query["page"] = str(number + 1)
+                headers["Link"] = f'<{vendor.url_for(SEATS, **query)}>; rel="next"'
+            reply = Reply.json({"total_seats": len(seats), "seats": pages[number - 1]},
+                               headers=headers)
+            return reply.after(pause) if pause else reply
+
+        vendor.add(SEATS, answer)
+
+    def prepare(self, url: str, vendor: FakeVendor, keyring: SecretService) -> None:
+        """Yesterday in the database at `url`: the integration (its token in the keyring)
+        and a complete sync. Then the vendor serves today's list."""
+        vendor.add(BILLING, body("github_copilot_billing.json"))
+        self.serve(vendor, self.seats(), 0)
+        ctx = open_context(url)
+        try:
+            integrations.add_integration(ctx, "github-copilot", self.name, "GitHub Copilot",
+                                         {"org": "acme", "base_url": vendor.url}, self.token,
+                                         secrets=keyring.store)
+            result = engine.sync(ctx, self.name, secrets=keyring.store)
+            assert result.ok and result.added == 1000, result.summary()
+        finally:
+            ctx.close()
+        self.serve(vendor, self.today(), self.pause)
+
+    def forget(self, url: str, keyring: SecretService) -> None:
+        """Removes the integration and its token from the keyring."""
+        ctx = open_context(url)
+        try:
+            integrations.remove_integration(ctx, self.name, secrets=keyring.store)
+        finally:
+            ctx.close()
+
+
+COPILOT = Yesterday()

@@ -9,13 +9,16 @@ wrote anything would show. Each fault's sync must then fail with one line in wor
 happened, naming the integration; no traceback, no token), record the run as failed in the
 sync history, and leave every account, listing, seat count and person exactly as it was. A
 good sync afterwards does change them (the comparison is not blind). Through the service API
-on a fake clock (the waits the vendor asks for are honoured and counted, not slept), and one
-case per plugin through the command line (`stackadmin sync NAME`: exit 1, `stackadmin:
-error: ...`), with faults that need no waiting.
+on a fake clock (the waits the vendor asks for are honoured and counted, not slept), and
+through the command line: one `stackadmin sync` of every integration, each vendor with a
+fault that needs no waiting (exit 1, one `stackadmin: error: ...` line per integration).
+All plugins feed tools of their own in one database, so a fault must change nothing of any
+tool.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,7 +110,7 @@ def _tool_id(ctx: ServiceContext, plugin: BuiltIn) -> int:
     return found
 
 
-def _make_it_yesterdays(ctx: ServiceContext, plugin: BuiltIn) -> int:
+def _make_it_yesterdays(ctx: ServiceContext, plugin: BuiltIn, integration_id: int) -> int:
     """Yesterday's data, different from what the vendor lists today: every tenth account
     gone, another tenth suspended, the vendor's seat counts seven higher. Returns how many
     accounts a good sync adds back."""
@@ -120,7 +123,8 @@ def _make_it_yesterdays(ctx: ServiceContext, plugin: BuiltIn) -> int:
         session.execute(delete(Account).where(Account.id.in_(gone)))
         session.execute(update(Account).where(Account.id.in_(suspended)).values(
             status="suspended", last_activity=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)))
-        session.execute(update(VendorSeatCount).values(
+        session.execute(update(VendorSeatCount).where(
+            VendorSeatCount.integration_id == integration_id).values(
             purchased=VendorSeatCount.purchased + 7, consumed=VendorSeatCount.consumed + 7))
     return len(gone)
 
@@ -158,72 +162,93 @@ def _judge(plugin: BuiltIn, fault: Fault, error: str | None, before: Rows, after
     return problems
 
 
-@pytest.mark.parametrize("plugin", BUILT_IN, ids=str)
+def _fault_case(ctx: ServiceContext, plugin: BuiltIn, fault: Fault, row_id: int,
+                keyring: SecretService, db_url: str, before: Rows) -> tuple[list[str], Rows]:
+    """One fault's sync through the service; what is wrong, and the rows after it."""
+    clock = FakeClock()
+    with FakeVendor() as vendor, captured_logs() as logs:
+        plugin.serve(vendor)
+        fault.make(plugin, vendor)
+        _point_at(ctx, plugin, vendor, keyring)
+        result = _sync(ctx, plugin, keyring, clock)
+    after = state(db_url)
+    problems = _judge(plugin, fault, result.error, before, after,
+                      history.runs(ctx, row_id, limit=1)[0])
+    if not result.summary().startswith(f"{plugin.integration}: failed: "):
+        problems.append(f"the summary does not name it: {result.summary()!r}")
+    if fault.slept is not None and clock.slept != pytest.approx(fault.slept):
+        problems.append(f"waited {clock.slept} s, not the {fault.slept} s asked for")
+    try:
+        assert_no_secret(plugin.secret, logs)
+    except AssertionError as exc:
+        problems.append(f"a log line: {exc}")
+    return problems, after
+
+
 def test_a_vendor_fault_fails_in_one_line_and_changes_nothing(
-        plugin: BuiltIn, ctx: ServiceContext, db_url: str, db_kind: str,
-        keyring_env: SecretService, reliability: Report) -> None:
+        ctx: ServiceContext, db_url: str, db_kind: str, keyring_env: SecretService,
+        reliability: Report) -> None:
+    """Every plugin feeds a tool of its own in one database: a fault in one sync must change
+    nothing of any tool."""
     section = reliability.section(SECTION, db_kind)
     failed_before = len(section.failures)
-    with FakeVendor() as vendor:
-        plugin.serve(vendor)
-        row = integrations.add_integration(ctx, plugin.plugin_id, plugin.integration,
-                                           plugin.tool, plugin.options(vendor), plugin.secret,
-                                           secrets=keyring_env.store)
-        first = _sync(ctx, plugin, keyring_env, FakeClock())
+    rows: dict[BuiltIn, int] = {}
+    readded: dict[BuiltIn, int] = {}
     try:
-        assert first.ok and first.added == plugin.accounts, first.summary()
-        readded = _make_it_yesterdays(ctx, plugin)
+        for plugin in BUILT_IN:
+            with FakeVendor() as vendor:
+                plugin.serve(vendor)
+                rows[plugin] = integrations.add_integration(
+                    ctx, plugin.plugin_id, plugin.integration, plugin.tool,
+                    plugin.options(vendor), plugin.secret, secrets=keyring_env.store).id
+                first = _sync(ctx, plugin, keyring_env, FakeClock())
+            assert first.ok and first.added == plugin.accounts, first.summary()
+            readded[plugin] = _make_it_yesterdays(ctx, plugin, rows[plugin])
         before = state(db_url)
-        for fault in FAULTS:
-            clock = FakeClock()
-            with FakeVendor() as vendor, captured_logs() as logs:
+
+        for plugin in BUILT_IN:
+            for fault in FAULTS:
+                problems, after = _fault_case(ctx, plugin, fault, rows[plugin], keyring_env,
+                                              db_url, before)
+                section.record(not problems, rows_lost=lost_rows(before, after),
+                               what=f"{plugin} {fault.name}: {problems}", failed_syncs=1)
+
+        # The command line: one `stackadmin sync` of them all, each vendor with a fault.
+        chosen = {plugin: CLI_FAULTS[n % len(CLI_FAULTS)] for n, plugin in enumerate(BUILT_IN)}
+        with contextlib.ExitStack() as vendors:
+            for plugin, fault in chosen.items():
+                vendor = vendors.enter_context(FakeVendor())
                 plugin.serve(vendor)
                 fault.make(plugin, vendor)
                 _point_at(ctx, plugin, vendor, keyring_env)
-                result = _sync(ctx, plugin, keyring_env, clock)
-            after = state(db_url)
-            problems = _judge(plugin, fault, result.error, before, after,
-                              history.runs(ctx, row.id, limit=1)[0])
-            if not result.summary().startswith(f"{plugin.integration}: failed: "):
-                problems.append(f"the summary does not name it: {result.summary()!r}")
-            if fault.slept is not None and clock.slept != pytest.approx(fault.slept):
-                problems.append(f"waited {clock.slept} s, not the {fault.slept} s asked for")
-            try:
-                assert_no_secret(plugin.secret, logs)
-            except AssertionError as exc:
-                problems.append(f"a log line: {exc}")
-            section.record(not problems, rows_lost=lost_rows(before, after),
-                           what=f"{plugin} {fault.name}: {problems}", failed_syncs=1)
-
-        fault = CLI_FAULTS[BUILT_IN.index(plugin) % len(CLI_FAULTS)]
-        with FakeVendor() as vendor:
-            plugin.serve(vendor)
-            fault.make(plugin, vendor)
-            _point_at(ctx, plugin, vendor, keyring_env)
-            outcome = run_cli(["sync", plugin.integration], db=db_url, timeout=60)
+            outcome = run_cli(["sync", *(p.integration for p in BUILT_IN)], db=db_url,
+                              timeout=120)
         after = state(db_url)
         said = [line for line in outcome.err.splitlines() if line.startswith("stackadmin:")]
-        prefix = f"stackadmin: error: {plugin.integration}: failed: "
-        error = said[0].removeprefix(prefix) if len(said) == 1 and said[0].startswith(
-            prefix) else None
-        problems = _judge(plugin, fault, error, before, after,
-                          history.runs(ctx, row.id, limit=1)[0])
-        if outcome.code != 1 or not outcome.clean() or len(said) != 1:
-            problems.append(f"exit {outcome.code}: {outcome.err.strip()!r}")
-        if plugin.secret in outcome.out + outcome.err:
-            problems.append("the token was printed")
-        section.record(not problems, rows_lost=lost_rows(before, after),
-                       what=f"{plugin} {fault.name} (command line): {problems}",
-                       command_line_failures=1)
+        lost = lost_rows(before, after)
+        for index, (plugin, fault) in enumerate(chosen.items()):
+            prefix = f"stackadmin: error: {plugin.integration}: failed: "
+            mine = [line.removeprefix(prefix) for line in said if line.startswith(prefix)]
+            problems = _judge(plugin, fault, mine[0] if len(mine) == 1 else None, before,
+                              after, history.runs(ctx, rows[plugin], limit=1)[0])
+            if plugin.secret in outcome.out + outcome.err:
+                problems.append("the token was printed")
+            section.record(not problems, rows_lost=0 if index else lost,
+                           what=f"{plugin} {fault.name} (command line): {problems}",
+                           command_line_failures=1)
+        assert outcome.code == 1 and outcome.clean(), outcome.err
+        assert len(said) == len(BUILT_IN), said
 
         # The comparison sees a sync that writes: a good one now adds back what was gone.
-        with FakeVendor() as vendor:
-            plugin.serve(vendor)
-            _point_at(ctx, plugin, vendor, keyring_env)
-            good = _sync(ctx, plugin, keyring_env, FakeClock())
-        assert good.ok and good.added == readded, good.summary()
+        for plugin in BUILT_IN:
+            with FakeVendor() as vendor:
+                plugin.serve(vendor)
+                _point_at(ctx, plugin, vendor, keyring_env)
+                good = _sync(ctx, plugin, keyring_env, FakeClock())
+            assert good.ok and good.added == readded[plugin], good.summary()
         assert state(db_url) != before
     finally:
-        integrations.remove_integration(ctx, plugin.integration, secrets=keyring_env.store)
+        for plugin in rows:
+            integrations.remove_integration(ctx, plugin.integration, secrets=keyring_env.store)
     assert not section.failures[failed_before:], json.dumps(section.failures, indent=1)
     assert section.rows_lost == 0
