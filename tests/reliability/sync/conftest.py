@@ -230,7 +230,7 @@ class Yesterday:
 
     name: str = "Copilot acme"
     token: str = "ghp_ReliabilityCopilotT0ken0f1e2d3c"
-    pause: float = 0.04
+    pause: float = 0.02
     per_page: int = 100
 
     @staticmethod

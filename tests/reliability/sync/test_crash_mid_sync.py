@@ -75,6 +75,10 @@ def test_kill_9_during_a_sync_leaves_the_old_accounts_or_the_new_ones(
                 ok, lost, found = _check(url, outcome, before, after, db_kind)
                 section.record(ok, rows_lost=lost, what=f"sync case {n} ({plan}): {found}",
                                **{"sync killed in a write": int(outcome.killed_in_write),
+                                  # after the BEGIN of the accounts' write, before its commit
+                                  "sync killed writing accounts": int(
+                                      outcome.killed and outcome.write_marks >= 2
+                                      and found.startswith("old")),
                                   "sync found old": int(found.startswith("old")),
                                   "sync found new": int(found.startswith("new"))})
         finally:

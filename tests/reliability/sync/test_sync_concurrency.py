@@ -14,9 +14,11 @@ from pathlib import Path
 from subprocess import Popen
 
 from stackadmin.plugins.testing import FakeVendor
+from stackadmin.services.context import open_context
+from stackadmin.services.sync import engine
 from tests.reliability.conftest import Report
 from tests.reliability.databases import databases, read_rows, scalar
-from tests.reliability.helpers import BAD_WORDS, run_cli, start_cli
+from tests.reliability.helpers import BAD_WORDS, start_cli
 from tests.reliability.sync.conftest import COPILOT, SYNCED_SEATS, SecretService
 
 SECTION = "concurrency"
@@ -49,8 +51,11 @@ def test_a_sync_while_another_process_imports(
         dbs.create_base(lambda url: COPILOT.prepare(url, vendor, keyring_env))
         try:
             alone = dbs.copy("alone")
-            reference = run_cli(["sync", COPILOT.name], db=alone)
-            assert reference.code == 0 and reference.clean(), reference.err
+            ctx = open_context(alone)
+            try:
+                assert engine.sync(ctx, COPILOT.name, secrets=keyring_env.store).ok
+            finally:
+                ctx.close()
             wanted = read_rows(alone, SYNCED_SEATS)
             people_before = scalar(dbs.base, "SELECT count(*) FROM person")
             for n in range(ROUNDS[db_kind]):
