@@ -7,7 +7,8 @@ Start-up order matters (the costs are in docs/platform-notes.md):
    from a SQLite file at the head revision, and shown: the window is ready.
 3. The data stack (SQLAlchemy ~0.5 s) is imported and the database opened, on a worker; the
    first page then finishes loading (or loads, when there was no first look).
-4. The reminder panel comes last.
+4. The reminder panel comes last; its first check ends the start (`gui --exit-when-ready`
+   exits then).
 `STACKADMIN_TRACE_STARTUP=1` prints each step with its time (benchmarks/startup.py).
 """
 
@@ -34,10 +35,35 @@ def _trace(event: str) -> None:
         print(f"stackadmin-trace {event} {time.time():.6f}", file=sys.stderr, flush=True)
 
 
-def open_job(db: str | None) -> Any:
-    """The worker job that imports the data stack and opens the database."""
+def _trace_value(name: str, value: float) -> None:
+    """A measured value (seconds) for the benchmarks: "stackadmin-trace-value NAME VALUE"."""
+    if os.environ.get(TRACE_ENV):
+        print(f"stackadmin-trace-value {name} {value:.6f}", file=sys.stderr, flush=True)
 
-    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool]:
+
+def first_reminder_check(ctx: ServiceContext) -> Any:
+    """The reminder panel's first check (its result, as a check job gives it), done in the
+    job that opens the database: before any page's work starts, so it does not share the
+    interpreter lock with them. None when it fails: the panel then checks on its own."""
+    try:
+        from stackadmin.services.renewals.reminders import due_reminders
+
+        started = time.perf_counter()
+        day = ctx.today()
+        rows = due_reminders(ctx, day)
+        return day, rows, time.perf_counter() - started
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).warning("the first reminder check failed", exc_info=True)
+        return None
+
+
+def open_job(db: str | None) -> Any:
+    """The worker job that imports the data stack, opens the database and makes the first
+    reminder check: (context, empty, the check's result or None)."""
+
+    def work(_ctx: ServiceContext | None, job: Job) -> tuple[ServiceContext, bool, Any]:
         _trace("open-start")
         from stackadmin.domain.vocab import AuditSource
         from stackadmin.services.context import open_context
@@ -54,17 +80,19 @@ def open_job(db: str | None) -> Any:
         if job.is_cancelled:
             ctx.close()
         _trace("open-end")
-        return ctx, empty
+        first = None if empty or job.is_cancelled else first_reminder_check(ctx)
+        return ctx, empty, first
 
     return work
 
 
 def tune_gc() -> None:
-    """The GUI process's garbage-collector thresholds. A worker building 100k rows (the
-    Seats page) set off five full collections with the defaults, each holding the
-    interpreter lock, so freezing the window up to 130 ms at a time; with these, none
-    (measured loading the large demo's seats). Young collections stay cheap (50,000
-    objects), and reference counting frees everything else as always."""
+    """The GUI process's garbage-collector thresholds, which the GUI thread's collector
+    (ui.gcpause) follows. A worker building 100k rows (the Seats page) set off five full
+    collections with the defaults, each holding the interpreter lock, so freezing the window
+    up to 130 ms at a time; with these, none (measured loading the large demo's seats).
+    Young collections stay cheap (50,000 objects), and reference counting frees everything
+    else as always."""
     gc.set_threshold(50_000, 20, 20)
 
 
@@ -77,13 +105,33 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
         try:
             return None if look is None else look(db)
         except Exception:  # never in the way of opening: the usual load says what is wrong
+            # (a damaged file or schema, in words; a bug, in the crash log): not here, where
+            # a traceback would reach the terminal.
             import logging
 
-            logging.getLogger(__name__).warning("start-up read of %s failed", page.key,
-                                                exc_info=True)
+            logging.getLogger(__name__).debug("start-up read of %s failed", page.key,
+                                              exc_info=True)
             return None
 
     return work
+
+
+def _log_to_file() -> None:
+    """Warnings and errors (a bug's traceback among them) also go to the log folder's
+    stackadmin.log, where Help → Open the log folder leads."""
+    import logging
+
+    from stackadmin import paths
+
+    try:
+        folder = paths.data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / "stackadmin.log", encoding="utf-8", delay=True)
+    except OSError:
+        return  # no log file is no reason not to run
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 NO_DISPLAY = ("no display: run it in a desktop session, or set QT_QPA_PLATFORM=offscreen "
@@ -110,9 +158,11 @@ def check_display(environ: dict[str, str] | None = None, platform: str = sys.pla
     raise UserError(NO_DISPLAY)
 
 
-def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
+def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
+            link: str | None = None) -> int:
     """Opens the main window on the database; returns the process exit code (1 when the
-    database cannot be opened: the reason is printed, and shown in the window if it is up)."""
+    database cannot be opened: the reason is printed, and shown in the window if it is up).
+    `link`: a stackadmin:// link to open once the database is (stackadmin.ui.links)."""
     check_display()
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QKeySequence
@@ -127,11 +177,17 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
     tune_gc()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Cycles are collected on this (the GUI) thread only: a collection on a worker can
+    # destroy a Qt object there and deadlock with this thread (docs/platform-notes.md).
+    from stackadmin.ui import gcpause
+
+    gcpause.install(app)
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
-    dark_guess = theme.follow_system(app)  # type: ignore[arg-type]
+    settings = QSettings()
+    dark_guess = theme.follow_system(app, settings)  # type: ignore[arg-type]
     tasks = TaskRunner()
-    env = Env(tasks, settings=QSettings())
+    env = Env(tasks, settings=settings)
     window = MainWindow(env)
     first = window.first_page_key()
     # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
@@ -145,6 +201,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
     quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
     started: set[str] = set()  # "ready" (the first page shows its data), "opened"
+    first_check: list[Any] = []  # the open job's reminder check
 
     def started_up(event: str) -> None:
         # The first page may show its data before the database is open (first look), or
@@ -152,14 +209,25 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
         started.add(event)
         if started != {"ready", "opened"}:
             return
-        if exit_when_ready:
-            # Once the events already queued are handled: the event queue is idle.
-            QTimer.singleShot(0, lambda: app.exit(0))
-            return
         # The reminder panel (~70 ms of imports, then a query) comes last.
-        from stackadmin.ui.reminders.panel import install_reminders
+        from stackadmin.ui.reminders.panel import CHECK_KEY, install_reminders
 
-        install_reminders(window, env)
+        center = install_reminders(window, env, popup=not exit_when_ready,
+                                   first=first_check[0] if first_check else None)
+        if exit_when_ready:
+            # The start is over once the first reminder check is in, or failed (read only:
+            # nothing pops up, nothing is recorded as shown), and the events queued are
+            # handled.
+            def done() -> None:
+                if "reminders" not in started:
+                    started.add("reminders")
+                    _trace("reminders")
+                    _trace_value("reminders-work", center.work_seconds)
+                    QTimer.singleShot(0, lambda: app.exit(0))
+
+            center.checked.connect(done)
+            tasks.finished.connect(lambda job: done() if job.key == CHECK_KEY else None)
+            return
         from stackadmin.ui.running_center import install_running
 
         install_running(window, env)  # daily adoption snapshot, the digest when due
@@ -167,16 +235,23 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
 
         install_sync(window, env)  # vendor syncs when due
 
-    def opened(result: tuple[ServiceContext, bool]) -> None:
-        ctx, empty = result
+    def opened(result: tuple[ServiceContext, bool, Any]) -> None:
+        ctx, empty, first = result
+        first_check.append(first)
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)
+        if link and empty:
+            env.message.emit(f"This database is empty: {link} names nothing in it yet.")
+        elif link:
+            window.open_link(link)
         started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
+        from stackadmin.domain.limits import one_line
+
         message = describe_error(exc)
-        print(f"stackadmin: error: {message}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(message)}", file=sys.stderr)
         outcome["code"] = 1
         if not exit_when_ready:
             QMessageBox.critical(window, "stackadmin cannot open the database", message)
@@ -187,8 +262,10 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
 
     def first_look_done(data: object) -> None:
         _trace("first-look")
-        window.show_first_look(first, data)
+        # The worker starts importing while the page is laid out and painted here: much of
+        # that is Qt's own work, done without the interpreter lock.
         open_database()
+        window.show_first_look(first, data)
 
     def painted() -> None:
         _trace("painted")
@@ -207,11 +284,14 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False) -> int:
             open_database()
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         from stackadmin.ui.file_menu import install_import_export
+        from stackadmin.ui.help_menu import install_help
 
         install_import_export(window, env)  # File → Import… / Export ▸, first-run import
         from stackadmin.ui.buying.request_form import install_request_action
 
         install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
+        install_help(window, env)  # Help: shortcuts, the data and log folders, About
+        _log_to_file()
 
     def ready() -> None:
         _trace("ready")

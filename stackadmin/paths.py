@@ -10,6 +10,10 @@ DB_ENV = "STACKADMIN_DB"
 DATA_DIR_ENV = "STACKADMIN_DATA_DIR"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# The data folder, the database and everything beside it hold people's names and emails:
+# readable by their owner only, whatever the umask.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 
 
 def data_dir() -> Path:
@@ -51,3 +55,34 @@ def migrations_dir() -> Path:
 
 def resources_dir() -> Path:
     return _packaged_or_checkout("_resources", "resources")
+
+
+def make_private_folder(folder: Path) -> None:
+    """Creates `folder` and any missing parents, each new one 0700 (existing ones stay as
+    they are: a folder the user made is theirs to share)."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:
+            continue  # another process made it meanwhile
+        os.chmod(path, PRIVATE_FOLDER)  # mkdir's mode is filtered by the umask
+
+
+def create_private_file(path: Path) -> bool:
+    """Creates an empty file readable by its owner only; False when it exists already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(fd, PRIVATE_FILE)  # os.open's mode is filtered by the umask too
+    finally:
+        os.close(fd)
+    return True

@@ -104,3 +104,18 @@ def ctx(db_url: str) -> Iterator[ServiceContext]:
 def sqlite_only(db_kind: str) -> None:
     if db_kind != "sqlite":
         pytest.skip("this behaviour is specific to SQLite files")
+
+
+@pytest.fixture
+def os_keyring() -> object:
+    """keyring's default backend when it holds a real Secret Service (CI runs gnome-keyring in
+    a D-Bus session); skipped elsewhere, and a failure in CI, where one must be present."""
+    import keyring
+
+    backend = keyring.get_keyring()  # with keyrings.alt installed: a chain holding a file too
+    if not any(type(b).__module__.startswith("keyring.backends.SecretService")
+               for b in getattr(backend, "backends", [backend])):
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a real keyring (gnome-keyring in a D-Bus session)")
+        pytest.skip("no OS keyring in this session (CI runs one)")
+    return backend

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +19,16 @@ if TYPE_CHECKING:
 # are used: `stackadmin` alone opens the window, and every import before its first paint
 # shows (`import sqlalchemy.orm` alone costs ~0.5 s; docs/platform-notes.md).
 
+CLI_GC_THRESHOLDS = (50_000, 20, 20)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `command`, only the module that defines it (when the
+    modules' sources say which: `commands.modules_for`), as importing every command module
+    imports every service (~0.5 s before a one-table report even starts)."""
     import argparse
     import importlib
     import pkgutil
@@ -50,42 +54,49 @@ def build_parser() -> argparse.ArgumentParser:
                         help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each module of stackadmin.cli.commands adds its own subcommands.
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+    names = commands.modules_for(command) if command is not None else []
+    if not names:
+        names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__)
+                       if not info.name.startswith("_"))
+    for name in names:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
         module.register(sub, common)
     return parser
 
 
+def _command_word(args_list: list[str]) -> str | None:
+    """The subcommand named in the arguments (what follows the global `--db X`), if any."""
+    tokens = iter(args_list)
+    for token in tokens:
+        if token == "--db":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+        elif not token.startswith("--db="):
+            return None  # --help, --version, an unknown option: the whole parser answers
+    return None
+
+
 def _report_bug(exc: BaseException) -> str:
-    """Writes the traceback to the log folder; the user gets one line that points to it."""
-    import traceback
+    """Writes the report to the log folder (stackadmin.crashlog); the user gets one line
+    that points to it."""
+    from stackadmin import crashlog
 
-    from stackadmin import paths
-
-    try:
-        folder = paths.data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "crash.log"
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n")
-            fh.write("".join(traceback.format_exception(exc)))
-        return str(path)
-    except OSError:
-        return "(the log could not be written)"
+    return crashlog.write(exc)
 
 
 def _gui_fast_path(args_list: list[str]) -> Any:
-    """`stackadmin [--db X]` and `stackadmin gui [--db X] [--exit-when-ready]` skip building the
-    full parser: that imports every command module and with them the data stack (~0.6 s), and
-    the window must be painted before that cost is paid. Anything else (help, other commands,
-    unknown options) returns None and goes through the full parser."""
-    args = SimpleNamespace(command=None, db=None, exit_when_ready=False)
+    """`stackadmin [--db X] [LINK]` and `stackadmin gui [--db X] [--exit-when-ready] [LINK]`
+    skip building the full parser: that imports every command module and with them the data
+    stack (~0.6 s), and the window must be painted before that cost is paid. Anything else
+    (help, other commands, unknown options) returns None and goes through the full parser."""
+    args = SimpleNamespace(command=None, db=None, exit_when_ready=False, link=None)
     tokens = iter(args_list)
     for token in tokens:
         if token == "gui" and args.command is None:
             args.command = "gui"
+        elif token.lower().startswith("stackadmin:") and args.link is None:
+            args.link = token  # `stackadmin gui LINK`, or a bare link: the app opens it
         elif token == "--db":
             args.db = next(tokens, None)
             if args.db is None:
@@ -99,11 +110,47 @@ def _gui_fast_path(args_list: list[str]) -> Any:
     return args
 
 
+class TerminalText:
+    """stdout or stderr for the length of a command: whatever is written goes out without
+    control characters (domain.limits.printable), so a name holding a terminal escape is
+    shown, never run. JSON output escapes them instead, before it gets here."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from stackadmin.domain.limits import printable
+
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    from stackadmin.domain.limits import one_line
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
-        parser = build_parser()
+        # A command runs for seconds over up to a million rows: the collector's default
+        # thresholds ran full collections over every object the imports made, again and
+        # again (a tenth of a short command's time). Rarer young collections, and the
+        # imports' objects frozen out of the old generation; reference counting frees
+        # everything else as always. (The GUI tunes its own: app.tune_gc.)
+        gc.set_threshold(*CLI_GC_THRESHOLDS)
+        parser = build_parser(_command_word(args_list))
+        gc.freeze()
         try:
             args = parser.parse_args(args_list)
         except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
@@ -116,10 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from stackadmin.app import run_gui  # Qt is imported only for the GUI
 
             return int(run_gui(db=args.db,
-                               exit_when_ready=bool(getattr(args, "exit_when_ready", False))))
+                               exit_when_ready=bool(getattr(args, "exit_when_ready", False)),
+                               link=getattr(args, "link", None)))
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"stackadmin: error: {exc}", file=sys.stderr)
+        print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`stackadmin unused | head`): not an error of ours. Point
@@ -131,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("stackadmin: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
+        from stackadmin import crashlog
+
         where = _report_bug(exc)
-        print(f"stackadmin: internal error ({type(exc).__name__}: {exc}); "
-              f"details in {where}", file=sys.stderr)
+        print(f"stackadmin: internal error ({crashlog.one_line(exc)}); details in {where}",
+              file=sys.stderr)
         return EXIT_ERROR

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+from stackadmin.domain.limits import MAX_MINOR_UNITS, MONEY_DIGITS
 from stackadmin.errors import ValidationError
+
+# Rounding happens here, once, in a context wide enough for any amount the bounds allow
+# (domain.limits): the default 28 digits would refuse to quantize a large total.
+_ROUNDING = Context(prec=MONEY_DIGITS, rounding=ROUND_HALF_UP)
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -41,7 +46,7 @@ def exponent(currency: str) -> int:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Rounds a Decimal to the currency's precision (half up, as invoices do)."""
-    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), context=_ROUNDING)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -61,8 +66,15 @@ class Money:
             raise ValidationError(f"'{amount}' is not an amount") from exc
         if not value.is_finite():
             raise ValidationError(f"'{amount}' is not an amount")
-        scaled = value.scaleb(exponent(code))
-        if scaled != scaled.to_integral_value():
+        # Checked before any arithmetic: int(Decimal('1E+999999999')) would run for minutes.
+        if value and value.adjusted() + exponent(code) > len(str(MAX_MINOR_UNITS)):
+            raise _too_large(amount, code)
+        # Exact: a context as wide as the number, so no digit is rounded away unseen.
+        exact = Context(prec=max(MONEY_DIGITS, len(value.as_tuple().digits) + 1))
+        scaled = value.scaleb(exponent(code), context=exact)
+        if abs(scaled) > MAX_MINOR_UNITS:
+            raise _too_large(amount, code)
+        if scaled != scaled.to_integral_value(context=exact):
             raise ValidationError(
                 f"{amount} has more decimals than {code} allows ({exponent(code)})"
             )
@@ -72,11 +84,11 @@ class Money:
     def rounded(cls, amount: Decimal, currency: str) -> Money:
         """From a computed Decimal: rounds once, to the currency's precision."""
         code = normalize_currency(currency)
-        return cls(int(quantize(amount, code).scaleb(exponent(code))), code)
+        return cls(int(quantize(amount, code).scaleb(exponent(code), context=_ROUNDING)), code)
 
     @property
     def amount(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-exponent(self.currency))
+        return Decimal(self.minor).scaleb(-exponent(self.currency), context=_ROUNDING)
 
     def plain(self) -> str:
         """'1200.50', '1200', '1.250': digits and a point, for CSV and JSON."""
@@ -93,6 +105,14 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.plain()} {self.currency}"
+
+
+def _too_large(amount: object, currency: str) -> ValidationError:
+    text = str(amount)
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    largest = Money(MAX_MINOR_UNITS, currency).plain()
+    return ValidationError(f"{shown} is more than the largest amount stackadmin takes "
+                           f"({largest} {currency})")
 
 
 def convert(amount: Decimal, rate: Decimal) -> Decimal:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from stackadmin.domain.limits import MAX_SNOOZE_DAYS, check_date, check_days
 from stackadmin.domain.vocab import ReminderKind, ReminderState
 from stackadmin.errors import ValidationError
 
@@ -160,6 +161,7 @@ def snooze_until(today: date, *, days: int | None = None, until: date | None = N
     if days is not None:
         if days < 1:
             raise ValidationError(f"snooze for at least 1 day, got {days}")
-        return today + timedelta(days=days)
+        check_days(days, "snooze", MAX_SNOOZE_DAYS, low=1)
+        return check_date(today + timedelta(days=days), "the snooze end")
     assert until is not None
-    return until
+    return check_date(until, "the snooze end")

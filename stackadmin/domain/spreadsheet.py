@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
+from stackadmin.domain.limits import MAX_YEAR, MIN_YEAR, check_date, check_moment, check_text
 from stackadmin.domain.terms import parse_billing_period
 from stackadmin.domain.vocab import PricingModel
 from stackadmin.errors import ValidationError
@@ -65,8 +66,9 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> tuple[Decimal, st
     return (-amount if negative else amount), code
 
 
-def parse_count(text: str) -> int:
-    """Whole, non-negative: '25', '1,200', '1 200', '12.0' (as Excel writes a number)."""
+def parse_count(text: str, maximum: int | None = None) -> int:
+    """Whole, non-negative: '25', '1,200', '1 200', '12.0' (as Excel writes a number); at
+    most `maximum` (domain.limits)."""
     raw = text or ""
     value = raw.strip()
     for ch in (*_SPACES, ","):
@@ -79,6 +81,8 @@ def parse_count(text: str) -> int:
         raise ValidationError("must be a whole number") from None
     if number < 0:
         raise ValidationError("cannot be negative")
+    if maximum is not None and number > maximum:
+        raise ValidationError(f"must be at most {maximum:,}")
     return number
 
 
@@ -113,9 +117,10 @@ def parse_period(text: str) -> int:
         ) from None
 
 
-def parse_date(text: str, date_format: str | None = None) -> date:
+def parse_date(text: str, date_format: str | None = None, *, derived: bool = False) -> date:
     """ISO (YYYY-MM-DD) always; another form only with an explicit `date_format` (strftime
-    codes, e.g. %d/%m/%Y). A day/month order that cannot be told apart is never guessed."""
+    codes, e.g. %d/%m/%Y). A day/month order that cannot be told apart is never guessed.
+    Years 1900 to 2200 (`derived`: a date an export derived, 1800 to 2600)."""
     raw = text or ""
     value = raw.strip()
     midnight = _ISO_MIDNIGHT.match(value)  # what a spreadsheet writes for a date cell
@@ -123,14 +128,15 @@ def parse_date(text: str, date_format: str | None = None) -> date:
         value = midnight.group(1)
     if _ISO_DATE.match(value):
         try:
-            return date.fromisoformat(value)
+            return check_date(date.fromisoformat(value), show=False, derived=derived)
         except ValueError:
             raise ValidationError("is not a real date") from None
     if date_format:
         try:
-            return datetime.strptime(value, date_format).date()
+            day = datetime.strptime(value, date_format).date()
         except ValueError:
             raise ValidationError(f"is not a date in the format {date_format}") from None
+        return check_date(day, show=False, derived=derived)
     slashed = _SLASHED.match(value)
     if slashed:
         first, second = int(slashed.group(1)), int(slashed.group(2))
@@ -154,31 +160,52 @@ def parse_timestamp(text: str, date_format: str | None = None) -> datetime:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError("is not a date and time (expected YYYY-MM-DD HH:MM:SS)") from None
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        return _in_utc(moment)
     if date_format and any(code in date_format for code in ("%H", "%I", "%M")):
         try:
-            return datetime.strptime(value, date_format).replace(tzinfo=UTC)
+            moment = datetime.strptime(value, date_format)
         except ValueError:
             raise ValidationError(f"is not a date in the format {date_format}") from None
+        return _in_utc(moment)
     day = parse_date(value, date_format)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+def _in_utc(moment: datetime) -> datetime:
+    """Aware and in UTC, within the years stackadmin takes (an offset can push a moment at
+    the end of 9999 past what a datetime holds)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"must be between {MIN_YEAR} and {MAX_YEAR}") from None
+    return check_moment(utc, show=False)
+
+
+# What a spreadsheet would read as the start of a formula; the exports put a ' before text
+# that starts with one of these, or with a ' itself (so that a ' of the text survives).
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+QUOTED_STARTS = FORMULA_STARTS | {"'"}
+
+
+def unquote(text: str) -> str:
+    """A cell as it was before an export neutralised it: the one ' in front taken off."""
+    return text[1:] if text[:1] == "'" and text[1:2] in QUOTED_STARTS else text
+
+
 def clean_text(text: str, *, multiline: bool = False) -> str:
-    """A text cell, trimmed. The apostrophe our exports put before = + - @ is taken off
-    again; a live formula (=..., @...) is refused rather than stored for a later
-    spreadsheet to run. Names must be one line; notes may have several."""
+    """A text cell, trimmed. The apostrophe our exports put in front (see `neutralise`) is
+    taken off again; a live formula (=..., @...) is refused rather than stored for a later
+    spreadsheet to run. Names must be one line; notes may have several; control characters
+    (terminal escapes, NUL) are refused everywhere."""
     value = (text or "").strip()
-    if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
-        return value[1:]
+    if value[:1] == "'" and value[1:2] in QUOTED_STARTS:
+        return check_text(value[1:], multiline=multiline)
     if value[:1] in ("=", "@"):
         raise ValidationError("looks like a spreadsheet formula; stackadmin stores text, not "
                               "formulas (put a ' in front to keep it as text)")
-    if not multiline and ("\n" in value or "\r" in value):
-        raise ValidationError("must be on one line")
-    return value
+    return check_text(value, multiline=multiline)
 
 
 def header_key(text: str) -> str:
@@ -189,7 +216,8 @@ def header_key(text: str) -> str:
 
 def neutralise(text: str) -> str:
     """OWASP CSV injection: a text cell that a spreadsheet would run as a formula gets a
-    leading apostrophe, which Excel and LibreOffice show as plain text."""
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+    leading apostrophe, which Excel and LibreOffice show as plain text. Text that starts with
+    an apostrophe gets one more, so that `unquote` gives back exactly what was written."""
+    if text and text[0] in QUOTED_STARTS:
         return "'" + text
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -67,6 +67,21 @@ def is_departed(seat: SeatFacts, today: date) -> bool:
     return person_departed(seat.person_departed, seat.person_end_date, today)
 
 
+def may_be_unused(holds: bool, exempt: bool, is_bot: bool, cancelling: bool = False) -> bool:
+    """Whether the unused rules look at a seat at all: it holds a seat, is not kept on
+    purpose (exempt), is not a bot's and is not being cancelled by the vendor (a seat that
+    goes anyway is no saving to chase). The one gate before the reasons; the SQL mirror
+    (store/seat_rules.py) states it once too, so a new exclusion is one condition in each."""
+    return holds and not exempt and not is_bot and not cancelling
+
+
+def idle_before(today: date, threshold_days: int) -> date:
+    """The first UTC day that still counts as recent: a seat last used (or invited, or first
+    seen) on an earlier day is more than T days idle as of `today`. `(today - d).days > T` is
+    `d < idle_before(today, T)`: the form the SQL compares timestamps with."""
+    return today - timedelta(days=threshold_days)
+
+
 def reason_on(
     status: str,
     *,
@@ -108,8 +123,8 @@ def reason_on(
 def unused_reason(seat: SeatFacts, threshold_days: int, today: date) -> UnusedReason | None:
     """The reason this seat counts as unused as of `today`, or None when it is in use or
     does not count (not holding a seat, exempt, a bot, being cancelled by the vendor)."""
-    if (not holds_seat(seat.status, seat.billable) or seat.exempt or seat.is_bot
-            or seat.pending_cancellation is not None):
+    if not may_be_unused(holds_seat(seat.status, seat.billable), seat.exempt, seat.is_bot,
+                         seat.pending_cancellation is not None):
         return None
     return reason_on(
         seat.status,

@@ -90,6 +90,14 @@ class OffboardingOutcome(StrEnum):
     KEPT = "kept"
 
 
+class DocumentKind(StrEnum):
+    CONTRACT = "contract"
+    ORDER_FORM = "order_form"
+    SECURITY_REVIEW = "security_review"
+    INVOICE = "invoice"
+    OTHER = "other"
+
+
 class ConnectionMethod(StrEnum):
     """How work flows from one of the company's tools to another."""
 

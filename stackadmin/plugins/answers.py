@@ -29,8 +29,10 @@ Scrub = Callable[[str], str]
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _THROTTLE_REASONS = ("ratelimitexceeded", "userratelimitexceeded", "rate limit", "ratelimited")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Where vendors put their words: `reason` is Zoom's token endpoint ("Invalid client_id or
+# client_secret"), before the bare OAuth error code.
 _ERROR_FIELDS = (("message",), ("error_description",), ("errorSummary",), ("detail",),
-                 ("error", "message"), ("error",), ("errors", "0", "message"))
+                 ("error", "message"), ("reason",), ("error",), ("errors", "0", "message"))
 
 
 def with_params(url: str, params: Mapping[str, str | int] | None) -> httpx.URL:
@@ -52,10 +54,17 @@ def parse_json(response: httpx.Response, method: str, scrub: Scrub) -> Any:
     for an empty body, an HTML page (a sign-in page or a proxy), or JSON that does not
     parse (cut short)."""
     content = response.content
-    url = show_url(str(response.url), scrub)
-    where = f"HTTP {response.status_code} on {method} {url}"
     if response.status_code == 204 or (not content.strip() and method != "GET"):
         return None
+    # The common case first, without a word of the error texts (made only on error).
+    first = content[:1]
+    if first in (b"{", b"["):
+        try:
+            return json.loads(content)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            pass  # said in words below
+    url = show_url(str(response.url), scrub)
+    where = f"HTTP {response.status_code} on {method} {url}"
     if not content.strip():
         raise BadResponse(f"the vendor's answer is empty ({where}); JSON was expected",
                           status=response.status_code, url=url)

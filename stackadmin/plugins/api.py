@@ -37,6 +37,7 @@ from stackadmin.plugins.auth import (
     HeaderToken,
     OAuthClientCredentials,
     RenewingToken,
+    parse_token_answer,
 )
 from stackadmin.plugins.errors import (
     AuthRejected,
@@ -70,6 +71,8 @@ from stackadmin.plugins.paging import (
     NextUrl,
     Page,
     PageNumber,
+    PageRequest,
+    Paging,
     ScimIndex,
 )
 from stackadmin.plugins.values import (
@@ -550,10 +553,11 @@ __all__ = [
     "BasicAuth", "BearerToken", "Cancelled", "CheckResult", "ConfigError", "ConnectionFailed",
     "ContractViolation", "Cursor", "HeaderToken", "HttpStats", "JsonResponse", "LinkHeader",
     "MissingPermission", "NextUrl", "NotFound", "Notice", "OAuthClientCredentials", "Option",
-    "OptionKind", "Page", "PageNumber", "Plugin", "PluginContext", "PluginCrashed", "PluginError",
+    "OptionKind", "Page", "PageNumber", "PageRequest", "Paging", "Plugin", "PluginContext",
+    "PluginCrashed", "PluginError",
     "Progress", "Record", "RenewingToken", "RepeatedPage", "RequestRefused", "RetryPolicy",
     "Role", "ScimIndex", "SeatCount", "Secret", "SecretValue", "Throttled", "TimedOut",
     "VendorHttp", "VendorUnavailable", "describe_problems", "dig", "email_or_none",
     "guess_role", "is_loopback", "is_never", "join_url", "parse_date", "parse_timestamp",
-    "resolve_options", "segment", "split_host_options",
+    "parse_token_answer", "resolve_options", "segment", "split_host_options",
 ]

@@ -99,7 +99,8 @@ class Throttled(PluginError):
 
 class VendorUnavailable(PluginError):
     """The vendor answered with server errors (5xx) past the retry budget, or an error
-    status that fits no other class."""
+    status that fits no other class. Raised by a request's `check` (a server error a vendor
+    reports in an HTTP 200), it is retried like a 503."""
 
     kind = "unavailable"
 

@@ -156,8 +156,10 @@ class FakeVendor:
 
     def start(self) -> FakeVendor:
         if self._thread is None:
+            # `close` waits for the server's loop to look up from its poll: 10 ms rather than
+            # 50 keeps a test suite of hundreds of fakes quick.
             self._thread = threading.Thread(target=self._server.serve_forever,
-                                            kwargs={"poll_interval": 0.05}, daemon=True,
+                                            kwargs={"poll_interval": 0.01}, daemon=True,
                                             name="fake-vendor")
             self._thread.start()
         return self

@@ -124,7 +124,12 @@ class PluginRun:
                         f"the plugin '{self.plugin_class.id}' yielded the account "
                         f"{record.external_id} twice: a plugin merges a vendor's duplicate "
                         "listings into one account")
-                accounts[record.external_id] = record if keep_raw else record.without_raw()
+                if not keep_raw:
+                    # The vendor's JSON goes as the record arrives: the host keeps none of
+                    # it, and 100,000 users' JSON would stay in memory to the end. In place
+                    # (the record is the host's from here): a copy cost 4 µs a record.
+                    object.__setattr__(record, "raw", {})
+                accounts[record.external_id] = record
             elif type(record) is SeatCount:
                 counts.append(record)
             elif type(record) is Notice:

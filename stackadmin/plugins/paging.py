@@ -4,6 +4,7 @@ start index. Each style is a small object `VendorHttp.paginate` asks for the nex
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,9 +31,19 @@ class PageRequest:
     def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
         """What makes two page requests the same one (the repeated-page guard): the URL
         without its query, and every query parameter, in any order."""
+        if "?" not in self.url and "#" not in self.url:
+            # The common case (a cursor or an index in `params` of the same URL): the URL is
+            # read once, the parameters are what the query would give back.
+            return (_without_query(self.url),
+                    tuple(sorted((k, str(v)) for k, v in self.params.items())))
         merged = with_params(self.url, self.params)
         return (str(merged.copy_with(query=None, fragment=None)),
                 tuple(sorted(merged.params.multi_items())))
+
+
+@functools.lru_cache(maxsize=256)
+def _without_query(url: str) -> str:
+    return str(httpx.URL(url).copy_with(query=None, fragment=None))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,22 +5,50 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from stackadmin.errors import NotFoundError, ValidationError
+from stackadmin.domain.limits import MAX_ID
+from stackadmin.errors import NotFoundError, StaleRecordError, ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
-from stackadmin.store.models import Base
+from stackadmin.store.models import AuditEvent, Base, Versioned
 
 M = TypeVar("M", bound=Base)
 
 
 def get_or_404(session: Session, model: type[M], row_id: int, what: str) -> M:
-    row = session.get(model, row_id)
+    # An id no engine can hold is simply not there (PostgreSQL would refuse the query).
+    row = session.get(model, row_id) if 1 <= row_id <= MAX_ID else None
     if row is None:
         raise NotFoundError(f"there is no {what} with id {row_id}")
     return row
+
+
+_SOURCE_WORDS = {"ui": "in the app", "cli": "from the command line", "import": "in an import",
+                 "sync": "in a vendor sync", "system": "by stackadmin itself"}
+
+
+def check_version(session: Session, row: Versioned, expected: int | None, *, entity: str,
+                  label: str) -> None:
+    """Refuses an edit based on an older version of the row (someone saved it since the
+    form was filled): StaleRecordError naming who changed it and when, if the trail says.
+    The write transaction holds the lock, so nobody can change the row after this check."""
+    if expected is None or row.version == expected:
+        return
+    record_id = int(getattr(row, "id", 0))
+    last = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == record_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)).first()
+    who = ""
+    if last is not None:
+        where = _SOURCE_WORDS.get(last.source, f"from {last.source}")
+        who = (f" (last saved by {last.actor} {where}, "
+               f"{last.at.strftime('%Y-%m-%d %H:%M')} UTC)")
+    raise StaleRecordError(
+        f"{label} was changed by someone else after you opened it{who}; nothing was saved",
+        entity=entity, record_id=record_id, current_version=row.version)
 
 
 def apply_changes(

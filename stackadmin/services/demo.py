@@ -26,6 +26,7 @@ from stackadmin.domain.vocab import (
 from stackadmin.errors import UserError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
+from stackadmin.store.bulk import insert_many
 from stackadmin.store.models import (
     Account,
     AdoptionTarget,
@@ -156,7 +157,10 @@ class DemoSize:
 
 SIZES = {
     "small": DemoSize(people=40, tools=25, terms=30, accounts=0),  # accounts: per tool
+    # A tenth, the large one and ten times its accounts: the benchmarks' growth steps.
+    "medium": DemoSize(people=200, tools=30, terms=50, accounts=10_000),
     "large": DemoSize(people=2000, tools=300, terms=500, accounts=100_000),
+    "huge": DemoSize(people=20_000, tools=1000, terms=2000, accounts=1_000_000),
 }
 
 
@@ -183,7 +187,7 @@ def load_demo(ctx: ServiceContext, size: str = "small", seed: int = 7,
               progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     """Fills an empty database; refuses one that holds any inventory."""
     if size not in SIZES:
-        raise UserError(f"demo size must be small or large, got '{size}'")
+        raise UserError(f"demo size must be {', '.join(SIZES)}, got '{size}'")
     spec = SIZES[size]
     rng = random.Random(f"{size}:{seed}")
     today = ctx.today()
@@ -468,7 +472,8 @@ class _Builder:
                     for n, person in enumerate(chosen)]
             if self.size == "small" and rng.random() < 0.3:
                 rows.append(self._bot(tool["id"]))
-            self.session.execute(insert(Account), rows)
+            # bulk.insert_many: a third of the time of an ORM executemany (1M accounts).
+            insert_many(self.session.connection(), Account.__table__, rows)  # type: ignore[arg-type]
             written += len(rows)
             if progress:
                 progress(written, total_target or written)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from stackadmin.domain.limits import MAX_LEAD_DAYS, MAX_LEADS
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import cancel_by
 from stackadmin.domain.terms import TermPrice, billing_period_label
@@ -40,6 +41,7 @@ class TermRow:
     notes: str | None
     status: str
     previous_term_id: int | None
+    version: int  # the record's version: give it back with an edit (optimistic locking)
 
     @property
     def billing_period(self) -> str:
@@ -73,6 +75,7 @@ class ToolRow:
     notes: str | None
     inactivity_days: int | None
     reminder_leads: str | None
+    version: int  # the record's version: give it back with an edit (optimistic locking)
     owner_status: str | None = None  # the owner's person status, when there is an owner
     owner_end_date: date | None = None  # the owner's last day, when recorded
 
@@ -103,10 +106,12 @@ def parse_leads(text: str) -> tuple[int, ...]:
         try:
             day = int(part.strip())
         except ValueError:
-            raise ValidationError(f"'{part.strip()}' is not a number of days") from None
-        if not 0 <= day <= 730:
-            raise ValidationError(f"a lead time of {day} days is outside 0 to 730")
+            raise ValidationError(f"'{part.strip()[:40]}' is not a number of days") from None
+        if not 0 <= day <= MAX_LEAD_DAYS:
+            raise ValidationError(f"a lead time of {day} days is outside 0 to {MAX_LEAD_DAYS}")
         leads.add(day)
+    if len(leads) > MAX_LEADS:
+        raise ValidationError(f"give at most {MAX_LEADS} lead times, got {len(leads)}")
     return tuple(sorted(leads, reverse=True))
 
 

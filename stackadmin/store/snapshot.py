@@ -27,13 +27,14 @@ TERMS_SQL = """
 SELECT t.id, t.tool_id, tool.name, t.plan, t.pricing, t.unit_price_minor, t.currency, t.seats,
        t.billing_months, t.term_start, t.renewal_date, t.auto_renew, t.notice_days,
        t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
-       t.previous_term_id
+       t.previous_term_id, t.version
 FROM subscription_term AS t JOIN tool ON tool.id = t.tool_id
 ORDER BY t.renewal_date, t.id
 """
 TOOLS_SQL = """
 SELECT tool.id, tool.name, vendor.name, tool.category, person.email, person.name, tool.website,
-       tool.notes, tool.inactivity_days, tool.reminder_leads, person.status, person.end_date
+       tool.notes, tool.inactivity_days, tool.reminder_leads, tool.version, person.status,
+       person.end_date
 FROM tool LEFT JOIN vendor ON vendor.id = tool.vendor_id
           LEFT JOIN person ON person.id = tool.owner_id
 ORDER BY lower(tool.name)

@@ -20,7 +20,8 @@ class Env(QObject):
     other only through these signals, never by holding references to one another.
 
     Entities named in `data_changed`: "tool", "term", "person", "account", "setting",
-    "audit", "offboarding", "integration", "request", "evaluation", "feedback", "tags", or
+    "audit", "offboarding", "integration", "reminder", "decision", "document" (a tool's
+    documents), "contact" (vendor contacts), "request", "evaluation", "feedback", "tags", or
     "*" for everything (a demo load, an import, a purchase).
     """
 

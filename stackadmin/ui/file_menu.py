@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from stackadmin.ui import icons
+from stackadmin.ui.errors import describe_error
 from stackadmin.ui.filedialogs import (
     PathAsker,
     PathRequest,
@@ -26,7 +27,6 @@ from stackadmin.ui.filedialogs import (
     last_dir,
     remember_dir,
 )
-from stackadmin.ui.mainwindow import describe_error
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext

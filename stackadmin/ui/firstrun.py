@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -25,6 +26,30 @@ def _load_small_demo(ctx: ServiceContext, job: Job) -> Any:
     from stackadmin.services.demo import load_demo
 
     return load_demo(ctx, "small", progress=job.progress)
+
+
+def load_demo_into(env: Env, widget: QWidget, done: Callable[[], None] | None = None) -> None:
+    """Loads the small demo on a worker (`widget` is disabled meanwhile); every page then
+    reloads. The demo goes only into an empty database: otherwise the reason is shown."""
+    widget.setEnabled(False)
+
+    def loaded(summary: Any) -> None:
+        widget.setEnabled(True)
+        env.message.emit(
+            f"Loaded the demo: {plural(summary.people, 'person', 'people')}, "
+            f"{plural(summary.tools, 'tool')}, {plural(summary.terms, 'term')}, "
+            f"{plural(summary.accounts, 'account')}.")
+        env.changed("*")
+        if done is not None:
+            done()
+
+    def failed(exc: BaseException) -> None:
+        from stackadmin.ui.errors import describe_error
+
+        widget.setEnabled(True)
+        env.error.emit(describe_error(exc))
+
+    env.run(_load_small_demo, loaded, failed, title="loading the demo inventory")
 
 
 class FirstRunPanel(QWidget):
@@ -74,23 +99,7 @@ class FirstRunPanel(QWidget):
         layout.addStretch(2)
 
     def _load_demo(self) -> None:
-        self.setEnabled(False)
-        self.env.run(_load_small_demo, self._demo_loaded, self._failed,
-                     title="loading the demo inventory")
-
-    def _demo_loaded(self, summary: Any) -> None:
-        self.env.message.emit(
-            f"Loaded the demo: {plural(summary.people, 'person', 'people')}, "
-            f"{plural(summary.tools, 'tool')}, {plural(summary.terms, 'term')}, "
-            f"{plural(summary.accounts, 'account')}.")
-        self.env.changed("*")
-        self.finished.emit()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.setEnabled(True)
-        from stackadmin.ui.mainwindow import describe_error
-
-        self.env.error.emit(describe_error(exc))
+        load_demo_into(self.env, self, self.finished.emit)
 
     def _import(self) -> None:
         if self.env.import_hook is not None:

@@ -11,12 +11,23 @@ from typing import Any
 from PySide6.QtCore import QLocale
 
 _local = threading.local()
+# Raised by `locale_changed`: each thread reads the default locale again on its next use.
+_generation = 0
+
+
+def locale_changed() -> None:
+    """The default QLocale changed (QLocale.setDefault): every thread, workers included,
+    formats with the new one from its next call (each keeps its own QLocale and format)."""
+    global _generation
+    _generation += 1
 
 
 def _locale() -> QLocale:
     loc = getattr(_local, "locale", None)
-    if loc is None:
+    if loc is None or getattr(_local, "generation", -1) != _generation:
         loc = _local.locale = QLocale()
+        _local.date_format = None
+        _local.generation = _generation
     return loc
 
 
@@ -28,12 +39,13 @@ def babel_locale() -> str:
 def date_format() -> str:
     """The locale's short date format with a four-digit year (so it reads back unambiguously);
     ISO 8601 where no locale is chosen (LANG=C: Qt's own "d MM yyyy" reads as nothing)."""
+    locale = _locale()  # first: a new default locale drops the format kept with the old
     fmt = getattr(_local, "date_format", None)
     if fmt is None:
-        if _locale().name() in ("C", ""):
+        if locale.name() in ("C", ""):
             fmt = "yyyy-MM-dd"
         else:
-            fmt = str(_locale().dateFormat(QLocale.FormatType.ShortFormat))
+            fmt = str(locale.dateFormat(QLocale.FormatType.ShortFormat))
             if "yyyy" not in fmt:
                 fmt = fmt.replace("yy", "yyyy")
         _local.date_format = fmt
@@ -78,6 +90,16 @@ def base_text(amount: Decimal | None, currency: str) -> str:
     from stackadmin.domain.money import Money
 
     return money_text(Money.rounded(amount, currency))
+
+
+def base_amount(amount: Decimal | None, currency: str) -> Decimal | None:
+    """A computed amount rounded once to the currency's precision, as a number (what an
+    exported cell holds: 1200.50, never '$1,200.50')."""
+    if amount is None:
+        return None
+    from stackadmin.domain.money import Money
+
+    return Money.rounded(amount, currency).amount
 
 
 def int_text(value: int | None) -> str:

@@ -38,6 +38,31 @@ def icon(name: str, colour: str | None = None) -> QIcon:
     return _icon(name, colour or _text_colour())
 
 
+_named: dict[int, str] = {}  # icon cacheKey -> its name, to redraw it in a new palette
+
+
+def refresh() -> None:
+    """Redraws every icon on screen in the current palette's text colour (after a switch
+    between light and dark): actions, buttons and list items whose icon came from here."""
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QListWidget
+
+    def fresh(old: QIcon) -> QIcon | None:
+        name = _named.get(old.cacheKey())
+        return None if name is None else icon(name)
+
+    for widget in QApplication.allWidgets():
+        for action in widget.actions():
+            if (new := fresh(action.icon())) is not None:
+                action.setIcon(new)
+        if isinstance(widget, QAbstractButton) and (new := fresh(widget.icon())) is not None:
+            widget.setIcon(new)
+        if isinstance(widget, QListWidget):
+            for n in range(widget.count()):
+                item = widget.item(n)
+                if (new := fresh(item.icon())) is not None:
+                    item.setIcon(new)
+
+
 @cache
 def _icon(name: str, colour: str) -> QIcon:
     data = _svg(name)
@@ -56,4 +81,5 @@ def _icon(name: str, colour: str) -> QIcon:
             painter.end()
             pixmap.setDevicePixelRatio(ratio)
             result.addPixmap(pixmap)
+    _named[result.cacheKey()] = name
     return result

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui.errors import describe_error
 from stackadmin.ui.pages import PAGES, spec
 from stackadmin.ui.undo import UndoControl
 
@@ -38,18 +39,10 @@ log = logging.getLogger(__name__)
 # Qt.ItemDataRole.UserRole, as the int item roles are: this module runs before the first
 # paint, and the Qt namespace is built on first use (~30 ms). Nothing here touches it.
 _KEY_ROLE = 256
-
-
-def describe_error(exc: BaseException) -> str:
-    """A known problem (UserError) in its own words; a bug named as one, details in the log."""
-    from stackadmin.errors import UserError, ValidationError
-
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.problems)
-    if isinstance(exc, UserError):
-        return str(exc)
-    log.error("unexpected error in the GUI", exc_info=exc)
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Nothing was changed."
+SIDEBAR_WIDE, SIDEBAR_NARROW = 188, 60
+# Below this window width the sidebar shows its icons only (names in the tooltips): at
+# 1024 pixels its 188 took room a page's table needs.
+COMPACT_BELOW = 1180
 
 
 class Banner(QFrame):
@@ -98,19 +91,20 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget(self)
         self.sidebar.setObjectName("sidebar")
-        self.sidebar.setFixedWidth(188)
+        self.sidebar.setFixedWidth(SIDEBAR_WIDE)
+        self.compact = False  # the sidebar shows icons only (a narrow window)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(2)
-        for page in PAGES:
-            if page.hidden:
-                continue
+        for n, page in enumerate(p for p in PAGES if not p.hidden):
             item = QListWidgetItem(page.title)  # icons come after the first paint
             item.setData(_KEY_ROLE, page.key)
+            if n < 9:
+                item.setToolTip(f"{page.title} (Ctrl+{n + 1})")
             item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
         self.sidebar.setEnabled(False)  # until the database is open
-        # Ctrl+1 … Ctrl+8 open the pages in sidebar order.
+        # Ctrl+1 … Ctrl+9 open the pages in sidebar order (Help → Keyboard shortcuts).
         for n, page in enumerate(p for p in PAGES if not p.hidden):
             if n < 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
@@ -145,6 +139,10 @@ class MainWindow(QMainWindow):
 
         self.where = QLabel(self)
         self.statusBar().addWidget(self.where, 1)
+        # A message takes the label's place until it goes: the status bar hides its widgets
+        # only when the message arrives, and a widget added later (the busy bar, Undo) shows
+        # the label again under the message.
+        self.statusBar().messageChanged.connect(self._message_changed)
         # Edit → Undo and the status bar's "Undo …" button (the File menu goes before it).
         self.edit_menu = self.menuBar().addMenu("&Edit")
         self.edit_menu.setObjectName("editMenu")
@@ -261,9 +259,16 @@ class MainWindow(QMainWindow):
         if target is not None:
             page.show_target(target)
 
+    def open_link(self, text: str) -> None:
+        """Opens a stackadmin:// link (stackadmin://renewals?term_id=3): its page, its row
+        or record; what is wrong with it is said in the status bar."""
+        from stackadmin.ui.links import open_link
+
+        open_link(self, text)
+
     def _highlight(self, key: str) -> None:
-        # Person 360 lives under People, a request's page under Requests.
-        highlight = {"person": "people", "request": "requests"}.get(key, key)
+        # A person's page lives under People, a tool's under Tools, a request's under Requests.
+        highlight = {"person": "people", "tool": "tools", "request": "requests"}.get(key, key)
         for n in range(self.sidebar.count()):
             item = self.sidebar.item(n)
             if item.data(_KEY_ROLE) == highlight and self.sidebar.currentRow() != n:
@@ -281,6 +286,9 @@ class MainWindow(QMainWindow):
 
     def _job_event(self, _job: object) -> None:
         self._show_busy()
+
+    def _message_changed(self, text: str) -> None:
+        self.where.setVisible(not text)
 
     def _status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -334,6 +342,22 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.save_state()
         self.env.settings.sync()
+
+    def resizeEvent(self, event: Any) -> None:
+        self.set_compact(event.size().width() < COMPACT_BELOW)
+        super().resizeEvent(event)
+
+    def set_compact(self, compact: bool) -> None:
+        """The sidebar with icons only (narrow window) or icons and names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.sidebar.setFixedWidth(SIDEBAR_NARROW if compact else SIDEBAR_WIDE)
+        shown = [p for p in PAGES if not p.hidden]
+        for n, page in enumerate(shown):
+            item = self.sidebar.item(n)
+            item.setText("" if compact else page.title)
+            item.setSizeHint(QSize(40 if compact else 170, 34))
 
     def closeEvent(self, event: Any) -> None:
         self.save_state()

@@ -196,12 +196,17 @@ def _beside_form(dialog: QDialog, panel: BriefPanel) -> None:
     layout = dialog.layout()
     if not isinstance(layout, QVBoxLayout):
         return
+    fields = getattr(dialog, "scroll", None)  # a FormDialog's scrolling fields
     for n in range(layout.count()):
-        form = layout.itemAt(n).layout()
-        if isinstance(form, QFormLayout):
+        item = layout.itemAt(n)
+        form = item.layout()
+        if isinstance(form, QFormLayout) or (fields is not None and item.widget() is fields):
             layout.takeAt(n)
             row = QHBoxLayout()
-            row.addLayout(form, 1)
+            if fields is not None and item.widget() is fields:
+                row.addWidget(fields, 1)
+            else:
+                row.addLayout(form, 1)
             row.addSpacing(12)
             panel.setFixedWidth(400)
             row.addWidget(panel, 0, Qt.AlignmentFlag.AlignTop)
@@ -210,7 +215,8 @@ def _beside_form(dialog: QDialog, panel: BriefPanel) -> None:
     else:
         layout.insertWidget(0, panel)
     panel.show()  # a layout shows a late child only on a queued call
-    dialog.resize(dialog.width() + 412, dialog.height())
+    hint = dialog.sizeHint()  # the form and the brief side by side, no wider
+    dialog.resize(hint.width(), max(dialog.height(), hint.height()))
 
 
 class BriefDialog(QDialog):

@@ -1,6 +1,15 @@
-"""Acting on many seats from a page (the Savings page, the person page, the directory): the
-confirmation before reclaiming, the reason asked for an exemption or a kept account, the
-batch on a worker, and the undo offered afterwards (Edit → Undo, the status bar)."""
+"""Acting on seats wherever they are listed (the person page, Savings and its Directory tab,
+Seats, a tool's page and their right-click menus): reclaim after asking, exempt with a
+reason, clear an exemption, mark a departed person's accounts done. Each is one batch on a
+worker (all or nothing, audited seat by seat: services/seats/batch.py); then the views
+showing accounts reload, the status bar says what was done, and Edit → Undo (or the status
+bar's "↶ Undo …") puts it back.
+
+Two levels: `confirm_reclaim`, `reclaim_now`, `exempt_dialog`, `clear_exemptions` and
+`outcome_dialog` take account ids; `reclaim_rows`, `exempt_rows` and `clear_rows` take the
+selected rows of any table whose rows have `account_id` (or `id`), `tool`, `email`,
+`person`, `exempt` and `status` (utilization.SeatStatus, a person's or a tool's accounts),
+keep those the action applies to, and say "the Figma seat of ada@…" for one."""
 
 from __future__ import annotations
 
@@ -20,8 +29,10 @@ if TYPE_CHECKING:
     from stackadmin.ui.tasks import Job
 
 Batch = Callable[["ServiceContext"], "SeatChange"]
+DEPROVISIONED = "deprovisioned"
 
 
+# -- words ---------------------------------------------------------------------------------
 def reclaim_text(n: int) -> str:
     if n == 1:
         return ("Do this once the seat was removed at the vendor: the account is marked "
@@ -39,6 +50,22 @@ def seats_text(n: int, one: str = "") -> str:
     return one if n == 1 and one else plural(n, "seat")
 
 
+def account_id(row: Any) -> int:
+    """The account a row stands for (`account_id`, or `id` for a row that is an account)."""
+    value = getattr(row, "account_id", None)
+    return int(value if value is not None else row.id)
+
+
+def describe(seats: Sequence[Any]) -> str:
+    """'the Figma seat of ada@example.com' for one row, else '3 seats'."""
+    if len(seats) == 1:
+        seat = seats[0]
+        who = getattr(seat, "email", None) or getattr(seat, "person", None) or "unmatched"
+        return f"the {seat.tool} seat of {who}"
+    return plural(len(seats), "seat")
+
+
+# -- batches -------------------------------------------------------------------------------
 def _undoable(change: SeatChange, changed: tuple[str, ...]) -> Undoable:
     def work(ctx: ServiceContext, _job: Job) -> int:
         from stackadmin.services.seats.batch import undo
@@ -46,6 +73,15 @@ def _undoable(change: SeatChange, changed: tuple[str, ...]) -> Undoable:
         return undo(ctx, change)
 
     return Undoable(change.description, work, changed)
+
+
+def _announce(env: Env, change: SeatChange, changed: tuple[str, ...]) -> None:
+    text = change.description
+    env.message.emit(f"{text[:1].upper()}{text[1:]}. Edit → Undo puts "
+                     f"{'it' if change.count == 1 else 'them'} back.")
+    for entity in (*changed, "audit"):
+        env.changed(entity)
+    env.offer_undo(_undoable(change, changed))
 
 
 def run_batch(env: Env, batch: Batch, *, changed: tuple[str, ...] = ("account",),
@@ -57,18 +93,12 @@ def run_batch(env: Env, batch: Batch, *, changed: tuple[str, ...] = ("account",)
         return batch(ctx)
 
     def finished(change: SeatChange) -> None:
-        text = change.description
-        env.message.emit(f"{text[:1].upper()}{text[1:]}. Edit → Undo puts them back."
-                         if change.count > 1 else
-                         f"{text[:1].upper()}{text[1:]}. Edit → Undo puts it back.")
-        for entity in (*changed, "audit"):
-            env.changed(entity)
-        env.offer_undo(_undoable(change, changed))
+        _announce(env, change, changed)
         if done is not None:
             done(change)
 
     def failed(exc: BaseException) -> None:
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         env.error.emit(describe_error(exc))
 
@@ -89,7 +119,7 @@ def confirm_reclaim(parent: QWidget, env: Env, account_ids: Sequence[int], what:
 
     def answered() -> None:
         if box.clickedButton() is ok:
-            reclaim(env, ids, checklist_of=checklist_of, changed=changed)
+            reclaim_now(env, ids, checklist_of=checklist_of, changed=changed)
 
     box.finished.connect(lambda _r: answered())
     parent.confirm_box = box  # type: ignore[attr-defined]
@@ -97,8 +127,10 @@ def confirm_reclaim(parent: QWidget, env: Env, account_ids: Sequence[int], what:
     return box
 
 
-def reclaim(env: Env, account_ids: Sequence[int], *, checklist_of: int | None = None,
-            changed: tuple[str, ...] = ("account",)) -> Job:
+def reclaim_now(env: Env, account_ids: Sequence[int], *, checklist_of: int | None = None,
+                changed: tuple[str, ...] = ("account",)) -> Job:
+    """Marks the seats reclaimed at once (the confirmation's answer). `checklist_of`: the
+    departed person whose offboarding checklist records them as reclaimed too."""
     ids = list(account_ids)
 
     def batch(ctx: ServiceContext) -> SeatChange:
@@ -137,7 +169,7 @@ def exempt_dialog(parent: QWidget, env: Env, account_ids: Sequence[int],
     dialog = FormDialog(env, f"Exempt {what}", [field], {}, save, parent,
                         intro=f"Keep {what} on purpose.")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).setText("Exempt")
-    dialog.saved.connect(lambda change: _after_dialog(env, change, ("account",)))
+    dialog.saved.connect(lambda change: _announce(env, change, ("account",)))
     dialog.open()
     return dialog
 
@@ -161,8 +193,7 @@ def outcome_dialog(parent: QWidget, env: Env, person_id: int, account_ids: Seque
     dialog = FormDialog(env, f"Mark {what} {outcome}", fields, {}, save, parent,
                         intro=f"Record that {what} {'was' if len(ids) == 1 else 'were'} "
                               f"{outcome}. This is written to the activity log.")
-    dialog.saved.connect(lambda change: _after_dialog(env, change,
-                                                      ("account", "offboarding")))
+    dialog.saved.connect(lambda change: _announce(env, change, ("account", "offboarding")))
     if fields:
         dialog.open()
     else:
@@ -170,10 +201,24 @@ def outcome_dialog(parent: QWidget, env: Env, person_id: int, account_ids: Seque
     return dialog
 
 
-def _after_dialog(env: Env, change: SeatChange, changed: tuple[str, ...]) -> None:
-    text = change.description
-    env.message.emit(f"{text[:1].upper()}{text[1:]}. Edit → Undo puts "
-                     f"{'it' if change.count == 1 else 'them'} back.")
-    for entity in changed:
-        env.changed(entity)
-    env.offer_undo(_undoable(change, changed))
+# -- selected rows -------------------------------------------------------------------------
+def reclaim_rows(parent: QWidget, env: Env, seats: Sequence[Any]) -> QMessageBox | None:
+    """Asks, then marks the selected seats that still hold one reclaimed."""
+    todo = [s for s in seats if getattr(s, "status", "") != DEPROVISIONED]
+    if not todo:
+        return None
+    return confirm_reclaim(parent, env, [account_id(s) for s in todo], describe(todo))
+
+
+def exempt_rows(parent: QWidget, env: Env, seats: Sequence[Any]) -> FormDialog | None:
+    """Asks for the reason, then exempts the selected seats that are not exempt yet."""
+    todo = [s for s in seats if not s.exempt]
+    if not todo:
+        return None
+    return exempt_dialog(parent, env, [account_id(s) for s in todo], describe(todo))
+
+
+def clear_rows(env: Env, seats: Sequence[Any]) -> Job | None:
+    """Clears the exemption of the selected seats that have one."""
+    ids = [account_id(s) for s in seats if s.exempt]
+    return clear_exemptions(env, ids) if ids else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -60,12 +61,38 @@ class Column(Generic[R]):
     width: int = 0  # initial width in pixels (0: the view decides)
     warn: Callable[[R], bool] | None = None  # True: shown in the warning colour (overdue...)
     hidden: bool = False  # not shown until turned on in the header's menu (right-click)
+    # Where a cell too narrow for its text is cut: "middle" keeps both ends of names that
+    # differ at the end ("1Password Busi…ess — EMEA"); numbers are never cut (columns.py).
+    elide: str = "right"
+    whole: bool = False  # never cut, like a number (dates): its column fits its widest text
+    # The cell written by "Export this view…" (a number stays a number, a date ISO);
+    # None: see export_cell.
+    export: Callable[[R], Any] | None = None
     bold: Callable[[R], bool] | None = None  # True: set in bold (what needs attention)
 
     def sort_key(self, row: R) -> Any:
         value = self.key(row) if self.key is not None else self.text(row).casefold()
         # (0, v) before (1, 0): None last whatever the type of v.
         return (1, 0) if value is None else (0, value)
+
+
+def export_cell(column: Column[R], row: R) -> Any:
+    """What "Export this view…" writes for a cell: the column's `export` when it has one;
+    else a whole number stays a number and a date is written ISO (from the sort key), and
+    anything else as shown. Money columns give `export` (their display text has a currency
+    sign, and their sort key may be in another currency)."""
+    if column.export is not None:
+        return column.export(row)
+    if column.key is not None:
+        value = column.key(row)
+        if isinstance(value, int) and not isinstance(value, bool) and column.numeric:
+            return value
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).date().isoformat() if value.tzinfo else \
+                value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+    return column.text(row)
 
 
 def search_text(columns: Sequence[Column[Any]], rows: Sequence[Any]) -> list[str]:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from stackadmin.ui import gcpause
+
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
 
@@ -58,6 +60,10 @@ class _Pending:
     done: Callable[[Any], None] | None
     failed: Callable[[BaseException], None] | None
     progress: Callable[[int, int], None] | None
+    # Kept here, on the GUI thread, as long as the job runs: the worker lets go of the work
+    # first, so the last reference to anything it holds (a page, a widget) is dropped on
+    # the GUI thread, never on a worker.
+    work: Callable[..., Any] | None = None
 
 
 class _Relay(QObject):
@@ -78,11 +84,13 @@ class _Runnable(QRunnable):
     def run(self) -> None:  # on a pool thread: no widget may be touched here
         result: Any = None
         error: BaseException | None = None
+        work, self.work = self.work, None
         try:
             self.job.check()
-            result = self.work(self.job.ctx, self.job)
+            result = work(self.job.ctx, self.job)
         except BaseException as exc:  # delivered to the GUI thread, never lost
             error = exc
+        work = None  # the GUI thread's reference (_Pending.work) is the last one
         self.relay.finished.emit(self.job.id, result, error)
 
 
@@ -135,7 +143,7 @@ class TaskRunner(QObject):
             self._relay.progressed.connect(self._progress, queued)
             self._connected = True
         job = Job(next(self._ids), title, key, self.ctx, _relay=self._relay)
-        self._pending[job.id] = _Pending(job, done, failed, progress)
+        self._pending[job.id] = _Pending(job, done, failed, progress, work)
         self.started.emit(job)
         self.pool.start(_Runnable(job, work, self._relay))
         return job
@@ -189,3 +197,5 @@ class TaskRunner(QObject):
             self.finished.emit(job)
             if not self._pending:
                 self.idle.emit()
+            del pending
+            gcpause.after_job()  # what the job left behind is collected here, not on a worker

@@ -1,14 +1,19 @@
-"""Light and dark palettes (Fusion) that follow the system colour scheme."""
+"""Light and dark palettes (Fusion): as the user chose in Settings (light, dark), or
+following the system colour scheme."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 WARN = "#d93025"  # warnings in text: readable on the light and the dark palette
 SCHEME_ENV = "STACKADMIN_COLOR_SCHEME"  # "dark" or "light" overrides the system (screenshots)
+SCHEME_SETTING = "appearance/scheme"  # the user's choice, kept in the GUI's settings
+SCHEMES = {"system": "As the system", "light": "Light", "dark": "Dark"}
+_state = {"choice": "system"}  # what Settings chose for this process
 
 _SIDEBAR_QSS = """
 #sidebar { background: palette(alternate-base); outline: 0; padding-top: 8px; }
@@ -25,8 +30,36 @@ QLabel[problem="true"] { color: #c62828; }
 
 
 def _forced() -> bool | None:
+    """Light or dark when the environment (screenshots) or the user's choice says so;
+    None: follow the system."""
     forced = os.environ.get(SCHEME_ENV, "").lower()
-    return forced == "dark" if forced in ("dark", "light") else None
+    if forced in ("dark", "light"):
+        return forced == "dark"
+    choice = _state["choice"]
+    return choice == "dark" if choice in ("dark", "light") else None
+
+
+def stored_choice(settings: Any) -> str:
+    """The appearance kept in the settings: system, light or dark."""
+    value = str(settings.value(SCHEME_SETTING, "system") or "system") if settings else "system"
+    return value if value in SCHEMES else "system"
+
+
+def choose(app: QApplication, choice: str, settings: Any = None) -> None:
+    """Applies the user's choice now (light, dark, or as the system says) and keeps it."""
+    _state["choice"] = choice if choice in SCHEMES else "system"
+    if settings is not None:
+        settings.setValue(SCHEME_SETTING, _state["choice"])
+    _switch(app)
+
+
+def _switch(app: QApplication) -> None:
+    """Re-applies the palette and redraws the icons in its text colour (after the first
+    paint only: the icons module is not imported before it)."""
+    apply(app)
+    from stackadmin.ui import icons
+
+    icons.refresh()
 
 
 def _system_says_dark() -> bool | None:
@@ -89,10 +122,11 @@ def apply(app: QApplication, dark: bool | None = None) -> None:
     app.setStyleSheet(_SIDEBAR_QSS)
 
 
-def follow_system(app: QApplication) -> bool:
-    """Before the first paint: the look the platform's palette suggests (asking the colour
-    scheme builds the Qt namespace, ~30 ms, a seventh of a bare window's start). Returns
-    the guess for `confirm_system`."""
+def follow_system(app: QApplication, settings: Any = None) -> bool:
+    """Before the first paint: the user's choice, else the look the platform's palette
+    suggests (asking the colour scheme builds the Qt namespace, ~30 ms, a seventh of a bare
+    window's start). Returns the guess for `confirm_system`."""
+    _state["choice"] = stored_choice(settings)
     forced = _forced()
     guess = forced if forced is not None else _platform_palette_is_dark()
     apply(app, guess)
@@ -106,4 +140,6 @@ def confirm_system(app: QApplication, guess: bool) -> None:
         said = _system_says_dark()
         if said is not None and said != guess:
             apply(app, said)
-    QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: apply(app))
+    # A light or dark choice stands; "as the system" follows every switch.
+    QGuiApplication.styleHints().colorSchemeChanged.connect(
+        lambda _scheme: _forced() is None and _switch(app))

@@ -89,7 +89,7 @@ class UndoControl(QObject):
                 self.env.changed(entity)
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.env.error.emit(describe_error(exc))
             for entity in undoable.changed:  # show what is true now

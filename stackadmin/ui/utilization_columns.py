@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stackadmin.ui.fmt import base_text, int_text, plural
+from stackadmin.ui.fmt import base_amount, base_text, int_text, plural
 from stackadmin.ui.rightsizing import due_text, due_tip
 from stackadmin.ui.tablemodel import Column
 
@@ -167,6 +167,8 @@ def utilization_columns() -> list[Column[ToolLine]]:
         Column("Utilization", utilization_text, key=lambda t: _fig(t, "utilization_pct"),
                numeric=True, width=112, tooltip=utilization_tip, warn=over_allocated),
         Column("Savings/yr", savings_text, key=lambda t: _fig(t, "potential_savings_base"),
+               export=lambda t: base_amount(_fig(t, "potential_savings_base"),
+                                            t.base_currency),
                numeric=True, searchable=False, width=95, tooltip=savings_tip),
         Column("Rightsizing", due_text, key=lambda t: t.rightsizing[0].cancel_by
                if t.rightsizing else None, width=105, tooltip=due_tip),

@@ -63,15 +63,26 @@ def test_unreadable_files_and_usage_errors(run: Run, tmp_path: Path) -> None:
     assert missing.code == 1 and "does not exist" in missing.err
     assert run("import", "things", "x.csv").code == 2
     bad_map = run("import", "people", str(FIXTURES / "people_bad_status.csv"), "--map", "oops")
-    assert bad_map.code == 1 and "--map expects COLUMN=FIELD" in bad_map.err
+    # A malformed option is a usage error, like any other (exit 2), said in one line.
+    assert bad_map.code == 2 and "argument --map: expects COLUMN=FIELD" in bad_map.err
     assert "Traceback" not in latin.err + missing.err + bad_map.err
 
 
-def test_dry_run_lists_changes_and_writes_nothing(run: Run, tmp_path: Path) -> None:
+def test_dry_run_lists_changes_and_writes_nothing(run: Run, tmp_path: Path, db_url: str,
+                                                  db_kind: str) -> None:
     path = tmp_path / "s.csv"
     path.write_text("tool,unit_price,currency,seats\nSlack,\"$1,200.00\",USD,3\n")
     dry = run("import", "subscriptions", str(path), "--dry-run")
     assert dry.code == 0
+    # Checked against an empty database; none is left behind.
+    assert "no database at" in dry.err and "checked as if it were empty" in dry.err
+    if db_kind == "sqlite":
+        assert not Path(db_url).exists()
+    else:
+        from sqlalchemy import create_engine, inspect
+        engine = create_engine(db_url)
+        assert inspect(engine).get_table_names() == []
+        engine.dispose()
     assert dry.out.splitlines() == [
         "would add tool Slack (row 2)",
         "would add term Slack (row 2)",

@@ -27,7 +27,7 @@ def test_version(run: Run) -> None:
 def test_usage_errors_exit_2(run: Run) -> None:
     assert run("no-such-command").code == 2
     assert run("rates").code == 2
-    assert run("demo", "--size", "huge").code == 2
+    assert run("demo", "--size", "gigantic").code == 2
     bad_date = run("rates", "set", "EUR", "1.1", "--as-of", "25/11/2026")
     assert bad_date.code == 2 and "YYYY-MM-DD" in bad_date.err
 
@@ -149,6 +149,7 @@ def test_headless_commands_never_import_qt(db_url: str) -> None:
     code = (
         "import sys\n"
         "from stackadmin.cli import main\n"
+        f"assert main(['--db', {db_url!r}, 'db', 'upgrade']) == 0\n"
         f"rc = main(['--db', {db_url!r}, 'settings', 'list'])\n"
         "assert rc == 0, rc\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'\n"

@@ -10,6 +10,8 @@ from pathlib import Path
 from stackadmin.plugins.testing import write_distribution
 from tests.cli.conftest import Run
 
+BUILT_IN = ["atlassian", "github", "github-copilot", "google-workspace", "microsoft365", "okta",
+            "scim", "slack", "zoom"]
 BROKEN = "raise ImportError('needs the acme SDK, which is not installed')\n"
 
 
@@ -17,7 +19,7 @@ def test_plugins_list_json_has_the_contract_keys(run: Run) -> None:
     result = run("plugins", "list", "--json", db=None)
     assert result.code == 0, result.err
     plugins = json.loads(result.out)
-    assert [p["id"] for p in plugins] == ["github", "github-copilot", "scim"]
+    assert [p["id"] for p in plugins] == BUILT_IN
     by_id = {p["id"]: p for p in plugins}
     github = by_id["github"]
     assert github["name"] == "GitHub" and github["status"] == "ok" and github["error"] is None
@@ -33,6 +35,29 @@ def test_plugins_list_json_has_the_contract_keys(run: Run) -> None:
     assert by_id["scim"]["reports_activity"] is False
 
 
+def test_the_vendor_plugins_options_are_the_documented_contract(run: Run) -> None:
+    result = run("plugins", "list", "--json", db=None)
+    assert result.code == 0, result.err
+    options = {p["id"]: [(o["name"], o["required"], o["default"]) for o in p["options"]]
+               for p in json.loads(result.out)}
+    assert options["slack"] == [("base_url", False, "https://slack.com/api")]
+    assert options["google-workspace"] == [
+        ("customer", False, "my_customer"), ("admin_email", True, None),
+        ("base_url", False, "https://admin.googleapis.com"),
+        ("token_url", False, "https://oauth2.googleapis.com/token")]
+    assert options["microsoft365"] == [
+        ("tenant_id", True, None), ("client_id", True, None), ("sku", False, None),
+        ("base_url", False, "https://graph.microsoft.com"), ("token_url", False, None)]
+    assert options["okta"] == [("base_url", True, None), ("app_id", False, None)]
+    assert options["atlassian"] == [("org_id", True, None), ("product", False, None),
+                                    ("base_url", False, "https://api.atlassian.com")]
+    assert options["zoom"] == [("account_id", True, None), ("client_id", True, None),
+                               ("base_url", False, "https://api.zoom.us"),
+                               ("token_url", False, "https://zoom.us/oauth/token")]
+    directories = {p["id"] for p in json.loads(result.out) if p["directory_capable"]}
+    assert directories == {"google-workspace", "microsoft365", "okta"}
+
+
 def test_a_broken_plugin_is_listed_with_its_reason_and_the_rest_still_work(
         run: Run, tmp_path: Path) -> None:
     site = tmp_path / "site"
@@ -42,7 +67,7 @@ def test_a_broken_plugin_is_listed_with_its_reason_and_the_rest_still_work(
     result = run("plugins", "list", "--json", db=None, env=env)
     assert result.code == 0, result.err
     plugins = json.loads(result.out)
-    assert [p["id"] for p in plugins] == ["github", "github-copilot", "scim", "acme"]
+    assert [p["id"] for p in plugins] == [*BUILT_IN, "acme"]
     acme = plugins[-1]
     assert acme["status"] == "broken" and acme["distribution"] == "acme-stackadmin 1.0"
     assert acme["error"] == ("it could not be imported (ImportError: needs the acme SDK, "

@@ -161,8 +161,9 @@ def test_bad_input_is_told_in_words_and_changes_nothing(run: Run, db_url: str) -
     unknown = with_stdin(db_url, "x\n", "integrations", "add", "gitlab", "--name", "x",
                          "--tool", "GitLab", "--secret-stdin")
     assert unknown.code == 1
-    assert unknown.err.strip() == ("stackadmin: error: no plugin 'gitlab' is installed "
-                                   "(installed: github, github-copilot, scim)")
+    assert unknown.err.strip() == (
+        "stackadmin: error: no plugin 'gitlab' is installed (installed: atlassian, github, "
+        "github-copilot, google-workspace, microsoft365, okta, scim, slack, zoom)")
     options = with_stdin(db_url, "x\n", "integrations", "add", "github", "--name", "x",
                          "--tool", "GitHub", "--set", "base_url=http://github.example.com",
                          "--secret-stdin")
@@ -175,6 +176,11 @@ def test_bad_input_is_told_in_words_and_changes_nothing(run: Run, db_url: str) -
     as_argument = run("integrations", "add", "github", "--name", "x", "--tool", "GitHub",
                       "--secret", "ghp_x")
     assert as_argument.code == 2  # there is no way to pass a secret as an argument
+    if "://" not in db_url:
+        assert not Path(db_url).exists()  # no database made for an integration refused
+    listed = run("integrations", "list")
+    assert listed.code == 1 and "there is no database" in listed.err
+    assert run("db", "upgrade").code == 0
     assert json.loads(run("integrations", "list", "--json").out)["integrations"] == []
     nothing = run("sync")
     assert nothing.code == 0 and "no integrations are set up" in nothing.out

@@ -289,6 +289,20 @@ def test_tls_certificates_are_verified() -> None:
     made.base.close()
 
 
+def test_runs_share_one_tls_context_so_starting_one_is_cheap() -> None:
+    # Building a verified TLS context reads the CA bundle; each run used to build four.
+    first, second = Client(), Client()
+    contexts = {id(made.base._shared.client._transport._pool._ssl_context)  # type: ignore[attr-defined]
+                for made in (first, second)}
+    assert len(contexts) == 1
+    started = time.perf_counter()
+    for _ in range(10):
+        Client().base.close()
+    assert time.perf_counter() - started < 1.0  # was ~2 s for ten
+    first.base.close()
+    second.base.close()
+
+
 def test_a_redirect_is_followed_on_the_same_host_only(client: Client,
                                                       vendor: FakeVendor) -> None:
     vendor.add("/old", Reply(301, {"Location": "/new"}))
@@ -320,6 +334,24 @@ def test_a_check_can_turn_an_http_200_into_an_error_or_a_retry(client: Client,
                                       "needed": "admin", "provided": "users:read"})
     with pytest.raises(MissingPermission, match="scope admin"):
         client.http.get_json(vendor.url_for("/team.billableInfo"), check=slack)
+
+
+def test_a_server_error_told_in_an_http_200_is_retried_like_a_503(client: Client,
+                                                                  vendor: FakeVendor) -> None:
+    """Slack's `fatal_error` comes with HTTP 200: a check raising VendorUnavailable backs off
+    and asks again, and gives up in words past the budget."""
+
+    def slack(answer: JsonResponse) -> None:
+        if not answer.body.get("ok"):
+            raise VendorUnavailable(f"Slack failed ({answer.body['error']})")
+
+    vendor.add("/users.list", {"ok": False, "error": "fatal_error"}, times=2)
+    vendor.add("/users.list", OK)
+    assert client.http.get_json(vendor.url_for("/users.list"), check=slack) == OK
+    assert client.http.stats.retries == 2 and client.clock.slept > 0
+    vendor.add("/team.info", {"ok": False, "error": "fatal_error"})
+    with pytest.raises(VendorUnavailable, match=r"Slack failed \(fatal_error\); gave up after 6"):
+        client.http.get_json(vendor.url_for("/team.info"), check=slack)
 
 
 def test_cancel_between_retries_stops_at_once(vendor: FakeVendor) -> None:
@@ -404,6 +436,18 @@ def test_a_refused_client_secret_is_said_in_words_without_it(client: Client,
                                         "(AADSTS7000215: Invalid client secret provided: "
                                         "[redacted])")
     assert_no_secret(SECRET, caught.value)
+
+
+def test_zoom_token_endpoint_words_are_read_from_reason(client: Client,
+                                                        vendor: FakeVendor) -> None:
+    vendor.add("/oauth/token", Reply.error(400, body={
+        "reason": "Invalid client_id or client_secret", "error": "invalid_client"}),
+        method="POST")
+    oauth = OAuthClientCredentials(vendor.url_for("/oauth/token"), "client-id", SECRET,
+                                   client_auth="basic")
+    with pytest.raises(AuthRejected, match=r"refused the client credentials \(Invalid "
+                                           r"client_id or client_secret\)"):
+        client.base.bind(auth=oauth).get_json(vendor.url_for("/v2/users"))
 
 
 # -- secrets -------------------------------------------------------------------------------

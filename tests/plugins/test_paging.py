@@ -24,6 +24,7 @@ from stackadmin.plugins.api import (
     TimedOut,
     VendorHttp,
 )
+from stackadmin.plugins.paging import PageRequest
 from stackadmin.plugins.testing import FakeClock, FakeVendor, RecordedRequest, Reply
 
 USERS = [{"id": n, "login": f"user{n}"} for n in range(1, 251)]
@@ -273,3 +274,18 @@ def test_recorded_requests_keep_their_headers(vendor: FakeVendor) -> None:
         http.bind(headers={"X-GitHub-Api-Version": "2022-11-28"}).get_json(vendor.url_for("/x"))
     assert seen[0].headers["x-github-api-version"] == "2022-11-28"
     assert seen[0].headers["user-agent"].startswith("stackadmin/")
+
+
+@pytest.mark.parametrize(("url", "params"), [
+    ("https://api.example.com/Users", {"startIndex": 101, "count": 100}),
+    ("https://API.example.com:443/v1/users", {"cursor": "a b+c/=", "limit": "200"}),
+    ("https://api.example.com/v1/%7Eusers", {"page": 2, "empty": ""}),
+    ("https://api.example.com/v1/users", {}),
+])
+def test_a_page_request_is_the_same_with_its_parameters_in_the_url_or_apart(
+        url: str, params: dict[str, str | int]) -> None:
+    apart = PageRequest(url, params)
+    together = PageRequest(str(httpx.URL(url).copy_merge_params(
+        {k: str(v) for k, v in params.items()})) + "#top" if params else url + "#top")
+    assert apart.key() == together.key()
+    assert apart.key() != PageRequest(url, {**params, "page": 99}).key()

@@ -20,6 +20,9 @@ from stackadmin.plugins.registry import (
 )
 from stackadmin.plugins.testing import write_distribution
 
+BUILT_IN = ["atlassian", "github", "github-copilot", "google-workspace", "microsoft365", "okta",
+            "scim", "slack", "zoom"]
+
 GOOD = '''
 from stackadmin.plugins.api import CheckResult, Option, Plugin, Secret
 
@@ -85,7 +88,7 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 def test_the_built_in_plugins_are_found_through_their_entry_points() -> None:
     registry = load_registry()
-    assert [p.id for p in registry.plugins()] == ["github", "github-copilot", "scim"]
+    assert [p.id for p in registry.plugins()] == BUILT_IN
     assert registry.broken() == []
     github = registry.get("github")
     assert github.plugin_class is GitHubPlugin
@@ -96,7 +99,7 @@ def test_the_built_in_plugins_are_found_through_their_entry_points() -> None:
 def test_an_installed_plugin_is_found_and_broken_ones_are_listed_with_reasons(
         installed: Path) -> None:
     registry = Registry()
-    assert [p.id for p in registry.plugins()] == ["github", "github-copilot", "good-one", "scim"]
+    assert [p.id for p in registry.plugins()] == sorted([*BUILT_IN, "good-one"])
     good = registry.get("good-one")
     assert (good.name, good.distribution, good.reports_activity) == ("Good One",
                                                                      "acme-plugins 1.0", True)
@@ -122,9 +125,11 @@ def test_asking_for_a_broken_or_unknown_plugin_says_why(installed: Path) -> None
     with pytest.raises(BrokenPluginError, match="'explodes' is installed but cannot be used: "
                                                 "it could not be imported"):
         registry.get("explodes")
-    with pytest.raises(UnknownPlugin, match="no plugin 'slack' is installed \\(installed: "
-                                            "github, github-copilot, good-one, scim\\)"):
-        registry.get("slack")
+    with pytest.raises(UnknownPlugin, match="no plugin 'notion' is installed \\(installed: "
+                                            "atlassian, github, github-copilot, good-one, "
+                                            "google-workspace, microsoft365, okta, scim, slack, "
+                                            "zoom\\)"):
+        registry.get("notion")
 
 
 WATCHED = '''

@@ -208,3 +208,14 @@ def test_the_fake_vendor_records_unmatched_requests_and_uses_faults_in_order(
         assert client.get(vendor.url_for("/nowhere")).status_code == 404
     assert statuses == [503, 429, 200]
     assert [r.path for r in vendor.unmatched] == ["/nowhere"]
+
+
+def test_a_sync_fetch_keeps_no_vendor_json(vendor: FakeVendor) -> None:
+    options = serve(vendor)
+    with PluginRun(Listing, options, SECRET) as run:
+        kept = run.fetch()
+    with PluginRun(Listing, options, SECRET) as run:
+        dropped = run.fetch(keep_raw=False)
+    assert [a.raw for a in kept.accounts] == PEOPLE
+    assert [a.raw for a in dropped.accounts] == [{}] * len(PEOPLE)
+    assert [a.email for a in dropped.accounts] == [p["email"] for p in PEOPLE]

@@ -8,16 +8,26 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, text
 
 from stackadmin.store.engine import make_engine, resolve_target
-from stackadmin.store.migrate import head_revision, run_downgrade, run_upgrade, upgrade_database
+from stackadmin.store.migrate import (
+    _script,
+    head_revision,
+    run_downgrade,
+    run_upgrade,
+    upgrade_database,
+)
 from tests.store.test_migrations import _fill_first_revision
+
+REVISION = "0007"
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> None:
     target = resolve_target(db_url)
     engine = make_engine(target)
     now = datetime(2026, 11, 1, 8, tzinfo=UTC).replace(tzinfo=None)
+    previous = _script().get_revision(REVISION).down_revision
+    assert previous == "0006"
     try:
-        run_upgrade(engine, "0004")
+        run_upgrade(engine, previous)
         _fill_first_revision(engine)
         with engine.begin() as conn:
             conn.execute(text(
@@ -35,7 +45,8 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> No
                 "added, changed, removed) VALUES (1, 1, :now, :now, 'ok', 3, 2, 1), "
                 "(2, 2, :now, NULL, 'failed', 0, 0, 0)"), {"now": now})
         result = upgrade_database(engine, target)
-        assert (result.before, result.after) == ("0004", head_revision())
+        assert (result.before, result.after) == (previous, head_revision())
+        assert head_revision() == REVISION
         tables = set(inspect(engine).get_table_names())
         assert {"account_listing", "vendor_seat_count"} <= tables
         with engine.connect() as conn:
@@ -51,7 +62,7 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> No
             assert conn.execute(text("SELECT email FROM person")).scalar_one() == (
                 "ada@example.com")
         # And back: every row of the older tables is still there.
-        run_downgrade(engine, "0004")
+        run_downgrade(engine, previous)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 2
             assert conn.execute(text("SELECT removed FROM sync_run WHERE id = 1")

@@ -17,6 +17,7 @@ from stackadmin.store.engine import make_engine, resolve_target
 from stackadmin.store.migrate import (
     SchemaStatus,
     _script,
+    current_revision,
     head_revision,
     open_database,
     run_downgrade,
@@ -102,6 +103,8 @@ def test_data_survives_an_upgrade_from_the_first_revision(db_url: str, db_kind: 
                                 ).scalar_one() == 4500
             assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
             assert conn.execute(text("SELECT owner_id FROM tool")).scalar_one() == 1
+            for table in ("person", "tool", "subscription_term"):  # every saved row: version 1
+                assert conn.execute(text(f"SELECT version FROM {table}")).scalar_one() == 1
     finally:
         engine.dispose()
 
@@ -193,8 +196,10 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(
         engine.dispose()
 
 
-def test_a_failed_upgrade_restores_the_backup(db_url: str, sqlite_only: None,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_upgrade_is_undone_whole(db_url: str, db_kind: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every migration ran, then the upgrade failed before its commit: the new tables, the
+    rebuilt ones and the revision are all rolled back (no backup is copied over the file)."""
     import stackadmin.store.migrate as migrate
 
     target = resolve_target(db_url)
@@ -202,35 +207,79 @@ def test_a_failed_upgrade_restores_the_backup(db_url: str, sqlite_only: None,
     try:
         run_upgrade(engine, "0001")
         _fill_first_revision(engine)
-        before = _dump(db_url)
+        before = _dump(db_url) if db_kind == "sqlite" else None
+        real = migrate._alembic
 
-        def half_then_crash(eng, revision="head"):  # type: ignore[no-untyped-def]
-            with eng.begin() as conn:  # a change that lands, then the migration dies
-                conn.execute(text("DELETE FROM account"))
-                conn.execute(text("CREATE TABLE half_done (id integer)"))
-            raise RuntimeError("simulated crash in the middle of a migration")
+        def migrate_then_fail(conn, action, revision):  # type: ignore[no-untyped-def]
+            real(conn, action, revision)
+            assert current_revision(conn) == head_revision()  # done, but not committed
+            conn.execute(text("DELETE FROM account"))
+            conn.execute(text("SELECT * FROM no_such_table"))  # fails
 
-        monkeypatch.setattr(migrate, "run_upgrade", half_then_crash)
-        with pytest.raises(DatabaseError, match="restored from"):
+        monkeypatch.setattr(migrate, "_alembic", migrate_then_fail)
+        with pytest.raises(DatabaseError, match=r"failed and was undone .* revision 0001"):
             upgrade_database(engine, target)
         engine.dispose()
-        assert _dump(db_url) == before
+        if before is not None:
+            assert _dump(db_url) == before
+        with engine.connect() as conn:
+            assert current_revision(conn) == "0001"
+            assert not inspect(conn).has_table("offboarding_item")
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
     finally:
         engine.dispose()
 
 
 def test_only_the_newest_automatic_backups_are_kept(tmp_path: Path, sqlite_only: None) -> None:
-    from stackadmin.store.migrate import _prune_backups, automatic_backup_path, backup_sqlite
+    from stackadmin.store.backups import automatic_backup_path, backup_sqlite, prune_backups
 
     db = tmp_path / "stackadmin.sqlite"
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("CREATE TABLE t (x)")
     made = [backup_sqlite(db, automatic_backup_path(db, f"000{i}")) for i in range(7)]
     manual = backup_sqlite(db, automatic_backup_path(db, "0001", label="manual-backup"))
-    _prune_backups(db, keep=5)
+    prune_backups(db, keep=5)
     left = sorted(tmp_path.glob("stackadmin.backup-*.sqlite"))
     assert left == sorted(made[-5:])
     assert manual.exists()
+
+
+def test_the_documents_and_contacts_revision_keeps_every_row(db_url: str) -> None:
+    """From the revision before it, with data in it: the upgrade adds the two tables and
+    touches nothing else; the downgrade drops them and keeps the rest."""
+    revision = "0006"
+    previous = _script().get_revision(revision).down_revision
+    assert isinstance(previous, str)
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        run_upgrade(engine, previous)
+        _fill_first_revision(engine)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO term_decision (term_id, renewal_date, decision, decided_by, "
+                "decided_at) VALUES (1, :day, 'renew', 'ada', :now)"),
+                {"day": date(2027, 1, 1), "now": datetime(2026, 5, 1, tzinfo=UTC)})
+        run_upgrade(engine, revision)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM account")).scalar_one() == 1
+            conn.execute(text(
+                "INSERT INTO tool_contact (tool_id, name, created_at, updated_at) "
+                "VALUES (1, 'Jo', :now, :now)"), {"now": datetime(2026, 5, 1, tzinfo=UTC)})
+            conn.execute(text(
+                "INSERT INTO tool_document (tool_id, kind, title, file_name, stored_path, "
+                "size_bytes, sha256, added_by, added_at) VALUES (1, 'contract', 'MSA', "
+                "'msa.pdf', 'tool-1/msa.pdf', 10, :sha, 'ada', :now)"),
+                {"sha": "0" * 64, "now": datetime(2026, 5, 1, tzinfo=UTC)})
+        run_downgrade(engine, previous)
+        tables = set(inspect(engine).get_table_names())
+        assert "tool_document" not in tables and "tool_contact" not in tables
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
+            assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
+    finally:
+        engine.dispose()
 
 
 def test_running_tables_arrive_without_touching_saved_rows(db_url: str) -> None:

@@ -16,15 +16,19 @@ from PySide6.QtCore import QLocale, QSettings, QtMsgType, qInstallMessageHandler
 from stackadmin.domain.vocab import AuditSource
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.demo import load_demo
+from stackadmin.ui import fmt
 from stackadmin.ui.env import Env
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.tasks import TaskRunner
 
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 _BAD = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
-# The offscreen platform plugin itself says this for every top-level window with a size
-# constraint (dialogs); it is not something the application does wrong.
-_PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
+# The offscreen platform plugin itself says these for every top-level window with a size
+# constraint (dialogs) and every popup (a menu raises itself and grabs the keyboard); they
+# are not something the application does wrong.
+_PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",
+                   "This plugin does not support raise()",
+                   "This plugin does not support grabbing the keyboard")
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +42,25 @@ def qt_warnings_fail(qapp: Any) -> Iterator[None]:
 
     previous = qInstallMessageHandler(handler)
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    fmt.locale_changed()  # a test outside tests/ui may have formatted in the "C" locale first
     try:
         yield
     finally:
         qInstallMessageHandler(previous)
     assert not seen, f"Qt warnings: {seen}"
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_collector(qapp: Any) -> Iterator[None]:
+    """Cycles are collected on the GUI thread only, as the app does (stackadmin.app.run_gui);
+    automatic collection is back on after the test, for the tests that are not about Qt."""
+    from stackadmin.ui import gcpause
+
+    gcpause.install(qapp)
+    try:
+        yield
+    finally:
+        gcpause.uninstall()
 
 
 @pytest.fixture

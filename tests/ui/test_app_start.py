@@ -127,3 +127,44 @@ def test_the_display_check(environ: dict[str, str], platform: str, ok: bool) -> 
     else:
         with pytest.raises(UserError, match="no display"):
             check_display(environ, platform)
+
+
+@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.parametrize("damage", ["junk", "truncated", "dropped table"])
+def test_a_damaged_database_is_the_same_one_line_as_in_the_cli(
+        ui_ctx: ServiceContext, db_url: str, tmp_path: Path, damage: str) -> None:
+    """`stackadmin --db junk.db gui`: no traceback, and the words the CLI uses."""
+    ui_ctx.close()
+    path = Path(db_url)
+    if damage == "dropped table":
+        with sqlite3.connect(db_url) as conn:
+            conn.execute("DROP TABLE account")
+    else:
+        data = path.read_bytes()
+        for companion in (Path(f"{db_url}-wal"), Path(f"{db_url}-shm")):
+            companion.unlink(missing_ok=True)
+        path.write_bytes(os.urandom(len(data)) if damage == "junk" else data[: len(data) // 3])
+    gui = _gui(db_url, tmp_path)
+    cli = subprocess.run([sys.executable, "-m", "stackadmin", "--db", db_url, "reminders"],
+                         capture_output=True, text=True, timeout=120)
+    assert gui.returncode == 1 and cli.returncode == 1
+    assert "Traceback" not in gui.stderr
+    assert gui.stderr.strip() == cli.stderr.strip()
+    assert len(gui.stderr.strip().splitlines()) == 1
+    words = ("lacks parts of stackadmin's schema (missing table account" if damage ==
+             "dropped table" else "the database file is damaged; restore a backup (newest: ")
+    assert words in gui.stderr
+
+
+def test_a_bug_in_the_gui_is_one_sentence_and_goes_to_the_crash_log(qapp: object) -> None:
+    from stackadmin import paths
+    from stackadmin.ui.errors import describe_error
+
+    try:
+        raise RuntimeError("no row for ada.lovelace@example.com")
+    except RuntimeError as exc:
+        text = describe_error(exc)
+    log = paths.data_dir() / "logs" / "crash.log"
+    assert "\n" not in text and text.startswith("Something went wrong (RuntimeError: ")
+    assert str(log) in text and "ada.lovelace" not in text
+    assert "Traceback" in log.read_text() and "ada.lovelace" not in log.read_text()

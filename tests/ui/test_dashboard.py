@@ -226,6 +226,70 @@ def test_the_first_look_shows_the_figures_before_the_database_is_open(
         env.tasks.wait()
 
 
+def test_every_card_opens_exactly_the_rows_it_counts(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """Each figure leads to its rows: as many as the card says (and the same total)."""
+    import re
+
+    from PySide6.QtCore import Qt
+
+    def click(card: Any) -> None:
+        qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+        wait_idle(qtbot, window.env)
+
+    def number(text: str) -> int:
+        found = re.search(r"[\d,]+", text)
+        assert found is not None, text
+        return int(found.group().replace(",", ""))
+
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    board = page.board
+    assert board is not None
+
+    # Annual spend: the terms in force, adding up to the figure.
+    dialog = page.open_spend(None, None)
+    assert dialog is not None
+    assert dialog.model.total == number(page.total.detail.text()) == len(board.spend)
+    assert Money.rounded(sum(r.annual_base for r in dialog.model.all_rows()),
+                         "USD").format("en_US") == page.total.value.text()
+    dialog.close()
+
+    # Terms without a renewal date: the Renewals page lists exactly those.
+    click(page.no_renewal)
+    assert window.current_key == "renewals"
+    renewals = window.pages["renewals"]
+    shown = renewals.model.visible_rows()
+    assert len(shown) == int(page.no_renewal.value.text()) == 2
+    assert {x.id for x in shown} == {t.id for t in board.terms_without_renewal}
+    assert all(x.renewal is None for x in shown)
+
+    # Tools without an owner: the Tools page lists exactly those.
+    window.show_page("dashboard")
+    click(page.no_owner)
+    assert window.current_key == "tools"
+    tools = window.pages["tools"]
+    assert tools.model.shown == int(page.no_owner.value.text())
+    assert {t.tool.name for t in tools.model.visible_rows()} == {
+        t.name for t in board.tools_without_owner}
+
+    # Next cancel-by: that term, selected.
+    window.show_page("dashboard")
+    click(page.next_card)
+    assert window.current_key == "renewals"
+    assert renewals.current_row().id == board.next_renewals[0].term.id
+
+    # Potential savings: the Savings page's lines hold as many seats, for the same total.
+    window.show_page("dashboard")
+    click(page.savings)
+    assert window.current_key == "savings"
+    savings = window.pages["savings"]
+    lines = savings.group_model.all_rows()
+    assert sum(g.seats for g in lines) == number(page.savings.detail.text())
+    assert savings.figure.text() == page.savings.value.text()
+
+
 def test_the_hand_over_card_opens_exactly_the_tools_it_counts_and_charts_name_units(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
     window.show_page("dashboard")
@@ -256,3 +320,38 @@ def figures_dialog() -> Any:
     from stackadmin.ui.pages.dashboard import RowsDialog
 
     return RowsDialog
+
+
+def test_the_hand_over_list_opens_the_tool_the_tools_filter_and_the_connections_card(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    from stackadmin.ui.tablemodel import ROW_ROLE
+
+    window.show_page("dashboard")
+    wait_idle(qtbot, window.env)
+    page = window.pages["dashboard"]
+    board = page.board  # type: ignore[attr-defined]
+    left = {t.id for t in board.owners_departed}
+    dialog = page.open_owners_departed()  # type: ignore[attr-defined]
+    first = dialog.model.index(0, 0)
+    tool_id = first.data(ROW_ROLE).id
+    dialog.view.doubleClicked.emit(first)
+    wait_idle(qtbot, window.env)
+    dialog.close()
+    assert window.current_key == "tool" and window.pages["tool"].tool_id == tool_id
+    assert "(left: hand it over" in window.pages["tool"].facts.text()
+    # The Tools page's owner filter lists the same tools.
+    window.show_page("tools", {"owner": "left"})
+    wait_idle(qtbot, window.env)
+    tools = window.pages["tools"]
+    assert {t.tool.id for t in tools.model.visible_rows()} == left
+    # The connections card: broken now / not verified; a click lists the broken ones.
+    window.show_page("dashboard")
+    qtbot.waitUntil(lambda: page.running is not None, timeout=20_000)  # type: ignore[attr-defined]
+    health = page.running[0]  # type: ignore[attr-defined]
+    assert page.connections_card.value.text() == (  # type: ignore[attr-defined]
+        f"{len(health.broken)} / {len(health.unverified)}")
+    page.connections_card.clicked.emit()  # type: ignore[attr-defined]
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "connections"
+    shown = window.pages["connections"].model.visible_rows()
+    assert shown and {r.id for r in health.broken} <= {r.id for r in shown}

@@ -3,6 +3,7 @@ where no locale is chosen."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -15,10 +16,10 @@ from stackadmin.ui import fmt
 
 @pytest.fixture
 def locale_reset(qapp: Any) -> Iterator[None]:
-    fmt._local.__dict__.clear()  # the per-thread locale and format are read again
+    fmt.locale_changed()  # the per-thread locale and format are read again
     yield
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    fmt._local.__dict__.clear()
+    fmt.locale_changed()
 
 
 @pytest.mark.usefixtures("locale_reset")
@@ -29,7 +30,7 @@ def locale_reset(qapp: Any) -> Iterator[None]:
 ])
 def test_dates_read_back_in_the_format_they_are_shown(locale: QLocale, shown: str) -> None:
     QLocale.setDefault(locale)
-    fmt._local.__dict__.clear()
+    fmt.locale_changed()
     assert fmt.date_text(date(2026, 11, 25)) == shown
     assert fmt.parse_date_text(shown) == date(2026, 11, 25)
     assert fmt.parse_date_text("2026-11-25") == date(2026, 11, 25)  # ISO always works
@@ -43,3 +44,37 @@ def test_plural_says_one_term_not_one_terms() -> None:
     assert plural(1200, "seat") == "1,200 seats"
     assert plural(1, "person", "people") == "1 person"
     assert plural(3, "person", "people") == "3 people"
+
+
+def test_a_new_default_locale_is_read_again_by_every_thread() -> None:
+    """A thread that formatted a date before the default locale was set (a worker, or the
+    GUI thread under LANG=C) does not keep the old format once `locale_changed` is said."""
+    import threading
+
+    day = date(2027, 1, 1)
+    us = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    seen: list[str] = []
+    go_on = threading.Event()
+
+    def worker() -> None:
+        seen.append(fmt.date_text(day))
+        go_on.wait(10)
+        seen.append(fmt.date_text(day))
+
+    try:
+        QLocale.setDefault(QLocale.c())
+        fmt.locale_changed()
+        assert fmt.date_text(day) == "2027-01-01"  # no locale chosen: ISO
+        thread = threading.Thread(target=worker)
+        thread.start()
+        while not seen:
+            time.sleep(0.01)
+        QLocale.setDefault(us)
+        fmt.locale_changed()
+        go_on.set()
+        thread.join(10)
+        assert fmt.date_text(day) == "1/1/2027"
+        assert seen == ["2027-01-01", "1/1/2027"]
+    finally:
+        QLocale.setDefault(us)
+        fmt.locale_changed()

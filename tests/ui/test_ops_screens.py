@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats.reconcile import reconcile
-from stackadmin.store.models import Person
+from stackadmin.store.models import Person, Tool
 from stackadmin.ui.mainwindow import MainWindow
 from tests.ui.conftest import screenshot, wait_idle
 
@@ -105,5 +105,14 @@ def test_the_day_in_pages(look: str, request: pytest.FixtureRequest, window: Mai
     page = _show(window, qtbot, "activity", width)
     _texts(page)
     screenshot(window, f"ops-activity-{name}")
+
+    # A tool's page with its hosted sections, and the pages of running and buying.
+    with demo_ctx.read() as session:
+        jira = session.scalar(select(Tool.id).where(Tool.name == "Jira"))
+    page = _show(window, qtbot, "tool", width, {"tool_id": jira})
+    assert "3 connections depend on it" in _texts(page)
+    screenshot(window, f"ops-tool-{name}")
+    for key in ("requests", "feedback", "consolidation", "connections", "map", "onboarding"):
+        _texts(_show(window, qtbot, key, width))
     with demo_ctx.read() as session:
         assert session.scalars(select(Person.id)).first() is not None

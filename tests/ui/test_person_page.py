@@ -143,3 +143,49 @@ def test_deprovisioned_accounts_count_as_done_and_owners_admins_stand_out(
         privileged = page.model.row_at(n).role in ("owner", "admin")
         assert (font is not None and font.bold()) == privileged
     screenshot(window, "person-roles")
+
+
+def test_the_right_click_menu_has_the_batches_and_a_row_opens_its_tool(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    leaver = reconcile(demo_ctx).active_after_leaving[0].person_id
+    page = _open(window, qtbot, leaver)
+    chosen = _select(page, lambda a: a.status == "active")[:1]
+    _select(page, lambda a: a.id == chosen[0].id)
+    n = page.model.row_of(lambda a: a.id == chosen[0].id)
+    menu = page.table.context_menu_at(page.view.visualRect(page.model.index(n, 0)).center())
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["Open tool", "Reclaim…", "Exempt…", "Clear exemption",
+                     "Mark transferred to…", "Mark kept (with a reason)…", "Copy",
+                     "Export this view…"]
+    actions = {a.text(): a for a in menu.actions()}
+    assert actions["Reclaim…"].isEnabled() and not actions["Clear exemption"].isEnabled()
+    actions["Reclaim…"].trigger()  # the same confirmation as the toolbar's
+    assert isinstance(page.confirm_box, QMessageBox) and page.confirm_box.isVisible()
+    assert chosen[0].tool in page.confirm_box.text()
+    page.confirm_box.button(QMessageBox.StandardButton.Cancel).click()
+    menu.deleteLater()
+    page.view.doubleClicked.emit(page.model.index(n, 0))
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "tool"
+    assert window.pages["tool"].tool_id == chosen[0].tool_id
+
+
+def test_the_heading_is_as_tall_as_its_lines_at_each_width(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """No blank lines around the person's heading, and none of its lines cut."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    leaver = reconcile(demo_ctx).active_after_leaving[0].person_id
+    page = _open(window, qtbot, leaver)
+    for width in (1280, 1024):
+        window.resize(width, 800)
+        qtbot.wait(50)
+        heading = page.heading
+        probe = QLabel()  # the same text, measured afresh at the heading's width
+        probe.setTextFormat(Qt.TextFormat.RichText)
+        probe.setWordWrap(True)
+        probe.setFont(heading.font())
+        probe.setText(heading.text())
+        need = probe.heightForWidth(heading.width())
+        assert need <= heading.height() <= need + 4, (width, need, heading.height())

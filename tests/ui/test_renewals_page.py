@@ -16,7 +16,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.renewals.reminders import decide
 from stackadmin.store.models import ReminderStateRow, TermDecision
 from stackadmin.ui.mainwindow import MainWindow
-from stackadmin.ui.pages.renewals import WINDOWS, RenewalLine, RenewalsPage
+from stackadmin.ui.pages.renewals import UNDATED, WINDOWS, RenewalLine, RenewalsPage
 from stackadmin.ui.timeline import HEADER_H, LANE_H
 from tests.conftest import TODAY
 from tests.ui.conftest import screenshot, wait_idle
@@ -36,20 +36,29 @@ def _all(page: RenewalsPage, qtbot: Any) -> list[RenewalLine]:
     return page.model.visible_rows()
 
 
-def _open_terms(ctx: ServiceContext) -> set[int]:
-    """Active terms with a renewal date, straight from the table."""
+def _open_terms(ctx: ServiceContext, *, dated: bool | None = None) -> set[int]:
+    """Active terms (with a renewal date, without one, or both), straight from the table."""
     from stackadmin.store.models import SubscriptionTerm
 
+    query = select(SubscriptionTerm.id).where(SubscriptionTerm.status == "active")
+    if dated is not None:
+        column = SubscriptionTerm.renewal_date
+        query = query.where(column.is_not(None) if dated else column.is_(None))
     with ctx.read() as session:
-        return set(session.scalars(select(SubscriptionTerm.id).where(
-            SubscriptionTerm.status == "active", SubscriptionTerm.renewal_date.is_not(None))))
+        return set(session.scalars(query))
 
 
 def test_lists_every_open_term_by_cancel_by_date(window: MainWindow, demo_ctx: ServiceContext,
                                                  qtbot: Any, qtmodeltester: Any) -> None:
+    """Every active term, those without a renewal date last (reachable, to be dated)."""
     page = _page(window, qtbot)
     everything = _all(page, qtbot)
     assert {x.id for x in everything} == _open_terms(demo_ctx)
+    undated = _open_terms(demo_ctx, dated=False)
+    assert len(undated) == 2  # the demo has two, among them Figma's $11k term
+    assert {x.id for x in everything[-2:]} == undated
+    assert all(x.renewal is None and x.term is not None for x in everything[-2:])
+    everything = everything[:-2]
     cancel_bys = [x.renewal.cancel_by for x in everything]
     assert cancel_bys == sorted(cancel_bys)
     for x in everything:  # the cancel-by date is the renewal date less notice and lead
@@ -59,12 +68,13 @@ def test_lists_every_open_term_by_cancel_by_date(window: MainWindow, demo_ctx: S
     qtmodeltester.check(page.model, force_py=True)
 
 
-@pytest.mark.parametrize(("label", "days"), [w for w in WINDOWS if w[1] is not None])
+@pytest.mark.parametrize(("label", "days"), [w for w in WINDOWS
+                                              if w[1] is not None and w[1] != UNDATED])
 def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
         label: str, days: int, window: MainWindow, demo_ctx: ServiceContext,
         qtbot: Any) -> None:
     page = _page(window, qtbot)
-    missed = [x for x in _all(page, qtbot) if x.renewal.days_left < 0]
+    missed = [x for x in _all(page, qtbot) if x.renewal and x.renewal.days_left < 0]
     assert len(missed) >= 2
     decide(demo_ctx, missed[0].id, "renew")  # decided and past: done with, in no window
     window.env.changed("decision")
@@ -73,8 +83,8 @@ def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
     page.window_box.setCurrentText(label)  # as a user picks it
     wait_idle(qtbot, window.env)
     shown = {x.id for x in page.model.visible_rows()}
-    expected = {x.id for x in everything
-                if x.renewal.days_left <= days
+    expected = {x.id for x in everything if x.renewal is not None
+                and x.renewal.days_left <= days
                 and not (x.renewal.days_left < 0 and x.renewal.decided)}
     assert shown == expected
     assert missed[0].id not in shown and missed[1].id in shown
@@ -84,10 +94,15 @@ def test_each_window_keeps_what_falls_due_in_it_and_missed_undecided_ones(
 
 def test_every_filter_combination_agrees_with_the_renewals_service(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The dated terms are the service's rows; every open term and the window of terms
+    without a renewal date add those, last."""
+    from stackadmin.services.inventory.terms import list_terms
     from stackadmin.services.renewals.listing import list_renewals
 
     page = _page(window, qtbot)
     rows = _all(page, qtbot)
+    undated = sorted((t for t in list_terms(demo_ctx, statuses=("active",))
+                      if t.renewal_date is None), key=lambda t: t.tool.casefold())
     decide(demo_ctx, rows[0].id, "renew")  # a decided, missed one
     decide(demo_ctx, rows[5].id, "cancel")
     window.env.changed("decision")
@@ -98,9 +113,11 @@ def test_every_filter_combination_agrees_with_the_renewals_service(
                 for renews in (None, 120):
                     page.set_filters(within_days=days, undecided=undecided, auto_renew=auto,
                                      renews_within=renews)
-                    expected = [r.term_id for r in list_renewals(
+                    expected = [] if days == UNDATED else [r.term_id for r in list_renewals(
                         demo_ctx, within_days=days, undecided=undecided, auto_renew=auto,
                         with_seats=False, renews_within=renews)]
+                    if days in (None, UNDATED) and renews is None:
+                        expected += [t.id for t in undated if t.auto_renew or not auto]
                     assert [x.id for x in page.model.visible_rows()] == expected, (
                         days, undecided, auto, renews)
 
@@ -116,12 +133,13 @@ def test_undecided_and_auto_renewing_filters(window: MainWindow, demo_ctx: Servi
     page.undecided_box.click()
     wait_idle(qtbot, window.env)
     undecided = {x.id for x in page.model.visible_rows()}
-    assert undecided == {x.id for x in everything} - {decided.id}
+    assert undecided == {x.id for x in everything} - {decided.id}  # undated: nothing decided
     page.undecided_box.click()
     page.auto_box.click()
     wait_idle(qtbot, window.env)
     auto = {x.id for x in page.model.visible_rows()}
-    assert auto == {x.id for x in everything if x.renewal.auto_renew}
+    assert auto == {x.id for x in everything
+                    if (x.renewal.auto_renew if x.renewal else x.term.auto_renew)}
     assert 0 < len(auto) < len(everything)
 
 
@@ -132,7 +150,8 @@ def test_shows_cost_in_term_and_base_currency_and_the_reminder(
     titles = [c.title for c in page.model.columns]
     cost, base, reminder = (titles.index("Annual cost"), titles.index("In base currency"),
                             titles.index("Reminder"))
-    foreign = page.model.row_of(lambda x: x.renewal.annual_cost.currency == "EUR")
+    foreign = page.model.row_of(lambda x: x.renewal is not None
+                                and x.renewal.annual_cost.currency == "EUR")
     assert foreign >= 0
     line = page.model.row_at(foreign)
     assert line.renewal.annual_cost_base is not None
@@ -141,7 +160,7 @@ def test_shows_cost_in_term_and_base_currency_and_the_reminder(
         "en_US")
     assert "€" in page.model.index(foreign, cost).data()
     assert "$" in page.model.index(foreign, base).data()
-    missed = [n for n, x in enumerate(rows) if x.renewal.days_left < 0]
+    missed = [n for n, x in enumerate(rows) if x.renewal and x.renewal.days_left < 0]
     assert missed and all(page.model.index(n, reminder).data() == "missed" for n in missed)
 
 
@@ -155,7 +174,7 @@ def test_timeline_shows_the_next_12_months_and_a_click_selects_the_term(
     timeline = page.timeline
     end = date(TODAY.year + 1, TODAY.month, 1)
     assert [m.term_id for m in timeline.marks] == [
-        x.id for x in rows if x.renewal.cancel_by < end]
+        x.id for x in rows if x.renewal is not None and x.renewal.cancel_by < end]
     lane = 4
     target = timeline.marks[lane].term_id
     qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton,
@@ -238,7 +257,7 @@ def test_renews_within_the_total_shown_and_missed_rows_first(
     from decimal import Decimal
 
     page = _page(window, qtbot)
-    everything = _all(page, qtbot)
+    everything = [x for x in _all(page, qtbot) if x.renewal is not None]
     page.renews_box.setValue(120)  # as a user types it
     wait_idle(qtbot, window.env)
     shown = page.model.visible_rows()
@@ -261,9 +280,9 @@ def test_renews_within_the_total_shown_and_missed_rows_first(
     # Rows past their cancel-by date come first whatever the sort.
     page.view.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # by tool, Z to A
     rows = page.model.visible_rows()
-    past = [x for x in rows if x.renewal.days_left < 0]
+    past = [x for x in rows if x.renewal is not None and x.renewal.days_left < 0]
     assert any(x.renewal.missed for x in past) and rows[:len(past)] == past
-    tools = [x.renewal.tool.casefold() for x in rows[len(past):]]
+    tools = [x.tool.casefold() for x in rows[len(past):]]  # undated terms among them
     assert tools == sorted(tools, reverse=True)  # the rest in the order asked for
     screenshot(window, "renewals-missed-first")
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from stackadmin.cli._common import opened
-from stackadmin.errors import UserError
+from stackadmin.errors import NoDatabaseError, UserError
+from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets import importer
-from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_options
+from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
+
+# A dry run with no database yet checks the file against an empty one, in memory: it must
+# not leave a database behind (a typo in --db), and an empty one is what the import would
+# meet.
+EMPTY_DATABASE = "sqlite://"
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
 
@@ -31,6 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.add_argument("--dry-run", action="store_true",
                        help="check the file and print what would be added and updated")
         p.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                       type=_map_option,
                        help="read COLUMN as FIELD (COLUMN= ignores the column); repeatable")
         p.add_argument("--date-format", metavar="FMT",
                        help="format of non-ISO dates, in strftime codes, e.g. %%d/%%m/%%Y")
@@ -39,12 +48,36 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         p.set_defaults(func=_import, kind=kind)
 
 
+def _map_option(text: str) -> tuple[str, str | None]:
+    """argparse type: a malformed --map is a usage error (exit 2), like any bad option."""
+    try:
+        return parse_map_option(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--map ")) from None
+
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator[ServiceContext]:
+    """The database to import into (created when missing), or for a dry run the one to
+    check against: with none there yet, an empty one in memory."""
+    with ExitStack() as stack:
+        if not args.dry_run:
+            ctx = stack.enter_context(opened(args, create=True))
+        else:
+            try:
+                ctx = stack.enter_context(opened(args))
+            except NoDatabaseError as exc:
+                print(f"stackadmin: {str(exc).split(' (')[0]} yet: the file is checked as if "
+                      "it were empty", file=sys.stderr)
+                ctx = stack.enter_context(opened(args, create=True, db=EMPTY_DATABASE))
+        yield ctx
+
+
 def _import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
-    overrides = parse_map_options(args.map)
-    with opened(args) as ctx:
+    overrides = dict(args.map)
+    with _database(args) as ctx:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)
     if not plan.ok:

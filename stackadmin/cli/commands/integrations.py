@@ -107,14 +107,15 @@ def read_secret(label: str, from_stdin: bool, *, required: bool) -> str | None:
 
 def _add(args: argparse.Namespace) -> int:
     from stackadmin.plugins.registry import load_registry
-    from stackadmin.services.sync.integrations import add_integration
+    from stackadmin.services.sync.integrations import add_integration, check_settings
 
     registry = load_registry()
     info = registry.get(args.plugin)
     given = _given(args)
+    check_settings(info, given)  # before a new database is made for it
     secret = read_secret(info.secret.label, args.secret_stdin, required=True) \
         if info.secret is not None else None
-    with opened(args) as ctx:
+    with opened(args, create=True) as ctx:
         row = add_integration(ctx, args.plugin, args.name, args.tool, given, secret,
                               registry=registry)
     kept = "; its secret is in the OS keyring" if secret else ""

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _set(args: argparse.Namespace) -> int:
-    with opened(args) as ctx:
+    with opened(args, create=True) as ctx:
         row = rates.set_rate(ctx, args.currency, args.rate, args.as_of)
     print(f"1 {row.currency} = {row.rate} {row.base_currency} as of {row.as_of.isoformat()}")
     return 0

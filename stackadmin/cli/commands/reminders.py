@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from stackadmin.cli._common import iso_date, opened, positive_int, print_json, print_table
+from stackadmin.cli._common import bounded_int, iso_date, opened, print_json, print_table
+from stackadmin.domain.limits import MAX_SNOOZE_DAYS, MAX_WITHIN_DAYS
 from stackadmin.domain.vocab import Decision
 from stackadmin.errors import UserError
 from stackadmin.services.context import ServiceContext
@@ -19,7 +20,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "reminders", parents=[common],
         help="terms whose cancel-by date is near, or missed and undecided (exit 0 either way)")
     cmd.add_argument("--as-of", type=iso_date, metavar="DATE", help="the date (default today)")
-    cmd.add_argument("--within", type=positive_int, default=DEFAULT_WITHIN, metavar="DAYS",
+    cmd.add_argument("--within", type=bounded_int(0, MAX_WITHIN_DAYS), default=DEFAULT_WITHIN,
+                     metavar="DAYS",
                      help=f"cancel-by dates up to DAYS after DATE (default {DEFAULT_WITHIN})")
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
     cmd.set_defaults(func=_reminders)
@@ -36,7 +38,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                             help="hide a term's current reminder until a later day")
     _term_args(snooze)
     when = snooze.add_mutually_exclusive_group(required=True)
-    when.add_argument("--days", type=positive_int, metavar="N",
+    when.add_argument("--days", type=bounded_int(1, MAX_SNOOZE_DAYS), metavar="N",
                       help="for N days (1 a day, 7 a week)")
     when.add_argument("--until", type=iso_date, metavar="DATE", help="until DATE")
     snooze.set_defaults(func=_snooze)

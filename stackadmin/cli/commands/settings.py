@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _set(args: argparse.Namespace) -> int:
-    with opened(args) as ctx:
+    with opened(args, create=True) as ctx:
         value = settings.set_setting(ctx, args.key, args.value)
     print(f"{args.key} = {value}")
     return 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money, normalize_currency
@@ -40,6 +40,7 @@ from stackadmin.services.buying.requests import change_status
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.tools import named
 from stackadmin.store.models import (
     Evaluation,
     EvaluationCandidate,
@@ -213,8 +214,7 @@ def add_candidates(ctx: ServiceContext, request_id: int, names: Sequence[str], *
             raise ValidationError(f"{', '.join(there)} is a candidate already")
         added = []
         for name in clean:
-            tool = session.scalars(select(Tool).where(func.lower(Tool.name) == name.lower())
-                                   ).first()
+            tool = named(session, Tool, name)
             candidate = EvaluationCandidate(
                 evaluation_id=evaluation.id, name=tool.name if tool else name,
                 tool_id=tool.id if tool else None,

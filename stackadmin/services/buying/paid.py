@@ -18,7 +18,7 @@ from stackadmin.domain.terms import covers
 from stackadmin.services.buying.tags import tags_by_tool
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats import utilization
-from stackadmin.services.seats.utilization import SeatStatus, UtilizationReport
+from stackadmin.services.seats.utilization import UtilizationReport
 from stackadmin.store.models import SubscriptionTerm
 
 
@@ -67,14 +67,14 @@ class PaidInventory:
         return {t.tool_id: t for t in self.tools}
 
 
-def person_key(seat: SeatStatus) -> str:
+def _key(person_id: int | None, email: str | None, account_id: int) -> str:
     """One key per person across tools: their id when matched, else the account's email;
     an account with neither counts only in its own tool."""
-    if seat.person_id is not None:
-        return f"person:{seat.person_id}"
-    if seat.email:
-        return f"email:{seat.email.lower()}"
-    return f"account:{seat.account_id}"
+    if person_id is not None:
+        return f"person:{person_id}"
+    if email:
+        return f"email:{email.lower()}"
+    return f"account:{account_id}"
 
 
 def tools_in_force(ctx: ServiceContext, day: date) -> set[int]:
@@ -88,18 +88,18 @@ def tools_in_force(ctx: ServiceContext, day: date) -> set[int]:
 
 
 def from_report(report: UtilizationReport, paid_ids: Iterable[int],
-                tags: dict[int, tuple[str, ...]], people: dict[str, str] | None = None
-                ) -> list[PaidTool]:
+                tags: dict[int, tuple[str, ...]], people: dict[str, str] | None = None, *,
+                with_people: bool = True) -> list[PaidTool]:
     """The paid tools' figures; `people`, when given, is filled with a label (name, else
-    email) for each active person's key."""
+    email) for each active person's key. `with_people=False`: figures only."""
     wanted = set(paid_ids)
     active: dict[int, set[str]] = {i: set() for i in wanted}
-    for seat in report.seats:
-        if seat.active and seat.tool_id in wanted:
-            key = person_key(seat)
-            active[seat.tool_id].add(key)
-            if people is not None and key not in people:
-                people[key] = seat.person or seat.email or seat.display_name or key
+    who = report.active_people(wanted) if with_people else []
+    for tool_id, account_id, person_id, person, email, display in who:
+        key = _key(person_id, email, account_id)
+        active[tool_id].add(key)
+        if people is not None and key not in people:
+            people[key] = person or email or display or key
     return [
         PaidTool(
             tool_id=f.tool_id, tool=f.tool, category=f.category, tags=tags.get(f.tool_id, ()),
@@ -113,18 +113,20 @@ def from_report(report: UtilizationReport, paid_ids: Iterable[int],
 
 
 def paid_tools(ctx: ServiceContext, as_of: date | None = None,
-               report: UtilizationReport | None = None) -> PaidInventory:
+               report: UtilizationReport | None = None, *, people: bool = True
+               ) -> PaidInventory:
     """Every tool with a term in force on the day (today by default). `report`: a
-    utilization report for that day already computed (the GUI shares one)."""
+    utilization report for that day already computed (the GUI shares one). `people=False`:
+    without who is active in each (what the request lists show needs only the figures)."""
     day = as_of or ctx.today()
     paid = tools_in_force(ctx, day)
     with ctx.read() as session:
         tags = tags_by_tool(session)
     if report is None or report.as_of != day:
         report = utilization.compute(ctx, day)
-    people: dict[str, str] = {}
-    tools = from_report(report, paid, tags, people)
-    return PaidInventory(day, report.base_currency, tools, people)
+    labels: dict[str, str] = {}
+    tools = from_report(report, paid, tags, labels, with_people=people)
+    return PaidInventory(day, report.base_currency, tools, labels)
 
 
 def paid_tools_named(ctx: ServiceContext, names: Iterable[str], as_of: date | None = None

@@ -210,20 +210,20 @@ def list_requests(ctx: ServiceContext, *, statuses: Iterable[str] | None = None,
         rows = _rows(session, list(session.scalars(query)))
     if not rows:
         return rows
-    return with_paid(rows, paid if paid is not None else paid_tools(ctx, as_of))
+    return with_paid(rows, paid if paid is not None else paid_tools(ctx, as_of, people=False))
 
 
 def get_request(ctx: ServiceContext, request_id: int, *, paid: PaidInventory | None = None
                 ) -> RequestRow:
     with ctx.read() as session:
         row = _rows(session, [get_or_404(session, ToolRequest, request_id, "request")])[0]
-    inventory = paid if paid is not None else paid_tools(ctx)
+    inventory = paid if paid is not None else paid_tools(ctx, people=False)
     return replace(row, already_paid=already_paid(row, inventory))
 
 
 def request_view(ctx: ServiceContext, request_id: int, as_of: date | None = None
                  ) -> RequestView:
-    paid = paid_tools(ctx, as_of)
+    paid = paid_tools(ctx, as_of, people=False)
     row = get_request(ctx, request_id, paid=paid)
     history = list(reversed(audit.list_events(ctx, entity=ENTITY, entity_id=request_id)))
     with ctx.read() as session:

@@ -2,13 +2,12 @@
 None when it has nothing to say). `SECTIONS` lists them in the order the e-mail shows them;
 adding one is a function and a line there:
 
-    def open_requests(src: Source) -> Section | None:
-        rows = list_open_requests(src.ctx)
+    def stale_terms(src: Source) -> Section | None:
+        rows = terms_without_owner(src.ctx)
         if not rows:
             return None
-        return Section("requests", "Open requests", f"{len(rows)} open requests",
-                       [Item(r.title, f"asked {r.asked_on.isoformat()}", link("requests"))
-                        for r in rows])
+        return Section("owners", "Terms without an owner", plural(len(rows), "term"),
+                       [Item(r.tool, link=link("renewals", term_id=r.id)) for r in rows])
 
 Figures are in the base currency, dates in ISO form (2027-03-02)."""
 
@@ -24,9 +23,12 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from stackadmin.domain.links import SCHEME
 from stackadmin.domain.money import Money
+from stackadmin.domain.requests import OPEN, RequestStatus, Urgency
 from stackadmin.domain.utilization import UnusedReason
 from stackadmin.domain.vocab import SyncStatus
+from stackadmin.services.buying import requests
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.renewals import listing
 from stackadmin.services.running import connections
@@ -36,7 +38,7 @@ from stackadmin.store.models import Integration, Person, SyncRun, Tool
 
 RENEWAL_WINDOW_DAYS = 30
 LISTED = 10  # items listed per section before "and N more"
-LINK_SCHEME = "stackadmin"
+LINK_SCHEME = SCHEME  # stackadmin.domain.links reads them back
 
 
 def link(page: str, **target: int | str) -> str:
@@ -229,7 +231,7 @@ def connection_health(src: Source) -> Section | None:
 def departed_with_seats(src: Source) -> Section | None:
     """People who left and still hold seats, with what those seats cost a year."""
     report = src.report
-    seats = [s for s in report.seats if s.reason is UnusedReason.DEPARTED and s.person_id]
+    seats = [s for s in report.unused if s.reason is UnusedReason.DEPARTED and s.person_id]
     if not seats:
         return None
     by_person: dict[int, list[utilization.SeatStatus]] = defaultdict(list)
@@ -257,12 +259,44 @@ def departed_with_seats(src: Source) -> Section | None:
                    shown, more=more)
 
 
+def open_requests(src: Source) -> Section | None:
+    """Requests still open (new, triaged, evaluating, approved), the most urgent and then
+    the oldest first, each with how long it has waited and what is already paid for that
+    answers it (a request answered by a tool bought already is money not spent)."""
+    rows = requests.list_requests(src.ctx, statuses=[s.value for s in OPEN], as_of=src.as_of)
+    if not rows:
+        return None
+    rank = {Urgency.HIGH.value: 0, Urgency.NORMAL.value: 1, Urgency.LOW.value: 2}
+    rows.sort(key=lambda r: (rank.get(r.urgency, 1), r.created_at, r.id))
+    items = []
+    for r in rows:
+        waited = max((src.as_of - r.created_at.date()).days, 0)
+        who = r.requested_by_name or r.requested_by
+        parts = [f"asked by {who} on {r.created_at.date().isoformat()} ({_days(-waited)})",
+                 f"{r.urgency} urgency"]
+        if r.already_paid:
+            parts.append("already paid for: " + ", ".join(p.tool for p in r.already_paid))
+        wanted = f" ({r.tool_name})" if r.tool_name else ""
+        items.append(Item(f"{r.title}{wanted}: {r.status}", " · ".join(parts),
+                          link("requests", request_id=r.id),
+                          urgent=r.urgency == Urgency.HIGH.value))
+    shown, more = _listed(items)
+    counts = {s: sum(1 for r in rows if r.status == s.value) for s in RequestStatus if s in OPEN}
+    by_status = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    answered = sum(1 for r in rows if r.already_paid)
+    note = (f"{plural(answered, 'request')} may be answered by a tool already paid for"
+            if answered else "")
+    return Section("requests", "Open requests",
+                   f"{plural(len(rows), 'open request')}: {by_status}", shown, note, more)
+
+
 SECTIONS: list[Callable[[Source], Section | None]] = [
     renewals,
     unused_seats,
     failed_syncs,
     connection_health,
     departed_with_seats,
+    open_requests,
 ]
 
 

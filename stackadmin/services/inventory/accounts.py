@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain.limits import (
+    MAX_ID,
+    MAX_YEAR,
+    MIN_YEAR,
+    check_int,
+    check_moment,
+    check_text,
+)
 from stackadmin.domain.values import normalize_email, optional_text, parse_choice
 from stackadmin.domain.vocab import AccountStatus, Role
 from stackadmin.errors import ValidationError
@@ -64,7 +72,16 @@ def _aware(value: Any) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise ValidationError("last activity must be a date and time with a time zone")
-    return value
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-14:00 is in the year 10000 in UTC
+        raise ValidationError(f"last activity must be between {MIN_YEAR} and {MAX_YEAR}, "
+                              f"got {value.isoformat()}") from None
+    return check_moment(moment, "last activity")
+
+
+def _record_id(value: Any, what: str) -> int:
+    return check_int(int(value), what, 1, MAX_ID)
 
 
 def person_id_for_email(session: Session, email: str | None) -> int | None:
@@ -76,8 +93,8 @@ def person_id_for_email(session: Session, email: str | None) -> int | None:
 def _clean(values: dict[str, Any], partial: bool) -> dict[str, Any]:
     c = FieldCleaner(values, partial=partial)
     c.require("tool_id")
-    c.take("tool_id", int)
-    c.take("person_id", lambda v: None if v is None else int(v))
+    c.take("tool_id", lambda v: _record_id(v, "tool id"))
+    c.take("person_id", lambda v: None if v is None else _record_id(v, "person id"))
     c.take("email", lambda v: normalize_email(v) if (v or "").strip() else None)
     c.take("display_name", lambda v: optional_text(v, "name", 200))
     c.take("external_id", lambda v: optional_text(v, "external id", 200))
@@ -124,7 +141,7 @@ def update_account(ctx: ServiceContext, account_id: int, **values: Any) -> Accou
 
 def set_exempt(ctx: ServiceContext, account_id: int, reason: str | None) -> AccountRow:
     """Exempts a seat from the unused rules (a reason is required), or clears it (None)."""
-    text = (reason or "").strip()
+    text = check_text((reason or "").strip(), "the reason", max_length=500)
     with ctx.transaction() as session:
         account = get_or_404(session, Account, account_id, "account")
         values: dict[str, Any] = (

@@ -21,6 +21,7 @@ from stackadmin.services.crud import (
     FieldCleaner,
     add_audited,
     apply_changes,
+    check_version,
     delete_audited,
     flush_or_explain,
     get_or_404,
@@ -40,12 +41,13 @@ class PersonRow:
     title: str | None
     status: str
     end_date: date | None
+    version: int  # the record's version: give it back with an edit (optimistic locking)
     account_count: int = 0
 
 
 def _row(p: Person, account_count: int = 0) -> PersonRow:
     return PersonRow(p.id, p.email, p.name, p.department, p.cost_center, p.title, p.status,
-                     p.end_date, account_count)
+                     p.end_date, p.version, account_count)
 
 
 def clean(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def clean(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     c = FieldCleaner(values, partial=partial)
     c.require("email")
     c.take("email", normalize_email)
-    c.take("name", lambda v: (v or "").strip()[:200])
+    c.take("name", lambda v: optional_text(v, "name", 200) or "")
     c.take("department", lambda v: optional_text(v, "department", 120))
     c.take("cost_center", lambda v: optional_text(v, "cost centre", 120))
     c.take("title", lambda v: optional_text(v, "title", 200))
@@ -74,18 +76,24 @@ def create_person(ctx: ServiceContext, **values: Any) -> PersonRow:
         return _row(person)
 
 
-def update_person(ctx: ServiceContext, person_id: int, **values: Any) -> PersonRow:
+def update_person(ctx: ServiceContext, person_id: int, *, expected_version: int | None = None,
+                  **values: Any) -> PersonRow:
+    """Changes the given fields; `expected_version` as for terms.update_term."""
     data = clean(values, partial=True)
     with ctx.transaction() as session:
         person = get_or_404(session, Person, person_id, "person")
+        check_version(session, person, expected_version, entity="person",
+                      label=f"person {person.email}")
         apply_changes(session, ctx, person, data, entity="person",
                       label=f"person {person.email}")
         flush_or_explain(session, f"a person with email {data.get('email')} exists already")
         return _row(person)
 
 
-def mark_departed(ctx: ServiceContext, person_id: int, end_date: date) -> PersonRow:
-    return update_person(ctx, person_id, status=PersonStatus.DEPARTED.value, end_date=end_date)
+def mark_departed(ctx: ServiceContext, person_id: int, end_date: date, *,
+                  expected_version: int | None = None) -> PersonRow:
+    return update_person(ctx, person_id, expected_version=expected_version,
+                         status=PersonStatus.DEPARTED.value, end_date=end_date)
 
 
 def delete_person(ctx: ServiceContext, person_id: int) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import check_date, check_rate
 from stackadmin.domain.money import normalize_currency
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
@@ -30,10 +31,10 @@ def parse_rate(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
-        raise ValidationError(f"'{text}' is not a rate (for example 1.10)") from None
+        raise ValidationError(f"'{str(text)[:40]}' is not a rate (for example 1.10)") from None
     if not value.is_finite() or value <= 0:
-        raise ValidationError(f"the rate must be a positive number, got '{text}'")
-    return value
+        raise ValidationError(f"the rate must be a positive number, got '{text[:40]}'")
+    return check_rate(value)
 
 
 def set_rate(ctx: ServiceContext, currency: str, rate: str | Decimal,
@@ -41,7 +42,7 @@ def set_rate(ctx: ServiceContext, currency: str, rate: str | Decimal,
     """Records `1 currency = rate × base currency` as of a date (today by default)."""
     code = normalize_currency(currency)
     value = parse_rate(str(rate))
-    day = as_of or ctx.today()
+    day = check_date(as_of or ctx.today(), "the date of the rate")
     with ctx.transaction() as session:
         base = settings.get_raw(session, "base_currency")
         if code == base:
@@ -80,9 +81,10 @@ def list_rates(ctx: ServiceContext) -> list[RateRow]:
 def load_rates(session: Session, as_of: date, base_currency: str | None = None) -> RateTable:
     """The rates into the base currency (the setting, unless given) as of a date."""
     base = base_currency or settings.get_raw(session, "base_currency")
+    rate = ExchangeRate.__table__.c  # Core columns: no ORM configuration for a read
     rows = session.execute(
-        select(ExchangeRate.currency, ExchangeRate.base_currency, ExchangeRate.rate)
-        .where(ExchangeRate.as_of <= as_of)
-        .order_by(ExchangeRate.as_of)
+        select(rate.currency, rate.base_currency, rate.rate)
+        .where(rate.as_of <= as_of)
+        .order_by(rate.as_of)
     )
     return RateTable.from_history(base, ((c, q, r) for c, q, r in rows))

@@ -4,38 +4,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import MAX_HEADROOM_PCT, MAX_INACTIVITY_DAYS, check_days
 from stackadmin.domain.money import normalize_currency
 from stackadmin.domain.vocab import DigestFrequency, SmtpSecurity
 from stackadmin.errors import ValidationError
-from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.records import SETTING_DEFAULTS, Settings, parse_leads
 from stackadmin.store.models import Setting
 
+if TYPE_CHECKING:  # the keyring (~50 ms to import) only when a secret is read or stored
+    from stackadmin.secrets import SecretStore
 
-def _positive_int(text: str) -> int:
+
+def _inactivity_days(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole number of days") from None
-    if value <= 0:
-        raise ValidationError(f"{value} must be at least 1")
-    return value
+        raise ValidationError(f"'{text[:40]}' is not a whole number of days") from None
+    return check_days(value, "", MAX_INACTIVITY_DAYS, low=1)
+
+
+def _unverified_days(text: str) -> int:
+    """Days after which a connection not verified since counts as unverified."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValidationError(f"'{text[:40]}' is not a whole number of days") from None
+    return check_days(value, "", MAX_INACTIVITY_DAYS, low=1)
 
 
 def _percent(text: str) -> int:
     try:
         value = int(text.strip().rstrip("%"))
     except ValueError:
-        raise ValidationError(f"'{text}' is not a whole percentage") from None
-    if not 0 <= value <= 500:
-        raise ValidationError(f"{value}% is outside 0 to 500")
+        raise ValidationError(f"'{text[:40]}' is not a whole percentage") from None
+    if not 0 <= value <= MAX_HEADROOM_PCT:
+        raise ValidationError(f"{value}% is outside 0 to {MAX_HEADROOM_PCT}")
     return value
 
 
@@ -106,13 +116,14 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("base_currency", SETTING_DEFAULTS["base_currency"], normalize_currency,
                     "currency that totals and savings are shown in (ISO 4217)"),
         SettingSpec("default_inactivity_days", SETTING_DEFAULTS["default_inactivity_days"],
-                    _positive_int, "days without activity before a seat counts as unused"),
+                    _inactivity_days,
+                    "days without activity before a seat counts as unused"),
         SettingSpec("reminder_leads", SETTING_DEFAULTS["reminder_leads"], _leads_text,
                     "days before a cancel-by date when reminders fall due"),
         SettingSpec("headroom_pct", SETTING_DEFAULTS["headroom_pct"], _percent,
                     "spare seats recommended above the active count, in percent"),
         # Running the stack: connections and the digest e-mail.
-        SettingSpec("unverified_days", "90", _positive_int,
+        SettingSpec("unverified_days", "90", _unverified_days,
                     "days after which a connection not verified since counts as unverified"),
         SettingSpec("digest_recipients", "", _emails,
                     "addresses the digest is sent to, separated by commas"),
@@ -152,7 +163,10 @@ def all_settings(ctx: ServiceContext) -> dict[str, str]:
 
 
 def load(session: Session) -> Settings:
-    return Settings.from_stored({s.key: s.value for s in session.scalars(select(Setting))})
+    # The table's columns, not the model: a read of settings alone never configures the ORM.
+    table = Setting.__table__.c
+    return Settings.from_stored({key: value for key, value in session.execute(
+        select(table.key, table.value))})
 
 
 def current(ctx: ServiceContext) -> Settings:
@@ -196,7 +210,11 @@ def set_secret(ctx: ServiceContext, key: str, value: str, store: SecretStore | N
             f"unknown secret '{key}' (known: {', '.join(sorted(SECRET_SPECS))})")
     if not value:
         raise ValidationError(f"{key}: the secret is empty")
-    (store or SecretStore()).set(key, value)
+    if store is None:
+        from stackadmin.secrets import SecretStore
+
+        store = SecretStore()
+    store.set(key, value)
     with ctx.transaction() as session:
         audit.record(session, ctx, action="update", entity="setting", entity_id=None,
                      summary=f"secret {key} stored in the OS keyring")
@@ -205,4 +223,8 @@ def set_secret(ctx: ServiceContext, key: str, value: str, store: SecretStore | N
 def get_secret(key: str, store: SecretStore | None = None) -> str | None:
     if key not in SECRET_SPECS:
         raise ValidationError(f"unknown secret '{key}'")
-    return (store or SecretStore()).get(key)
+    if store is None:
+        from stackadmin.secrets import SecretStore
+
+        store = SecretStore()
+    return store.get(key)

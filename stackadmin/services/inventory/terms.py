@@ -8,6 +8,12 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain.limits import (
+    MAX_BILLING_MONTHS,
+    MAX_NOTICE_DAYS,
+    MAX_SEATS,
+    check_int,
+)
 from stackadmin.domain.money import Money, normalize_currency
 from stackadmin.domain.renewals import term_length_months
 from stackadmin.domain.terms import (
@@ -28,6 +34,7 @@ from stackadmin.services.crud import (
     FieldCleaner,
     add_audited,
     apply_changes,
+    check_version,
     delete_audited,
     flush_or_explain,
     get_or_404,
@@ -45,15 +52,13 @@ def term_row(t: SubscriptionTerm) -> TermRow:
         t.id, t.tool_id, t.tool.name, t.plan, t.pricing, Money(t.unit_price_minor, t.currency),
         t.seats, t.billing_months, t.term_start, t.renewal_date, t.auto_renew, t.notice_days,
         t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
-        t.previous_term_id,
+        t.previous_term_id, t.version,
     )
 
 
 def _billing(value: Any) -> int:
-    if isinstance(value, int):
-        if value <= 0:
-            raise ValidationError(f"billing period must be at least 1 month, got {value}")
-        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return check_int(value, "billing period (months)", 1, MAX_BILLING_MONTHS)
     return parse_billing_period(str(value))
 
 
@@ -66,16 +71,17 @@ def _clean(values: dict[str, Any], partial: bool, current: SubscriptionTerm | No
     c.take("pricing", lambda v: parse_choice(v, PricingModel, "pricing"))
     c.take("currency", normalize_currency)
     c.take("seats", lambda v: None if v is None or str(v).strip() == ""
-           else non_negative_int(v, "seats"))
+           else non_negative_int(v, "seats", MAX_SEATS))
     c.take("billing_period", _billing)
     c.take("term_start", lambda v: optional_date(v, "term start"))
     c.take("renewal_date", lambda v: optional_date(v, "renewal date"))
     c.take("auto_renew", lambda v: v if isinstance(v, bool) else parse_bool(str(v)))
-    c.take("notice_days", lambda v: non_negative_int(v or 0, "notice period"))
-    c.take("internal_lead_days", lambda v: non_negative_int(v or 0, "internal lead"))
+    c.take("notice_days", lambda v: non_negative_int(v or 0, "notice period", MAX_NOTICE_DAYS))
+    c.take("internal_lead_days",
+           lambda v: non_negative_int(v or 0, "internal lead", MAX_NOTICE_DAYS))
     c.take("cost_center", lambda v: optional_text(v, "cost centre", 120))
     c.take("po_reference", lambda v: optional_text(v, "PO reference", 200))
-    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("status", lambda v: parse_choice(v, TermStatus, "status"))
     c.take("unit_price", lambda v: v)  # checked below, against the currency
     data = c.result()
@@ -130,21 +136,35 @@ def add_term(session: Session, ctx: ServiceContext, **values: Any) -> Subscripti
     return term
 
 
-def update_term(ctx: ServiceContext, term_id: int, **values: Any) -> TermRow:
+def _label(term: SubscriptionTerm) -> str:
+    return f"term {term.tool.name} {term.plan}".strip()
+
+
+def update_term(ctx: ServiceContext, term_id: int, *, expected_version: int | None = None,
+                **values: Any) -> TermRow:
+    """Changes the given fields. `expected_version`: the version the edit was based on
+    (TermRow.version); when someone saved the term since, StaleRecordError and nothing
+    changes."""
     with ctx.transaction() as session:
         term = _load(session, term_id)
+        check_version(session, term, expected_version, entity="subscription_term",
+                      label=_label(term))
         data = _clean(values, partial=True, current=term)
         apply_changes(session, ctx, term, data, entity="subscription_term",
-                      label=f"term {term.tool.name} {term.plan}".strip())
+                      label=_label(term))
         flush_or_explain(session, "another term of this tool has the same plan and start")
         return term_row(term)
 
 
-def renew_term(ctx: ServiceContext, term_id: int, **overrides: Any) -> TermRow:
+def renew_term(ctx: ServiceContext, term_id: int, *, expected_version: int | None = None,
+               **overrides: Any) -> TermRow:
     """Starts the next term where this one ends, carrying over its terms; `overrides`
-    (unit_price, seats, renewal_date, plan...) change what the new contract says."""
+    (unit_price, seats, renewal_date, plan...) change what the new contract says.
+    `expected_version` as for update_term: the carried-over terms are the ones shown."""
     with ctx.transaction() as session:
         old = _load(session, term_id)
+        check_version(session, old, expected_version, entity="subscription_term",
+                      label=_label(old))
         if old.status in (TermStatus.CANCELLED.value, TermStatus.RENEWED.value):
             raise ValidationError(f"this term is {old.status}; it cannot be renewed again")
         start = old.renewal_date or ctx.today()

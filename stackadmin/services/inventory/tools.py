@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain.limits import MAX_INACTIVITY_DAYS, check_days
 from stackadmin.domain.values import normalize_email, optional_text, required_text
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
@@ -15,6 +16,7 @@ from stackadmin.services.crud import (
     FieldCleaner,
     add_audited,
     apply_changes,
+    check_version,
     delete_audited,
     flush_or_explain,
     get_or_404,
@@ -29,16 +31,30 @@ FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inac
 def _row(t: Tool) -> ToolRow:
     return ToolRow(t.id, t.name, t.vendor.name if t.vendor else None, t.category,
                    t.owner.email if t.owner else None, t.owner.name if t.owner else None,
-                   t.website, t.notes, t.inactivity_days, t.reminder_leads,
+                   t.website, t.notes, t.inactivity_days, t.reminder_leads, t.version,
                    t.owner.status if t.owner else None, t.owner.end_date if t.owner else None)
+
+
+def named(session: Session, model: type[Tool] | type[Vendor], name: str) -> Any | None:
+    """The tool (or vendor) of that name in any case, or None. Compared in Python, as the
+    imports compare: SQLite's lower() folds ASCII letters only ('Ĝ' stays 'Ĝ')."""
+    wanted = name.strip()
+    exact = session.scalars(select(model).where(model.name == wanted)).first()
+    if exact is not None:
+        return exact
+    key = wanted.lower()
+    for row_id, row_name in session.execute(select(model.id, model.name)):
+        if row_name.lower() == key:
+            return session.get(model, row_id)
+    return None
 
 
 def vendor_id_for(session: Session, name: str | None) -> int | None:
     """The vendor of that name (case-insensitive), created when new; None for a blank name."""
-    clean = (name or "").strip()
-    if not clean:
+    clean = optional_text(name, "vendor", 200)
+    if clean is None:
         return None
-    vendor = session.scalars(select(Vendor).where(func.lower(Vendor.name) == clean.lower())).first()
+    vendor = named(session, Vendor, clean)
     if vendor is None:
         vendor = Vendor(name=clean)
         session.add(vendor)
@@ -62,10 +78,9 @@ def _optional_days(value: Any) -> int | None:
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise ValidationError(f"inactivity threshold must be whole days, got '{value}'") from None
-    if days <= 0:
-        raise ValidationError(f"inactivity threshold must be at least 1 day, got {days}")
-    return days
+        raise ValidationError(f"inactivity threshold must be whole days, got "
+                              f"'{str(value)[:40]}'") from None
+    return check_days(days, "inactivity threshold", MAX_INACTIVITY_DAYS, low=1)
 
 
 def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str, Any]:
@@ -74,7 +89,7 @@ def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str,
     c.take("name", lambda v: required_text(v, "tool name"))
     c.take("category", lambda v: optional_text(v, "category", 120))
     c.take("website", lambda v: optional_text(v, "website", 500))
-    c.take("notes", lambda v: optional_text(v, "notes", 10_000))
+    c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("inactivity_days", _optional_days)
     c.take("reminder_leads", lambda v: ",".join(map(str, parse_leads(v))) if v else None)
     c.take("vendor", lambda v: vendor_id_for(session, v))
@@ -91,7 +106,7 @@ def add_tool(session: Session, ctx: ServiceContext, **values: Any) -> Tool:
     """`create_tool` inside the caller's transaction (a purchase adds a tool and its first
     term in one)."""
     data = _clean(session, values, partial=False)
-    if session.scalar(select(Tool.id).where(func.lower(Tool.name) == data["name"].lower())):
+    if named(session, Tool, data["name"]) is not None:
         raise ValidationError(f"a tool named {data['name']} exists already")
     tool = Tool(**data)
     session.add(tool)
@@ -107,9 +122,12 @@ def create_tool(ctx: ServiceContext, **values: Any) -> ToolRow:
         return _row(add_tool(session, ctx, **values))
 
 
-def update_tool(ctx: ServiceContext, tool_id: int, **values: Any) -> ToolRow:
+def update_tool(ctx: ServiceContext, tool_id: int, *, expected_version: int | None = None,
+                **values: Any) -> ToolRow:
+    """Changes the given fields; `expected_version` as for terms.update_term."""
     with ctx.transaction() as session:
         tool = get_or_404(session, Tool, tool_id, "tool")
+        check_version(session, tool, expected_version, entity="tool", label=f"tool {tool.name}")
         data = _clean(session, values, partial=True)
         apply_changes(session, ctx, tool, data, entity="tool", label=f"tool {tool.name}")
         flush_or_explain(session, f"a tool named {data.get('name')} exists already")
@@ -145,8 +163,7 @@ def delete_tool(ctx: ServiceContext, tool_id: int) -> DeleteImpact:
 
 
 def find_tool(session: Session, name: str) -> Tool:
-    query = select(Tool).where(func.lower(Tool.name) == name.strip().lower())
-    tool = session.scalars(query).first()
+    tool: Tool | None = named(session, Tool, name)
     if tool is None:
         raise NotFoundError(f"there is no tool named '{name}'")
     return tool
@@ -155,6 +172,12 @@ def find_tool(session: Session, name: str) -> Tool:
 def tool_by_name(ctx: ServiceContext, name: str) -> ToolRow:
     with ctx.read() as session:
         return _row(find_tool(session, name))
+
+
+def get_tool(ctx: ServiceContext, tool_id: int) -> ToolRow:
+    """One tool by id; NotFoundError in words when it is not there (deleted meanwhile)."""
+    with ctx.read() as session:
+        return _row(get_or_404(session, Tool, tool_id, "tool"))
 
 
 def list_tools(ctx: ServiceContext) -> list[ToolRow]:

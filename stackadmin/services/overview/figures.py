@@ -112,6 +112,7 @@ class Dashboard:
     owners_departed: list[ToolRow] = field(default_factory=list)
     savings_base: Decimal = Decimal(0)
     utilization: UtilizationReport | None = None  # the report the seat figures come from
+    tool_count: int = 0  # every tool in the inventory (0: nothing to show yet)
     by_category: dict[str, Decimal] = field(default_factory=dict)
     by_cost_center: dict[str, Decimal] = field(default_factory=dict)
 
@@ -241,5 +242,6 @@ def build(today: date, rates: RateTable, tools: Iterable[ToolRow], terms: list[T
                                and t.status == TermStatus.ACTIVE.value],
         by_category=dict(sorted(by_category.items(), key=lambda kv: -kv[1])),
         by_cost_center=dict(sorted(by_cost_center.items(), key=lambda kv: -kv[1])),
+        tool_count=len(by_id),
         owners_departed=[t for t in by_id.values() if t.owner_departed(today)],
     )

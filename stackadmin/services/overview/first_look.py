@@ -31,18 +31,18 @@ def _day(value: str | None) -> date | None:
 def term_row(values: tuple[Any, ...]) -> TermRow:
     (id_, tool_id, tool, plan, pricing, minor, currency, seats, billing_months, term_start,
      renewal_date, auto_renew, notice_days, lead_days, cost_center, po_reference, notes,
-     status, previous_term_id) = values
+     status, previous_term_id, version) = values
     return TermRow(id_, tool_id, tool, plan, pricing, Money(minor, currency), seats,
                    billing_months, _day(term_start), _day(renewal_date), bool(auto_renew),
                    notice_days, lead_days, cost_center, po_reference, notes, status,
-                   previous_term_id)
+                   previous_term_id, version)
 
 
 def tool_row(values: tuple[Any, ...]) -> ToolRow:
     (id_, name, vendor, category, owner_email, owner_name, website, notes, inactivity_days,
-     reminder_leads, owner_status, owner_end) = values
+     reminder_leads, version, owner_status, owner_end) = values
     return ToolRow(id_, name, vendor, category, owner_email, owner_name, website, notes,
-                   inactivity_days, reminder_leads, owner_status, _day(owner_end))
+                   inactivity_days, reminder_leads, version, owner_status, _day(owner_end))
 
 
 def open_snapshot(db: str | None) -> Snapshot | None:

@@ -101,9 +101,7 @@ def build_calendar(rows: list[RenewalRow], stamp: datetime | None = None) -> Cal
 def export_calendar(ctx: ServiceContext, path: str | Path,
                     as_of: date | None = None) -> CalendarExport:
     """Writes the .ics file for every open term's renewal in play on `as_of` (today)."""
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise UserError(f"cannot write {target}: the folder {target.parent} does not exist")
+    target = ctx.output_path(path)
     rows = list_renewals(ctx, as_of=as_of, with_seats=False)
     data = build_calendar(rows).to_ical()
     # Written beside the target and renamed: a calendar never reads half a file.

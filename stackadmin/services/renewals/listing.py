@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
 from stackadmin.domain.terms import TermPrice
-from stackadmin.domain.utilization import (
-    SeatCounts,
-    SeatFacts,
-    activity_judged,
-    activity_unknown,
-    is_active,
-    unused_reason,
-)
-from stackadmin.domain.vocab import (
-    SEAT_HOLDING,
-    AccountStatus,
-    Decision,
-    PersonStatus,
-    PricingModel,
-    TermStatus,
-)
+from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.tools import named
 from stackadmin.services.records import parse_leads
-from stackadmin.store.models import Account, Person, SubscriptionTerm, TermDecision, Tool
+from stackadmin.store.models import Person, SubscriptionTerm, TermDecision, Tool
+from stackadmin.store.seat_rules import count_active, seat_rules, thresholds_in_use
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +95,20 @@ def tool_leads(tool: Tool, default: tuple[int, ...]) -> tuple[int, ...]:
     return parse_leads(tool.reminder_leads) if tool.reminder_leads else default
 
 
-def term_cycle(term: SubscriptionTerm, today: date,
+class _Dated(Protocol):
+    @property
+    def term_start(self) -> date | None: ...
+    @property
+    def renewal_date(self) -> date | None: ...
+    @property
+    def auto_renew(self) -> bool: ...
+    @property
+    def notice_days(self) -> int: ...
+    @property
+    def internal_lead_days(self) -> int: ...
+
+
+def term_cycle(term: _Dated, today: date,
                cancelled_at: date | None = None) -> Cycle | None:
     """The renewal in play on `today`; a decision to cancel stops the rolling forward there."""
     if term.renewal_date is None:
@@ -136,10 +135,49 @@ def _decisions(session: Session, term_ids: list[int]
                ) -> dict[tuple[int, date], tuple[Decision, str | None]]:
     if not term_ids:
         return {}
+    d = TermDecision.__table__.c
     rows = session.execute(
-        select(TermDecision.term_id, TermDecision.renewal_date, TermDecision.decision,
-               TermDecision.note).where(TermDecision.term_id.in_(term_ids)))
+        select(d.term_id, d.renewal_date, d.decision, d.note).where(d.term_id.in_(term_ids)))
     return {(t, d): (Decision(dec), note) for t, d, dec, note in rows}
+
+
+class _OpenTerm(NamedTuple):
+    """An open term's columns, read as plain rows: ORM objects with their tools and owners
+    took twice as long for the reminder check at start-up."""
+
+    id: int
+    tool_id: int
+    tool: str
+    reminder_leads: str | None
+    plan: str
+    pricing: str
+    unit_price_minor: int
+    currency: str
+    seats: int | None
+    billing_months: int
+    term_start: date | None
+    renewal_date: date | None
+    auto_renew: bool
+    notice_days: int
+    internal_lead_days: int
+    owner_name: str | None
+    owner_email: str | None
+
+
+def _open_rows(session: Session, term_ids: list[int] | None) -> list[_OpenTerm]:
+    # The tables' columns, not the models' (store/seat_rules.py says why).
+    t, tool, owner = SubscriptionTerm.__table__.c, Tool.__table__, Person.__table__
+    query = (select(t.id, t.tool_id, tool.c.name, tool.c.reminder_leads, t.plan, t.pricing,
+                    t.unit_price_minor, t.currency, t.seats, t.billing_months, t.term_start,
+                    t.renewal_date, t.auto_renew, t.notice_days, t.internal_lead_days,
+                    owner.c.name, owner.c.email)
+             .select_from(SubscriptionTerm.__table__)
+             .join(tool, tool.c.id == t.tool_id)
+             .outerjoin(owner, owner.c.id == tool.c.owner_id)
+             .where(t.status == TermStatus.ACTIVE.value, t.renewal_date.is_not(None)))
+    if term_ids is not None:
+        query = query.where(t.id.in_(term_ids))
+    return [_OpenTerm._make(row) for row in session.connection().execute(query)]
 
 
 def load_rows(session: Session, day: date, *,
@@ -147,10 +185,7 @@ def load_rows(session: Session, day: date, *,
     """Every open term's renewal as of `day`, in cancel-by order (within one session)."""
     conf = settings.load(session)
     rates = load_rates(session, day, conf.base_currency)
-    terms = _open_terms(session)
-    if term_ids is not None:
-        wanted = set(term_ids)
-        terms = [t for t in terms if t.id in wanted]
+    terms = _open_rows(session, term_ids)
     decisions = _decisions(session, [t.id for t in terms])
     cancels: dict[int, date] = {}
     for (term_id, renewal), (decision, _note) in decisions.items():
@@ -166,13 +201,13 @@ def load_rows(session: Session, day: date, *,
         annual = price.annual_cost
         in_base = rates.to_base(annual, t.currency)
         decision, note = decisions.get((t.id, cycle.renewal_date), (Decision.UNDECIDED, None))
-        owner = t.tool.owner
         rows.append(RenewalRow(
-            term_id=t.id, tool_id=t.tool_id, tool=t.tool.name, plan=t.plan,
+            term_id=t.id, tool_id=t.tool_id, tool=t.tool, plan=t.plan,
             renewal_date=cycle.renewal_date, cancel_by=cycle.cancel_by,
             days_left=cycle.days_left(day), rolled=cycle.rolled, auto_renew=t.auto_renew,
             notice_days=t.notice_days, internal_lead_days=t.internal_lead_days,
-            leads=tool_leads(t.tool, conf.reminder_leads),
+            leads=(parse_leads(t.reminder_leads) if t.reminder_leads
+                   else conf.reminder_leads),
             annual_cost=Money.rounded(annual, t.currency),
             annual_cost_base=(None if in_base is None
                               else Money.rounded(in_base, conf.base_currency)),
@@ -180,8 +215,8 @@ def load_rows(session: Session, day: date, *,
             missing_rate=t.currency if in_base is None else None,
             seats_purchased=t.seats,
             seats_active=None,  # filled by with_active_seats for the rows kept
-            owner=(owner.name or owner.email) if owner else None,
-            owner_email=owner.email if owner else None,
+            owner=(t.owner_name or t.owner_email) if t.owner_email else None,
+            owner_email=t.owner_email,
             decision=decision, decision_note=note,
         ))
     rows.sort(key=lambda r: (r.cancel_by, r.tool.lower(), r.plan.lower(), r.term_id))
@@ -190,52 +225,18 @@ def load_rows(session: Session, day: date, *,
 
 def active_seats(ctx: ServiceContext, day: date,
                  tool_ids: Iterable[int] | None = None) -> dict[int, int | None]:
-    """Active seats per tool id on `day`, by the same rules as the utilization report
-    (`utilization.compute`), but only for the tools asked for: the full report costs ~5 s
-    on 100,000 accounts, a reminder panel needs a handful of tools. None for a tool with no
-    account recorded, or whose seats' activity is unknown (none reports activity): not 0."""
+    """Active seats per tool id on `day`, by the same rules as the utilization report,
+    counted by the database (store/seat_rules.py) for the tools asked for (every tool with
+    an account when None). None for a tool with no account recorded, or whose seats'
+    activity is unknown (none reports activity): not 0."""
     wanted = None if tool_ids is None else sorted(set(tool_ids))
     if wanted == []:
         return {}
-    query = (select(Account.tool_id, Account.status, Account.last_activity,
-                    Account.activity_known, Account.first_seen, Account.invited_at,
-                    Account.is_bot, Account.exempt, Person.status, Person.end_date,
-                    Tool.inactivity_days, Account.pending_cancellation)
-             .join(Tool, Tool.id == Account.tool_id)
-             .outerjoin(Person, Person.id == Account.person_id)
-             .where(Account.status.in_([s.value for s in SEAT_HOLDING]),
-                    Account.billable.is_not(False)))
-    if wanted is not None:
-        query = query.where(Account.tool_id.in_(wanted))
-    counts: dict[int, int] = dict.fromkeys(wanted or (), 0)
-    known: dict[int, int] = defaultdict(int)
-    unknown: dict[int, int] = defaultdict(int)
     with ctx.read() as session:
-        default_days = settings.load(session).default_inactivity_days
-        recorded = select(Account.tool_id).distinct()
-        if wanted is not None:
-            recorded = recorded.where(Account.tool_id.in_(wanted))
-        with_data = set(session.scalars(recorded))  # tools with no account: seats unknown
-        for (tool_id, status, last, activity, first_seen, invited, bot, exempt, p_status,
-             p_end, days, pending) in session.execute(query):
-            facts = SeatFacts(
-                status=AccountStatus(status), last_activity=last, activity_known=activity,
-                first_seen=first_seen, invited_at=invited, exempt=exempt, is_bot=bot,
-                person_departed=p_status == PersonStatus.DEPARTED.value,
-                person_end_date=p_end, pending_cancellation=pending)
-            threshold = days or default_days
-            if is_active(facts, threshold, day):
-                counts[tool_id] = counts.get(tool_id, 0) + 1
-            if activity and not bot:
-                known[tool_id] += 1
-            elif activity_unknown(True, bot, exempt, activity,
-                                  unused_reason(facts, threshold, day),
-                                  cancelling=pending is not None):
-                unknown[tool_id] += 1
-    return {tool_id: counts.get(tool_id, 0) if tool_id in with_data and activity_judged(
-                SeatCounts(activity_known=known[tool_id], activity_unknown=unknown[tool_id]))
-            else None
-            for tool_id in sorted(set(counts) | set(unknown))}
+        days = settings.load(session).default_inactivity_days
+        rules = seat_rules(day, days, thresholds_in_use(session, days))
+        counted = count_active(session, rules, wanted)
+    return counted if wanted is None else {t: counted.get(t) for t in wanted}
 
 
 def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
@@ -284,9 +285,8 @@ def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,
 
 def find_term(ctx: ServiceContext, tool: str, plan: str | None = None) -> int:
     """The id of a tool's open term, by tool name (any case) and, when it has several, plan."""
-    name = tool.strip().lower()
     with ctx.read() as session:
-        found = session.scalars(select(Tool).where(func.lower(Tool.name) == name)).first()
+        found = named(session, Tool, tool)
         if found is None:
             raise NotFoundError(f"no tool named '{tool}'")
         terms = [t for t in _open_terms(session) if t.tool_id == found.id]

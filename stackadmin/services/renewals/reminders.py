@@ -61,11 +61,13 @@ def _marks(session: Session, term_ids: Iterable[int]) -> dict[ReminderKey, Mark]
     ids = list(term_ids)
     if not ids:
         return {}
-    rows = session.scalars(select(ReminderStateRow).where(ReminderStateRow.term_id.in_(ids)))
+    r = ReminderStateRow.__table__.c  # plain rows: the check at start configures no ORM
+    rows = session.execute(select(r.term_id, r.renewal_date, r.kind, r.lead_days, r.state,
+                                  r.snoozed_until).where(r.term_id.in_(ids)))
     return {
-        ReminderKey(r.term_id, r.renewal_date, ReminderKind(r.kind), r.lead_days):
-            Mark(ReminderState(r.state), r.snoozed_until)
-        for r in rows
+        ReminderKey(term_id, renewal, ReminderKind(kind), lead):
+            Mark(ReminderState(state), snoozed)
+        for term_id, renewal, kind, lead, state, snoozed in rows
     }
 
 
@@ -252,7 +254,7 @@ def _decide(session: Session, ctx: ServiceContext, term_id: int, decision: Decis
             note: str | None, renewal_date: date | None, day: date) -> DecisionRow:
     choice = Decision(parse_choice(decision.value if isinstance(decision, Decision)
                                    else decision, Decision, "decision"))
-    clean_note = optional_text(note, "note", 10_000)
+    clean_note = optional_text(note, "note", 10_000, multiline=True)
     term = get_or_404(session, SubscriptionTerm, term_id, "subscription term")
     renewal = renewal_date
     if renewal is None:

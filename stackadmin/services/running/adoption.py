@@ -240,33 +240,76 @@ class TargetStatus:
                 f"{self.active} of {self.group_size} ({pct}), {state}")
 
 
-def set_target(ctx: ServiceContext, tool: str, target_pct: int,
+def parse_percent(value: int | str) -> int:
+    """A target percent as typed ('80', '80 %', ' 80%') or given; 1 to 100, in words
+    otherwise."""
+    text = str(value).strip().removesuffix("%").strip()
+    try:
+        pct = int(text)
+    except ValueError:
+        raise ValidationError(f"target: '{str(value).strip()[:40]}' is not a whole percent "
+                              "(1 to 100)") from None
+    if not 1 <= pct <= 100:
+        raise ValidationError(f"target: {pct} % is outside 1 to 100")
+    return pct
+
+
+def departments(ctx: ServiceContext) -> list[str]:
+    """The departments of the people still here, as written, by name: a target's groups."""
+    with ctx.read() as session:
+        names = session.scalars(select(Person.department).where(
+            Person.status == PersonStatus.ACTIVE.value, Person.department.is_not(None))
+            .distinct()).all()
+    seen: dict[str, str] = {}
+    for name in names:
+        if name and name.strip():
+            seen.setdefault(name.strip().lower(), name.strip())
+    return sorted(seen.values(), key=str.lower)
+
+
+def set_target(ctx: ServiceContext, tool: str | int, target_pct: int | str,
                department: str | None = None) -> None:
-    """Sets the tool's adoption target (one per tool), audited."""
-    if not 1 <= target_pct <= 100:
-        raise ValidationError(f"target: {target_pct} % is outside 1 to 100")
+    """Sets the tool's adoption target (one per tool), audited. `tool`: its name or id. A
+    department nobody active belongs to is refused (a typo would make an empty group)."""
+    problems: list[str] = []
+    pct = 0
+    try:
+        pct = parse_percent(target_pct)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
     dept = (department or "").strip() or None
+    if dept is not None:
+        known = departments(ctx)
+        match = next((d for d in known if d.lower() == dept.lower()), None)
+        if match is None:
+            problems.append(f"department: nobody in the people list is in '{dept[:60]}'"
+                            + (f" (departments: {', '.join(known[:12])})" if known else ""))
+    if problems:
+        raise ValidationError(problems)
     with ctx.transaction() as session:
-        found = find_tool(session, tool)
+        found = (get_or_404(session, Tool, tool, "tool") if isinstance(tool, int)
+                 else find_tool(session, tool))
         row = session.scalars(select(AdoptionTarget).where(
             AdoptionTarget.tool_id == found.id)).first()
         before = None if row is None else [row.target_pct, row.department]
         if row is None:
-            row = AdoptionTarget(tool_id=found.id, target_pct=target_pct, department=dept)
+            row = AdoptionTarget(tool_id=found.id, target_pct=pct, department=dept)
             session.add(row)
-        row.target_pct, row.department = target_pct, dept
+        row.target_pct, row.department = pct, dept
         session.flush()
-        if before != [target_pct, dept]:
+        if before != [pct, dept]:
             audit.record(session, ctx, action="update", entity="adoption_target",
                          entity_id=row.id,
-                         summary=f"adoption target of {found.name}: {target_pct} % of "
+                         summary=f"adoption target of {found.name}: {pct} % of "
                                  f"{dept or 'everyone'}",
-                         changes={"target": [before, [target_pct, dept]]})
+                         changes={"target": [before, [pct, dept]]})
 
 
-def clear_target(ctx: ServiceContext, tool: str) -> bool:
+def clear_target(ctx: ServiceContext, tool: str | int) -> bool:
+    """Removes the tool's target (name or id); False when it had none."""
     with ctx.transaction() as session:
-        found = find_tool(session, tool)
+        found = (get_or_404(session, Tool, tool, "tool") if isinstance(tool, int)
+                 else find_tool(session, tool))
         row = session.scalars(select(AdoptionTarget).where(
             AdoptionTarget.tool_id == found.id)).first()
         if row is not None:
@@ -296,7 +339,7 @@ def target_statuses(ctx: ServiceContext, tool_id: int | None = None,
         report = utilization.compute(ctx, day)
     wanted = {t[0] for t in targets}
     seats: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for s in report.seats:
+    for s in report.seats_of(wanted):
         if s.tool_id in wanted and s.person_id is not None and s.holds_seat:
             seats[(s.tool_id, s.person_id)].append(s)
     out = []

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from stackadmin.domain.values import normalize_email, optional_text, parse_choice, required_text
-from stackadmin.domain.vocab import TrainingKind
-from stackadmin.errors import ValidationError
+from stackadmin.domain.vocab import PersonStatus, TrainingKind
+from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.crud import add_audited, delete_audited, get_or_404
+from stackadmin.services.crud import add_audited, apply_changes, delete_audited, get_or_404
 from stackadmin.services.inventory.tools import find_tool
 from stackadmin.store.models import Person, Tool, TrainingResource
 
@@ -29,6 +30,7 @@ class ResourceRow:
     url: str | None
     champion_email: str | None
     champion_name: str | None
+    champion_id: int | None = None
 
     @property
     def text(self) -> str:
@@ -48,31 +50,83 @@ def _url(text: str | None) -> str:
     return value
 
 
+def _clean(session: Session, kind: str, title: str | None, url: str | None,
+           champion: str | None) -> tuple[str, str, str | None, int | None]:
+    """(kind, title, url, champion_id), every problem collected before failing: a link or
+    guide needs a title and a URL or path, a champion a person of the people list (the title
+    defaults to their name)."""
+    problems: list[str] = []
+    try:
+        choice = parse_choice(kind, TrainingKind, "kind")
+    except ValidationError as exc:
+        raise ValidationError(exc.problems) from None
+    if choice == TrainingKind.CHAMPION.value:
+        person = None
+        if not (champion or "").strip():
+            problems.append("champion is required: someone from the people list")
+        else:
+            try:
+                email = normalize_email(champion or "")
+                person = session.scalars(select(Person).where(Person.email == email)).first()
+                if person is None:
+                    problems.append(f"champion: {email} is not in the people list")
+            except ValidationError as exc:
+                problems.extend(f"champion: {p}" for p in exc.problems)
+        clean_title = None
+        try:
+            clean_title = optional_text(title, "title", 200)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+        if problems or person is None:
+            raise ValidationError(problems)
+        return choice, clean_title or person.name or person.email, None, person.id
+    clean_title, link = "", None
+    try:
+        clean_title = required_text(title, "title", 200)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    try:
+        link = _url(url)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
+    return choice, clean_title, link, None
+
+
 def add_resource(ctx: ServiceContext, tool: str | int, kind: str, *, title: str | None = None,
                  url: str | None = None, champion: str | None = None) -> ResourceRow:
     """A link or guide (a title and a URL or path) or a champion (a person's email)."""
-    choice = parse_choice(kind, TrainingKind, "kind")
     with ctx.transaction() as session:
         found = (get_or_404(session, Tool, tool, "tool") if isinstance(tool, int)
                  else find_tool(session, tool))
-        champion_id = None
-        if choice == TrainingKind.CHAMPION.value:
-            email = normalize_email(champion or "")
-            person = session.scalars(select(Person).where(Person.email == email)).first()
-            if person is None:
-                raise ValidationError(f"champion: {email} is not in the people list")
-            champion_id = person.id
-            clean_title = optional_text(title, "title", 200) or (person.name or email)
-            link = None
-        else:
-            clean_title = required_text(title, "title", 200)
-            link = _url(url)
+        choice, clean_title, link, champion_id = _clean(session, kind, title, url, champion)
         row = TrainingResource(tool_id=found.id, kind=choice, title=clean_title, url=link,
                                champion_id=champion_id)
         add_audited(session, ctx, row, entity="training_resource",
                     label=f"training resource for {found.name}: {clean_title}", fields=FIELDS)
         new_id = row.id
-    return next(r for r in list_resources(ctx) if r.id == new_id)
+    return get_resource(ctx, new_id)
+
+
+def update_resource(ctx: ServiceContext, resource_id: int, kind: str, *,
+                    title: str | None = None, url: str | None = None,
+                    champion: str | None = None) -> ResourceRow:
+    """Replaces a resource's kind, title, URL and champion by the same rules as adding."""
+    with ctx.transaction() as session:
+        row = get_or_404(session, TrainingResource, resource_id, "training resource")
+        choice, clean_title, link, champion_id = _clean(session, kind, title, url, champion)
+        apply_changes(session, ctx, row, {"kind": choice, "title": clean_title, "url": link,
+                                          "champion_id": champion_id},
+                      entity="training_resource", label=f"training resource {clean_title}")
+    return get_resource(ctx, resource_id)
+
+
+def get_resource(ctx: ServiceContext, resource_id: int) -> ResourceRow:
+    found = list_resources(ctx, resource_id=resource_id)
+    if not found:
+        raise NotFoundError(f"there is no training resource with id {resource_id}")
+    return found[0]
 
 
 def remove_resource(ctx: ServiceContext, resource_id: int) -> None:
@@ -83,8 +137,10 @@ def remove_resource(ctx: ServiceContext, resource_id: int) -> None:
 
 
 def list_resources(ctx: ServiceContext, tool_id: int | None = None,
-                   tool_ids: list[int] | None = None) -> list[ResourceRow]:
-    """Resources of one tool, of some tools, or all: by tool, guides, links, champions."""
+                   tool_ids: list[int] | None = None, *,
+                   resource_id: int | None = None) -> list[ResourceRow]:
+    """Resources of one tool, of some tools, or all (or the one with `resource_id`): by
+    tool, guides, links, champions."""
     query = (select(TrainingResource, Tool.name, Person.email, Person.name)
              .join(Tool, Tool.id == TrainingResource.tool_id)
              .outerjoin(Person, Person.id == TrainingResource.champion_id))
@@ -92,8 +148,20 @@ def list_resources(ctx: ServiceContext, tool_id: int | None = None,
         query = query.where(TrainingResource.tool_id == tool_id)
     if tool_ids is not None:
         query = query.where(TrainingResource.tool_id.in_(tool_ids))
+    if resource_id is not None:
+        query = query.where(TrainingResource.id == resource_id)
     with ctx.read() as session:
-        rows = [ResourceRow(r.id, r.tool_id, name, r.kind, r.title, r.url, email, pname)
+        rows = [ResourceRow(r.id, r.tool_id, name, r.kind, r.title, r.url, email, pname,
+                            r.champion_id)
                 for r, name, email, pname in session.execute(query)]
     rows.sort(key=lambda r: (r.tool.lower(), _KIND_ORDER.get(r.kind, 9), r.title.lower()))
     return rows
+
+
+def champion_choices(ctx: ServiceContext) -> list[tuple[str, str]]:
+    """(email, 'Name <email>') of the people still here, by name: who can be a champion."""
+    with ctx.read() as session:
+        people = session.execute(select(Person.email, Person.name).where(
+            Person.status == PersonStatus.ACTIVE.value)).all()
+    people = sorted(people, key=lambda p: ((p.name or p.email).lower(), p.email))
+    return [(p.email, f"{p.name} <{p.email}>" if p.name else p.email) for p in people]

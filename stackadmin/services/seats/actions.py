@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from stackadmin.domain.limits import check_text
 from stackadmin.domain.vocab import AccountStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
@@ -22,8 +23,7 @@ def exempt_seat(ctx: ServiceContext, account_id: int, reason: str) -> AccountRow
     text = (reason or "").strip()
     if not text:
         raise ValidationError("an exemption needs a reason (for example: on-call admin)")
-    if len(text) > MAX_REASON:
-        raise ValidationError(f"the reason is {len(text)} characters; at most {MAX_REASON}")
+    check_text(text, "the reason", max_length=MAX_REASON)
     return accounts.set_exempt(ctx, account_id, text)
 
 

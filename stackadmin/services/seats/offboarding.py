@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.utilization import active_after_leaving, person_departed
-from stackadmin.domain.values import normalize_email, parse_choice
+from stackadmin.domain.values import normalize_email, optional_text, parse_choice
 from stackadmin.domain.vocab import AccountStatus, OffboardingOutcome, PersonStatus, Role
 from stackadmin.errors import ValidationError
 from stackadmin.services import audit
@@ -104,7 +104,7 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
 
     person = get_person(ctx, person_id)
     report = utilization.compute(ctx)
-    seats = {s.account_id: s for s in report.seats if s.person_id == person_id}
+    seats = {s.account_id: s for s in report.seats_of_person(person_id)}
     # Tools priced by flat fees only: a seat there costs nothing extra ("flat price").
     flat = {t.tool_id for t in report.tools if t.savings_per_seat_base == 0}
     with ctx.read() as session:
@@ -170,7 +170,7 @@ def record_in(session: Session, ctx: ServiceContext, person_id: int, account_id:
               transferred_to: str | None = None) -> str:
     """`record_outcome` inside the caller's transaction (a batch records many at once)."""
     choice = parse_choice(outcome, OffboardingOutcome, "outcome")
-    text = (reason or "").strip() or None
+    text = optional_text(reason, "reason", 500)
     person = get_or_404(session, Person, person_id, "person")
     account = get_or_404(session, Account, account_id, "account")
     if person.status != PersonStatus.DEPARTED.value:

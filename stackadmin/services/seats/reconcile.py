@@ -6,13 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.utilization import active_after_leaving, person_departed
-from stackadmin.domain.vocab import SEAT_HOLDING, PersonStatus
+from stackadmin.domain.utilization import active_after_leaving
+from stackadmin.domain.vocab import SEAT_HOLDING
 from stackadmin.services.context import ServiceContext
 from stackadmin.store.models import Account, Integration, Person, Tool
+from stackadmin.store.seat_rules import person_departed
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,80 +118,95 @@ def _details(session: Session, ids: list[int]) -> dict[int, ReconAccount]:
     return out
 
 
+def _people(session: Session, ids: set[int]) -> dict[int, tuple[str, str, date | None]]:
+    """Name, email and last day of the people flagged."""
+    out: dict[int, tuple[str, str, date | None]] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), _CHUNK):
+        for pid, name, email, end in session.execute(
+                select(Person.id, Person.name, Person.email, Person.end_date)
+                .where(Person.id.in_(wanted[start:start + _CHUNK]))):
+            out[pid] = (name, email, end)
+    return out
+
+
 def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationReport:
     """Seat-holding accounts only (deprovisioned ones hold nothing); bots and service
-    accounts are not people, so they are never unknown users or duplicates."""
+    accounts are not people, so they are never unknown users or duplicates. The database
+    finds the flagged accounts (the departed rule is store/seat_rules.py's); only those are
+    read in full."""
     day = as_of or ctx.today()
+    holding = Account.status.in_(_HOLDING)
+    person = Person.__table__.alias("same_email")
+    # Grouped per person, or per email for accounts matched to nobody (no email: no group).
+    unmatched_email = case((Account.person_id.is_(None), Account.email))
+    grouped = (select(Account.id.label("id"), Account.tool_id.label("tool_id"),
+                      Account.person_id.label("person_id"), Account.email.label("email"),
+                      func.count().over(partition_by=(Account.tool_id, Account.person_id,
+                                                      unmatched_email)).label("n"))
+               .where(holding, not_(Account.is_bot),
+                      or_(Account.person_id.is_not(None), Account.email.is_not(None)))
+               ).subquery()
     with ctx.read() as session:
-        people = {
-            pid: (name, email, status, end)
-            for pid, name, email, status, end in session.execute(
-                select(Person.id, Person.name, Person.email, Person.status, Person.end_date))
-        }
-        by_email = {email: pid for pid, (_, email, _, _) in people.items()}
-        gone = {pid for pid, (_, _, status, end) in people.items()
-                if person_departed(status == PersonStatus.DEPARTED.value, end, day)}
-        # Two passes: the ids and keys of every account (cheap columns only), then the
-        # details of the few that are flagged; building 100,000 detail rows cost seconds.
-        rows = session.connection().execute(
-            select(Account.id, Account.tool_id, Account.email, Account.status,
-                   Account.person_id, Account.is_bot)
-            .order_by(Account.id)
-        ).all()
+        conn = session.connection()
+        unknown_ids: list[tuple[int, int | None]] = [
+            (acc_id, pid) for acc_id, pid in conn.execute(
+                select(Account.id, person.c.id)
+                .outerjoin(person, person.c.email == Account.email)
+                .where(holding, not_(Account.is_bot), Account.person_id.is_(None))
+                .order_by(Account.id))]
+        departed_ids: dict[int, list[int]] = defaultdict(list)
+        for acc_id, pid in conn.execute(
+                select(Account.id, Person.id)
+                .join(Person, Person.id == Account.person_id)
+                .where(holding, person_departed(day)).order_by(Account.id)):
+            departed_ids[pid].append(acc_id)
+        dup_ids: dict[tuple[int, int | str], list[int]] = {}
+        for acc_id, tool_id, pid, email in conn.execute(
+                select(grouped.c.id, grouped.c.tool_id, grouped.c.person_id, grouped.c.email)
+                .where(grouped.c.n > 1).order_by(grouped.c.id)):
+            dup_ids.setdefault((tool_id, pid if pid is not None else email), []).append(acc_id)
         # Accounts of people who have left with activity known: their last activity is
         # compared with the last day (any status: a reclaimed seat may have been used first).
-        after_pairs = [(acc_id, pid) for acc_id, pid, last in session.execute(
-            select(Account.id, Account.person_id, Account.last_activity)
+        after_pairs: list[tuple[int, int]] = [
+            (acc_id, pid) for acc_id, pid, end, last in conn.execute(
+            select(Account.id, Person.id, Person.end_date, Account.last_activity)
             .join(Person, Person.id == Account.person_id)
-            .where(Person.end_date.is_not(None), Account.activity_known.is_(True),
-                   Account.last_activity.is_not(None))
+            .where(Person.end_date.is_not(None), Person.end_date <= day,
+                   Account.activity_known.is_(True), Account.last_activity.is_not(None))
             .order_by(Account.id))
-            if pid in gone and active_after_leaving(people[pid][3], last)]
-        unknown_ids: list[tuple[int, int | None]] = []
-        departed_ids: dict[int, list[int]] = defaultdict(list)
-        groups: dict[tuple[int, int | str], list[int]] = defaultdict(list)
-        for acc_id, tool_id, email, status, person_id, bot in rows:
-            if status not in _HOLDING:
-                continue
-            if person_id in gone:
-                departed_ids[person_id].append(acc_id)
-            if bot:
-                continue
-            if person_id is None:
-                unknown_ids.append((acc_id, by_email.get(email) if email else None))
-            key: int | str | None = person_id if person_id is not None else email
-            if key is not None:
-                groups[(tool_id, key)].append(acc_id)
-        dup_ids = {k: ids for k, ids in groups.items() if len(ids) > 1}
+            if active_after_leaving(end, last)]
         wanted = {i for i, _ in unknown_ids}
         wanted.update(i for ids in departed_ids.values() for i in ids)
         wanted.update(i for ids in dup_ids.values() for i in ids)
         wanted.update(i for i, _ in after_pairs)
         details = _details(session, sorted(wanted))
+        people = _people(session, {pid for _, pid in unknown_ids if pid is not None}
+                         | set(departed_ids) | {p for _, p in after_pairs}
+                         | {k for _, k in dup_ids if isinstance(k, int)})
         sources = tuple(session.scalars(
             select(Integration.name).where(Integration.is_directory_source)
             .order_by(Integration.name)))
     unknown = [UnknownUser(details[i], pid, None if pid is None else people[pid][0])
                for i, pid in unknown_ids]
     unknown.sort(key=lambda u: _by_tool(u.account))
-    departed = {pid: sorted((details[i] for i in ids), key=_by_tool)
-                for pid, ids in departed_ids.items()}
     holders = [
-        DepartedHolder(pid, people[pid][0], people[pid][1], people[pid][3], tuple(accs))
-        for pid, accs in departed.items()
+        DepartedHolder(pid, people[pid][0], people[pid][1], people[pid][2],
+                       tuple(sorted((details[i] for i in ids), key=_by_tool)))
+        for pid, ids in departed_ids.items()
     ]
     holders.sort(key=lambda h: (h.person.lower(), h.email))
     duplicates = []
-    for (tool_id, key), ids in dup_ids.items():
+    for (tool_id, group), ids in dup_ids.items():
         accs = sorted((details[i] for i in ids), key=lambda a: a.account_id)
-        pid = key if isinstance(key, int) else None
+        who = group if isinstance(group, int) else None
         duplicates.append(DuplicateAccounts(
-            tool_id, accs[0].tool, pid, None if pid is None else people[pid][0],
-            people[pid][1] if pid is not None else str(key), tuple(accs)))
+            tool_id, accs[0].tool, who, None if who is None else people[who][0],
+            people[who][1] if who is not None else str(group), tuple(accs)))
     duplicates.sort(key=lambda d: (d.tool.lower(), d.email or ""))
     after = []
     for acc_id, pid in after_pairs:
-        name, email, _status, end = people[pid]
+        name, email, end = people[pid]
         if end is not None:
             after.append(ActiveAfterLeaving(details[acc_id], pid, name, email, end))
     after.sort(key=lambda a: (a.person.lower(), a.person_email, _by_tool(a.account)))

@@ -106,10 +106,50 @@ def groups_of(report: UtilizationReport, unused: list[SeatStatus]) -> list[Savin
     return out
 
 
-def savings_view(ctx: ServiceContext, as_of: date | None = None) -> SavingsView:
-    """The Savings page's data as of a date (today by default), from one utilization run."""
-    report = utilization.compute(ctx, as_of)
-    seats = report.seats
+def groups_from_figures(report: UtilizationReport) -> list[SavingsGroup]:
+    """The same groups as `groups_of`, from the tools' figures alone (the counts by reason
+    the database made): what the page shows before the seats themselves are read."""
+    out = []
+    for fig in report.tools:
+        price = fig.savings_per_seat_base
+        wanted = sorted(fig.unused_by_reason.items(), key=lambda kv: _RANK[kv[0]])
+        if fig.seats_unassigned:
+            wanted.append((UNASSIGNED, fig.seats_unassigned))
+        for reason, n in wanted:
+            out.append(SavingsGroup(fig.tool_id, fig.tool, reason, n, price,
+                                    None if price is None else price * n, fig.missing_rates))
+    return out
+
+
+def savings_summary(ctx: ServiceContext, as_of: date | None = None,
+                    report: UtilizationReport | None = None) -> SavingsView:
+    """The Savings page's groups and totals without the seats (`seats` empty): from the
+    figures alone, so the page shows them before the seats are read. `report`: one computed
+    already for that day (the window shares one)."""
+    day = as_of or ctx.today()
+    if report is None or report.as_of != day:
+        report = utilization.compute(ctx, day)
+    total = report.total
+    return SavingsView(
+        as_of=report.as_of, base_currency=report.base_currency, seats=[],
+        groups=groups_from_figures(report), total_savings_base=report.total_savings_base,
+        seats_unused=total.seats_unused if total else 0,
+        seats_unassigned=(total.seats_unassigned or 0) if total else 0,
+        seats_exempt=total.seats_exempt if total else 0,
+        tools_counted=total.tools_counted if total else 0,
+        missing_notes=missing_rate_notes(report),
+        tool_missing={t.tool_id: t.missing_rates for t in report.tools if t.missing_rates},
+    )
+
+
+def savings_view(ctx: ServiceContext, as_of: date | None = None,
+                 report: UtilizationReport | None = None) -> SavingsView:
+    """The Savings page's data as of a date (today by default), from one utilization run
+    (`report`, when one was computed for that day already)."""
+    day = as_of or ctx.today()
+    if report is None or report.as_of != day:
+        report = utilization.compute(ctx, day)
+    seats = report.unused_or_exempt()
     unused = [s for s in seats if s.reason is not None]
     exempt = [s for s in seats if s.exempt and s.holds_seat]
     # Grouped for reading: by tool, then reason in the rules' order, then longest idle.

@@ -2,87 +2,37 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain import utilization as rules
 from stackadmin.domain.money import Money
-from stackadmin.domain.terms import TermPrice, covers
-from stackadmin.domain.utilization import (
-    SeatCounts,
-    UnusedReason,
-    active_after_leaving,
-    active_on,
-    activity_unknown,
-    person_departed,
-    reason_on,
-)
-from stackadmin.domain.vocab import SEAT_HOLDING, AccountStatus, PersonStatus, PricingModel
+from stackadmin.domain.utilization import SeatCounts, activity_unknown
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.inventory import settings
-from stackadmin.services.inventory.rates import load_rates
-from stackadmin.services.inventory.tools import find_tool
-from stackadmin.services.records import RateTable
-from stackadmin.store.models import (
-    Account,
-    Integration,
-    Person,
-    SubscriptionTerm,
-    Tool,
-    VendorSeatCount,
+from stackadmin.services.seats.basis import (
+    Basis,
+    SeatStatus,
+    TermCost,
+    ToolInfo,
+    read_basis,
+    seat_price,
 )
+from stackadmin.services.seats.seat_list import EVERY, Which, active_people, load_seats
+from stackadmin.store.models import Integration, VendorSeatCount
+from stackadmin.store.seat_rules import ToolSeats, count_seats
+
+__all__ = ["SeatStatus", "ToolFigures", "UtilizationReport", "compute", "counts_of"]
 
 _HUNDRED = Decimal(100)
 _ZERO = Decimal(0)
-_HOLDING = frozenset(s.value for s in SEAT_HOLDING)
-_SUSPENDED = AccountStatus.SUSPENDED.value
-_DEPARTED = PersonStatus.DEPARTED.value
-
-
-@dataclass(frozen=True, slots=True)
-class SeatStatus:
-    """One account as the rules see it on the as-of date."""
-
-    account_id: int
-    tool_id: int
-    tool: str
-    person_id: int | None
-    person: str | None
-    email: str | None
-    role: str
-    status: str
-    last_activity: datetime | None
-    activity_known: bool
-    days_inactive: int | None  # None when never active (or activity unknown)
-    holds_seat: bool
-    active: bool
-    reason: UnusedReason | None
-    is_bot: bool
-    exempt: bool
-    exempt_reason: str | None
-    # What reclaiming this seat saves a year, in the base currency: the tool's per-seat price
-    # (zero for a flat fee, which does not shrink); None when a rate is missing or no term.
-    annual_cost_base: Decimal | None
-    exempt_by: str | None = None
-    display_name: str | None = None
-    person_end_date: date | None = None  # the person's last day, when one is recorded
-    # Activity recorded after the person's last day: a seat that outlived its offboarding.
-    active_after_leaving: bool = False
-    # The day the vendor cancels this seat (Copilot): left out of unused seats and savings.
-    pending_cancellation: date | None = None
-    billable: bool | None = None  # False: the vendor does not bill it (holds no paid seat)
-    # Where the seat's data came from: the integration's name, or "CSV import", "typed in"...
-    source: str = ""
-    # When that data was last confirmed: the integration's last good sync that listed it.
-    synced_at: datetime | None = None
-    kind: str = "user"  # user, guest, bot, service
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,37 +95,92 @@ class ToolFigures:
         return self.seats_held - self.seats_purchased
 
 
-# Positions in a seat's row (SeatStatus's field order), read while summing the figures.
+# Positions in a seat's row (SeatStatus's field order), read while counting seats in Python.
 _TOOL_ID, _KNOWN, _HOLDS, _ACTIVE, _REASON, _BOT, _EXEMPT = 1, 9, 11, 12, 13, 14, 15
 _PENDING = 22
 
 
+class _Seats:
+    """Reads a report's seats on first use (the figures are counted by the database and
+    most reports never need the seats): every seat once, by whichever thread asks first; a
+    few of them (the unused ones, a tool's, a person's) by a query of their own until
+    every seat has been read."""
+
+    def __init__(self, load: Callable[[Which], list[SeatStatus]] | None,
+                 people: Callable[[Iterable[int]], list[Any]] | None = None) -> None:
+        self._load = load
+        self.people = people
+        self._lock = threading.Lock()
+        self._all: list[SeatStatus] | None = None
+        self._unused: list[SeatStatus] | None = None
+
+    def all(self) -> list[SeatStatus]:
+        with self._lock:
+            if self._all is None:
+                self._all = [] if self._load is None else self._load(EVERY)
+            return self._all
+
+    def some(self, which: Which, keep: Callable[[SeatStatus], bool]) -> list[SeatStatus]:
+        """The seats `which` selects (`keep` says the same of one seat)."""
+        with self._lock:
+            if self._all is not None:
+                return [s for s in self._all if keep(s)]
+            if which == _UNUSED:
+                if self._unused is None:
+                    self._unused = [] if self._load is None else self._load(which)
+                return list(self._unused)
+        return [] if self._load is None else self._load(which)
+
+
+_UNUSED = Which(unused=True)
+
+
 @dataclass(frozen=True, slots=True)
 class UtilizationReport:
-    """The figures, and every seat. The seats are kept as rows and become SeatStatus objects
-    on first use: building 100,000 of them was half of the report's time, and the figures
-    (Tools page, dashboard, `stackadmin utilization`) do not need them."""
+    """The figures, and every seat. The figures are counted by the database; the seats are
+    read on first use (`seats`, `unused`), in the same order: by tool name, then account id.
+    They are read as stored then, as of the same date."""
 
     as_of: date
     base_currency: str
     tools: list[ToolFigures]
     total: ToolFigures | None = None
     headroom_pct: int = 10
-    rows: tuple[tuple[Any, ...], ...] = field(default=(), repr=False, compare=False)
-    _built: list[list[SeatStatus]] = field(default_factory=list, repr=False, compare=False)
+    _seats: _Seats = field(default_factory=lambda: _Seats(None), repr=False, compare=False)
 
     @property
     def seats(self) -> list[SeatStatus]:
-        """Every account of the tools reported on, by tool then account id."""
-        if not self._built:
-            self._built.append([SeatStatus(*row) for row in self.rows])
-        return self._built[0]
+        """Every account of the tools reported on."""
+        return self._seats.all()
 
     @property
     def unused(self) -> list[SeatStatus]:
-        if self._built:
-            return [s for s in self._built[0] if s.reason is not None]
-        return [SeatStatus(*row) for row in self.rows if row[_REASON] is not None]
+        return self._seats.some(_UNUSED, lambda s: s.reason is not None)
+
+    def unused_or_exempt(self) -> list[SeatStatus]:
+        """The unused seats and those held by exempt accounts (the Savings page's)."""
+        return self._seats.some(Which(unused=True, or_exempt=True),
+                                lambda s: s.reason is not None or (s.exempt and s.holds_seat))
+
+    def seats_of(self, tool_ids: Iterable[int], *, active: bool = False
+                 ) -> list[SeatStatus]:
+        """The seats of these tools (only the active ones with `active`)."""
+        wanted = tuple(sorted(set(tool_ids)))
+        chosen = set(wanted)
+        return self._seats.some(Which(active=active, tool_ids=wanted),
+                                lambda s: s.tool_id in chosen and (s.active or not active))
+
+    def active_people(self, tool_ids: Iterable[int]
+                      ) -> list[tuple[int, int, int | None, str | None, str | None, str | None]]:
+        """Who holds the active seats of these tools: (tool id, account id, person id,
+        person, email, display name) per seat (`seat_list.active_people`)."""
+        if self._seats.people is None:
+            return []
+        return self._seats.people(tool_ids)
+
+    def seats_of_person(self, person_id: int) -> list[SeatStatus]:
+        return self._seats.some(Which(person_id=person_id),
+                                lambda s: s.person_id == person_id)
 
     @property
     def missing_rates(self) -> tuple[str, ...]:
@@ -191,115 +196,32 @@ class UtilizationReport:
         return None if amount is None else Money.rounded(amount, self.base_currency)
 
 
-@dataclass
-class _TermCost:
-    seats: int = 0  # purchased: seats of every term in force that states them
-    seats_known: bool = False
-    per_seat_seats: int = 0
-    per_seat_cost: Decimal = _ZERO  # annual, base currency, per-seat terms only
-    flat_terms: int = 0
-    terms: int = 0
-    total_cost: Decimal = _ZERO
-    missing: set[str] = field(default_factory=set)
-
-
-def _term_costs(session: Session, as_of: date, rates: RateTable,
-                tool_ids: Iterable[int] | None = None) -> dict[int, _TermCost]:
-    out: dict[int, _TermCost] = defaultdict(_TermCost)
-    query = select(SubscriptionTerm)
-    if tool_ids is not None:
-        query = query.where(SubscriptionTerm.tool_id.in_(list(tool_ids)))
-    for t in session.scalars(query):
-        if not covers(status=t.status, term_start=t.term_start, renewal_date=t.renewal_date,
-                      auto_renew=t.auto_renew, as_of=as_of):
-            continue
-        price = TermPrice(PricingModel(t.pricing), Money(t.unit_price_minor, t.currency).amount,
-                          t.seats, t.billing_months)
-        cost = out[t.tool_id]
-        cost.terms += 1
-        cost.flat_terms += t.pricing == PricingModel.FLAT.value
-        annual = rates.to_base(price.annual_cost, t.currency)
-        if annual is None:
-            cost.missing.add(t.currency)  # reported, never counted as zero
-            annual = _ZERO
-        cost.total_cost += annual
-        if t.seats is not None:
-            cost.seats += t.seats
-            cost.seats_known = True
-        if t.pricing == PricingModel.PER_SEAT.value and t.seats:
-            cost.per_seat_seats += t.seats
-            cost.per_seat_cost += annual
-    return out
-
-
-class _Moments:
-    """Reads timestamps as the raw driver values (SQLite text, PostgreSQL datetimes) and turns
-    each distinct one into an aware UTC datetime once: the column type's per-row processing
-    was most of the time on 100,000 accounts. Same values as `UTCDateTime` returns."""
-
-    def __init__(self) -> None:
-        self._cache: dict[Any, datetime] = {}
-
-    def __call__(self, raw: Any) -> datetime | None:
-        if raw is None:
-            return None
-        moment = self._cache.get(raw)
-        if moment is None:
-            value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
-            moment = (value.replace(tzinfo=UTC) if value.tzinfo is None
-                      else value.astimezone(UTC))
-            self._cache[raw] = moment
-        return moment
-
-
-def _raw(column: Any) -> Any:
-    return type_coerce(column, String)
-
-
 def compute(ctx: ServiceContext, as_of: date | None = None,
             tool: str | None = None) -> UtilizationReport:
-    """Every seat and every tool's figures as of a date (today by default), optionally for one
-    tool (by name, case-insensitive; NotFoundError when there is none)."""
+    """Every tool's figures as of a date (today by default), optionally for one tool (by
+    name, case-insensitive; NotFoundError when there is none); its seats on first use."""
     day = as_of or ctx.today()
     with ctx.read() as session:
-        conf = settings.load(session)
-        rates = load_rates(session, day, conf.base_currency)
-        if tool is not None:
-            one = find_tool(session, tool)
-            tools = {one.id: one}
-        else:
-            tools = {t.id: t for t in session.scalars(select(Tool))}
-        costs = _term_costs(session, day, rates, None if tool is None else list(tools))
-        query = (
-            select(Account.id, Account.tool_id, Account.person_id, Person.name, Account.email,
-                   Account.role, Account.status, _raw(Account.last_activity),
-                   Account.activity_known, _raw(Account.first_seen), _raw(Account.invited_at),
-                   Account.is_bot, Account.exempt, Account.exempt_reason, Account.exempt_by,
-                   Account.display_name, Person.status, Person.end_date,
-                   Account.pending_cancellation, Account.billable, Account.source,
-                   Integration.name, _raw(Integration.last_success_at),
-                   _raw(Account.last_seen_sync), Account.kind)
-            .outerjoin(Person, Person.id == Account.person_id)
-            .outerjoin(Integration, Integration.id == Account.integration_id)
-            .order_by(Account.tool_id, Account.id)
-        )
-        if tool is not None:
-            query = query.where(Account.tool_id.in_(list(tools)))
-        # Core rows, not ORM rows: a third of the time on the large inventory.
-        rows = session.connection().execute(query).all()
-        vendor = vendor_seat_counts(session, None if tool is None else list(tools))
-    seats = _classify(rows, tools, costs, conf.default_inactivity_days, day)
-    by_tool: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for seat in seats:
-        by_tool[seat[_TOOL_ID]].append(seat)
+        basis = read_basis(session, day, tool)
+        counted = count_seats(session, basis.rules,
+                              list(basis.tools) if basis.one_tool else None)
+        vendor = vendor_seat_counts(session, list(basis.tools) if basis.one_tool else None)
+    conf = basis.conf
     figures = [
-        _figures(t, by_tool.get(t.id, []), costs.get(t.id), conf.default_inactivity_days,
+        _figures(t, counted.get(t.id), basis.costs.get(t.id), conf.default_inactivity_days,
                  conf.headroom_pct, vendor.get(t.id))
-        for t in sorted(tools.values(), key=lambda t: t.name.lower())
+        for t in sorted(basis.tools.values(), key=lambda t: t.name.lower())
     ]
+
+    def load(which: Which, basis: Basis = basis) -> list[SeatStatus]:
+        return load_seats(ctx, basis, which)
+
+    def people(tool_ids: Iterable[int], basis: Basis = basis) -> list[Any]:
+        return active_people(ctx, basis, tool_ids)
+
     return UtilizationReport(day, conf.base_currency, figures,
                              _total(figures, conf.default_inactivity_days), conf.headroom_pct,
-                             tuple(seats))
+                             _Seats(load, people))
 
 
 def vendor_seat_counts(session: Session, tool_ids: list[int] | None = None
@@ -329,62 +251,6 @@ def _add(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else a + b
 
 
-_SOURCES = {"csv": "CSV import", "manual": "typed in", "demo": "demo data",
-            "scim": "demo data", "sync": "a removed integration"}
-
-
-def _seat_price(cost: _TermCost | None) -> Decimal | None:
-    """What one seat costs a year and would save if reclaimed; None when unknown."""
-    if cost is None or cost.missing:
-        return None
-    if cost.per_seat_seats:
-        return cost.per_seat_cost / cost.per_seat_seats
-    return _ZERO  # flat fees only: dropping a seat saves nothing
-
-
-def _classify(rows: Iterable[Any], tools: dict[int, Tool], costs: dict[int, _TermCost],
-              default_days: int, day: date) -> list[tuple[Any, ...]]:
-    """Each account as the arguments of its SeatStatus, in field order."""
-    moment = _Moments()
-    thresholds = {i: t.inactivity_days or default_days for i, t in tools.items()}
-    prices = {i: _seat_price(costs.get(i)) for i in tools}
-    names = {i: t.name for i, t in tools.items()}  # ORM attribute reads cost per row
-    departed_on: dict[tuple[bool, date | None], bool] = {}
-    seats: list[tuple[Any, ...]] = []
-    append = seats.append
-    for (acc_id, tool_id, person_id, person, email, role, status, raw_last, known, raw_first,
-         raw_invited, bot, exempt, exempt_reason, exempt_by, display, p_status, p_end,
-         pending, billable, source, integration, raw_synced, raw_seen, kind) in rows:
-        threshold = thresholds[tool_id]
-        last = moment(raw_last)
-        last_on = None if last is None else last.date()
-        holds = status in _HOLDING and billable is not False
-        key = (p_status == _DEPARTED, p_end)
-        departed = departed_on.get(key)
-        if departed is None:
-            departed = departed_on[key] = person_departed(key[0], p_end, day)
-        reason = None
-        if holds and not exempt and not bot and pending is None:
-            first = moment(raw_first)
-            invited = moment(raw_invited)
-            reason = reason_on(
-                status, departed=departed, activity_known=known, last_active_on=last_on,
-                first_seen_on=first.date() if first else day,
-                invited_on=None if invited is None else invited.date(),
-                threshold_days=threshold, today=day)
-        active = (holds and status != _SUSPENDED and not departed
-                  and active_on(known, last_on, threshold, day))
-        after = departed and known and active_after_leaving(p_end, last)
-        append((
-            acc_id, tool_id, names[tool_id], person_id, person, email, role, status,
-            last, known, None if last_on is None else (day - last_on).days, holds, active,
-            reason, bot, exempt, exempt_reason, prices[tool_id], exempt_by, display, p_end,
-            after, pending, billable,
-            integration or _SOURCES.get(source, source),
-            moment(raw_synced) if integration else moment(raw_seen), kind))
-    return seats
-
-
 def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
     """A tool's seat rows (SeatStatus field order) counted as the domain rules read them."""
     held = [s for s in seats if s[_HOLDS]]
@@ -399,17 +265,15 @@ def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
     )
 
 
-def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, default_days: int,
-             headroom_pct: int,
+def _figures(t: ToolInfo, seats: ToolSeats | None, cost: TermCost | None,
+             default_days: int, headroom_pct: int,
              vendor: tuple[int | None, int | None] | None = None) -> ToolFigures:
-    counts = counts_of(seats)
-    held = [s for s in seats if s[_HOLDS]]
-    reasons = Counter(s[_REASON].value for s in held if s[_REASON] is not None)
+    counts = seats.counts if seats is not None else SeatCounts()
     purchased = cost.seats if cost else 0
     seats_known = bool(cost and cost.seats_known)
     missing = tuple(sorted(cost.missing)) if cost else ()
     total = None if missing else (cost.total_cost if cost else _ZERO)
-    seat_price = _seat_price(cost) if cost else None
+    price = seat_price(cost) if cost else None
     data = rules.has_seat_data(counts)
     savings_seats = rules.savings_seats(purchased, counts)
     active = counts.active
@@ -418,7 +282,8 @@ def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, defa
         threshold_days=t.inactivity_days or default_days,
         seats_purchased=purchased, seats_held=counts.held if data else None,
         seats_active=active, seats_activity_unknown=counts.activity_unknown,
-        unused_by_reason=dict(reasons), seats_unused=counts.unused,
+        unused_by_reason=dict(seats.unused_by_reason) if seats is not None else {},
+        seats_unused=counts.unused,
         seats_unassigned=rules.seats_unassigned(purchased, counts),
         utilization_pct=rules.utilization_pct(purchased, counts),
         over_allocated=rules.over_allocated(purchased, seats_known, counts),
@@ -428,20 +293,20 @@ def _figures(t: Tool, seats: list[tuple[Any, ...]], cost: _TermCost | None, defa
         annual_cost_per_active_seat_base=(total / active if total is not None and active
                                           else None),
         potential_savings_base=(None if savings_seats is None
-                                or (seat_price is None and missing)
-                                else savings_seats * (seat_price or _ZERO)),
+                                or (price is None and missing)
+                                else savings_seats * (price or _ZERO)),
         recommended_seats=rules.recommended_seats(counts, headroom_pct),
         missing_rates=missing,
-        savings_per_seat_base=seat_price,
+        savings_per_seat_base=price,
         seats_exempt=counts.exempt,
-        seats_bots=sum(1 for s in held if s[_BOT]),
+        seats_bots=seats.bots if seats is not None else 0,
         seat_data=data,
         activity_known=rules.activity_judged(counts),
         flat_priced=bool(cost and cost.terms and not seats_known
                          and cost.flat_terms == cost.terms),
         vendor_seats_purchased=vendor[0] if vendor else None,
         vendor_seats_consumed=vendor[1] if vendor else None,
-        seats_cancelling=sum(1 for s in held if s[_PENDING] is not None),
+        seats_cancelling=seats.cancelling if seats is not None else 0,
         seats_stated=seats_known,
     )
 

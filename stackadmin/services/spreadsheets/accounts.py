@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.spreadsheet import clean_text, parse_timestamp
+from stackadmin.domain.limits import check_text, text_problem
+from stackadmin.domain.spreadsheet import clean_text, header_key, parse_timestamp, unquote
 from stackadmin.errors import UserError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.plan import (
@@ -102,7 +103,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     seen: dict[tuple[int, str], int] = {}
     for number, row in zip(cells.table.row_numbers, cells.table.rows, strict=True):
         bad = False
-        if i_tool is not None and (text := row[i_tool].strip()):
+        if i_tool is not None and (text := unquote(row[i_tool].strip())):
             tool_id = tool_ids.get(text.lower())
             if tool_id is None or (fixed_tool is not None and tool_id != fixed_tool):
                 problems.append(Problem(number, col("tool"), "is not the tool being imported"
@@ -116,15 +117,18 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         email = None
         if i_email is not None:
             raw = row[i_email]
-            email = raw.strip().lower() or None
-            if email is not None and (email_ok(email) is None or len(email) > 320):
+            email = unquote(raw.strip()).lower() or None
+            if email is not None and (email_ok(email) is None or len(email) > 320
+                                      or text_problem(email)):
                 problems.append(Problem(number, col("email"), "is not an email address", raw))
                 bad = True
-        ext = row[i_ext].strip() or None if i_ext is not None else None
-        if ext is not None and len(ext) > 200:
-            problems.append(Problem(number, col("external_id"), "is longer than 200 "
-                                                                "characters", ext))
-            bad = True
+        ext = unquote(row[i_ext].strip()) or None if i_ext is not None else None
+        if ext is not None:
+            try:
+                check_text(ext, max_length=200)
+            except ValidationError as exc:
+                problems.append(Problem(number, col("external_id"), str(exc), ext))
+                bad = True
         if email is None and ext is None:
             problems.append(Problem(number, col("email" if i_email is not None
                                                 else "external_id"),
@@ -188,7 +192,10 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         ("email", i_email), ("display_name", i_name), ("role", i_role),
         ("status", i_status), ("external_id", i_ext), ("person_id", i_email))
         if present is not None)
-    _diff(session, ctx, records, result, given)
+    # The seats export's "person" column is the matched person's name, else the account's
+    # own display name: read back as what it is (a name only for an unmatched account).
+    person_column = header_key(cells.header.get("name", "")) == "person"
+    _diff(session, ctx, records, result, given, person_column)
     return result
 
 
@@ -211,7 +218,7 @@ def _existing(session: Session, tool_ids: set[int]
 
 
 def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, dict[str, Any]]],
-          result: AccountsPlan, given: set[str]) -> None:
+          result: AccountsPlan, given: set[str], person_column: bool = False) -> None:
     existing, people = _existing(session, {tool_id for _, tool_id, _ in records})
     names = dict(session.execute(select(Tool.id, Tool.name)).all())
     now = utcnow()
@@ -223,6 +230,9 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
     for number, tool_id, values in records:
         email, ext = values["email"], values["external_id"]
         values["person_id"] = people.get(email) if email is not None else None
+        derived_name = person_column and values["person_id"] is not None
+        if derived_name:
+            values["display_name"] = None  # the person's name, not the account's own
         label = f"account {email or ext} in {names[tool_id]}"
         old = None
         if existing:  # a first import of a tool skips the lookups
@@ -242,6 +252,8 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
         for i, name in enumerate(_FIELDS, start=2):
             if name not in given or (name == "external_id" and values[name] is None):
                 continue  # a column the file does not have; an empty id erases nothing
+            if name == "display_name" and derived_name:
+                continue
             before, after = old[i], values[name]
             if before != after and not _same_moment(before, after):
                 changed[name] = (before, after)
@@ -260,4 +272,7 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
 
 
 def _same_moment(a: Any, b: Any) -> bool:
-    return isinstance(a, datetime) and isinstance(b, datetime) and a == b
+    """The same moment to the second: exports write whole seconds, so a seat whose activity
+    was recorded with microseconds reads back unchanged."""
+    return (isinstance(a, datetime) and isinstance(b, datetime)
+            and a.replace(microsecond=0) == b.replace(microsecond=0))

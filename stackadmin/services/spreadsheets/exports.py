@@ -25,6 +25,8 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
 from stackadmin.services.seats import utilization
+from stackadmin.services.seats.basis import read_basis
+from stackadmin.services.seats.seat_list import export_rows
 from stackadmin.services.spreadsheets.files import Cell, write_csv
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
@@ -41,6 +43,7 @@ FINANCE_NUMERIC = frozenset(FINANCE_COLUMNS.index(c) for c in (
     "unused_annual_cost_base"))
 SEATS_COLUMNS = ("tool", "person", "email", "role", "status", "last_activity",
                  "unused_reason", "annual_cost")
+SEATS_NUMERIC = frozenset({SEATS_COLUMNS.index("annual_cost")})
 ACCESS_COLUMNS = ("tool", "person", "email", "role", "vendor_role", "status",
                   "last_activity", "person_status")
 # The people import's own field names: an export imports back unchanged.
@@ -212,10 +215,11 @@ def _rank(t: SubscriptionTerm) -> tuple[int, int, date, int]:
 
 def export_finance(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                    bom: bool = True) -> tuple[ExportResult, FinanceReport]:
+    target = ctx.output_path(path)
     report = finance_report(ctx, as_of)
-    count = write_csv(path, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom,
+    count = write_csv(target, FINANCE_COLUMNS, (r.cells() for r in report.rows), bom=bom,
                       numeric_columns=FINANCE_NUMERIC)
-    return ExportResult(Path(path), count), report
+    return ExportResult(target, count), report
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -224,26 +228,25 @@ def _moment(value: datetime | None) -> str | None:
 
 def seat_rows(ctx: ServiceContext, *, as_of: date | None = None,
               tool: str | None = None) -> list[tuple[Cell, ...]]:
-    """Every account: tool, person, email, role, status, last activity (UTC; 'unknown' when
-    the source reports none; empty = never), unused reason, annual cost in the base
-    currency (seat-holding accounts)."""
-    report = utilization.compute(ctx, as_of, tool)
-    if tool is not None and not report.tools:
-        raise NotFoundError(f"there is no tool named '{tool}'")
-    out: list[tuple[Cell, ...]] = []
-    for s in sorted(report.seats, key=lambda s: (s.tool.lower(), s.email or "", s.account_id)):
-        cost = (report.money(s.annual_cost_base)
-                if s.holds_seat and s.annual_cost_base is not None else None)
-        out.append((s.tool, s.person, s.email, s.role, s.status,
-                    _moment(s.last_activity) if s.activity_known else "unknown",
-                    s.reason.value if s.reason else None, _num(cost)))
-    return out
+    """Every account: tool, person (the matched person's name, else the account's own
+    display name, so the accounts import reads it back unchanged), email, role, status, last
+    activity (UTC; 'unknown' when the source reports none; empty = never), unused reason,
+    annual cost in the base currency (seat-holding accounts); by tool, email and account id."""
+    with ctx.read() as session:
+        basis = read_basis(session, as_of or ctx.today(), tool)
+        return list(export_rows(session, basis))
 
 
 def export_seats(ctx: ServiceContext, path: str | Path, *, as_of: date | None = None,
                  tool: str | None = None, bom: bool = True) -> ExportResult:
-    rows = seat_rows(ctx, as_of=as_of, tool=tool)
-    return ExportResult(Path(path), write_csv(path, SEATS_COLUMNS, rows, bom=bom))
+    """The seats CSV (`seat_rows`), streamed from the database to the file: its memory does
+    not grow with the number of accounts."""
+    target = ctx.output_path(path)
+    with ctx.read() as session:
+        basis = read_basis(session, as_of or ctx.today(), tool)
+        count = write_csv(target, SEATS_COLUMNS, export_rows(session, basis), bom=bom,
+                          numeric_columns=SEATS_NUMERIC)
+    return ExportResult(target, count)
 
 
 def access_rows(ctx: ServiceContext, *, tool: str | None = None) -> list[tuple[Cell, ...]]:
@@ -277,8 +280,9 @@ def access_rows(ctx: ServiceContext, *, tool: str | None = None) -> list[tuple[C
 
 def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | None = None,
                          bom: bool = True) -> ExportResult:
+    target = ctx.output_path(path)
     rows = access_rows(ctx, tool=tool)
-    return ExportResult(Path(path), write_csv(path, ACCESS_COLUMNS, rows, bom=bom))
+    return ExportResult(target, write_csv(target, ACCESS_COLUMNS, rows, bom=bom))
 
 
 def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple[Cell, ...]]:
@@ -295,5 +299,6 @@ def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple
 
 def export_people(ctx: ServiceContext, path: str | Path, *, status: str | None = None,
                   bom: bool = True) -> ExportResult:
+    target = ctx.output_path(path)
     rows = people_rows(ctx, status=status)
-    return ExportResult(Path(path), write_csv(path, PEOPLE_COLUMNS, rows, bom=bom))
+    return ExportResult(target, write_csv(target, PEOPLE_COLUMNS, rows, bom=bom))

@@ -166,12 +166,14 @@ def apply_overrides(kind: ImportKind, headers: Sequence[str], mapping: Mapping_,
     for column, field in overrides.items():
         header = column if column in out else by_key.get(header_key(column))
         if header is None:
-            raise UserError(f"--map {column}=...: the file has no column '{column}' "
-                            f"(its columns: {', '.join(headers)})")
+            listed = ", ".join(_cut(h) for h in headers[:30])
+            more = f" and {len(headers) - 30} more" if len(headers) > 30 else ""
+            raise UserError(f"--map {_cut(column)}=...: the file has no column "
+                            f"'{_cut(column)}' (its columns: {listed}{more})")
         target = (field or "").strip() or IGNORE
         if target and target not in names:
-            raise UserError(f"--map {column}={field}: '{field}' is not a field of "
-                            f"{kind.value} ({', '.join(field_names(kind))})")
+            raise UserError(f"--map {_cut(column)}={_cut(field or '')}: '{_cut(field or '')}' "
+                            f"is not a field of {kind.value} ({', '.join(field_names(kind))})")
         if target:
             for other, taken in out.items():
                 if taken == target and other != header:
@@ -180,11 +182,18 @@ def apply_overrides(kind: ImportKind, headers: Sequence[str], mapping: Mapping_,
     return out
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
+
+
+def parse_map_option(item: str) -> tuple[str, str | None]:
+    """One `--map COLUMN=FIELD` (FIELD empty: ignore the column); UserError in words."""
+    column, sep, field = item.partition("=")
+    if not sep or not column.strip():
+        raise UserError(f"--map expects COLUMN=FIELD (or COLUMN= to ignore it), got "
+                        f"'{_cut(item)}'")
+    return column.strip(), field.strip() or None
+
+
 def parse_map_options(values: Sequence[str]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for item in values:
-        column, sep, field = item.partition("=")
-        if not sep or not column.strip():
-            raise UserError(f"--map expects COLUMN=FIELD (or COLUMN= to ignore it), got '{item}'")
-        out[column.strip()] = field.strip() or None
-    return out
+    return dict(parse_map_option(item) for item in values)

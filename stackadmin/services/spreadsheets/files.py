@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,11 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from stackadmin.domain.spreadsheet import neutralise
+from stackadmin.domain.spreadsheet import QUOTED_STARTS, neutralise
 from stackadmin.errors import UserError
 
 BOM = "\ufeff"
 DELIMITERS = (",", ";", "\t")
+# The largest file an import reads (100,000 rows of a vendor's user list are ~15 MB); a
+# bigger one, or a device such as /dev/zero, is refused before it fills the memory.
+MAX_IMPORT_MB_ENV = "STACKADMIN_MAX_IMPORT_MB"
+DEFAULT_MAX_IMPORT_MB = 200
 # The csv module refuses cells over 128 KiB; a long notes cell is a row problem, not a crash.
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -91,24 +96,66 @@ def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
     return RawTable(name, headers, rows, numbers, delimiter, had_bom)
 
 
+def max_import_bytes() -> int:
+    """The import size limit: STACKADMIN_MAX_IMPORT_MB megabytes, 200 unless set."""
+    raw = os.environ.get(MAX_IMPORT_MB_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_IMPORT_MB * 1024 * 1024
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        raise UserError(f"{MAX_IMPORT_MB_ENV}={raw[:40]} is not a number of megabytes") \
+            from None
+    if not 0 < megabytes <= 1024 * 1024:
+        raise UserError(f"{MAX_IMPORT_MB_ENV}={raw[:40]}: give a number of megabytes above 0")
+    return int(megabytes * 1024 * 1024)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a file to import: a regular file, no larger than the import limit
+    (`max_import_bytes`); anything else is refused in words before it is read."""
+    file = Path(path)
+    limit = max_import_bytes()
+    try:
+        _refuse_special(file, os.stat(file).st_mode)  # before open(): a pipe would block it
+        with file.open("rb") as fh:
+            _refuse_special(file, os.fstat(fh.fileno()).st_mode)
+            data = fh.read(limit + 1)  # one byte more tells a file that grew past the limit
+    except FileNotFoundError:
+        raise UserError(f"{file} does not exist") from None
+    except IsADirectoryError:
+        raise UserError(f"{file} is a folder: import a CSV file saved on disk") from None
+    except OSError as exc:
+        raise UserError(f"{file} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UserError(f"{file} is larger than {_megabytes(limit)}, the most an import reads "
+                        f"(set {MAX_IMPORT_MB_ENV} to allow more)")
+    return data
+
+
+def _refuse_special(file: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = ("a folder" if stat.S_ISDIR(mode)
+            else "not a regular file (a device, a pipe or a socket)")
+    raise UserError(f"{file} is {kind}: import a CSV file saved on disk")
+
+
+def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):g} MB"
+
+
 def read_table(path: str | Path) -> RawTable:
     """Reads a CSV file saved by a spreadsheet: UTF-8 with or without a BOM, the delimiter
     sniffed; a file in another encoding is refused in words."""
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{file} does not exist") from None
-    except OSError as exc:
-        raise UserError(f"{file} cannot be read: {exc.strerror or exc}") from None
-    text, had_bom = _decode(data, file.name)
+    text, had_bom = _decode(read_bytes(file), file.name)
     return parse_text(text, file.name, had_bom)
 
 
 Cell = str | int | Decimal | None
-
-
-_FORMULA_STARTS = frozenset("=+-@\t\r\n")
 
 
 def excel_cell(value: Cell) -> str:
@@ -117,7 +164,7 @@ def excel_cell(value: Cell) -> str:
     kind = value.__class__
     if kind is str:
         text: str = value  # type: ignore[assignment]
-        return "'" + text if text and text[0] in _FORMULA_STARTS else text
+        return "'" + text if text and text[0] in QUOTED_STARTS else text
     if value is None:
         return ""
     if kind is Decimal:
@@ -142,7 +189,10 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"the folder {folder} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # an unwritable folder, a full disk: nothing was written
+        raise UserError(f"{target} cannot be written: {exc.strerror or exc}") from None
     count = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
@@ -156,13 +206,15 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Iterable[Sequence[
             else:
                 numeric = set(numeric_columns)
                 text = [i for i in range(len(headers)) if i not in numeric]
-                starts, writerow = _FORMULA_STARTS, writer.writerow
+                starts, writerow = QUOTED_STARTS, writer.writerow
                 for row in rows:
-                    cells: list[Any] = list(row)
+                    cells: Sequence[Any] = row
                     for i in text:
-                        value = cells[i]
+                        value: Any = row[i]
                         if value and value[0] in starts:
-                            cells[i] = "'" + value
+                            if cells is row:  # copied only when a cell must change
+                                cells = list(row)
+                            cells[i] = "'" + value  # type: ignore[index]
                     writerow(cells)  # csv writes None as an empty cell
                     count += 1
         os.replace(temp, target)

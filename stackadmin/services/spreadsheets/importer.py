@@ -39,6 +39,7 @@ from stackadmin.services.spreadsheets.plan import (
     Problem,
     Progress,
     Ticker,
+    shown,
 )
 
 __all__ = [
@@ -162,9 +163,10 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
                 problems.append(Problem(1, None, "a column has no header; name it, or remove "
                                                  "the column"))
                 continue
+            name = shown(header)
             problems.append(Problem(
-                1, header, f"not a column stackadmin knows: map it with --map '{header}=FIELD' "
-                           f"or ignore it with --map '{header}=' (fields: "
+                1, header, f"not a column stackadmin knows: map it with --map '{name}=FIELD' "
+                           f"or ignore it with --map '{name}=' (fields: "
                            f"{', '.join(by_field)})"))
     for spec in FIELDS[file.kind]:
         if spec.required and spec.name not in mapped:

@@ -58,9 +58,11 @@ class ImportCancelled(UserError):
     """The user stopped the import; the transaction was rolled back, nothing was written."""
 
 
-def _shown(value: str, limit: int = 60) -> str:
+def shown(value: str, limit: int = 80) -> str:
+    """A cell or header as a problem quotes it: line breaks and tabs visible, and cut after
+    `limit` characters (a 1 MB header is named, not repeated)."""
     text = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-    return text if len(text) <= limit else text[:limit] + f"… ({len(value)} characters)"
+    return text if len(text) <= limit else text[:limit] + f"… ({len(value):,} characters)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,10 @@ class Problem:
     def __str__(self) -> str:
         where = ", ".join(part for part in (
             f"row {self.row}" if self.row is not None else "",
-            f"column {self.column}" if self.column else "") if part)
-        text = f"{where}: {self.message}" if where else self.message
-        return text if self.got is None else f"{text} (got '{_shown(self.got)}')"
+            f"column {shown(self.column)}" if self.column else "") if part)
+        message = self.message.replace("\n", "\\n").replace("\r", "\\r")
+        text = f"{where}: {message}" if where else message
+        return text if self.got is None else f"{text} (got '{shown(self.got)}')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +151,10 @@ def write_inserts(session: Session, model: type[Base], rows: list[dict[str, Any]
 def write_updates(session: Session, model: type[Base], rows: list[dict[str, Any]],
                   ticker: Ticker) -> None:
     """Bulk UPDATE by primary key; rows of one batch are grouped by the columns they set,
-    since one executemany needs one statement."""
+    since one executemany needs one statement. A versioned record (people, tools, terms)
+    gets its next version, so a form opened before the import is told it changed."""
     table: Any = model.__table__
+    bump = {"version": table.c.version + 1} if "version" in table.c else {}
     conn = session.connection()
     for chunk in batches(rows):
         ticker.step(0)
@@ -158,7 +163,7 @@ def write_updates(session: Session, model: type[Base], rows: list[dict[str, Any]
             groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
         for columns, group in groups.items():
             stmt = (update(table).where(table.c.id == bindparam("_id"))
-                    .values({c: bindparam(c) for c in columns}))
+                    .values({**{c: bindparam(c) for c in columns}, **bump}))
             conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in columns}}
                                 for r in group])
         ticker.step(len(chunk))

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from stackadmin.domain.limits import MAX_DATE, MAX_NOTICE_DAYS, MAX_SEATS, MIN_DATE
 from stackadmin.domain.money import Money, normalize_currency
+from stackadmin.domain.renewals import current_cycle
 from stackadmin.domain.spreadsheet import (
     parse_amount,
     parse_count,
@@ -67,7 +69,11 @@ def _currency(text: str) -> str:
 
 
 def _days(text: str) -> int:
-    return parse_count(text) if text.strip() else 0
+    return parse_count(text, MAX_NOTICE_DAYS) if text.strip() else 0
+
+
+def _seats(text: str) -> int:
+    return parse_count(text, MAX_SEATS)
 
 
 @dataclass
@@ -78,19 +84,23 @@ class _Record:
     plan: str
     term_start: date | None
     values: dict[str, Any]
+    cancel_by: date | None = None  # a finance export's: notice_days is derived from it
 
 
 def _parse_rows(cells: Cells, options: ImportOptions,
                 problems: list[Problem]) -> list[_Record]:
     fmt = options.date_format
+    # A finance export (it has the cancel-by column) states renewal and cancel-by dates as
+    # of a day: derived from the stored ones, they may lie past the years stored dates take.
+    finance = cells.has("cancel_by")
     parsers: dict[str, Callable[[str], Any]] = {
         "tool": _required(200), "vendor": text_field(200), "category": text_field(120),
         "owner_email": _or_none(normalize_email_cell), "plan": text_field(200),
         "pricing": _or_none(parse_pricing), "currency": _currency,
-        "seats": _or_none(parse_count), "billing_period": _or_none(parse_period),
+        "seats": _or_none(_seats), "billing_period": _or_none(parse_period),
         "term_start": _or_none(lambda t: parse_date(t, fmt)),
-        "renewal_date": _or_none(lambda t: parse_date(t, fmt)),
-        "cancel_by": _or_none(lambda t: parse_date(t, fmt)),
+        "renewal_date": _or_none(lambda t: parse_date(t, fmt, derived=finance)),
+        "cancel_by": _or_none(lambda t: parse_date(t, fmt, derived=True)),
         "auto_renew": _or_none(parse_yes_no), "notice_days": _days,
         "cost_center": text_field(120), "notes": text_field(10_000, multiline=True),
         "po_reference": text_field(200),
@@ -127,16 +137,55 @@ def _parse_rows(cells: Cells, options: ImportOptions,
         values["unit_price_minor"] = price.minor
         if "billing_period" in got:
             values["billing_months"] = got["billing_period"]
-        if "notice_days" not in got and got.get("cancel_by") and renewal:
-            # A finance export has the cancel-by date, not the notice period.
-            values["notice_days"] = max((renewal - got["cancel_by"]).days, 0)
         for key, default in DEFAULTS.items():
             if key in values and values[key] is None:
                 values[key] = default
+        derived = got.get("cancel_by") if "notice_days" not in got and renewal else None
         records.append(_Record(number, got["tool"], {k: got[k] for k in TOOL_FIELDS
                                                      if got.get(k) is not None},
-                               got.get("plan") or "", start, values))
+                               got.get("plan") or "", start, values, derived))
     return records
+
+
+def _read_finance_dates(r: _Record, old: Any, cells: Cells, problems: list[Problem]) -> None:
+    """A finance export states a term's renewal and cancel-by dates as of the day it was
+    written: the renewal rolled forward when the term renews by itself, the cancel-by date
+    less the notice period and the internal lead. Read back as what they are: a rolled
+    renewal date of a known term is its stored one, and the notice period is what is left
+    of the gap once the term's internal lead is taken off."""
+    renewal: date = r.values["renewal_date"]
+    assert r.cancel_by is not None
+    lead = 0
+    if old is not None:
+        lead = old.internal_lead_days or 0
+        if old.renewal_date is not None and _rolled_from(old, renewal):
+            r.values["renewal_date"] = old.renewal_date
+    notice = (renewal - r.cancel_by).days - lead
+    kept = r.values["renewal_date"]
+    if not MIN_DATE <= kept <= MAX_DATE:  # not the rolled date of a term we have
+        problems.append(Problem(r.row, cells.column("renewal_date"), f"must be between "
+                                f"{MIN_DATE.year} and {MAX_DATE.year}", renewal.isoformat()))
+        return
+    column = cells.column("cancel_by")
+    if notice < 0:
+        problems.append(Problem(r.row, column, "is after the renewal date less the term's "
+                                f"internal lead ({lead} days)", r.cancel_by.isoformat()))
+    elif notice > MAX_NOTICE_DAYS:
+        problems.append(Problem(r.row, column, f"is more than {MAX_NOTICE_DAYS:,} days before "
+                                "the renewal date", r.cancel_by.isoformat()))
+    else:
+        r.values["notice_days"] = notice
+
+
+def _rolled_from(old: Any, renewal: date) -> bool:
+    """Whether `renewal` is the stored term's renewal date rolled forward (or itself)."""
+    if renewal == old.renewal_date:
+        return True
+    if not old.auto_renew or renewal < old.renewal_date:
+        return False
+    cycle = current_cycle(term_start=old.term_start, renewal_date=old.renewal_date,
+                          auto_renew=True, notice_days=0, internal_lead_days=0, today=renewal)
+    return cycle.renewal_date == renewal
 
 
 def _price(text: str, currency: str, options: ImportOptions, number: int, column: str,
@@ -318,8 +367,17 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     people = dict(session.execute(select(Person.email, Person.id)).all())
     terms = {(t.tool_id, t.plan, t.term_start): t for t in session.execute(
         select(SubscriptionTerm.id, SubscriptionTerm.tool_id, SubscriptionTerm.plan,
-               SubscriptionTerm.term_start, *(getattr(SubscriptionTerm, f)
-                                              for f in TERM_FIELDS)))}
+               SubscriptionTerm.term_start, SubscriptionTerm.internal_lead_days,
+               *(getattr(SubscriptionTerm, f) for f in TERM_FIELDS)))}
+    for r in records:
+        if r.cancel_by is not None:
+            tool = tools.get(r.tool.lower())
+            old = terms.get((tool.id, r.plan, r.term_start)) if tool is not None else None
+            _read_finance_dates(r, old, cells, problems)
+        elif not MIN_DATE <= (r.values.get("renewal_date") or MIN_DATE) <= MAX_DATE:
+            problems.append(Problem(r.row, cells.column("renewal_date"), f"must be between "
+                                    f"{MIN_DATE.year} and {MAX_DATE.year}",
+                                    r.values["renewal_date"].isoformat()))
     result = SubscriptionsPlan(records, tools, vendors, people, terms)
     if problems:
         return result

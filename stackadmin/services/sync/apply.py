@@ -10,13 +10,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from stackadmin.plugins.api import Cancelled, SeatCount
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.sync.reconcile import SOURCE, Plan
-from stackadmin.store.bulk import insert_many
+from stackadmin.store.bulk import insert_many, update_many
 from stackadmin.store.models import Account, AccountListing, AuditEvent, VendorSeatCount
 
 BATCH = 5000
@@ -45,41 +45,41 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _db_value(name: str, value: Any) -> Any:
-    return list(value) if name == "licenses" and value is not None else value
-
-
 def write_plan(session: Session, ctx: ServiceContext, plan: Plan, *, now: datetime,
                cancelled: Cancel | None = None) -> None:
     """Inserts, updates and listings of `plan` in the session's transaction."""
     conn = session.connection()
     table: Any = Account.__table__
     listing: Any = AccountListing.__table__
-    new_ids: list[int] = []
+    before = 0
     if plan.inserts:
         before = session.scalar(select(func.max(Account.id))) or 0
-        for name in ("licenses",):
-            for row in plan.inserts:
-                row[name] = _db_value(name, row[name])
+        for row in plan.inserts:
+            if row["licenses"] is not None:
+                row["licenses"] = list(row["licenses"])
         constants = {"tool_id": plan.tool_id, "integration_id": plan.integration_id,
                      "source": SOURCE, "updated_at": now}
         for chunk in _batches(plan.inserts):
             _check(cancelled)
             insert_many(conn, table, chunk, constants)
-        for acc_id, ext in conn.execute(select(Account.id, Account.external_id).where(
-                Account.tool_id == plan.tool_id, Account.id > before)):
-            if ext is not None:
-                plan.seen[ext] = acc_id
-            new_ids.append(acc_id)
-    _write_updates(conn, table, plan.updates, cancelled)
+        # The new accounts are listed by this integration: one statement, in the database.
+        # Its own rows only: on PostgreSQL another integration's sync into the same tool may
+        # commit new ids above `before` meanwhile.
+        conn.execute(insert(listing).from_select(
+            ["account_id", "integration_id"],
+            select(Account.id, literal(plan.integration_id)).where(
+                Account.tool_id == plan.tool_id, Account.id > before,
+                Account.integration_id == plan.integration_id)))
+    for chunk in _batches(plan.updates):
+        _check(cancelled)
+        update_many(conn, table, [_db_row(r) for r in chunk], {"updated_at": now})
     if plan.unlisted:
         for chunk in _batches(plan.unlisted):
             _check(cancelled)
             conn.execute(delete(listing).where(
                 listing.c.integration_id == plan.integration_id,
                 listing.c.account_id.in_(list(chunk))))
-    added = [*new_ids, *plan.listed]
-    for chunk in _batches(added):
+    for chunk in _batches(plan.listed):
         _check(cancelled)
         insert_many(conn, listing, [{"account_id": a} for a in chunk],
                     {"integration_id": plan.integration_id})
@@ -93,19 +93,10 @@ def write_plan(session: Session, ctx: ServiceContext, plan: Plan, *, now: dateti
             for acc_id, label, changes in chunk])
 
 
-def _write_updates(conn: Any, table: Any, rows: list[dict[str, Any]],
-                   cancelled: Cancel | None) -> None:
-    """Bulk UPDATE by primary key, one executemany per set of columns."""
-    for chunk in _batches(rows):
-        _check(cancelled)
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in chunk:
-            groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
-        for columns, group in groups.items():
-            stmt = (update(table).where(table.c.id == bindparam("_id"))
-                    .values({c: bindparam(c) for c in columns}))
-            conn.execute(stmt, [{"_id": r["id"], **{c: _db_value(c, r[c]) for c in columns}}
-                                for r in group])
+def _db_row(row: dict[str, Any]) -> dict[str, Any]:
+    if "licenses" in row and row["licenses"] is not None:
+        return {**row, "licenses": list(row["licenses"])}
+    return row
 
 
 def write_seat_counts(session: Session, integration_id: int, counts: Sequence[SeatCount],

@@ -381,7 +381,10 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
             write_plan(session, sctx, plan, now=now, cancelled=cancelled)
             if people is not None:
                 directory.write_people(session, sctx, people, now)
-            write_seat_counts(session, staged.integration_id, staged.seat_counts, now)
+            counts_changed = write_seat_counts(session, staged.integration_id,
+                                               staged.seat_counts, now)
+            wrote = bool(plan.added or plan.changed or plan.deprovisioned or counts_changed
+                         or (people is not None and people.summary))
             if cancelled is not None and cancelled():
                 raise Cancelled("cancelled while writing: nothing was written")
             finished = utcnow()
@@ -394,7 +397,8 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
             run.retries, run.notices = staged.stats.retries, list(notices) or None
             session.execute(update(Integration).where(Integration.id == staged.integration_id)
                             .values(last_success_at=finished, failure_reported_at=None))
-            if plan.added or plan.changed or plan.deprovisioned or people is not None:
+            if plan.added or plan.changed or plan.deprovisioned or (
+                    people is not None and people.summary):
                 audit.record(session, sctx, action="sync", entity="integration",
                              entity_id=staged.integration_id,
                              summary=f"sync of {staged.name} into {staged.tool}: "
@@ -431,7 +435,7 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
                 f"({type(exc).__name__}); nothing was written", kind="internal",
                 stats=staged.stats)
         raise
-    if snapshot:
+    if snapshot and wrote:  # nothing changed: today's figures are what they were
         _refresh_snapshot(ctx)
     return _result(staged, plan, _OK, dry_run=False, forced=force, finished=finished,
                    notices=notices)

@@ -61,6 +61,11 @@ class IntegrationRow:
     has_secret: bool = False  # a secret reference is recorded (the keyring holds it)
     directory_capable: bool = False
     secret_label: str | None = None
+    # The last run's end and counts, whatever its status (a failed run's are zero).
+    last_finished_at: datetime | None = None
+    last_added: int | None = None
+    last_changed: int | None = None
+    last_removed: int | None = None  # deprovisioned: no longer listed, or gone at the vendor
 
     @property
     def schedule(self) -> str:
@@ -289,9 +294,10 @@ def get_integration(ctx: ServiceContext, integration_id: int, *,
     raise NotFoundError(f"there is no integration with id {integration_id}")
 
 
-def list_integrations(ctx: ServiceContext, *,
+def list_integrations(ctx: ServiceContext, *, tool_id: int | None = None,
                       registry: Registry | None = None) -> list[IntegrationRow]:
-    """Every integration by name, with its last run and whether its plugin can be used."""
+    """Every integration (or one tool's) by name, with its last run and whether its plugin
+    can be used."""
     reg = registry or load_registry()
     usable = {p.id: p for p in reg.plugins()}
     broken = {b.id: b.reason for b in reg.broken()}
@@ -304,6 +310,8 @@ def list_integrations(ctx: ServiceContext, *,
         .outerjoin(SyncRun, SyncRun.id == latest.c.run_id)
         .order_by(func.lower(Integration.name))
     )
+    if tool_id is not None:
+        query = query.where(Integration.tool_id == tool_id)
     rows: list[IntegrationRow] = []
     with ctx.read() as session:
         for i, tool, run in session.execute(query):
@@ -326,5 +334,9 @@ def list_integrations(ctx: ServiceContext, *,
                              if run and run.status == SyncStatus.OK.value else None),
                 has_secret=i.secret_ref is not None,
                 directory_capable=bool(info and info.directory_capable),
-                secret_label=info.secret.label if info and info.secret else None))
+                secret_label=info.secret.label if info and info.secret else None,
+                last_finished_at=run.finished_at if run else None,
+                last_added=run.added if run else None,
+                last_changed=run.changed if run else None,
+                last_removed=run.deprovisioned if run else None))
     return rows

@@ -14,12 +14,14 @@ writes are lists of plain dicts for bulk statements.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.vocab import NOT_PEOPLE, AccountStatus
@@ -37,8 +39,7 @@ _I = {name: n for n, name in enumerate(FIELDS)}
 _STATUS, _LAST, _KNOWN, _VIA = _I["status"], _I["last_activity"], _I["activity_known"], \
     _I["last_activity_via"]
 _DEPROVISIONED = AccountStatus.DEPROVISIONED.value
-_LENGTHS = {"display_name": 200, "username": 200, "vendor_role": 100, "license_tier": 100,
-            "last_activity_via": 200, "email": 320}
+_REPORTED, _UNKNOWN = Activity.REPORTED, Activity.UNKNOWN
 MAX_EXTERNAL_ID = 200
 _SHOWN_ON_ADD = ("role", "status", "kind", "last_activity", "pending_cancellation")
 SOURCE = "sync"
@@ -72,8 +73,6 @@ class Plan:
     foreign: int = 0  # the tool's accounts no integration wrote that the vendor did not list
     skipped_gone: int = 0  # accounts first seen already deprovisioned: not added
     lines: list[ChangeLine] | None = None  # with `explain`
-    # The accounts of this run, by external id → account id (known after the inserts).
-    seen: dict[str, int] = field(default_factory=dict)
     gone: list[int] = field(default_factory=list)  # deprovisioned: no integration lists them
 
     @property
@@ -93,14 +92,19 @@ class _Moments:
             return None
         moment = self._cache.get(raw)
         if moment is None:
-            value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
-            moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            if isinstance(raw, str):
+                try:  # SQLite's naive UTC text: parsed as UTC in one step (9x faster than
+                    moment = datetime.fromisoformat(raw + "+00:00")  # .replace(tzinfo=UTC))
+                except ValueError:
+                    moment = _aware(datetime.fromisoformat(raw))
+            else:
+                moment = _aware(raw)
             self._cache[raw] = moment
         return moment
 
 
-def _raw(column: Any) -> Any:
-    return type_coerce(column, String)
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _day(value: Any) -> date | None:
@@ -111,37 +115,49 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _cut(name: str, value: str | None) -> str | None:
-    limit = _LENGTHS[name]
-    return value if value is None or len(value) <= limit else value[:limit]
-
-
 def _label(values: Sequence[Any], external_id: str) -> str:
     return values[0] or values[2] or values[1] or external_id
+
+
+_EXISTING = select(
+    Account.id, Account.external_id, Account.integration_id, Account.source, Account.email,
+    Account.display_name, Account.username, Account.role, Account.vendor_role,
+    Account.license_tier, Account.status, Account.kind, Account.billable, Account.licenses,
+    Account.pending_cancellation, Account.person_id, Account.last_activity,
+    Account.activity_known, Account.last_activity_via, Account.first_seen,
+    Account.invited_at).where(Account.tool_id == bindparam("tool_id"))
 
 
 def load_existing(session: Session, tool_id: int) -> tuple[
         dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The tool's accounts: by external id, by email (those without a vendor id), and all.
-    Each as (id, external_id, integration_id, source, <FIELDS...>)."""
+    Each as (id, external_id, integration_id, source, <FIELDS...>).
+
+    Read through the driver's own cursor: the values come as the database stores them
+    (SQLite: text times, 0/1, JSON text) and are converted here, each kind once; the
+    SQLAlchemy result rows took 2 s of a 100,000-account sync."""
     moment = _Moments()
-    query = select(
-        Account.id, Account.external_id, Account.integration_id, Account.source,
-        Account.email, Account.display_name, Account.username, Account.role,
-        Account.vendor_role, Account.license_tier, Account.status, Account.kind,
-        Account.billable, Account.licenses, _raw(Account.pending_cancellation),
-        Account.person_id, _raw(Account.last_activity), Account.activity_known,
-        Account.last_activity_via, _raw(Account.first_seen), _raw(Account.invited_at),
-    ).where(Account.tool_id == tool_id)
+    conn = session.connection()
+    compiled = _EXISTING.compile(dialect=conn.dialect)
+    params = compiled.construct_params({"tool_id": tool_id})
+    positional = compiled.positiontup
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), tuple(params[p] for p in positional)
+                       if positional is not None else params)
+        fetched = cursor.fetchall()
+    finally:
+        cursor.close()
     by_id: dict[str, tuple[Any, ...]] = {}
     by_email: dict[str, tuple[Any, ...]] = {}
     every: list[tuple[Any, ...]] = []
     for (acc_id, ext, integration_id, source, email, name, user, role, vrole, tier, status,
          kind, billable, licenses, pending, person, last, known, via, first,
-         invited) in session.connection().execute(query):
+         invited) in fetched:
         row = (acc_id, ext, integration_id, source, email, name, user, role, vrole, tier,
-               status, kind, billable, tuple(licenses) if licenses else None, _day(pending),
-               person, moment(last), bool(known), via, moment(first), moment(invited))
+               status, kind, None if billable is None else bool(billable),
+               _licenses(licenses), None if pending is None else _day(pending), person,
+               moment(last), bool(known), via, moment(first), moment(invited))
         every.append(row)
         if ext is not None:
             by_id[ext] = row
@@ -150,38 +166,54 @@ def load_existing(session: Session, tool_id: int) -> tuple[
     return by_id, by_email, every
 
 
+def _licenses(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # JSON text, from SQLite
+        value = json.loads(value)
+    return tuple(value) or None
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    return value if value is None or len(value) <= limit else value[:limit]
+
+
 def _merge(rec: AccountRecord, old: Sequence[Any] | None, person_of: dict[str, int],
            now: datetime) -> tuple[Any, ...]:
     """The account's fields after this record (FIELDS order). `old` is the stored values in
-    FIELDS order, or None for a new account."""
+    FIELDS order, or None for a new account. (Run 100,000 times a sync: the vendor's words
+    are StrEnums, equal to the stored text, so they are compared and stored as they are.)"""
     email = rec.email
     if email is not None and len(email) > 320:
         email = None
+    name, user, vrole, tier = rec.display_name, rec.username, rec.vendor_role, rec.license_tier
+    if name is not None and len(name) > 200:
+        name = name[:200]
+    if user is not None and len(user) > 200:
+        user = user[:200]
+    if vrole is not None and len(vrole) > 100:
+        vrole = vrole[:100]
+    if tier is not None and len(tier) > 100:
+        tier = tier[:100]
     activity = rec.activity
     if old is None:
-        last = rec.last_activity
-        via = rec.last_activity_via
-        person = person_of.get(email) if email is not None else None
-        return (email, _cut("display_name", rec.display_name),
-                _cut("username", rec.username), rec.role.value,
-                _cut("vendor_role", rec.vendor_role), _cut("license_tier", rec.license_tier),
-                rec.status.value, rec.kind.value, rec.billable, rec.licenses or None,
-                rec.pending_cancellation, person, last, activity is not Activity.UNKNOWN,
-                _cut("last_activity_via", via), rec.first_seen or now, rec.invited_at)
+        return (email, name, user, rec.role, vrole, tier, rec.status, rec.kind, rec.billable,
+                rec.licenses or None, rec.pending_cancellation,
+                person_of.get(email) if email is not None else None, rec.last_activity,
+                activity is not _UNKNOWN, _cut(rec.last_activity_via, 200),
+                rec.first_seen or now, rec.invited_at)
     if email is None:
         email = old[0]
-    last, via = old[_LAST], old[_VIA]
-    if activity is Activity.REPORTED:
+    last, via = old[12], old[14]
+    if activity is _REPORTED:
         reported = rec.last_activity
         if last is None or reported is None or reported >= last:
-            last, via = reported, _cut("last_activity_via", rec.last_activity_via)
-    person = person_of.get(email, old[11]) if email is not None else old[11]
-    return (email, _cut("display_name", rec.display_name) or old[1],
-            _cut("username", rec.username) or old[2], rec.role.value,
-            _cut("vendor_role", rec.vendor_role), _cut("license_tier", rec.license_tier),
-            rec.status.value, rec.kind.value, rec.billable, rec.licenses or None,
-            rec.pending_cancellation, person, last, activity is not Activity.UNKNOWN, via,
-            rec.first_seen or old[15], rec.invited_at or old[16])
+            last, via = reported, _cut(rec.last_activity_via, 200)
+    return (email, name or old[1], user or old[2], rec.role, vrole, tier, rec.status, rec.kind,
+            rec.billable, rec.licenses or None, rec.pending_cancellation,
+            person_of.get(email, old[11]) if email is not None else old[11], last,
+            activity is not _UNKNOWN, via, rec.first_seen or old[15],
+            rec.invited_at or old[16])
 
 
 def plan_sync(session: Session, integration_id: int, tool_id: int,
@@ -210,11 +242,13 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
         if row is None and rec.email is not None:
             row = by_email.get(rec.email)
         if row is None or row[0] in taken:
-            if rec.status.value == _DEPROVISIONED:
+            if rec.status == _DEPROVISIONED:
                 plan.skipped_gone += 1  # gone before stackadmin ever saw it: no seat to track
                 continue
             new = _merge(rec, None, person_of, now)
             values = dict(zip(FIELDS, new, strict=True))
+            values["role"], values["status"], values["kind"] = (
+                rec.role.value, rec.status.value, rec.kind.value)
             values["external_id"] = ext
             values["is_bot"] = rec.kind in NOT_PEOPLE
             inserts.append(values)
@@ -226,7 +260,6 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
             continue
         acc_id = row[0]
         taken.add(acc_id)
-        plan.seen[ext] = acc_id
         if acc_id not in listed_before:
             plan.listed.append(acc_id)
         old = row[4:]
@@ -241,10 +274,11 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
         changes = {name: [before, after] for name, before, after in zip(FIELDS, old, new,
                                                                          strict=True)
                    if before != after}
-        update: dict[str, Any] = {"id": acc_id, "integration_id": integration_id,
-                                  "source": SOURCE, "external_id": ext, "updated_at": now}
+        update: dict[str, Any] = {"id": acc_id}
+        if bookkeeping:
+            update.update(integration_id=integration_id, source=SOURCE, external_id=ext)
         for name, (_before, after) in changes.items():
-            update[name] = after
+            update[name] = after.value if isinstance(after, Enum) else after
         if "kind" in changes:
             update["is_bot"] = rec.kind in NOT_PEOPLE
         updates.append(update)
@@ -290,7 +324,7 @@ def _unlisted(session: Session, plan: Plan, listed_before: set[int], taken: set[
         if row[10] == _DEPROVISIONED:
             continue
         label = _label(row[4:], row[1] or str(acc_id))
-        plan.updates.append({"id": acc_id, "status": _DEPROVISIONED, "updated_at": now,
+        plan.updates.append({"id": acc_id, "status": _DEPROVISIONED,
                              "last_seen_sync": last_seen or now})
         plan.audits.append((acc_id, label, {"status": [row[10], _DEPROVISIONED]}))
         plan.gone.append(acc_id)

@@ -1,7 +1,7 @@
 """The database's tables as typed SQLAlchemy models, one module per room. Only the store and
 the services see these; importing this package registers every table on `Base.metadata`."""
 
-from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, utcnow
+from stackadmin.store.models.base import NAMING_CONVENTION, Base, Timestamped, Versioned, utcnow
 from stackadmin.store.models.buying import (
     Evaluation,
     EvaluationCandidate,
@@ -35,6 +35,7 @@ from stackadmin.store.models.running import (
 )
 from stackadmin.store.models.seats import OffboardingItem
 from stackadmin.store.models.sync import AccountListing, Integration, SyncRun, VendorSeatCount
+from stackadmin.store.models.tools import ToolContact, ToolDocument
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -66,10 +67,13 @@ __all__ = [
     "TermDecision",
     "Timestamped",
     "Tool",
+    "ToolContact",
+    "ToolDocument",
     "ToolRequest",
     "ToolTag",
     "TrainingResource",
     "Vendor",
     "VendorSeatCount",
+    "Versioned",
     "utcnow",
 ]

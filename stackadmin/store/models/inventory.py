@@ -23,11 +23,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stackadmin.domain import vocab
-from stackadmin.store.models.base import CURRENCY_OK, Base, Timestamped, check_in, utcnow
+from stackadmin.store.models.base import (
+    CURRENCY_OK,
+    Base,
+    Timestamped,
+    Versioned,
+    check_in,
+    utcnow,
+)
 from stackadmin.store.types import DecimalText, UTCDateTime
 
 
-class Person(Timestamped, Base):
+class Person(Versioned, Timestamped, Base):
     __tablename__ = "person"
     __table_args__ = (
         CheckConstraint(check_in("status", vocab.PersonStatus), name="status"),
@@ -62,7 +69,7 @@ class Vendor(Timestamped, Base):
     tools: Mapped[list[Tool]] = relationship(back_populates="vendor")
 
 
-class Tool(Timestamped, Base):
+class Tool(Versioned, Timestamped, Base):
     __tablename__ = "tool"
     __table_args__ = (
         CheckConstraint("inactivity_days IS NULL OR inactivity_days > 0", name="inactivity_days"),
@@ -94,7 +101,7 @@ class Tool(Timestamped, Base):
     )
 
 
-class SubscriptionTerm(Timestamped, Base):
+class SubscriptionTerm(Versioned, Timestamped, Base):
     """One contract period of a tool; a renewal makes a new term, so history is the list."""
 
     __tablename__ = "subscription_term"

@@ -149,7 +149,7 @@ class FeedbackImportDialog(QDialog):
         self.import_button.setEnabled(bool(result.changes))
 
     def _failed(self, exc: BaseException) -> None:
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.ui.errors import describe_error
 
         self.report.setPlainText(describe_error(exc))
 

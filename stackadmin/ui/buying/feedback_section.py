@@ -109,12 +109,16 @@ class ToolFeedbackSection(QFrame):
     once the data is shown (tests, pages)."""
 
     loaded = Signal()
+    COMPACT_MOST = 220  # the comments' height at most, in a compact section
 
     def __init__(self, env: Env, tool_id: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self.tool_id = tool_id
+        # Compact (on a page of sections, the tool page): the comments are as tall as
+        # they are, not as tall as the room there is.
+        self.compact = False
         self.data: ToolFeedback | None = None
         self.setObjectName("card")
         title = QLabel("<b>Satisfaction</b>", self)
@@ -196,7 +200,20 @@ class ToolFeedbackSection(QFrame):
             f"<p><b>{c.score}/5</b> {escape(c.comment or '')} "
             f"<span style='color:gray'>— {escape(c.email)}</span></p>" for c in said)
             or "<p style='color:gray'>No comments in this round.</p>")
+        if self.compact:
+            self._fit_comments()
         self.loaded.emit()
+
+    def _fit_comments(self) -> None:
+        document = self.comments.document()
+        document.setTextWidth(self.comments.viewport().width())
+        height = int(document.size().height()) + 2 * self.comments.frameWidth() + 4
+        self.comments.setFixedHeight(max(60, min(height, self.COMPACT_MOST)))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.compact:
+            self._fit_comments()
 
     def add_feedback(self) -> FormDialog | None:
         """Types in one person's score (the round is created when new)."""

@@ -55,7 +55,7 @@ def load_choices(ctx: ServiceContext) -> FormChoices:
                         key=str.casefold)
     teams = sorted({p.department for p in people if p.department}, key=str.casefold)
     return FormChoices(sorted(p.email for p in people), teams, categories,
-                       [t.name for t in tools], paid_tools(ctx))
+                       [t.name for t in tools], paid_tools(ctx, people=False))
 
 
 def fields(choices: FormChoices) -> list[Field]:

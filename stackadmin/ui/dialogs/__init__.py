@@ -3,6 +3,11 @@
 The dialog saves through a service call on a worker; a ValidationError's problems are mapped
 to the fields they name (the field whose words appear first in the sentence), anything
 unmatched is shown above the form. Nothing is saved unless the service accepts everything.
+
+An edit dialog carries the record's version (optimistic locking): when someone else saved
+the record after the dialog opened, the service refuses the save, the dialog says so above
+the form and keeps what the user typed; saving again then replaces the other changes
+knowingly.
 """
 
 from __future__ import annotations
@@ -11,22 +16,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from stackadmin.ui.fmt import date_format, date_text, parse_date_text
+from stackadmin.ui.dialogs.fields import DateField, currency_items
+from stackadmin.ui.fmt import parse_date_text
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -41,8 +52,9 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text, int, choice, edit_choice, date, bool, multiline
-    choices: Sequence[str] = ()
+    kind: str = "text"  # text, int, choice, edit_choice, date, bool, multiline, currency
+    # A choice's entries: values, or (value, words) pairs shown as the words.
+    choices: Sequence[str | tuple[str, str]] = ()
     words: Sequence[str] = ()
     placeholder: str = ""
     help: str = ""
@@ -56,30 +68,41 @@ class FormDialog(QDialog):
     and the dialog closes. Problems stay in the dialog, next to their fields."""
 
     saved = Signal(object)
+    problems_shown = Signal(list)  # the problem sentences, after they are shown
+    # The key under which submit() hands the record's version to `save` (the services'
+    # keyword for it).
+    VERSION_KEY = "expected_version"
 
     def __init__(self, env: Env, title: str, fields: Sequence[Field], values: dict[str, Any],
                  save: Callable[[ServiceContext, dict[str, Any]], Any],
                  parent: QWidget | None = None, *, intro: str = "",
-                 changed: str = "") -> None:
+                 changed: str = "", version: int | None = None) -> None:
         super().__init__(parent)
         self.env = env
+        self.version = version
         self.fields = list(fields)
         self.save_fn = save
         self.changed_entity = changed
         self.setWindowTitle(title)
-        self.setMinimumWidth(520)
         self.inputs: dict[str, QWidget] = {}
         self.problem_labels: dict[str, QLabel] = {}
+        self.field_boxes: dict[str, QVBoxLayout] = {}
         self.general = QLabel(self)
         self.general.setWordWrap(True)
         self.general.setProperty("problem", True)
         self.general.hide()
-        form = QFormLayout()
+        # The fields scroll inside the dialog (a 15-field term is taller than a small
+        # screen); the buttons stay below them, never on top of a field.
+        self.form_box = QWidget(self)
+        self.form_box.setMinimumWidth(480)
+        form = QFormLayout(self.form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setContentsMargins(0, 0, 4, 0)
+        self.form = form
         for field in self.fields:
             widget = self._make_input(field, values.get(field.name))
             self.inputs[field.name] = widget
-            problem = QLabel(self)
+            problem = QLabel(self.form_box)
             problem.setWordWrap(True)
             problem.setProperty("problem", True)
             problem.setStyleSheet("color: #c62828;")
@@ -89,24 +112,45 @@ class FormDialog(QDialog):
             box.setSpacing(2)
             box.addWidget(widget)
             if field.help:
-                hint = QLabel(field.help, self)
+                hint = QLabel(field.help, self.form_box)
                 hint.setObjectName("count")
                 hint.setWordWrap(True)
                 box.addWidget(hint)
             box.addWidget(problem)
+            self.field_boxes[field.name] = box
             form.addRow(field.label, box)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.form_box)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        # The dialog is never smaller than what its layout needs: problems shown under
+        # the fields make it grow instead of squeezing the fields under the buttons.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         if intro:
             text = QLabel(intro, self)
             text.setWordWrap(True)
             layout.addWidget(text)
         layout.addWidget(self.general)
-        layout.addLayout(form)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
+        self.fit()
+
+    def fit(self) -> None:
+        """The fields' area as tall as the fields, up to most of the screen (then it
+        scrolls); called again whenever problems appear or go."""
+        self.form_box.layout().activate()
+        need = self.form_box.sizeHint().height()
+        screen = self.screen() or (self.parentWidget().screen() if self.parentWidget() else None)
+        cap = int(screen.availableGeometry().height() * 0.7) if screen is not None else 600
+        self.scroll.setMinimumHeight(min(need, cap))
+        wide = max(self.form_box.minimumWidth(), self.form_box.minimumSizeHint().width())
+        self.scroll.setMinimumWidth(wide + self.scroll.verticalScrollBar().sizeHint().width())
 
     # -- inputs --------------------------------------------------------------------------
     def _make_input(self, field: Field, value: Any) -> QWidget:
@@ -114,15 +158,25 @@ class FormDialog(QDialog):
             check = QCheckBox(self)
             check.setChecked(bool(value))
             return check
+        if field.kind == "currency":
+            combo = QComboBox(self)
+            combo.setEditable(True)
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            for code, text in currency_items(str(value) if value else None):
+                combo.addItem(text, code)
+            completer = combo.completer()
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            combo.setCurrentIndex(max(combo.findData(str(value)), 0) if value else -1)
+            return combo
         if field.kind in ("choice", "edit_choice"):
             combo = QComboBox(self)
             combo.setEditable(field.kind == "edit_choice")
-            combo.addItems([str(c) for c in field.choices])
+            for choice in field.choices:
+                code, text = choice if isinstance(choice, tuple) else (str(choice), str(choice))
+                combo.addItem(text, code)
             if value is not None:
-                text = str(value)
-                if combo.findText(text) < 0:
-                    combo.addItem(text)
-                combo.setCurrentText(text)
+                self._choose(combo, str(value))
             elif field.kind == "edit_choice":
                 combo.setCurrentText("")
             return combo
@@ -131,15 +185,11 @@ class FormDialog(QDialog):
             edit.setPlainText("" if value is None else str(value))
             edit.setFixedHeight(70)
             return edit
-        line = QLineEdit(self)
         if field.kind == "date":
-            line.setText(date_text(value) if value is not None else "")
-            sample = date_text(QDate(2026, 12, 31).toPython())
-            line.setPlaceholderText(field.placeholder or f"{date_format().lower()} "
-                                    f"(e.g. {sample}) or YYYY-MM-DD")
-        else:
-            line.setText("" if value is None else str(value))
-            line.setPlaceholderText(field.placeholder)
+            return DateField(value, field.placeholder, self)
+        line = QLineEdit(self)
+        line.setText("" if value is None else str(value))
+        line.setPlaceholderText(field.placeholder)
         return line
 
     def values(self) -> dict[str, Any]:
@@ -149,13 +199,28 @@ class FormDialog(QDialog):
             if isinstance(widget, QCheckBox):
                 out[field.name] = widget.isChecked()
             elif isinstance(widget, QComboBox):
-                out[field.name] = widget.currentText().strip()
+                out[field.name] = combo_value(widget, field.kind)
             elif isinstance(widget, QPlainTextEdit):
                 out[field.name] = widget.toPlainText()
+            elif isinstance(widget, DateField):
+                out[field.name] = parse_date_text(widget.text())
             elif isinstance(widget, QLineEdit):
-                text = widget.text()
-                out[field.name] = parse_date_text(text) if field.kind == "date" else text
+                out[field.name] = widget.text()
         return out
+
+    @staticmethod
+    def _choose(combo: QComboBox, value: str) -> None:
+        """Selects the entry whose value (or words) is `value`; an unknown value is added."""
+        n = combo.findData(value)
+        if n < 0:
+            n = combo.findText(value)
+        if n < 0 and combo.isEditable():
+            combo.setCurrentText(value)
+            return
+        if n < 0:
+            combo.addItem(value, value)
+            n = combo.count() - 1
+        combo.setCurrentIndex(n)
 
     def set_value(self, name: str, value: Any) -> None:
         """Fills one input as a user would (tests, and dialogs that pre-fill)."""
@@ -163,16 +228,42 @@ class FormDialog(QDialog):
         if isinstance(widget, QCheckBox):
             widget.setChecked(bool(value))
         elif isinstance(widget, QComboBox):
-            widget.setCurrentText(str(value))
+            if widget.isEditable() and widget.findData(str(value)) < 0:
+                widget.setCurrentText(str(value))
+            else:
+                self._choose(widget, str(value))
         elif isinstance(widget, QPlainTextEdit):
             widget.setPlainText(str(value))
+        elif isinstance(widget, DateField):
+            widget.set_value(value)
         elif isinstance(widget, QLineEdit):
             widget.setText(str(value))
+
+    def add_field_note(self, name: str, text: str) -> QLabel:
+        """A line of explanation under a field (why it holds what it holds)."""
+        note = QLabel(text, self.form_box)
+        note.setObjectName("count")
+        note.setWordWrap(True)
+        self.field_boxes[name].addWidget(note)
+        note.show()  # a late child is shown on a queued call: count it now
+        self.fit()
+        return note
+
+    def add_field_action(self, name: str, text: str, slot: Callable[[], Any]) -> QPushButton:
+        """A button under a field (after its problem): what to do about that problem."""
+        button = QPushButton(text, self.form_box)
+        button.clicked.connect(lambda _c=False: slot())
+        self.field_boxes[name].addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        button.show()
+        self.fit()
+        return button
 
     # -- saving --------------------------------------------------------------------------
     def submit(self) -> None:
         self.clear_problems()
         values = self.values()
+        if self.version is not None:
+            values[self.VERSION_KEY] = self.version
         save = self.save_fn
         self.buttons.setEnabled(False)
 
@@ -189,16 +280,28 @@ class FormDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        from stackadmin.errors import UserError, ValidationError
-        from stackadmin.ui.mainwindow import describe_error
+        from stackadmin.errors import StaleRecordError, UserError, ValidationError
+        from stackadmin.ui.errors import describe_error
 
         self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, StaleRecordError):
+            self.version = exc.current_version  # a second Save is a deliberate overwrite
+            self.show_conflict(str(exc))
+        elif isinstance(exc, ValidationError):
             self.show_problems(exc.problems)
         elif isinstance(exc, UserError):
             self.show_problems([str(exc)])
         else:
             self.show_problems([describe_error(exc)])
+
+    def show_conflict(self, text: str) -> None:
+        """Someone else saved the record meanwhile: said above the form, input kept."""
+        self.general.setText(f"{_sentence(text)}.\nYour entries are still here: Save again to "
+                             "replace their changes with yours, or Cancel to keep theirs.")
+        self.general.show()
+
+    def conflict_text(self) -> str:
+        return self.general.text() if not self.general.isHidden() else ""
 
     def clear_problems(self) -> None:
         self.general.hide()
@@ -206,6 +309,7 @@ class FormDialog(QDialog):
         for label in self.problem_labels.values():
             label.hide()
             label.clear()
+        self.fit()
 
     def show_problems(self, problems: Sequence[str]) -> None:
         by_field: dict[str, list[str]] = {}
@@ -223,9 +327,12 @@ class FormDialog(QDialog):
         if general:
             self.general.setText("\n".join(_sentence(t) for t in general))
             self.general.show()
+        self.fit()
         first = next(iter(by_field), None)
         if first is not None:
             self.inputs[first].setFocus()
+            self.scroll.ensureWidgetVisible(self.problem_labels[first])
+        self.problems_shown.emit(list(problems))
 
     def field_for(self, problem: str) -> str | None:
         """The field whose words appear earliest in the problem sentence."""
@@ -241,6 +348,18 @@ class FormDialog(QDialog):
     def problem_text(self, name: str) -> str:
         label = self.problem_labels[name]
         return label.text() if not label.isHidden() else ""
+
+
+def combo_value(combo: QComboBox, kind: str) -> str:
+    """A drop-down's value: the chosen entry's value (not its words); what was typed in an
+    editable one (a currency as its code: 'EUR — Euro' is 'EUR')."""
+    text = combo.currentText().strip()
+    n = combo.currentIndex()
+    if n >= 0 and combo.itemText(n) == combo.currentText() and combo.itemData(n) is not None:
+        return str(combo.itemData(n))
+    if kind == "currency":
+        return text.split("—")[0].strip()
+    return text
 
 
 def _sentence(text: str) -> str:

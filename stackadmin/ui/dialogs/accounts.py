@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from stackadmin.ui import words
 from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
@@ -12,8 +13,6 @@ if TYPE_CHECKING:
     from stackadmin.services.inventory.accounts import AccountRow
     from stackadmin.ui.pages.base import Page
 
-ROLES = ("member", "admin", "owner", "guest", "billing")
-STATUSES = ("active", "invited", "suspended", "deprovisioned")
 
 
 def fields(tool_names: Sequence[str] = ()) -> list[Field]:
@@ -21,8 +20,10 @@ def fields(tool_names: Sequence[str] = ()) -> list[Field]:
         Field("email", "Email", words=("email", "an account needs")),
         Field("display_name", "Name", words=("name",)),
         Field("external_id", "Vendor's id", words=("external id", "vendor id", "with id")),
-        Field("role", "Role", kind="choice", choices=ROLES, words=("role",)),
-        Field("status", "Status", kind="choice", choices=STATUSES, words=("status",)),
+        Field("role", "Role", kind="choice", choices=tuple(words.ROLE.items()),
+              words=("role",)),
+        Field("status", "Status", kind="choice", choices=tuple(words.ACCOUNT_STATUS.items()),
+              words=("status",)),
         Field("license_tier", "Licence tier", words=("licence tier",)),
     ]
     if tool_names:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stackadmin.ui import words
 from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 from stackadmin.ui.fmt import plural
 
@@ -18,7 +19,7 @@ FIELDS = [
     Field("department", "Department"),
     Field("cost_center", "Cost centre", words=("cost centre", "cost center")),
     Field("title", "Title"),
-    Field("status", "Status", kind="choice", choices=("active", "departed")),
+    Field("status", "Status", kind="choice", choices=tuple(words.PERSON_STATUS.items())),
     Field("end_date", "End date", kind="date", words=("end date",)),
 ]
 
@@ -27,13 +28,15 @@ def _values(values: dict[str, Any]) -> dict[str, Any]:
     return blank_to_none(values, "department", "cost_center", "title")
 
 
-def create(page: Page) -> FormDialog:
+def create(page: Page, *, email: str = "", name: str = "") -> FormDialog:
+    """`email` and `name` pre-fill the form (a tool owner not yet in the people list)."""
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
         from stackadmin.services.inventory.people import create_person
 
         return create_person(ctx, **_values(values))
 
-    dialog = FormDialog(page.env, "Add a person", FIELDS, {"status": "active"}, save, page,
+    dialog = FormDialog(page.env, "Add a person", FIELDS,
+                        {"status": "active", "email": email, "name": name}, save, page,
                         changed="person")
     dialog.open()
     return dialog
@@ -50,7 +53,7 @@ def edit(page: Page, person: PersonRow | None) -> FormDialog | None:
 
     values = {f.name: getattr(person, f.name) for f in FIELDS}
     dialog = FormDialog(page.env, f"Edit {person.name or person.email}", FIELDS, values, save,
-                        page, changed="person")
+                        page, changed="person", version=person.version)
     dialog.open()
     return dialog
 
@@ -67,13 +70,14 @@ def depart(page: Page, person: PersonRow | None) -> FormDialog | None:
 
         if values["end_date"] is None:
             raise ValidationError("end date is required: the person's last day")
-        return mark_departed(ctx, person.id, values["end_date"])
+        return mark_departed(ctx, person.id, values["end_date"],
+                             expected_version=values.get(FormDialog.VERSION_KEY))
 
     dialog = FormDialog(page.env, f"Mark {person.name or person.email} departed", fields,
                         {"end_date": person.end_date or page.env.today()}, save, page,
                         intro=f"{person.name or person.email} holds {person.account_count} "
                               "accounts. Their page will list them as an offboarding "
-                              "checklist.", changed="person")
+                              "checklist.", changed="person", version=person.version)
     dialog.saved.connect(lambda _row: page.env.open_page("person", {"person_id": person.id}))
     dialog.open()
     return dialog

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from stackadmin.ui import words
 from stackadmin.ui.dialogs import Field, FormDialog, blank_to_none, confirm
 
 if TYPE_CHECKING:
@@ -18,13 +19,11 @@ PERIODS = ("monthly", "quarterly", "annual", "every 6 months", "every 24 months"
 def fields(tool_names: Sequence[str] = ()) -> list[Field]:
     out = [
         Field("plan", "Plan", words=("plan",)),
-        Field("pricing", "Pricing", kind="choice", choices=("per_seat", "flat"),
+        Field("pricing", "Pricing", kind="choice", choices=tuple(words.PRICING.items()),
               words=("pricing",)),
         Field("unit_price", "Price per period", words=("unit price", "amount"),
               help="Per seat for per-seat pricing; the whole price for flat pricing."),
-        Field("currency", "Currency", kind="edit_choice",
-              choices=("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD"),
-              words=("currency", "decimals than")),
+        Field("currency", "Currency", kind="currency", words=("currency", "decimals than")),
         Field("seats", "Seats", words=("seats",)),
         Field("billing_period", "Billing period", kind="edit_choice", choices=PERIODS,
               words=("billing period",)),
@@ -36,8 +35,8 @@ def fields(tool_names: Sequence[str] = ()) -> list[Field]:
               help="Days you need before the vendor's notice deadline to decide."),
         Field("cost_center", "Cost centre", words=("cost centre", "cost center")),
         Field("po_reference", "PO reference", words=("po reference",)),
-        Field("status", "Status", kind="choice",
-              choices=("active", "renewed", "cancelled", "ended"), words=("status",)),
+        Field("status", "Status", kind="choice", choices=tuple(words.TERM_STATUS.items()),
+              words=("status",)),
         Field("notes", "Notes", kind="multiline", words=("notes",)),
     ]
     if tool_names:
@@ -96,7 +95,7 @@ def edit(page: Page, term: TermRow | None) -> FormDialog | None:
         return update_term(ctx, term.id, **_values(values))
 
     dialog = FormDialog(page.env, f"Edit term: {term.tool} {term.plan}".strip(), fields(),
-                        term_values(term), save, page, changed="term")
+                        term_values(term), save, page, changed="term", version=term.version)
     from stackadmin.ui.rightsizing import attach_to_dialog
 
     attach_to_dialog(dialog, term.id)  # the brief, within 90 days of the cancel-by date
@@ -127,12 +126,38 @@ def renew(page: Page, term: TermRow | None) -> FormDialog | None:
         return renew_term(ctx, term.id, **_values(values))
 
     dialog = FormDialog(page.env, f"Renew {term.tool} {term.plan}".strip(), renew_fields,
-                        values, save, page, changed="term",
+                        values, save, page, changed="term", version=term.version,
                         intro=f"Creates the next term of {term.tool} in {term.unit_price.currency}"
                               "; the current one is marked renewed. Pricing, billing period, "
                               "notice and cost centre carry over.")
+    if term.pricing == "per_seat":
+        recommend_seats(dialog, term)
     dialog.open()
     return dialog
+
+
+def recommend_seats(dialog: FormDialog, term: TermRow) -> None:
+    """Fills the seat count the rightsizing brief recommends (active seats plus headroom,
+    never below the exempt seats) and says so under the field; nothing when the brief has
+    no recommendation (activity unknown) or the user has already typed a count."""
+
+    def work(ctx: ServiceContext, _job: Any) -> Any:
+        from stackadmin.services.seats.rightsizing import rightsizing_brief
+
+        return rightsizing_brief(ctx, term.id)
+
+    def done(brief: Any) -> None:
+        recommended = getattr(brief, "recommended_seats", None)
+        typed = dialog.values().get("seats")
+        if recommended is None or str(typed or "") != str(term.seats or ""):
+            return
+        dialog.set_value("seats", recommended)
+        now = "no seat count" if term.seats is None else f"{term.seats:,}"
+        note = (f"Recommended by the rightsizing brief: {recommended:,} ({brief.seats_active:,}"
+                f" active seats plus headroom); this term has {now}.")
+        dialog.seats_note = dialog.add_field_note("seats", note)  # type: ignore[attr-defined]
+
+    dialog.env.run(work, done, lambda _exc: None, key=f"recommend:{id(dialog)}")
 
 
 def delete(page: Page, term: TermRow | None) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui.errors import describe_error
 from stackadmin.ui.filedialogs import (
     PathAsker,
     PathRequest,
@@ -44,7 +45,6 @@ from stackadmin.ui.import_wizard.pages import (
     ImportPage,
     plural,
 )
-from stackadmin.ui.mainwindow import describe_error
 
 if TYPE_CHECKING:
     from stackadmin.services.context import ServiceContext
@@ -187,10 +187,17 @@ class ImportWizard(QDialog):
         self.ask_path(self, request, lambda path: self._write_template(kind, path))
 
     def _write_template(self, kind: str, path: str) -> None:
+        from stackadmin.errors import UserError
         from stackadmin.services.spreadsheets.importer import template_path
 
+        ctx = self.env.tasks.ctx
         try:
+            if ctx is not None:
+                ctx.output_path(path)  # never over the open database or its backups
             shutil.copyfile(template_path(kind), path)  # two short lines: no worker needed
+        except UserError as exc:
+            self._show_error_text(f"The template was not saved: {exc}.")
+            return
         except OSError as exc:
             self._show_error_text(f"The template could not be saved to {path}: "
                                   f"{exc.strerror or exc}.")

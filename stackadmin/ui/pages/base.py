@@ -6,20 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from stackadmin.ui import icons
-from stackadmin.ui.filtertable import make_view
+from stackadmin.ui.columns import longest_texts
+from stackadmin.ui.filtertable import FilteredTable
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text, sort_keys
 
 if TYPE_CHECKING:
@@ -28,9 +21,9 @@ if TYPE_CHECKING:
     from stackadmin.ui.tasks import Job
 
 
-# What a table page shows: its rows, their search text and sort keys by column (built on a
-# worker: see TablePage.prepare).
-Shown = tuple[list[Any], list[str], dict[int, list[Any]]]
+# What a table page shows: its rows, their search text and sort keys by column, and
+# optionally the widest text of each numeric column (built on a worker: TablePage.prepare).
+Shown = tuple[Any, ...]
 
 
 class Page(QWidget):
@@ -47,12 +40,18 @@ class Page(QWidget):
     reload_on: ClassVar[frozenset[str]] = frozenset()
 
     loaded = Signal()  # the page shows its data (first load and each reload)
+    # The first screen of the page's data is shown: with `loaded`, unless the page shows a
+    # first screenful before the rest has arrived (`show_first_rows`). What "page ready"
+    # means in the benchmarks.
+    first_rows = Signal()
 
     def __init__(self, env: Env, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self.key = ""  # set by the main window from the registry
         self._stale = True
+        self._first_pending = True
+        self.loaded.connect(self.show_first_rows)
         env.data_changed.connect(self._on_data_changed)
 
     def load(self) -> None:
@@ -74,7 +73,14 @@ class Page(QWidget):
     def ensure_loaded(self) -> None:
         if self._stale:
             self._stale = False
+            self._first_pending = True
             self.load()
+
+    def show_first_rows(self) -> None:
+        """Says that the first screen of data is on screen (once per load)."""
+        if self._first_pending:
+            self._first_pending = False
+            self.first_rows.emit()
 
     def _on_data_changed(self, entity: str) -> None:
         if entity == "*" or entity in self.reload_on:
@@ -87,62 +93,42 @@ class Page(QWidget):
 
 
 class TablePage(Page):
-    """A searchable, sortable table of plain rows with actions above it.
+    """A searchable, sortable table of plain rows with actions above it (a FilteredTable:
+    choice filters, a right-click menu, saved views, Export this view…, column widths kept).
 
     Subclasses give `columns` and `fetch(ctx, job) -> list[row]` (a static method: it runs on
-    a worker), and add actions with `add_action(...)`. Double-click or Enter runs the
-    `activate(row)` method (default: nothing).
+    a worker), and add actions with `add_action(...)` and filters with
+    `self.table.add_choice(...)`. Double-click or Enter runs the `activate(row)` method
+    (default: nothing); `row_actions(rows)` gives the right-click menu's own actions.
     """
 
     columns: ClassVar[Sequence[Column[Any]]] = ()
     search_hint: ClassVar[str] = "Search (several words narrow)"
     default_sort: ClassVar[tuple[int, Qt.SortOrder]] = (0, Qt.SortOrder.AscendingOrder)
+    noun: ClassVar[tuple[str, str]] = ("row", "rows")
+    multi_select: ClassVar[bool] = False
 
     def __init__(self, env: Env, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
-        self.model: RowTableModel[Any] = RowTableModel(self.columns, self)
-        self.toolbar = QToolBar(self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.search_hint)
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icons.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(280)
-        self.count = QLabel(self)
-        self.count.setObjectName("count")
-        self.count.setMinimumWidth(260)  # room for "99,999 of 100,000 rows shown"
-        self.view = make_view(self.model, self)
-        header = self.view.horizontalHeader()
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
+        self.table = FilteredTable(self.columns, self, env=env,
+                                   state_key=lambda: self.setting_key("").rstrip("/"),
+                                   search_hint=self.search_hint, noun=self.noun,
+                                   multi=self.multi_select)
+        self.model: RowTableModel[Any] = self.table.model
+        self.view = self.table.view
+        self.toolbar = self.table.toolbar
+        self.search = self.table.search
+        self.count = self.table.count
+        self.extra_layout = self.table.extra_layout  # a filter bar or a note, above the table
+        self.bottom_layout = self.table.bottom  # a figure after the count (a total...)
         self.view.sortByColumn(*self.default_sort)
-        self.view.doubleClicked.connect(self._activated)
-        self.view.installEventFilter(self)
-        self.search.textChanged.connect(self.model.set_filter)
-        self.search.installEventFilter(self)
-        self.model.counts_changed.connect(self._show_count)
-        find = QAction(self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        self.addAction(find)
-
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.toolbar, 1)
-        top.addWidget(self.search)
+        self._target: object = None  # a show_target waiting for the rows
+        self._shown_once = False
+        self.table.activated.connect(self.activate)
+        self.table.row_menu = self.row_actions
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        layout.addLayout(top)
-        self.extra_layout = QVBoxLayout()  # subclasses may put a filter bar or a note here
-        layout.addLayout(self.extra_layout)
-        layout.addWidget(self.view, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count)
-        bottom.addStretch(1)
-        layout.addLayout(bottom)
-        self.bottom_layout = bottom  # subclasses may add a figure after the count
-        self._header_restored = False
-        self._show_count(0, 0)
+        layout.addWidget(self.table)
 
     # -- for subclasses ----------------------------------------------------------------
     @staticmethod
@@ -153,6 +139,35 @@ class TablePage(Page):
     def activate(self, row: Any) -> None:
         """Enter or double-click on a row."""
 
+    def show_target(self, target: object) -> None:
+        """Another page navigates here with a target: applied once the rows are shown."""
+        self._target = target
+        if self._shown_once:
+            self._apply_target()
+
+    def apply_target(self, target: object) -> None:
+        """Selects or filters what `target` names ({"search": text}, filters...)."""
+        if isinstance(target, dict) and "search" in target:
+            self.search.setText(str(target["search"]))
+
+    def _apply_target(self) -> None:
+        target, self._target = self._target, None
+        if target is not None:
+            self.apply_target(target)
+
+    def row_actions(self, rows: list[Any]) -> list[QAction | None]:
+        """The right-click menu's own actions for the selected rows (None: a separator);
+        Copy and Export this view… follow them."""
+        return []
+
+    def menu_action(self, text: str, slot: Callable[[], Any], *, enabled: bool = True,
+                    icon: str = "") -> QAction:
+        """An action for `row_actions` (parented to the menu that shows it)."""
+        action = QAction(icons.icon(icon) if icon else QIcon(), text, self)
+        action.setEnabled(enabled)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
     def add_action(self, text: str, icon: str, slot: Any, *, needs_row: bool = False,
                    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
                    ) -> QAction:
@@ -162,14 +177,12 @@ class TablePage(Page):
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
+            native = QKeySequence.SequenceFormat.NativeText
+            action.setToolTip(f"{text} ({action.shortcut().toString(native)})")
         self.toolbar.addAction(action)
         if needs_row:
             action.setEnabled(False)
-            self.view.selectionModel().selectionChanged.connect(
-                lambda *_: action.setEnabled(self.current_row() is not None))
-            self.model.modelReset.connect(
-                lambda: action.setEnabled(self.current_row() is not None))
-            self.model.layoutChanged.connect(
+            self.table.selection_changed.connect(
                 lambda: action.setEnabled(self.current_row() is not None))
         return action
 
@@ -177,12 +190,11 @@ class TablePage(Page):
         indexes = self.view.selectionModel().selectedRows()
         if not indexes:
             return None
-        return self.model.row_at(indexes[0].row())
+        return self.model.row_at(min(i.row() for i in indexes))
 
     def selected_rows(self) -> list[Any]:
         """Every selected row, in the table's order (pages that allow several)."""
-        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
-        return [self.model.row_at(n) for n in rows]
+        return self.table.selected_rows()
 
     def select_where(self, predicate: Any) -> bool:
         n = self.model.row_of(predicate)
@@ -207,90 +219,39 @@ class TablePage(Page):
 
     def prepare(self) -> Callable[[list[Any]], Shown]:
         """For a worker: what the table needs besides the rows (search text, sort keys of
-        the column sorted by), built there rather than on the GUI thread (100k rows: ~0.3 s)."""
+        the column sorted by, widest numbers), built there rather than on the GUI thread
+        (100k rows: ~0.3 s)."""
         columns = self.columns
         sorted_by = self.model.sort_column
 
         def build(rows: list[Any]) -> Shown:
             keys = {sorted_by: sort_keys(columns[sorted_by], rows)} if sorted_by >= 0 else {}
-            return rows, search_text(columns, rows), keys
+            return rows, search_text(columns, rows), keys, longest_texts(columns, rows)
 
         return build
 
     def _show_rows(self, result: Shown) -> None:
-        rows, haystack, keys = result
+        rows, haystack, keys, *more = result
         selected = self.current_row()
-        self.model.set_rows(rows, haystack, keys)
+        self.table.set_rows(rows, haystack, keys, more[0] if more else None)
         if selected is not None and hasattr(selected, "id"):
             self.select_where(lambda r: getattr(r, "id", None) == selected.id)
+        self._shown_once = True
+        self._apply_target()
         self.loaded.emit()
 
     # -- columns -----------------------------------------------------------------------
     def column_menu(self) -> QMenu:
-        """Every column with a check box: shown or hidden (kept with the header's state).
-        The last shown column cannot be hidden."""
-        header = self.view.horizontalHeader()
-        menu = QMenu(self)
-        shown = [n for n in range(len(self.columns)) if not header.isSectionHidden(n)]
-        for n, column in enumerate(self.columns):
-            action = menu.addAction(column.title)
-            action.setCheckable(True)
-            action.setChecked(n in shown)
-            action.setEnabled(shown != [n])
-            action.toggled.connect(lambda on, n=n: self.show_column(n, on))
-        return menu
+        """Every column with a check box (shown or hidden, kept with the widths), then
+        "Fit columns to the window"."""
+        return self.table.menus.column_menu()
 
     def show_column(self, n: int, shown: bool) -> None:
-        header = self.view.horizontalHeader()
-        header.setSectionHidden(n, not shown)
-        if shown and header.sectionSize(n) < 30:
-            header.resizeSection(n, self.columns[n].width or 100)
-
-    def _column_menu(self, pos: QPoint) -> None:
-        menu = self.column_menu()
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.view.horizontalHeader().mapToGlobal(pos))
+        self.table.menus.show_column(n, shown)
 
     # -- state -------------------------------------------------------------------------
-    def showEvent(self, event: Any) -> None:
-        if not self._header_restored:
-            self._header_restored = True
-            state = self.env.settings.value(self.setting_key("header"))
-            if isinstance(state, QByteArray | bytes) and state:
-                self.view.horizontalHeader().restoreState(QByteArray(state))
-        super().showEvent(event)
-
     def save_state(self) -> None:
-        self.env.settings.setValue(self.setting_key("header"),
-                                   self.view.horizontalHeader().saveState())
-
-    # -- keyboard ----------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
-            if watched is self.view and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._activated(self.view.currentIndex())
-                return True
-            if watched is self.search and key == Qt.Key.Key_Down and self.model.shown:
-                self.view.setFocus()
-                if not self.view.selectionModel().hasSelection():
-                    self.view.selectRow(0)
-                return True
-            if watched is self.search and key == Qt.Key.Key_Escape:
-                self.search.clear()
-                return True
-        return super().eventFilter(watched, event)
-
-    def _activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.activate(self.model.row_at(index.row()))
-
-    def _show_count(self, shown: int, total: int) -> None:
-        noun = "row" if total == 1 else "rows"
-        if shown == total:
-            self.count.setText(f"{total:,} {noun}")
-        else:
-            self.count.setText(f"{shown:,} of {total:,} {noun} shown")
+        self.table.save_state()
 
 
 def later(slot: Any) -> None:

@@ -244,7 +244,7 @@ def open_connection(env: Env, parent: QWidget, connection_id: int) -> Connection
 
 class ConnectionsPage(TablePage):
     title = "Connections"
-    icon = "integrations"
+    icon = "connections"
     reload_on: ClassVar[frozenset[str]] = frozenset({CONNECTION, "tool", "person"})
     columns = connection_columns()
 
@@ -256,7 +256,7 @@ class ConnectionsPage(TablePage):
         self.add_action("Edit", "edit", self.edit, needs_row=True)
         self.add_action("Verified today", "acknowledge", self.verify, needs_row=True)
         self.add_action("Incident…", "bell", self.incident, needs_row=True)
-        self.add_action("Map", "dashboard", lambda: env.open_page("map", None))
+        self.add_action("Map", "map", lambda: env.open_page("map", None))
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
@@ -309,11 +309,10 @@ class ConnectionsPage(TablePage):
     def activate(self, row: Any) -> None:
         self.dialog = open_connection(self.env, self, row.id)
 
-    def show_target(self, target: object) -> None:
-        if isinstance(target, dict):
-            if "connection_id" in target:
-                wanted = int(target["connection_id"])
-                self.select_where(lambda r: r.id == wanted)
-                self.dialog = open_connection(self.env, self, wanted)
-            if "search" in target:
-                self.search.setText(str(target["search"]))
+    def apply_target(self, target: object) -> None:
+        """{"connection_id": n} selects it and opens its history; {"search": text}."""
+        super().apply_target(target)
+        if isinstance(target, dict) and "connection_id" in target:
+            wanted = int(target["connection_id"])
+            self.select_where(lambda r: r.id == wanted)
+            self.dialog = open_connection(self.env, self, wanted)

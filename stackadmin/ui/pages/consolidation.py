@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from stackadmin.ui.dialogs import Field, FormDialog
-from stackadmin.ui.fmt import base_text, date_text
+from stackadmin.ui.fmt import base_text, date_text, plural
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 
@@ -45,9 +45,11 @@ def _columns(base: str = "USD") -> list[Column[Overlap]]:
         Column("In several", lambda o: f"{len(o.people_in_several):,}",
                key=lambda o: len(o.people_in_several), numeric=True, width=72,
                tooltip=lambda o: ", ".join(o.people_in_several) or "Nobody"),
-        Column("Move to", lambda o: f"{o.target} (+{o.movers:,} seats)", width=170,
-               tooltip=lambda o: f"{o.target} has the most active users; {o.movers} people "
-                                 "active only elsewhere would need a seat there"),
+        Column("Move to", lambda o: f"{o.target} (+{plural(o.movers, 'seat')})", width=170,
+               elide="middle",
+               tooltip=lambda o: f"{o.target} has the most active users; "
+                                 f"{plural(o.movers, 'person', 'people')} active only "
+                                 "elsewhere would need a seat there"),
         Column("Saving a year", lambda o: _saving_text(o, base),
                key=lambda o: o.saving_base, numeric=True, searchable=False,
                warn=lambda o: o.saving_base is None),
@@ -108,10 +110,8 @@ class ConsolidationPage(TablePage):
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setStyleSheet("QLabel#card { padding: 8px 10px; }")
         self.detail.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        outer = self.layout()
-        outer.insertWidget(outer.indexOf(self.view) + 1, self.detail)  # type: ignore[attr-defined]
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected())
-        self.model.modelReset.connect(self._selected)
+        self.table.add_below_view(self.detail)
+        self.table.selection_changed.connect(self._selected)
 
     def load(self) -> None:
         prepare = self.prepare()

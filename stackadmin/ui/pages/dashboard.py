@@ -1,33 +1,35 @@
 """Dashboard: spend (total, by category, by cost centre, by month), seat utilization and
-savings, next renewals, loose ends; every figure opens the rows behind it.
+savings, next renewals and missed cancel-by dates, loose ends (tools without an owner or
+whose owner left, terms without a renewal date), connections' health and the trends of the
+last 12 months, the lowest-rated tools and the open requests; every figure opens the rows
+behind it. The cards and sections reflow to the width there is (1024 pixels included).
 
-Loads in two jobs: the spend figures (hundreds of terms) first, then seat utilization
-(up to 100k seats), so the page shows its numbers without waiting for the seat count.
+Loads in jobs, one at a time: the spend figures (hundreds of terms) first, then seat
+utilization (up to 100k seats), then connections and trends, and the buying figures, so
+the page shows its numbers without waiting for the seat count.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QScrollArea,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from stackadmin.ui.cards import Card, RowsDialog, Section
 from stackadmin.ui.charts import BarChart
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.empty import EmptyState, Step
+from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.fmt import base_text, date_text, days_text, int_text, money_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
@@ -38,61 +40,7 @@ if TYPE_CHECKING:
     from stackadmin.services.overview.figures import Dashboard, SeatLine, SpendLine
     from stackadmin.ui.tasks import Job
 
-
-class Card(QFrame):
-    """One figure: a title, a big number, a line of detail; clicking opens the rows."""
-
-    clicked = Signal()
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("card")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.title = QLabel(title, self)
-        self.title.setObjectName("figureTitle")
-        self.title.setWordWrap(True)  # six cards share a 1024-pixel row
-        self.value = QLabel("…", self)
-        self.value.setObjectName("figure")
-        self.detail = QLabel("", self)
-        self.detail.setObjectName("count")
-        self.detail.setWordWrap(True)
-        # Room for two lines of detail whatever the card's width: the row of cards is laid
-        # out before the figures arrive, and a wrapped line must not be cut off.
-        self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.addWidget(self.title)
-        layout.addWidget(self.value)
-        layout.addWidget(self.detail)
-        layout.addStretch(1)
-
-    def set(self, value: str, detail: str = "") -> None:
-        self.value.setText(value)
-        # A figure is never cut: the card asks the layout for the width its number needs.
-        self.value.setMinimumWidth(self.value.sizeHint().width())
-        self.detail.setText(detail)
-
-    def mouseReleaseEvent(self, event: Any) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit()
-
-
-class Section(QFrame):
-    def __init__(self, title: str, body: QWidget, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("card")
-        self.title = QLabel(self)
-        self.set_title(title)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.addWidget(self.title)
-        fixed = body.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Fixed
-        layout.addWidget(body, 0 if fixed else 1)
-        if fixed:
-            layout.addStretch(1)  # charts keep their height; the title stays on top
-
-    def set_title(self, title: str) -> None:
-        self.title.setText(f"<b>{escape(title)}</b>")
+__all__ = ["Card", "DashboardPage", "RowsDialog", "Section", "spend_columns"]
 
 
 def _assigned_text(s: SeatLine) -> str:
@@ -134,7 +82,7 @@ _MINUS_ONE = Decimal(-1)
 
 def spend_columns(base: str) -> list[Column[SpendLine]]:
     return [
-        Column("Tool", lambda s: s.tool, width=180),
+        Column("Tool", lambda s: s.tool, width=180, elide="middle"),
         Column("Plan", lambda s: s.plan, width=120),
         Column("Category", lambda s: s.category, width=130),
         Column("Cost centre", lambda s: s.cost_center, width=100),
@@ -145,32 +93,6 @@ def spend_columns(base: str) -> list[Column[SpendLine]]:
         Column(f"In {base}", lambda s: base_text(s.annual_base, base), numeric=True,
                key=lambda s: s.annual_base),
     ]
-
-
-class RowsDialog(QDialog):
-    """The rows behind a figure, in a sortable table with their sum."""
-
-    def __init__(self, title: str, columns: list[Column[Any]], rows: list[Any], note: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(900, 480)
-        self.model: RowTableModel[Any] = RowTableModel(columns, self)
-        self.model.set_rows(rows)
-        self.view = view = QTableView(self)
-        view.setModel(self.model)
-        view.setSortingEnabled(True)
-        view.verticalHeader().hide()
-        view.horizontalHeader().setStretchLastSection(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        for n, column in enumerate(columns):
-            if column.width:
-                view.horizontalHeader().resizeSection(n, column.width)
-        label = QLabel(note, self)
-        label.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(view, 1)
-        layout.addWidget(label)
 
 
 class DashboardPage(Page):
@@ -192,38 +114,33 @@ class DashboardPage(Page):
         self.no_owner = Card("Tools without an owner", self)
         self.owner_left = Card("Owner has left", self)
         self.owner_left.setToolTip("Tools whose owner has left the company: hand each over to "
-                                   "someone still here (Edit on the Tools page)")
+                                   "someone still here (Edit on the tool's page)")
         self.no_renewal = Card("Terms without a renewal date", self)
+        self.connections_card = Card("Connections broken / unverified", self)
+        self.connections_card.setToolTip("Connections between tools broken now, and those "
+                                          "not verified for a while (click for the list)")
         self.by_category = BarChart(horizontal=True, parent=self)
         self.by_cost_center = BarChart(horizontal=True, parent=self)
         self.by_month = BarChart(horizontal=False, parent=self)
-        self.seat_model: RowTableModel[Any] = RowTableModel(self._seat_columns(), self)
-        self.seat_view = self._table(self.seat_model)
-        # Half the page wide: the numbers take the room they need, the tool names the rest.
-        seat_header = self.seat_view.horizontalHeader()
-        seat_header.setStretchLastSection(False)
-        seat_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        seat_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
-        self.renewal_view = self._table(self.renewal_model)
         from stackadmin.ui.charts import TrendChart
 
-        self.connections_card = Card("Connections: broken now / not verified (click for the "
-                                     "list)", self)
-        self.connections_card.clicked.connect(
-            lambda: self.env.open_page("connections", {"search": "broken"}))
-        self.sync_card = Card("Vendor data (click for the integrations)", self)
+        self.sync_card = Card("Vendor data", self)
+        self.sync_card.setToolTip("How old the oldest data from a vendor integration is, and "
+                                  "the syncs that failed (click for the integrations)")
         self.sync_card.clicked.connect(lambda: self.env.open_page("integrations", None))
         self.trend_chart = TrendChart(self)
         self.cost_chart = TrendChart(self)
+        self.sizers: dict[str, ColumnSizer] = {}
+        self.seat_model: RowTableModel[Any] = RowTableModel(self._seat_columns(), self)
+        self.seat_view = self._table(self.seat_model, "seats")
+        self.renewal_model: RowTableModel[Any] = RowTableModel(self._renewal_columns(), self)
+        self.renewal_view = self._table(self.renewal_model, "renewals")
         self.rated_model: RowTableModel[Any] = RowTableModel(self._rated_columns(), self)
-        self.rated_view = self._table(self.rated_model)
+        self.rated_view = self._table(self.rated_model, "rated")
         self.rated_view.setMinimumHeight(160)
         self.requests_model: RowTableModel[Any] = RowTableModel(self._request_columns(), self)
-        self.requests_view = self._table(self.requests_model)
+        self.requests_view = self._table(self.requests_model, "requests")
         self.requests_view.setMinimumHeight(160)
-        self.rated_section = Section("Lowest-rated tools (double-click for their feedback)",
-                                     self.rated_view, self)
         self.rates_note = QLabel(self)
         self.rates_note.setObjectName("count")
         self.rates_note.setWordWrap(True)
@@ -236,19 +153,20 @@ class DashboardPage(Page):
 
         self.total.clicked.connect(lambda: self.open_spend(None, None))
         self.savings.clicked.connect(lambda: self.env.open_page("savings", None))
-        self.next_card.clicked.connect(lambda: self.env.open_page("renewals", None))
-        self.no_owner.clicked.connect(lambda: self.env.open_page("tools",
-                                                                 {"search": "no owner"}))
+        self.next_card.clicked.connect(self.open_next)
+        self.no_owner.clicked.connect(lambda: self.env.open_page("tools", {"owner": "none"}))
         self.owner_left.clicked.connect(self.open_owners_departed)
-        self.no_renewal.clicked.connect(lambda: self.env.open_page(
-            "renewals", {"search": "no renewal date"}))
+        self.no_renewal.clicked.connect(lambda: self.env.open_page("renewals",
+                                                                   {"undated": True}))
+        self.connections_card.clicked.connect(
+            lambda: self.env.open_page("connections", {"search": "broken"}))
         self.by_category.bar_clicked.connect(
             lambda n: self.open_spend("category", self.by_category.labels[n]))
         self.by_cost_center.bar_clicked.connect(
             lambda n: self.open_spend("cost_center", self.by_cost_center.labels[n]))
         self.by_month.bar_clicked.connect(self.open_month)
         self.seat_view.doubleClicked.connect(lambda index: self.env.open_page(
-            "seats", {"search": index.data(ROW_ROLE).tool}))
+            "seats", {"tool_id": index.data(ROW_ROLE).tool_id}))
         self.renewal_view.doubleClicked.connect(lambda index: self.env.open_page(
             "renewals", {"term_id": index.data(ROW_ROLE).term.id}))
         self.rated_view.doubleClicked.connect(lambda index: self.env.open_page(
@@ -256,69 +174,155 @@ class DashboardPage(Page):
         self.requests_view.doubleClicked.connect(lambda index: self.env.open_page(
             "request", {"request_id": index.data(ROW_ROLE).id}))
 
-        cards = QHBoxLayout()
-        for card in (self.total, self.savings, self.next_card, self.no_owner, self.owner_left,
-                     self.no_renewal):
-            cards.addWidget(card, 1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(Section("Annual spend by category", self.by_category, self), 0, 0)
-        grid.addWidget(Section("Annual spend by cost centre", self.by_cost_center, self), 0, 1)
-        self.month_section = Section("Due by month, next 12 months", self.by_month, self)
-        grid.addWidget(self.month_section, 1, 0, 1, 2)
         seats_box = QWidget(self)
         seats_layout = QVBoxLayout(seats_box)
         seats_layout.setContentsMargins(0, 0, 0, 0)
         seats_layout.addWidget(self.seat_view, 1)
         seats_layout.addWidget(self.over_note)
-        grid.addWidget(Section("Seat utilization by tool (double-click for the seats)",
-                               seats_box, self), 2, 0)
-        grid.addWidget(Section("Next renewals by cancel-by date", self.renewal_view, self),
-                       2, 1)
-        grid.addWidget(Section("Seats, last 12 months (all tools)", self.trend_chart, self),
-                       3, 0)
-        grid.addWidget(Section("Annual cost, last 12 months", self.cost_chart, self), 3, 1)
-        grid.addWidget(self.connections_card, 4, 0)
-        grid.addWidget(self.sync_card, 4, 1)
-        grid.addWidget(self.rated_section, 5, 0)
-        grid.addWidget(Section("Open requests (double-click to open)", self.requests_view,
-                               self), 5, 1)
+        self.month_section = Section("Due by month, next 12 months", self.by_month, self)
+        self.rated_section = Section("Lowest-rated tools (double-click for their feedback)",
+                                     self.rated_view, self)
+        # Laid out by `reflow` for the width there is: the cards in one row or in rows of
+        # about half, the sections in two columns or one (at 1024 pixels nothing needs a
+        # sideways scroll).
+        self.cards: list[Card] = [self.total, self.savings, self.next_card, self.no_owner,
+                                  self.owner_left, self.no_renewal, self.connections_card,
+                                  self.sync_card]
+        self.sections: list[tuple[Section, bool]] = [  # (section, full width)
+            (Section("Annual spend by category", self.by_category, self), False),
+            (Section("Annual spend by cost centre", self.by_cost_center, self), False),
+            (self.month_section, True),
+            (Section("Seat utilization by tool (double-click for the seats)", seats_box,
+                     self), False),
+            (Section("Next renewals by cancel-by date", self.renewal_view, self), False),
+            (Section("Seats, last 12 months (all tools)", self.trend_chart, self), False),
+            (Section("Annual cost, last 12 months", self.cost_chart, self), False),
+            (self.rated_section, False),
+            (Section("Open requests (double-click to open)", self.requests_view, self),
+             False),
+        ]
+        self.card_grid = QGridLayout()
+        self.card_grid.setSpacing(8)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._layout_shape: tuple[int, int] = (0, 0)
+        self.empty: EmptyState | None = None  # made when the inventory is empty
         body = QWidget(self)
         column = QVBoxLayout(body)
         column.setContentsMargins(16, 12, 16, 12)
         column.setSpacing(12)
-        column.addLayout(cards)
-        column.addLayout(grid)
+        self._column = column
+        column.addLayout(self.card_grid)
+        column.addLayout(self.grid)
         column.addWidget(self.rates_note)
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        self.scroll.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(self.scroll)
+        self.reflow(1100)
 
-    def _table(self, model: RowTableModel[Any]) -> QTableView:
-        view = QTableView(self)
-        view.setModel(model)
-        view.setSortingEnabled(True)
-        view.verticalHeader().hide()
+    # -- layout --------------------------------------------------------------------------
+    CARD_MIN = 190  # a card with a six-figure amount
+    TWO_COLUMNS = 1000  # below this the sections stack (their tables need the room)
+
+    def reflow(self, width: int) -> None:
+        """Cards in as many columns as fit (all in one row when they do, else in rows of
+        about half), sections in two columns when there is room, else one."""
+        spacing = self.card_grid.spacing()
+        inner = width - 32
+        per_row = max(1, min(len(self.cards), (inner + spacing) // (self.CARD_MIN + spacing)))
+        if per_row < len(self.cards):
+            per_row = max(1, min(per_row, (len(self.cards) + 1) // 2))
+        two = inner >= self.TWO_COLUMNS
+        shape = (per_row, 2 if two else 1)
+        if shape == self._layout_shape:
+            return
+        self._layout_shape = shape
+        for n in range(self.card_grid.columnCount()):
+            self.card_grid.setColumnStretch(n, 0)
+        for n, card in enumerate(self.cards):
+            self.card_grid.removeWidget(card)
+            self.card_grid.addWidget(card, n // per_row, n % per_row)
+        for n in range(per_row):
+            self.card_grid.setColumnStretch(n, 1)
+        for section, _full in self.sections:
+            self.grid.removeWidget(section)
+        row = col = 0
+        for section, full in self.sections:
+            if not two:
+                self.grid.addWidget(section, row, 0)
+                row += 1
+            elif full:
+                if col:
+                    row, col = row + 1, 0
+                self.grid.addWidget(section, row, 0, 1, 2)
+                row += 1
+            else:
+                self.grid.addWidget(section, row, col)
+                row, col = (row, 1) if col == 0 else (row + 1, 0)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1 if two else 0)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.scroll.viewport():
+            self.reflow(event.size().width())
+        return super().eventFilter(watched, event)
+
+    def _empty_state(self) -> EmptyState:
+        def load_demo() -> None:
+            from stackadmin.ui.firstrun import load_demo_into
+
+            load_demo_into(self.env, self)
+
+        steps: list[Step] = [
+            ("Add a tool", "Its name, vendor and owner; then its term and seats.", "add",
+             lambda: self.env.open_page("tools", {"add": True})),
+            ("Import a spreadsheet…", "Tools and terms, people, or a tool's accounts (CSV).",
+             "import", self._import),
+            ("Load the demo inventory", "About 40 people and 25 tools, to look around "
+             "(only into an empty database).", "demo", load_demo),
+        ]
+        return EmptyState(
+            "Nothing in the inventory yet",
+            "The dashboard adds up what your tools cost, which seats go unused and what "
+            "renews next. Start with your tools:", steps, self)
+
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
+
+    def _show_empty(self, empty: bool) -> None:
+        if empty and self.empty is None:
+            self.empty = self._empty_state()
+            self._column.insertWidget(0, self.empty)
+        if self.empty is not None:
+            self.empty.setVisible(empty)
+        for card in self.cards:
+            card.setVisible(not empty)
+        for section, _full in self.sections:
+            section.setVisible(not empty)
+        self.rates_note.setVisible(not empty)
+
+    def _table(self, model: RowTableModel[Any], key: str) -> QTableView:
+        view = make_view(model, self)
         view.verticalHeader().setDefaultSectionSize(24)
-        view.setShowGrid(False)
-        view.setAlternatingRowColors(True)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.horizontalHeader().setStretchLastSection(True)
         view.setMinimumHeight(230)
-        for n, column in enumerate(model.columns):
-            if column.width:
-                view.horizontalHeader().resizeSection(n, column.width)
+        sizer = ColumnSizer(view, self.env.settings, f"pages/dashboard/{key}")
+        sizer.restore()
+        self.sizers[key] = sizer
         return view
 
+    # -- columns -------------------------------------------------------------------------
     def _seat_columns(self) -> list[Column[Any]]:
         return [
-            Column("Tool", lambda s: s.tool, width=140),
+            # Half a 1280-pixel page: the five numbers are never cut, the names give way.
+            Column("Tool", lambda s: s.tool, width=100, elide="middle"),
             Column("Bought", lambda s: "flat" if s.flat else int_text(s.purchased),
                    key=lambda s: s.purchased, numeric=True, width=66,
                    tooltip=lambda s: "A flat fee: no seat count" if s.flat
@@ -340,7 +344,7 @@ class DashboardPage(Page):
     def _renewal_columns(self) -> list[Column[Any]]:
         return [
             Column("Cancel by", lambda r: date_text(r.cancel_by),
-                   key=lambda r: (not r.missed, r.cancel_by), width=95,
+                   key=lambda r: (not r.missed, r.cancel_by), width=95, whole=True,
                    warn=lambda r: r.missed,
                    tooltip=lambda r: "Missed: the cancel-by date passed with no decision"
                    if r.missed else ""),
@@ -349,7 +353,7 @@ class DashboardPage(Page):
                    warn=lambda r: r.missed,
                    tooltip=lambda r: f"Passed {plural(-(r.days_left or 0), 'day')} ago"
                    if r.missed else ""),
-            Column("Tool", lambda r: r.term.tool, width=170),
+            Column("Tool", lambda r: r.term.tool, width=170, elide="middle"),
             Column("Annual cost", lambda r: money_text(r.term.annual_cost),
                    key=lambda r: r.annual_cost_base, numeric=True),
         ]
@@ -358,7 +362,7 @@ class DashboardPage(Page):
         from stackadmin.ui.buying.feedback_section import score_text
 
         return [
-            Column("Tool", lambda t: t.tool, width=150),
+            Column("Tool", lambda t: t.tool, width=150, elide="middle"),
             Column("Satisfaction", lambda t: f"{score_text(t.average)} / 5",
                    key=lambda t: t.average, numeric=True, width=84,
                    tooltip=lambda t: f"{t.responses} answers in {t.round}"),
@@ -377,31 +381,6 @@ class DashboardPage(Page):
             Column("Request", lambda r: r.title, width=230),
             Column("Requested by", lambda r: r.requested_by_name or r.requested_by),
         ]
-
-    def _load_buying(self) -> None:
-        """The lowest-rated tools of the newest feedback round, and the open requests."""
-
-        def work(ctx: ServiceContext, job: Job) -> tuple[Any, list[Any]]:
-            from stackadmin.domain.requests import OPEN
-            from stackadmin.services.buying.feedback import lowest_rated
-            from stackadmin.services.buying.paid import PaidInventory
-            from stackadmin.services.buying.requests import list_requests
-
-            rows = list_requests(ctx, statuses=[s.value for s in OPEN],
-                                 paid=PaidInventory(ctx.today(), "", []))
-            return lowest_rated(ctx, 5), rows
-
-        def done(result: tuple[Any, list[Any]]) -> None:
-            rated, open_requests = result
-            self.rated_model.set_rows(rated.tools)
-            self.rated_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # lowest first
-            self.rated_section.set_title(
-                "Lowest-rated tools" + (f" — {rated.round.name}" if rated.round
-                                        else " — no feedback yet"))
-            self.requests_model.set_rows(open_requests)
-            self.requests_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-
-        self.env.run(work, done, key="load:dashboard-buying")
 
     def _base(self, amount: Decimal | None) -> str:
         return base_text(amount, self.board.base_currency if self.board else "USD")
@@ -433,6 +412,7 @@ class DashboardPage(Page):
 
     def _show_spend(self, board: Dashboard) -> None:
         self.board = board
+        self._show_empty(not board.tool_count)
         base = board.base_currency
         missing = (f" Missing rates: {', '.join(board.missing_rates)} (not counted)."
                    if board.missing_rates else "")
@@ -471,6 +451,8 @@ class DashboardPage(Page):
                                groups=[str(m.month.year) for m in board.months],
                                unit=base)
         self.renewal_model.set_rows(board.next_renewals)
+        self.sizers["renewals"].measure(longest_texts(self.renewal_model.columns,
+                                                      board.next_renewals))
         self.renewal_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         rates = ", ".join(f"1 {c} = {r} {base}" for c, r in board.rates.items() if c != base)
         self.rates_note.setText(
@@ -501,7 +483,9 @@ class DashboardPage(Page):
                                   (", ".join(f"{r.from_tool} → {r.to_tool}"
                                              for r in health.broken[:2])
                                    or "Nothing broken")
-                                  + f"; unverified = not checked for {health.days} days")
+                                  + f"; unverified: not checked for "
+                                    f"{plural(health.days, 'day')}")
+        self.connections_card.value.setStyleSheet(f"color: {WARN};" if broken else "")
         days = [p.day.isoformat() for p in trend.days]
         self.trend_chart.set_data(days, [
             ("purchased", [p.seats_purchased for p in trend.days]),
@@ -548,6 +532,7 @@ class DashboardPage(Page):
         if board is not self.board:
             return
         self.seat_model.set_rows(board.seats)
+        self.sizers["seats"].measure(longest_texts(self.seat_model.columns, board.seats))
         self.seat_view.sortByColumn(len(self.seat_model.columns) - 1,
                                     Qt.SortOrder.DescendingOrder)
         unused = sum(s.unused or 0 for s in board.seats)
@@ -561,21 +546,60 @@ class DashboardPage(Page):
             f"{names}{more}. The vendor may bill a true-up." if over else "")
         self.over_note.setVisible(bool(over))
 
+    def _load_buying(self) -> None:
+        """The lowest-rated tools of the newest feedback round, and the open requests."""
+
+        def work(ctx: ServiceContext, job: Job) -> tuple[Any, list[Any]]:
+            from stackadmin.domain.requests import OPEN
+            from stackadmin.services.buying.feedback import lowest_rated
+            from stackadmin.services.buying.paid import PaidInventory
+            from stackadmin.services.buying.requests import list_requests
+
+            rows = list_requests(ctx, statuses=[s.value for s in OPEN],
+                                 paid=PaidInventory(ctx.today(), "", []))
+            return lowest_rated(ctx, 5), rows
+
+        def done(result: tuple[Any, list[Any]]) -> None:
+            rated, open_requests = result
+            self.rated_model.set_rows(rated.tools)
+            self.sizers["rated"].measure(longest_texts(self.rated_model.columns, rated.tools))
+            self.rated_view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # lowest first
+            self.rated_section.set_title(
+                "Lowest-rated tools" + (f" — {rated.round.name}" if rated.round
+                                        else " — no feedback yet"))
+            self.requests_model.set_rows(open_requests)
+            self.sizers["requests"].measure(longest_texts(self.requests_model.columns,
+                                                          open_requests))
+            self.requests_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+        self.env.run(work, done, key="load:dashboard-buying")
+
     def _bars(self, chart: BarChart, values: dict[str, Decimal]) -> None:
         chart.set_data(list(values), [float(v) for v in values.values()],
                        [self._base(v) for v in values.values()])
 
     # -- the rows behind a figure --------------------------------------------------------
+    def _rows_dialog(self, title: str, columns: list[Column[Any]], rows: list[Any],
+                     note: str, key: str = "spend-rows") -> RowsDialog:
+        dialog = RowsDialog(title, columns, rows, note, self, settings=self.env.settings,
+                            key=f"pages/dashboard/{key}")
+        dialog.open()
+        return dialog
+
     def open_spend(self, by: str | None, value: str | None) -> RowsDialog | None:
         if self.board is None:
             return None
         rows = [s for s in self.board.spend if by is None or getattr(s, by) == value]
         total = sum((s.annual_base for s in rows if s.annual_base is not None), Decimal(0))
         title = "Annual spend" if by is None else f"Annual spend: {value}"
-        dialog = RowsDialog(title, spend_columns(self.board.base_currency), rows,
-                            f"{plural(len(rows), 'term')}, {self._base(total)} a year.", self)
-        dialog.open()
-        return dialog
+        return self._rows_dialog(title, spend_columns(self.board.base_currency), rows,
+                                 f"{plural(len(rows), 'term')}, {self._base(total)} a year.")
+
+    def open_next(self) -> None:
+        """The Renewals page with the next term to decide selected (the most overdue
+        missed cancel-by date when there is one: missed rows lead the page)."""
+        nxt = self.board.next_renewals[0] if self.board and self.board.next_renewals else None
+        self.env.open_page("renewals", {"term_id": nxt.term.id} if nxt else None)
 
     def open_owners_departed(self) -> RowsDialog | None:
         """The tools whose owner has left (the rows the card counts)."""
@@ -583,20 +607,19 @@ class DashboardPage(Page):
             return None
         rows = self.board.owners_departed
         columns: list[Column[Any]] = [
-            Column("Tool", lambda t: t.name, width=220),
+            Column("Tool", lambda t: t.name, width=220, elide="middle"),
             Column("Owner", lambda t: t.owner_name or t.owner_email or "", width=180,
                    tooltip=lambda t: t.owner_email or ""),
             Column("Last day", lambda t: date_text(t.owner_end_date),
-                   key=lambda t: t.owner_end_date, width=100),
+                   key=lambda t: t.owner_end_date, width=100, whole=True),
             Column("Category", lambda t: t.category or ""),
         ]
-        dialog = RowsDialog("Tools to hand over", columns, rows,
-                            f"{plural(len(rows), 'tool')} whose owner has left: choose a new "
-                            "owner for each (Tools page → Edit). Double-click a tool to open "
-                            "it on the Tools page.", self)
+        dialog = self._rows_dialog(
+            "Tools to hand over", columns, rows,
+            f"{plural(len(rows), 'tool')} whose owner has left: choose a new owner for each "
+            "(Edit on the tool's page). Double-click a tool to open its page.", "owners-left")
         dialog.view.doubleClicked.connect(lambda index: self.env.open_page(
-            "tools", {"tool_id": index.data(ROW_ROLE).id}))
-        dialog.open()
+            "tool", {"tool_id": index.data(ROW_ROLE).id}))
         return dialog
 
     def open_month(self, n: int) -> RowsDialog | None:
@@ -605,10 +628,8 @@ class DashboardPage(Page):
         month = self.board.months[n]
         ids = set(month.term_ids)
         rows = [s for s in self.board.spend if s.term_id in ids]
-        dialog = RowsDialog(f"Due in {month.month:%B %Y}",
-                            spend_columns(self.board.base_currency), rows,
-                            f"{plural(len(ids), 'term')} bill in this month: "
-                            f"{self._base(month.amount_base)} (one billing period each; the "
-                            "table shows their annual cost).", self)
-        dialog.open()
-        return dialog
+        return self._rows_dialog(
+            f"Due in {month.month:%B %Y}", spend_columns(self.board.base_currency), rows,
+            f"{plural(len(ids), 'term')} bill in this month: "
+            f"{self._base(month.amount_base)} (one billing period each; the table shows "
+            "their annual cost).")

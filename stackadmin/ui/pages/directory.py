@@ -25,7 +25,7 @@ def directory_columns() -> list[Column[DirectoryLine]]:
     return [
         Column("Finding", lambda d: d.finding, width=190,
                warn=lambda d: d.finding == "used after leaving"),
-        Column("Tool", lambda d: d.tool, width=150),
+        Column("Tool", lambda d: d.tool, width=150, elide="middle"),
         Column("Email", lambda d: d.email or "", width=210),
         Column("Account", lambda d: d.external_id or f"#{d.account_id}", width=110,
                tooltip=lambda d: f"The vendor's id (stackadmin account {d.account_id})"),
@@ -54,7 +54,9 @@ class DirectoryPanel(QWidget):
         self.summary = QLabel("Comparing the people list with every tool's accounts…", self)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.table = FilteredTable(directory_columns(), self, noun="accounts",
+        self.table = FilteredTable(directory_columns(), self, env=page.env,
+                                   state_key=lambda: page.setting_key("directory"),
+                                   noun=("account", "accounts"),
                                    search_hint="Search: tool, email, person…")
         self.finding_filter = self.table.add_choice("finding", lambda d: d.finding, width=210)
         self.table.set_choices("finding", "All findings", [(f.capitalize(), f)
@@ -63,6 +65,7 @@ class DirectoryPanel(QWidget):
         self.reclaim_action = self.table.add_action(
             "Mark reclaimed", "delete", self.reclaim,
             tip="The seat was taken back at the vendor: the account is deprovisioned")
+        self.table.row_menu = self.row_actions
         self.table.selection_changed.connect(self._update_actions)
         self.table.view.doubleClicked.connect(lambda _i: self.open_person())
         layout = QVBoxLayout(self)
@@ -114,14 +117,31 @@ class DirectoryPanel(QWidget):
         self.person_action.setEnabled(any(d.person_id is not None for d in rows))
         self.reclaim_action.setEnabled(any(d.status != "deprovisioned" for d in rows))
 
+    def row_actions(self, lines: list[DirectoryLine]) -> list[Any]:
+        from stackadmin.ui.table_menus import menu_action, open_tool_action
+
+        return [
+            menu_action(self, "Open person", self.open_person,
+                        enabled=any(d.person_id is not None for d in lines)),
+            open_tool_action(self.page.env, self, lines[0].tool_id if lines else None),
+            None,
+            menu_action(self, "Mark reclaimed…", self.reclaim,
+                        enabled=any(d.status != "deprovisioned" for d in lines)),
+        ]
+
     def open_person(self) -> None:
         line = next((d for d in self.selected() if d.person_id is not None), None)
         if line is not None:
             self.page.env.open_page("person", {"person_id": line.person_id})
 
     def reclaim(self) -> Any:
-        ids = sorted({d.account_id for d in self.selected() if d.status != "deprovisioned"})
-        if ids:
-            return self.page.confirm_reclaim(ids, f"{len(ids):,} seats" if len(ids) > 1 else
-                                             "this seat")
+        """Asks, then reclaims the selected accounts in one batch (Edit → Undo)."""
+        from stackadmin.ui import seat_actions
+
+        # An account can be on two lines (a departed person's duplicate): once here.
+        todo = list({d.account_id: d for d in self.selected()
+                     if d.status != "deprovisioned"}.values())
+        if todo:
+            return self.page.confirm_reclaim([d.account_id for d in todo],
+                                             seat_actions.describe(todo))
         return None

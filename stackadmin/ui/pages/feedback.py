@@ -63,10 +63,11 @@ class FeedbackPage(TablePage):
         self.ask_path: PathAsker = ask_with_dialog
         self.add_action("Import CSV…", "import", self.import_csv)
         self.round_box = QComboBox(self)
-        self.round_box.setMinimumWidth(220)
+        self.round_box.setMinimumWidth(180)
         self.round_box.activated.connect(lambda _n: self.load())
         self.note = QLabel(self)
         self.note.setObjectName("count")
+        self.note.setWordWrap(True)  # at 1024 pixels it shares the line with the rounds
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 4, 0, 4)
         bar.addWidget(QLabel("Round", self))
@@ -74,15 +75,16 @@ class FeedbackPage(TablePage):
         bar.addWidget(self.note, 1)
         self.extra_layout.addLayout(bar)
         self.section = ToolFeedbackSection(env, None, self)
-        self.section.setMinimumWidth(340)
+        self.section.setMinimumWidth(300)
+        # The tools beside the chosen tool's answers.
         outer = self.layout()
-        at = outer.indexOf(self.view)  # type: ignore[attr-defined]
-        outer.removeWidget(self.view)
+        outer.removeWidget(self.table)  # type: ignore[attr-defined]
         row = QHBoxLayout()
-        row.addWidget(self.view, 3)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.table, 3)
         row.addWidget(self.section, 2)
-        outer.insertLayout(at, row, 1)  # type: ignore[attr-defined]
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        outer.addLayout(row, 1)  # type: ignore[attr-defined]
+        self.table.selection_changed.connect(self._selected)
 
     def load(self) -> None:
         wanted = self._next_round or self.round_box.currentText() or None
@@ -148,6 +150,8 @@ class FeedbackPage(TablePage):
     def _imported(self, result: Any) -> None:
         self._next_round = result.round
 
-    def show_target(self, target: object) -> None:
+    def apply_target(self, target: object) -> None:
+        """{"tool_id": n} selects that tool (its answers beside the table)."""
+        super().apply_target(target)
         if isinstance(target, dict) and "tool_id" in target:
             self.select_where(lambda t: t.tool_id == target["tool_id"])

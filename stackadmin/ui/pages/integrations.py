@@ -13,11 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -27,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui.empty import EmptyState
 from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import TablePage
@@ -188,6 +186,7 @@ class IntegrationsPage(TablePage):
         self.extra_layout.addWidget(self.status)
 
         self.empty = self._empty_state()
+        self.table.set_empty_state(self.empty)  # after the table, where the splitter goes
         self.history_model: RowTableModel[RunRow] = RowTableModel(_run_columns(), self)
         self.history_view = make_view(self.history_model, self)
         self.history_title = QLabel("History", self)
@@ -204,7 +203,7 @@ class IntegrationsPage(TablePage):
         box.addWidget(self.run_detail)
         self.history_view.selectionModel().selectionChanged.connect(
             lambda *_: self._show_run_detail())
-        outer = self.layout()
+        outer = self.table.layout()
         assert isinstance(outer, QVBoxLayout)
         at = outer.indexOf(self.view)
         outer.removeWidget(self.view)
@@ -214,8 +213,6 @@ class IntegrationsPage(TablePage):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         outer.insertWidget(at, self.splitter, 1)
-        outer.insertWidget(at, self.empty, 1)
-        self.empty.hide()
 
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.load_history())
         self.center.started.connect(self._sync_started)
@@ -223,34 +220,21 @@ class IntegrationsPage(TablePage):
         self.center.finished.connect(self._sync_finished)
         self.center.previewed.connect(self.show_preview)
 
-    def _empty_state(self) -> QWidget:
-        panel = QFrame(self)
-        panel.setObjectName("emptyState")
-        column = QWidget(panel)
-        column.setMaximumWidth(640)
-        inner = QVBoxLayout(column)
-        inner.setSpacing(14)
-        headline = QLabel("No integrations yet", column)
-        headline.setObjectName("figure")
-        headline.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.empty_text = QLabel(column)
-        self.empty_text.setWordWrap(True)
-        button = QPushButton("Add an integration…", column)
-        button.setObjectName("emptyAdd")
-        button.clicked.connect(self.add)
-        inner.addWidget(headline)
-        inner.addWidget(self.empty_text)
-        inner.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(column, 4)
-        row.addStretch(1)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(40, 40, 40, 40)
-        layout.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        return panel
+    def _empty_state(self) -> EmptyState:
+        """Until an integration is set up: what one does, and the accounts import meanwhile
+        (the text names the plugins installed, once they are known)."""
+        empty = EmptyState("No vendor integrations yet", "", [
+            ("Add an integration…", "Choose the vendor's plugin, the tool it feeds and its "
+             "token (kept in the OS keyring).", "add", self.add),
+            ("Import accounts…", "Meanwhile, a vendor's user-list export (CSV): seats, "
+             "roles, last activity.", "import", self._import),
+        ], self)
+        self.empty_text = empty.text
+        return empty
+
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> None:
@@ -280,7 +264,9 @@ class IntegrationsPage(TablePage):
             "last used it, from the vendor's admin API. Add one, choose the tool it feeds, "
             "give its token (kept in the OS keyring), test the connection, then sync: the "
             "first sync shows what it will change before it writes anything, and the "
-            f"schedule keeps it fresh after that.\n\nPlugins: {names}.")
+            f"schedule keeps it fresh after that. Plugins: {names}.\n\nUntil one is set "
+            "up, bring the seats in yourself: export the user list from the vendor's admin "
+            "console and import it as a tool's accounts.")
         self.empty.setVisible(not self.rows)
         self.splitter.setVisible(bool(self.rows))
         self._update_actions()

@@ -28,7 +28,7 @@ def _columns() -> list[Column[BundleRow]]:
 
 class OnboardingPage(TablePage):
     title = "Onboarding"
-    icon = "people"
+    icon = "onboarding"
     reload_on: ClassVar[frozenset[str]] = frozenset({"bundle", "tool", "person"})
     columns = _columns()
 

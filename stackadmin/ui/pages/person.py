@@ -12,8 +12,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QLabel,
     QMenu,
     QMessageBox,
@@ -47,7 +47,7 @@ def _last_activity(a: PersonAccount) -> str:
 
 def _columns() -> list[Column[PersonAccount]]:
     return [
-        Column("Tool", lambda a: a.tool, width=170),
+        Column("Tool", lambda a: a.tool, width=170, elide="middle"),
         Column("Email", lambda a: a.email or "", width=200),
         Column("Role", lambda a: a.role, width=70, bold=lambda a: a.privileged,
                tooltip=lambda a: "Owner or admin: hand over or remove first"
@@ -71,6 +71,8 @@ class PersonPage(TablePage):
     reload_on: ClassVar[frozenset[str]] = frozenset({"person", "account", "offboarding",
                                                      "tool"})
     columns = _columns()
+    noun = ("account", "accounts")
+    multi_select = True  # reclaim, exempt or mark done several at once
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         self.person_id: int | None = None
@@ -78,7 +80,6 @@ class PersonPage(TablePage):
         self.view_data: PersonView | None = None
         self.confirm_box: QMessageBox | None = None
         self.dialog: FormDialog | None = None
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.heading = QLabel(self)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setWordWrap(True)
@@ -105,8 +106,7 @@ class PersonPage(TablePage):
         self.done_button.setMenu(menu)
         self.done_action = self.toolbar.addWidget(self.done_button)
         self.done_action.setVisible(False)
-        self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
-        self.model.modelReset.connect(self._enable)
+        self.table.selection_changed.connect(self._enable)
         self._enable()
 
     # -- selection and actions ---------------------------------------------------------------
@@ -159,17 +159,57 @@ class PersonPage(TablePage):
                                                   self._what(rows))
         return self.dialog
 
+    def activate(self, row: PersonAccount | None) -> None:
+        """Double-click or Enter: the account's tool, on its own page."""
+        if row is not None:
+            self.env.open_page("tool", {"tool_id": row.tool_id})
+
+    def row_actions(self, rows: list[PersonAccount]) -> list[QAction | None]:
+        """The right-click menu: the tool's page, then the same batches as the toolbar."""
+        from stackadmin.ui.table_menus import menu_action, open_tool_action
+
+        theirs = [a for a in rows if a.theirs]
+        actions: list[QAction | None] = [
+            open_tool_action(self.env, self, rows[0].tool_id if rows else None),
+            None,
+            menu_action(self, "Reclaim…", self.reclaim,
+                        enabled=any(a.status != DEPROVISIONED for a in theirs)),
+            menu_action(self, "Exempt…", self.exempt,
+                        enabled=any(not a.exempt for a in theirs)),
+            menu_action(self, "Clear exemption", self.clear_exemption,
+                        enabled=any(a.exempt for a in rows)),
+        ]
+        if self._departed():
+            actions += [
+                menu_action(self, "Mark transferred to…", lambda: self.decide("transferred"),
+                            enabled=any(not a.done for a in theirs)),
+                menu_action(self, "Mark kept (with a reason)…", lambda: self.decide("kept"),
+                            enabled=any(not a.done for a in theirs)),
+            ]
+        return actions
+
     def _link(self, href: str) -> None:
         kind, _, value = href.partition(":")
         if kind == "tool" and value.isdigit():
-            self.env.open_page("tools", {"tool_id": int(value)})
+            self.env.open_page("tool", {"tool_id": int(value)})
+
+    def _fit_heading(self) -> None:
+        """As tall as its wrapped lines at the width it has (a size hint measured at another
+        width left blank lines around it, or cut one)."""
+        width = self.heading.width() if self.heading.width() > 100 else self.width() - 24
+        self.heading.setMinimumHeight(0)  # heightForWidth answers at least the minimum
+        self.heading.setMinimumHeight(max(self.heading.heightForWidth(max(width, 300)), 0))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_heading()
 
     # -- loading -------------------------------------------------------------------------
     def show_target(self, target: object) -> None:
         if (isinstance(target, dict) and "person_id" in target
                 and target["person_id"] != self.person_id):
             self.person_id = int(target["person_id"])
-            self.model.set_rows([])
+            self.table.set_rows([])
             self.load()
 
     def load(self) -> None:
@@ -190,7 +230,7 @@ class PersonPage(TablePage):
         self.heading.setText(heading_html(view))
         self.done_action.setVisible(self._departed())
         person = view.person
-        self.heading.setMinimumHeight(self.heading.sizeHint().height())
+        self._fit_heading()
         if self.onboarding is None or self.onboarding.person_id != person.id:
             from stackadmin.ui.running_sections import PersonOnboardingSection
 
@@ -199,7 +239,7 @@ class PersonPage(TablePage):
             self.onboarding = PersonOnboardingSection(self.env, person.id, self)
             self.onboarding.setMaximumHeight(260)
             self.extra_layout.addWidget(self.onboarding)
-        self.model.set_rows(view.accounts)
+        self.table.set_rows(view.accounts)
         self._enable()
         self.loaded.emit()
 
@@ -228,7 +268,7 @@ def heading_html(view: PersonView) -> str:
         if view.left:
             lines.append(f"<span style='color:{WARN}; font-weight:600'>Owns "
                          f"{plural(len(view.owned_tools), 'tool')}: hand them over</span> "
-                         f"to someone still here (Tools → Edit): {links}")
+                         f"to someone still here (Edit on its page): {links}")
         else:
             lines.append(f"Owns {plural(len(view.owned_tools), 'tool')}: {links}")
     if departed:

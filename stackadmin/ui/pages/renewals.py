@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -37,25 +36,42 @@ if TYPE_CHECKING:
     from stackadmin.services.renewals.reminders import ReminderRow
     from stackadmin.ui.tasks import Job
 
-# (label, within_days): None lists every open term.
+# (label, within_days): None lists every open term, UNDATED those without a renewal date.
+UNDATED = -1
 WINDOWS: tuple[tuple[str, int | None], ...] = (
-    ("Next 30 days", 30), ("Next 90 days", 90), ("Next 365 days", 365), ("All open terms", None))
+    ("Next 30 days", 30), ("Next 90 days", 90), ("Next 365 days", 365), ("All open terms", None),
+    ("Without a renewal date", UNDATED))
 DEFAULT_WINDOW = 2
 _KEEP: Any = object()  # set_filters: leave this filter as it is
+NO_DATE = "no renewal date"
 
 
 @dataclass(frozen=True, slots=True)
 class RenewalLine:
     """A row of the page: the term's renewal, the reminder showing for it (if any), and the
-    term itself (what the edit, renew and delete dialogs take)."""
+    term itself (what the edit, renew and delete dialogs take). An open term without a
+    renewal date has no renewal (None): it is listed so that it can be reached and dated."""
 
-    renewal: RenewalRow
+    renewal: RenewalRow | None
     reminder: ReminderRow | None
     term: TermRow | None
 
     @property
     def id(self) -> int:  # TablePage keeps the selection across reloads by `id`
-        return self.renewal.term_id
+        if self.renewal is not None:
+            return self.renewal.term_id
+        assert self.term is not None
+        return self.term.id
+
+    @property
+    def tool(self) -> str:
+        return self.renewal.tool if self.renewal is not None else (
+            self.term.tool if self.term is not None else "")
+
+    @property
+    def plan(self) -> str:
+        return self.renewal.plan if self.renewal is not None else (
+            self.term.plan if self.term is not None else "")
 
 
 def _base_text(r: RenewalRow) -> str:
@@ -80,44 +96,71 @@ def _reminder_text(x: RenewalLine) -> str:
 def _urgency(x: RenewalLine) -> Any:
     from stackadmin.ui.timeline import urgency_colour
 
+    if x.renewal is None:
+        return urgency_colour(-1, False)  # a term nobody will be reminded of
     return urgency_colour(x.renewal.days_left, x.renewal.decided)
 
 
+def _cost(x: RenewalLine) -> Any:
+    """The annual cost in the term's currency (a Money), dated or not."""
+    if x.renewal is not None:
+        return x.renewal.annual_cost
+    return None if x.term is None else x.term.annual_cost
+
+
+def _undated_tip(_x: RenewalLine) -> str:
+    return "This term has no renewal date, so no reminder comes: Edit term to set one"
+
+
 def _columns() -> list[Column[RenewalLine]]:
+    def on(get: Any, undated: Any = "") -> Any:
+        """The renewal's value, or `undated` for a term without a renewal date."""
+        return lambda x: get(x.renewal) if x.renewal is not None else undated
+
     return [
-        Column("Cancel by", lambda x: date_text(x.renewal.cancel_by),
-               key=lambda x: (x.renewal.cancel_by, x.renewal.tool.casefold(),
-                             x.renewal.plan.casefold(), x.id), width=90,
+        Column("Cancel by", on(lambda r: date_text(r.cancel_by), NO_DATE),
+               key=on(lambda r: (r.cancel_by, r.tool.casefold(), r.plan.casefold(),
+                                 r.term_id), None), width=90, whole=True,
                searchable=False,
-               tooltip=lambda x: f"Notice {x.renewal.notice_days} d + internal lead "
-                                 f"{x.renewal.internal_lead_days} d before the renewal"),
-        Column("Days left", lambda x: days_text(x.renewal.days_left),
-               key=lambda x: x.renewal.days_left, numeric=True, searchable=False, width=70,
-               tooltip=lambda x: _days_tooltip(x.renewal)),
-        Column("Tool", lambda x: x.renewal.tool, width=140),
-        Column("Plan", lambda x: x.renewal.plan, width=88),
-        Column("Renews", lambda x: date_text(x.renewal.renewal_date),
-               key=lambda x: x.renewal.renewal_date, searchable=False, width=90,
+               tooltip=lambda x: _undated_tip(x) if x.renewal is None else
+               f"Notice {x.renewal.notice_days} d + internal lead "
+               f"{x.renewal.internal_lead_days} d before the renewal on "
+               f"{date_text(x.renewal.renewal_date)}"),
+        Column("Days left", on(lambda r: days_text(r.days_left)),
+               key=on(lambda r: r.days_left, None), numeric=True, searchable=False, width=70,
+               tooltip=on(_days_tooltip)),
+        Column("Tool", lambda x: x.tool, width=140, elide="middle"),
+        Column("Plan", lambda x: x.plan, width=88),
+        # Renews and Auto wait in the header's menu: at 1024 pixels the rest fit, and the
+        # renewal date is in the cancel-by tooltip, auto-renewal in a filter.
+        Column("Renews", on(lambda r: date_text(r.renewal_date), "—"),
+               key=on(lambda r: r.renewal_date, None), searchable=False, width=90,
+               whole=True, hidden=True,
                tooltip=lambda x: "Rolled forward: the term renews by itself"
-               if x.renewal.rolled else ""),
-        Column("Auto", lambda x: "yes" if x.renewal.auto_renew else "no", width=42),
-        Column("Decision", lambda x: x.renewal.decision.value, width=88,
-               tooltip=lambda x: x.renewal.decision_note or ""),
+               if x.renewal is not None and x.renewal.rolled else ""),
+        Column("Auto", lambda x: "yes" if (x.renewal.auto_renew if x.renewal is not None
+                                           else x.term is not None and x.term.auto_renew)
+               else "no", width=42, hidden=True),
+        Column("Decision", on(lambda r: r.decision.value, NO_DATE), width=88,
+               tooltip=on(lambda r: r.decision_note or "")),
         Column("Reminder", _reminder_text,
                key=lambda x: x.reminder.key.lead_days if x.reminder else None, width=68,
                tooltip=lambda x: x.reminder.label if x.reminder else ""),
-        Column("Annual cost", lambda x: money_text(x.renewal.annual_cost),
-               key=lambda x: x.renewal.annual_cost_base, numeric=True, searchable=False,
-               width=95, tooltip=lambda x: f"In the term's currency "
-                                            f"({x.renewal.annual_cost.currency})"),
-        Column("In base currency", lambda x: _base_text(x.renewal),
-               key=lambda x: x.renewal.annual_cost_base, numeric=True, searchable=False,
-               width=108, tooltip=lambda x: f"Annual cost in {x.renewal.base_currency}"),
-        Column("Seats", lambda x: seats_text(x.renewal),
-               key=lambda x: x.renewal.seats_purchased, numeric=True, searchable=False,
+        Column("Annual cost", lambda x: money_text(_cost(x)),
+               key=on(lambda r: r.annual_cost_base, None), numeric=True, searchable=False,
+               width=95, tooltip=on(lambda r: f"In the term's currency "
+                                              f"({r.annual_cost.currency})"),
+               export=lambda x: None if (cost := _cost(x)) is None else cost.amount),
+        Column("In base currency", on(_base_text, "—"),
+               key=on(lambda r: r.annual_cost_base, None), numeric=True, searchable=False,
+               width=108, tooltip=on(lambda r: f"Annual cost in {r.base_currency}"),
+               export=on(lambda r: None if r.annual_cost_base is None
+                         else r.annual_cost_base.amount, None)),
+        Column("Seats", on(seats_text, "—"),
+               key=on(lambda r: r.seats_purchased, None), numeric=True, searchable=False,
                width=62, tooltip=lambda x: "Seats purchased / active seats of the tool"),
-        Column("Owner", lambda x: x.renewal.owner or "",
-               tooltip=lambda x: x.renewal.owner_email or ""),
+        Column("Owner", on(lambda r: r.owner or ""),
+               tooltip=on(lambda r: r.owner_email or "")),
     ]
 
 
@@ -140,8 +183,23 @@ def keeps(r: RenewalRow, within_days: int | None, undecided: bool, auto_renew: b
     return True
 
 
+def line_keeps(x: RenewalLine, within_days: int | None, undecided: bool,
+               auto_renew: bool, renews_within: int | None = None) -> bool:
+    """`keeps` for a line; a term without a renewal date is listed with every open term
+    and on its own window (it has nothing decided, so "undecided" keeps it), never when
+    only terms renewing within some days are asked for."""
+    if x.renewal is None:
+        auto = x.term is not None and x.term.auto_renew
+        return (within_days in (None, UNDATED) and (auto or not auto_renew)
+                and renews_within is None)
+    if within_days == UNDATED:
+        return False
+    return keeps(x.renewal, within_days, undecided, auto_renew, renews_within)
+
+
 def fetch_lines(ctx: ServiceContext) -> tuple[date, list[RenewalLine]]:
-    """Runs on a worker: every open term's renewal and the reminder showing for each."""
+    """Runs on a worker: every open term's renewal and the reminder showing for each, then
+    the open terms without a renewal date (by tool)."""
     from stackadmin.services.inventory.terms import list_terms
     from stackadmin.services.renewals.listing import list_renewals
     from stackadmin.services.renewals.reminders import due_reminders
@@ -150,7 +208,10 @@ def fetch_lines(ctx: ServiceContext) -> tuple[date, list[RenewalLine]]:
     rows = list_renewals(ctx, as_of=day)
     due = {r.key.term_id: r for r in due_reminders(ctx, day, with_seats=False)}
     terms = {t.id: t for t in list_terms(ctx, statuses=("active",))}
-    return day, [RenewalLine(r, due.get(r.term_id), terms.get(r.term_id)) for r in rows]
+    lines = [RenewalLine(r, due.get(r.term_id), terms.get(r.term_id)) for r in rows]
+    undated = sorted((t for t in terms.values() if t.renewal_date is None),
+                     key=lambda t: (t.tool.casefold(), t.plan.casefold(), t.id))
+    return day, lines + [RenewalLine(None, None, t) for t in undated]
 
 
 class RenewalsPage(TablePage):
@@ -160,6 +221,7 @@ class RenewalsPage(TablePage):
         {"term", "tool", "setting", "account", actions.REMINDER, actions.DECISION})
     columns = _columns()
     search_hint = "Search tool, plan, owner, decision"
+    multi_select = True  # several at once: decide, snooze or acknowledge them together
 
     def __init__(self, env: Any, parent: Any = None) -> None:
         super().__init__(env, parent)
@@ -222,10 +284,8 @@ class RenewalsPage(TablePage):
         self.extra_layout.addLayout(bar)
 
         self.view.setItemDelegate(UrgencyDelegate(_urgency, (0, 1, 7), self.view))
-        # Several rows at once: decide, snooze or acknowledge them together.
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         # Past their cancel-by date: on top whatever the sort (the missed ones in red).
-        self.model.pin_first(lambda x: x.renewal.days_left < 0)
+        self.model.pin_first(lambda x: x.renewal is not None and x.renewal.days_left < 0)
         self.total = QLabel(self)
         self.total.setObjectName("renewalsTotal")
         self.bottom_layout.addWidget(self.total)
@@ -238,8 +298,7 @@ class RenewalsPage(TablePage):
         self.timeline_area.verticalScrollBar().valueChanged.connect(
             lambda _v: self.timeline.update())
         self.timeline_area.hide()
-        outer = self.layout()
-        outer.insertWidget(outer.indexOf(self.view) + 1, self.timeline_area, 1)
+        self.table.add_below_view(self.timeline_area, 1)
 
         self.window_box.currentIndexChanged.connect(self._filters_changed)
         self.renews_box.valueChanged.connect(self._filters_changed)
@@ -296,8 +355,8 @@ class RenewalsPage(TablePage):
         within, undecided, auto = (self.within_days, self.undecided_box.isChecked(),
                                    self.auto_box.isChecked())
         renews = self.renews_within
-        kept = [n for n, x in enumerate(self._lines) if keeps(x.renewal, within, undecided,
-                                                               auto, renews)]
+        kept = [n for n, x in enumerate(self._lines)
+                if line_keeps(x, within, undecided, auto, renews)]
         self._show_rows(([self._lines[n] for n in kept], [self._haystack[n] for n in kept], {}))
 
     def _restore(self) -> None:
@@ -341,22 +400,24 @@ class RenewalsPage(TablePage):
     def _update_timeline(self) -> None:
         if self.today is None:
             return
-        marks = [Mark(x.renewal.term_id, f"{x.renewal.tool} — {x.renewal.plan}",
-                      x.renewal.cancel_by, x.renewal.renewal_date, x.renewal.days_left,
-                      x.renewal.decision.value, x.renewal.auto_renew,
-                      f"Annual cost {money_text(x.renewal.annual_cost)}; owner "
-                      f"{x.renewal.owner or 'none'}")
-                 for x in self.model.visible_rows()]
+        marks = [Mark(r.term_id, f"{r.tool} — {r.plan}", r.cancel_by, r.renewal_date,
+                      r.days_left, r.decision.value, r.auto_renew,
+                      f"Annual cost {money_text(r.annual_cost)}; owner {r.owner or 'none'}")
+                 for x in self.model.visible_rows() if (r := x.renewal) is not None]
         self.timeline.set_marks(marks, self.today)
         row = self.current_row()
         self.timeline.set_selected(None if row is None else row.id)
 
     def _show_total(self) -> None:
         """The annual cost of the rows shown (search and filters applied), in the base
-        currency; rows without a rate are named, not counted as zero."""
-        rows = [x.renewal for x in self.model.visible_rows()]
+        currency; rows without a rate are named, not counted as zero. Terms without a
+        renewal date are counted apart (their cost is in the table, in their currency)."""
+        lines = self.model.visible_rows()
+        rows = [x.renewal for x in lines if x.renewal is not None]
+        undated = len(lines) - len(rows)
         if not rows:
-            self.total.setText("")
+            self.total.setText(f"{plural(undated, 'term')} without a renewal date: no "
+                               "reminder comes until one is set" if undated else "")
             return
         base = rows[0].base_currency
         priced = [r.annual_cost_base for r in rows if r.annual_cost_base is not None]
@@ -368,6 +429,8 @@ class RenewalsPage(TablePage):
         if missing:
             text += (f" ({plural(len(rows) - len(priced), 'term')} without a rate to {base} "
                      f"not counted: {', '.join(missing)})")
+        if undated:
+            text += f"; {plural(undated, 'term')} without a renewal date not counted"
         self.total.setText(text)
 
     def _timeline_clicked(self, term_id: int) -> None:
@@ -379,13 +442,15 @@ class RenewalsPage(TablePage):
         has_reminder = bool(self._reminders())
         self.snooze_button.setEnabled(has_reminder)
         self.ack_action.setEnabled(has_reminder)
-        self.decide_action.setEnabled(line is not None)
+        self.decide_action.setEnabled(any(x.renewal is not None
+                                          for x in self.selected_rows()))
 
     # -- answers ---------------------------------------------------------------------------
     def decide(self, decision: str = "renew") -> Any:
-        """Decides on every selected renewal (one dialog for all; one renewal keeps its own
-        decision as the preset)."""
-        lines = self.selected_rows()
+        """Decides on every selected dated renewal (one dialog for all; one renewal keeps
+        its own decision as the preset). A term without a renewal date has nothing to
+        decide yet."""
+        lines = [x for x in self.selected_rows() if x.renewal is not None]
         if not lines:
             return None
         if len(lines) == 1:
@@ -441,13 +506,21 @@ class RenewalsPage(TablePage):
         self.env.run(work, show)
 
     def activate(self, row: Any) -> None:
+        """Decide on a dated term; date an undated one (its edit dialog)."""
         if row is not None:
-            self.decide()
+            if row.renewal is None:
+                self._with_term("edit")
+            else:
+                self.decide()
 
     def show_target(self, target: object) -> None:
         if isinstance(target, dict):
             if "search" in target:
                 self.search.setText(str(target["search"]))
+            if target.get("undated"):
+                self.search.clear()
+                self.set_filters(within_days=UNDATED, undecided=False, auto_renew=False,
+                                 renews_within=None)
             if "term_id" in target:
                 self._select_term(int(target["term_id"]))
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
-
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
@@ -23,9 +21,9 @@ FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("Evaluating", ("evaluating",)), ("Approved", ("approved",)),
     ("Purchased", ("purchased",)), ("Rejected", ("rejected",)),
     ("Duplicate", ("duplicate",)), ("All requests", None))
+EVERY = ("new", "triaged", "evaluating", "approved", "purchased", "rejected", "duplicate")
 _URGENCY = {"high": 0, "normal": 1, "low": 2}
-_STATUS = {s: n for n, s in enumerate(
-    ("new", "triaged", "evaluating", "approved", "purchased", "rejected", "duplicate"))}
+_STATUS = {s: n for n, s in enumerate(EVERY)}
 
 
 def paid_text(r: RequestRow) -> str:
@@ -63,24 +61,23 @@ class RequestsPage(TablePage):
         {"request", "tool", "term", "account", "person", "evaluation"})
     columns = _columns()
     search_hint = "Search title, person, team, category, tool"
+    noun = ("request", "requests")
 
     def __init__(self, env: Any, parent: Any = None) -> None:
         super().__init__(env, parent)
-        self._all: list[RequestRow] = []
-        self._haystack: list[str] = []
-        self._filter_restored = False
         self.add_action("New request", "add", self.new_request, shortcut="Ctrl+N")
         self.add_action("Open", "edit", lambda: self.activate(self.current_row()),
                         needs_row=True)
-        self.status_box = QComboBox(self)
-        self.status_box.addItems([label for label, _ in FILTERS])
+        # "Open" (the first entry) keeps the open statuses; "All requests" every one.
+        self.status_box = self.table.add_choice("status", lambda r: r.status, width=190,
+                                                when_all=lambda r: r.status in OPEN,
+                                                tip="Requests by status")
+        self.table.set_choices("status", FILTERS[0][0], [
+            (label, statuses[0] if len(statuses) == 1 else statuses)
+            for label, statuses in FILTERS[1:-1] if statuses is not None]
+            + [(FILTERS[-1][0], EVERY)])
         self.status_box.currentIndexChanged.connect(self._filter_changed)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 4, 0, 4)
-        bar.addWidget(QLabel("Show", self))
-        bar.addWidget(self.status_box)
-        bar.addStretch(1)
-        self.extra_layout.addLayout(bar)
+        self._filter_restored = False
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
@@ -88,20 +85,26 @@ class RequestsPage(TablePage):
 
         return list_requests(ctx)
 
-    def _show_rows(self, result: Shown) -> None:
-        rows, haystack, _keys = result
-        self._all, self._haystack = rows, haystack
-        self._apply()
+    def load(self) -> None:
+        """What is already paid for comes from the seat figures the window shares (counted
+        once until data changes), when they are there."""
+        known = self.env.recall("utilization")
+        prepare = self.prepare()
 
-    def _apply(self) -> None:
-        wanted = FILTERS[self.status_box.currentIndex()][1]
-        kept = [n for n, r in enumerate(self._all) if wanted is None or r.status in wanted]
-        super()._show_rows(([self._all[n] for n in kept], [self._haystack[n] for n in kept],
-                            {}))
+        def work(ctx: ServiceContext, job: Job) -> Shown:
+            from stackadmin.services.buying.paid import paid_tools
+            from stackadmin.services.buying.requests import list_requests
+
+            paid = None if known is None else paid_tools(ctx, report=known, people=False)
+            rows = list_requests(ctx, paid=paid)
+            job.check()
+            return prepare(rows)
+
+        self.env.run(work, self._show_rows, title=f"loading {self.title}",
+                     key=f"load:{self.key}")
 
     def _filter_changed(self, _index: int) -> None:
         self.env.settings.setValue(self.setting_key("status"), self.status_box.currentIndex())
-        self._apply()
 
     def set_status_filter(self, label: str) -> None:
         self.status_box.setCurrentIndex([f for f, _ in FILTERS].index(label))
@@ -110,9 +113,7 @@ class RequestsPage(TablePage):
         saved = str(self.env.settings.value(self.setting_key("status"), 0))
         if not self._filter_restored and saved.isdigit() and int(saved) < len(FILTERS):
             self._filter_restored = True
-            self.status_box.blockSignals(True)
             self.status_box.setCurrentIndex(int(saved))
-            self.status_box.blockSignals(False)
         super().showEvent(event)
 
     def new_request(self) -> None:
@@ -124,7 +125,9 @@ class RequestsPage(TablePage):
         if row is not None:
             self.env.open_page("request", {"request_id": row.id})
 
-    def show_target(self, target: object) -> None:
+    def apply_target(self, target: object) -> None:
+        """{"status": a filter's label}, {"request_id": n} (selects it), {"search": text}."""
+        super().apply_target(target)
         if isinstance(target, dict):
             if "status" in target:
                 self.set_status_filter(str(target["status"]))

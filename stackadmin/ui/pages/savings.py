@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from stackadmin.ui import seat_actions
 from stackadmin.ui.dialogs import FormDialog
 from stackadmin.ui.filtertable import ALL, FilteredTable, make_view
-from stackadmin.ui.fmt import base_text, date_text, int_text, plural
+from stackadmin.ui.fmt import base_amount, base_text, date_text, int_text, plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
 from stackadmin.ui.theme import WARN
@@ -124,7 +125,9 @@ class SavingsPage(Page):
         self.group_count.setObjectName("count")
 
         # The seats, with their actions and filters.
-        self.seats = FilteredTable(self._seat_columns(), self, noun="seats",
+        self.seats = FilteredTable(self._seat_columns(), self, env=env,
+                                   state_key=lambda: self.setting_key("seats"),
+                                   noun=("seat", "seats"),
                                    search_hint="Search seats: tool, person, email…")
         self.seat_model = self.seats.model
         self.tool_filter = self.seats.add_choice("tool", lambda s: s.tool_id, width=190)
@@ -142,6 +145,7 @@ class SavingsPage(Page):
             "Mark reclaimed", "delete", self.reclaim,
             tip="The seat was taken back at the vendor: the account is deprovisioned")
         self.person_action = self.seats.add_action("Open person", "people", self.open_person)
+        self.seats.row_menu = self.seat_menu
         self.seats.selection_changed.connect(self._update_actions)
         self.seats.view.doubleClicked.connect(lambda _i: self.open_person())
         self.seats.set_choices("reason", "All unused seats", self._reason_choices())
@@ -221,23 +225,24 @@ class SavingsPage(Page):
 
     def _seat_columns(self) -> list[Column[SeatStatus]]:
         return [
-            Column("Tool", lambda s: s.tool, width=150),
+            Column("Tool", lambda s: s.tool, width=150, elide="middle"),
             Column("Person", lambda s: s.person or "unmatched", width=150),
             Column("Email", lambda s: s.email or "", width=200),
             Column("Reason", _reason_text, key=_reason_key, width=150, tooltip=_reason_tip,
                    warn=lambda s: s.active_after_leaving),
             Column("Last activity", _last_activity, key=lambda s: s.last_activity,
-                   searchable=False, width=95),
+                   searchable=False, width=95, whole=True),
             Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                    searchable=False, width=70),
             Column("Annual cost", self._seat_cost, key=lambda s: s.annual_cost_base,
+                   export=lambda s: base_amount(s.annual_cost_base, self.base_currency),
                    numeric=True, searchable=False, width=100, tooltip=self._seat_cost_tip),
             Column("Exemption", _exemption),
         ]
 
     def _group_columns(self) -> list[Column[SavingsGroup]]:
         return [
-            Column("Tool", lambda g: g.tool, width=200),
+            Column("Tool", lambda g: g.tool, width=200, elide="middle"),
             Column("Reason", lambda g: g.reason_text, width=230),
             Column("Seats", lambda g: int_text(g.seats), key=lambda g: g.seats, numeric=True,
                    width=70),
@@ -264,16 +269,39 @@ class SavingsPage(Page):
 
     # -- loading -----------------------------------------------------------------------
     def load(self) -> None:
+        """The groups and totals first (from the figures, shared with the other pages until
+        data changes), then the seats: the page shows its lines before 30,000 seats are
+        read."""
         columns = self.seats.model.columns
+        generation = self.env.generation
+        known = self.env.recall("utilization")
 
-        def work(ctx: ServiceContext, job: Job) -> tuple[SavingsView, list[str]]:
-            from stackadmin.services.seats.savings import savings_view
+        def summary(ctx: ServiceContext, job: Job) -> tuple[Any, SavingsView]:
+            from stackadmin.services.seats.savings import savings_summary
+            from stackadmin.services.seats.utilization import compute
 
-            view = savings_view(ctx)
-            job.check()
-            return view, search_text(columns, view.seats)  # here, not on the GUI thread
+            report = known if known is not None else compute(ctx)
+            return report, savings_summary(ctx, report=report)
 
-        self.env.run(work, self._show, title="counting unused seats", key="load:savings")
+        def summary_shown(result: tuple[Any, SavingsView]) -> None:
+            report, view = result
+            self.env.remember("utilization", report, generation=generation)
+            if self.view_data is None:  # a reload keeps the seats shown until new ones are in
+                self.base_currency = view.base_currency
+                self.group_model.set_rows(view.groups)
+                self._show_figures(view)
+                self.show_first_rows()
+
+            def seats(ctx: ServiceContext, job: Job) -> tuple[SavingsView, list[str]]:
+                from stackadmin.services.seats.savings import savings_view
+
+                full = savings_view(ctx, report=report)
+                job.check()
+                return full, search_text(columns, full.seats)  # here, not on the GUI thread
+
+            self.env.run(seats, self._show, title="counting unused seats", key="load:savings")
+
+        self.env.run(summary, summary_shown, title="counting unused seats", key="load:savings")
 
     def _show(self, result: tuple[SavingsView, list[str]]) -> None:
         view, haystack = result
@@ -384,40 +412,36 @@ class SavingsPage(Page):
         self.reclaim_action.setEnabled(bool(rows))
         self.person_action.setEnabled(any(s.person_id is not None for s in rows))
 
-    def _what(self, seats: list[SeatStatus]) -> str:
-        one = (f"the {seats[0].tool} seat of "
-               f"{seats[0].email or seats[0].person or 'unmatched'}") if seats else ""
-        return seat_actions.seats_text(len(seats), one)
-
     def exempt(self) -> FormDialog | None:
         """Asks for the reason (required, in a non-blocking dialog), then exempts every
         selected seat that is not exempt yet, in one batch (Edit → Undo)."""
-        seats = [s for s in self.selected_seats() if not s.exempt]
-        if not seats:
-            return None
-        self.dialog = seat_actions.exempt_dialog(self, self.env,
-                                                 [s.account_id for s in seats],
-                                                 self._what(seats))
+        self.dialog = seat_actions.exempt_rows(self, self.env, self.selected_seats())
         return self.dialog
 
     def clear_exemption(self) -> Job | None:
-        ids = [s.account_id for s in self.selected_seats() if s.exempt]
-        return seat_actions.clear_exemptions(self.env, ids) if ids else None
+        return seat_actions.clear_rows(self.env, self.selected_seats())
 
     def reclaim(self) -> QMessageBox | None:
         """Asks (without blocking) before marking the selected seats reclaimed."""
-        seats = self.selected_seats()
-        if not seats:
-            return None
-        return self.confirm_reclaim([s.account_id for s in seats], self._what(seats))
+        return seat_actions.reclaim_rows(self, self.env, self.selected_seats())
 
     def confirm_reclaim(self, ids: list[int], what: str) -> QMessageBox:
-        self.confirm_box = seat_actions.confirm_reclaim(self, self.env, ids, what)
-        return self.confirm_box
+        return seat_actions.confirm_reclaim(self, self.env, ids, what)
 
-    def reclaim_now(self, ids: list[int]) -> Job:
-        """Reclaims at once, without asking (the confirmation's answer)."""
-        return seat_actions.reclaim(self.env, ids)
+    def seat_menu(self, seats: list[SeatStatus]) -> list[QAction | None]:
+        """The right-click menu's own actions for the selected seats."""
+        from stackadmin.ui.table_menus import menu_action, open_tool_action
+
+        person = next((s for s in seats if s.person_id is not None), None)
+        return [
+            menu_action(self, "Open person", self.open_person, enabled=person is not None),
+            open_tool_action(self.env, self, seats[0].tool_id if seats else None),
+            None,
+            menu_action(self, "Exempt…", self.exempt, enabled=any(not s.exempt for s in seats)),
+            menu_action(self, "Clear exemption", self.clear_exemption,
+                        enabled=any(s.exempt for s in seats)),
+            menu_action(self, "Mark reclaimed…", self.reclaim, enabled=bool(seats)),
+        ]
 
     def open_person(self) -> None:
         seat = next((s for s in self.selected_seats() if s.person_id is not None), None)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stackadmin.ui import theme
+from stackadmin.ui.columns import ColumnSizer, longest_texts
+from stackadmin.ui.filtertable import make_view
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel
@@ -35,13 +40,21 @@ LABELS = {
 
 DIGEST_LABELS = {
     "digest_recipients": "Send the digest to (addresses, commas)",
-    "digest_frequency": "How often (daily, weekly, monthly)",
+    "digest_frequency": "How often",
     "smtp_host": "Mail server",
     "smtp_port": "Port (587 STARTTLS, 465 TLS)",
-    "smtp_security": "Security (starttls or tls)",
+    "smtp_security": "Security",
     "smtp_user": "Login",
     "smtp_from": "Sender address (default: the login)",
     "unverified_days": "Connections unverified after (days)",
+}
+
+# Settings chosen from a list: (stored value, what it is called here).
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "digest_frequency": (("daily", "Every day"), ("weekly", "Every week"),
+                         ("monthly", "Every month")),
+    "smtp_security": (("starttls", "STARTTLS (usually port 587)"),
+                      ("tls", "TLS from the start (usually port 465)")),
 }
 
 RATE_COLUMNS: list[Column[RateRow]] = [
@@ -59,15 +72,21 @@ class SettingsPage(Page):
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
-        from PySide6.QtWidgets import QTableView
-
-        self.inputs: dict[str, QLineEdit] = {}
+        self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.problems: dict[str, QLabel] = {}
         self.loaded_values: dict[str, str] = {}
         box = QGroupBox("Shared settings (everyone using this database)", self)
         form = QFormLayout(box)
         for key, label in LABELS.items():
-            edit = QLineEdit(box)
+            edit: QLineEdit | QComboBox
+            if key == "base_currency":
+                edit = QComboBox(box)  # ISO 4217 codes only: filled when the page loads
+                edit.setEditable(True)
+                edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+                edit.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+                edit.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            else:
+                edit = QLineEdit(box)
             problem = QLabel(box)
             problem.setStyleSheet("color: #c62828;")
             problem.hide()
@@ -80,7 +99,12 @@ class SettingsPage(Page):
         digest = QGroupBox("Digest e-mail and connections", self)
         digest_form = QFormLayout(digest)
         for key, label in DIGEST_LABELS.items():
-            edit = QLineEdit(digest)
+            if key in CHOICES:  # an enumeration: its values in words
+                edit = QComboBox(digest)
+                for value, text in CHOICES[key]:
+                    edit.addItem(text, value)
+            else:
+                edit = QLineEdit(digest)
             problem = QLabel(digest)
             problem.setStyleSheet("color: #c62828;")
             problem.setWordWrap(True)
@@ -110,13 +134,10 @@ class SettingsPage(Page):
 
         rates = QGroupBox("Exchange rates (1 unit = rate × base currency)", self)
         self.rate_model: RowTableModel[RateRow] = RowTableModel(RATE_COLUMNS, self)
-        self.rate_view = QTableView(rates)
-        self.rate_view.setModel(self.rate_model)
-        self.rate_view.verticalHeader().hide()
-        self.rate_view.horizontalHeader().setStretchLastSection(True)
-        self.rate_view.setSortingEnabled(True)
+        self.rate_view = make_view(self.rate_model, rates)
         self.rate_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.rate_view.verticalHeader().setDefaultSectionSize(26)
+        self.rate_sizer = ColumnSizer(self.rate_view, env.settings, "pages/settings/rates")
+        self.rate_sizer.restore()
         self.rate_currency = QLineEdit(rates)
         self.rate_currency.setPlaceholderText("EUR")
         self.rate_currency.setMaximumWidth(80)
@@ -138,14 +159,43 @@ class SettingsPage(Page):
         inner.addLayout(row)
         inner.addWidget(self.rate_problem)
 
+        local = QGroupBox("This computer", self)
+        local_form = QFormLayout(local)
+        self.scheme_box = QComboBox(local)
+        for value, text in theme.SCHEMES.items():
+            self.scheme_box.addItem(text, value)
+        self.scheme_box.setCurrentIndex(max(self.scheme_box.findData(
+            theme.stored_choice(env.settings)), 0))
+        self.scheme_box.currentIndexChanged.connect(self._scheme_chosen)
+        local_form.addRow("Appearance", self.scheme_box)
+
         left = QVBoxLayout()
         left.addWidget(box)
         left.addWidget(digest)
+        left.addWidget(local)
         left.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(left, 1)
         layout.addWidget(rates, 1)
+
+    def _scheme_chosen(self, _n: int) -> None:
+        """Light, dark or as the system says: applied at once, kept for the next start."""
+        from PySide6.QtWidgets import QApplication
+
+        choice = str(self.scheme_box.currentData())
+        theme.choose(QApplication.instance(), choice, self.env.settings)  # type: ignore[arg-type]
+        self.env.message.emit(f"Appearance: {self.scheme_box.currentText().lower()}.")
+
+    def _value(self, key: str) -> str:
+        edit = self.inputs[key]
+        if key in CHOICES and isinstance(edit, QComboBox):
+            return str(edit.currentData() or "")
+        if isinstance(edit, QComboBox):
+            from stackadmin.ui.dialogs import combo_value
+
+            return combo_value(edit, "currency")
+        return edit.text()
 
     def load(self) -> None:
         def work(ctx: ServiceContext, job: Job) -> tuple[dict[str, str], list[Any]]:
@@ -160,14 +210,28 @@ class SettingsPage(Page):
         values, rates = result
         self.loaded_values = values
         for key, edit in self.inputs.items():
-            edit.setText(values.get(key, ""))
+            value = values.get(key, "")
+            if key in CHOICES and isinstance(edit, QComboBox):
+                edit.setCurrentIndex(max(edit.findData(value), 0))
+            elif isinstance(edit, QComboBox):
+                from stackadmin.ui.dialogs.fields import currency_items
+
+                edit.blockSignals(True)
+                edit.clear()
+                for code, text in currency_items(value or None):
+                    edit.addItem(text, code)
+                edit.setCurrentIndex(max(edit.findData(value), 0))
+                edit.blockSignals(False)
+            else:
+                edit.setText(value)
             self.problems[key].hide()
         self.rate_model.set_rows(rates)
+        self.rate_sizer.measure(longest_texts(RATE_COLUMNS, rates))
         self.loaded.emit()
 
     def save(self) -> None:
-        changed = {k: e.text() for k, e in self.inputs.items()
-                   if e.text() != self.loaded_values.get(k)}
+        changed = {k: self._value(k) for k in self.inputs
+                   if self._value(k) != self.loaded_values.get(k)}
         for label in self.problems.values():
             label.hide()
 
@@ -215,7 +279,7 @@ class SettingsPage(Page):
             self.env.changed("audit")
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.digest_note.setText(describe_error(exc))
 
@@ -231,7 +295,7 @@ class SettingsPage(Page):
             return set_rate(ctx, currency, value)
 
         def failed(exc: BaseException) -> None:
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.rate_problem.setText(describe_error(exc))
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from stackadmin.ui.fmt import plural
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.stackmap import StackMapView
 
@@ -21,7 +22,7 @@ MapData = tuple[dict[int, tuple[str, str | None]], list["ConnectionRow"]]
 
 class MapPage(Page):
     title = "Map"
-    icon = "dashboard"
+    icon = "map"
     reload_on: ClassVar[frozenset[str]] = frozenset({"connection", "tool"})
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
@@ -31,11 +32,12 @@ class MapPage(Page):
         self.ask_path: PathAsker = ask_with_dialog
         self.view = StackMapView(self)
         self.view.tool_clicked.connect(
-            lambda tool_id: env.open_page("tools", {"tool_id": tool_id}))
+            lambda tool_id: env.open_page("tool", {"tool_id": tool_id}))
         self.view.connection_clicked.connect(
             lambda cid: env.open_page("connections", {"connection_id": cid}))
         self.note = QLabel(self)
         self.note.setObjectName("count")
+        self.note.setWordWrap(True)  # beside the buttons at 1024 pixels
         buttons = QHBoxLayout()
         for text, slot in (("Zoom in", lambda: self.view.zoom(1.2)),
                            ("Zoom out", lambda: self.view.zoom(1 / 1.2)),
@@ -44,8 +46,8 @@ class MapPage(Page):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.note)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.note, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(buttons)
@@ -65,7 +67,8 @@ class MapPage(Page):
         tools, rows = data
         self.view.set_map(tools, rows, width=max(self.view.viewport().width() - 40, 900))
         broken = sum(1 for r in rows if r.status == "broken")
-        self.note.setText(f"{len(tools)} tools, {len(rows)} connections, {broken} broken · "
+        self.note.setText(f"{plural(len(tools), 'tool')}, {plural(len(rows), 'connection')}, "
+                          f"{broken:,} broken · "
                           "wheel or +/− to zoom, drag to pan, click to open")
         self.view.fit()
         self.loaded.emit()
@@ -86,7 +89,7 @@ class MapPage(Page):
             written = (self.view.export_png(path) if kind == "png"
                        else self.view.export_svg(path))
         except Exception as exc:  # a file that cannot be written is told, not raised
-            from stackadmin.ui.mainwindow import describe_error
+            from stackadmin.ui.errors import describe_error
 
             self.env.error.emit(describe_error(exc))
             return

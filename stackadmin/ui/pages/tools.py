@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from stackadmin.ui.fmt import base_text, int_text
+from PySide6.QtGui import QAction
+
+from stackadmin.ui.empty import EmptyState
+from stackadmin.ui.fmt import base_amount, base_text, int_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 from stackadmin.ui.utilization_columns import utilization_columns
@@ -17,9 +20,9 @@ if TYPE_CHECKING:
 
 def _columns() -> list[Column[ToolLine]]:
     return [
-        Column("Name", lambda t: t.tool.name, width=150),
-        Column("Vendor", lambda t: t.tool.vendor or "", width=85),
-        Column("Category", lambda t: t.tool.category or "", width=95),
+        Column("Name", lambda t: t.tool.name, width=170, elide="middle"),
+        Column("Vendor", lambda t: t.tool.vendor or "", width=90),
+        Column("Category", lambda t: t.tool.category or "", width=100),
         Column("Owner", _owner_text, width=125, tooltip=_owner_tip,
                warn=lambda t: t.owner_left),
         # Shown with a right-click on the header (the page fits 1280 pixels without them).
@@ -28,11 +31,22 @@ def _columns() -> list[Column[ToolLine]]:
         Column("Accounts", lambda t: int_text(t.accounts), key=lambda t: t.accounts,
                numeric=True, searchable=False, width=65, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency),
+               export=lambda t: base_amount(t.annual_cost_base, t.base_currency),
                key=lambda t: t.annual_cost_base, numeric=True, searchable=False, width=95,
                tooltip=lambda t: t.cost_note),
         *utilization_columns(),  # purchased, held, active, %, savings, rightsizing
         Column("Website", lambda t: t.tool.website or "", hidden=True),
     ]
+
+
+# The Owner filter's values: none recorded, one who has left, one still here.
+NO_OWNER, LEFT, OWNED = "none", "left", "owned"
+
+
+def _owner_state(t: ToolLine) -> str:
+    if t.tool.owner_email is None:  # as the dashboard counts "Tools without an owner"
+        return NO_OWNER
+    return LEFT if t.owner_left else OWNED
 
 
 def _owner_text(t: ToolLine) -> str:
@@ -62,6 +76,8 @@ class ToolsPage(TablePage):
         from stackadmin.ui.dialogs import accounts, terms, tools
 
         self.add_action("Add tool", "add", lambda: tools.create(self), shortcut="Ctrl+N")
+        self.add_action("Open", "tools", lambda: self.activate(self.current_row()),
+                        needs_row=True)
         self.add_action("Edit", "edit", lambda: tools.edit(self, self._tool()), needs_row=True)
         self.add_action("Add term", "renewals", lambda: terms.create(
             self, self.tool_choices(), self._tool_id()), needs_row=True)
@@ -70,6 +86,23 @@ class ToolsPage(TablePage):
         self.add_action("Delete", "delete", lambda: tools.delete(self, self._tool()),
                         needs_row=True, shortcut="Del")
         self.add_action("Rightsizing", "renew", self.open_rightsizing, needs_row=True)
+        self.table.add_choice("category", lambda t: t.tool.category or "", width=140,
+                              tip="Only this category")
+        self.table.add_choice("owner", _owner_state, width=130,
+                              tip="Tools without an owner, or whose owner has left")
+        self.table.set_choices("owner", "Any owner", [("No owner", NO_OWNER),
+                                                      ("Owner has left", LEFT),
+                                                      ("Owner still here", OWNED)])
+        self.table.set_empty_state(EmptyState(
+            "No tools yet",
+            "List the SaaS tools your teams pay for: each gets its terms (price, seats, "
+            "renewal date) and its accounts, and stackadmin reminds you before each "
+            "cancel-by date.", [
+                ("Add a tool", "Name, vendor, owner; then its term.", "add",
+                 lambda: tools.create(self)),
+                ("Import a spreadsheet…", "Tools, plans, prices, seats, renewal dates (CSV).",
+                 "import", self._import),
+            ], self))
 
     @staticmethod
     def fetch(ctx: ServiceContext, job: Job) -> list[Any]:
@@ -77,7 +110,15 @@ class ToolsPage(TablePage):
 
         return tool_lines(ctx)
 
+    def _import(self) -> None:
+        if self.env.import_hook is not None:
+            self.env.import_hook()
+
     def _show_rows(self, result: Shown) -> None:
+        categories = sorted({t.tool.category for t in result[0] if t.tool.category},
+                            key=str.casefold)
+        self.table.set_choices("category", "All categories",
+                               [(c, c) for c in categories] + [("No category", "")])
         super()._show_rows(result)
         rows = result[0]
         if rows and all(r.utilization is None for r in rows):
@@ -119,12 +160,44 @@ class ToolsPage(TablePage):
         return None if tool is None else tool.id
 
     def activate(self, row: Any) -> None:
+        """The tool's page: its terms, accounts, documents, contacts..."""
         if row is not None:
-            self.env.open_page("seats", {"search": row.tool.name})
+            self.env.open_page("tool", {"tool_id": row.tool.id})
 
-    def show_target(self, target: object) -> None:
-        if isinstance(target, dict):
-            if "search" in target:
-                self.search.setText(str(target["search"]))
-            if "tool_id" in target:
-                self.select_where(lambda r: r.tool.id == target["tool_id"])
+    def apply_target(self, target: object) -> None:
+        """{"search": text}, {"owner": NO_OWNER, LEFT or OWNED}, {"category": name},
+        {"tool_id": n} (selects it)."""
+        if not isinstance(target, dict):
+            return
+        if target.get("add"):
+            from stackadmin.ui.dialogs import tools
+
+            tools.create(self)
+        if "owner" in target or "category" in target:
+            self.table.choose("owner", target.get("owner"), apply=False)
+            self.table.choose("category", target.get("category"))
+        if "search" in target:
+            self.search.setText(str(target["search"]))
+        if "tool_id" in target:
+            self.select_where(lambda r: r.tool.id == target["tool_id"])
+
+    def row_actions(self, rows: list[Any]) -> list[QAction | None]:
+        from stackadmin.ui.dialogs import accounts, terms, tools
+        from stackadmin.ui.table_menus import menu_action
+
+        line = rows[0] if rows else None
+        tool_id = None if line is None else line.tool.id
+        return [
+            menu_action(self, "Open tool", lambda: self.activate(line), enabled=bool(line)),
+            menu_action(self, "Open its seats", lambda: self.env.open_page(
+                "seats", {"tool_id": tool_id}), enabled=bool(line)),
+            None,
+            menu_action(self, "Edit…", lambda: tools.edit(self, line.tool if line else None),
+                        enabled=bool(line)),
+            menu_action(self, "Add term…", lambda: terms.create(
+                self, self.tool_choices(), tool_id), enabled=bool(line)),
+            menu_action(self, "Add account…", lambda: accounts.create(
+                self, self.tool_choices(), tool_id), enabled=bool(line)),
+            menu_action(self, "Rightsizing", self.open_rightsizing,
+                        enabled=bool(line and line.rightsizing)),
+        ]

@@ -9,6 +9,7 @@ app was closed arrive in the first check as one panel, the most urgent first.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
     QToolButton,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui import icons
+from stackadmin.ui.columns import CellDelegate
 from stackadmin.ui.fmt import date_text, days_text, money_text
 from stackadmin.ui.reminders import actions
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
@@ -49,15 +50,17 @@ if TYPE_CHECKING:
     from stackadmin.ui.tasks import Job
 
 HOUR_MS = 60 * 60 * 1000
+CHECK_KEY = "reminders:check"  # the check's job (stackadmin.app waits for the first one)
 MINUTE_MS = 60 * 1000
 # Data changes after which the panel's rows may be stale (it re-reads, never pops up).
 _REFRESH_ON = frozenset({"*", "term", "tool", "setting", "account", actions.REMINDER,
                          actions.DECISION})
 
 
-class UrgencyDelegate(QStyledItemDelegate):
+class UrgencyDelegate(CellDelegate):
     """Colours the text of the given columns by urgency (missed red, soon orange) and sets
-    the first cell of new rows in bold; the model stays plain (no extra roles to keep in step)."""
+    the first cell of new rows in bold; the model stays plain (no extra roles to keep in step).
+    Cells elide and explain themselves as every table's do (columns.CellDelegate)."""
 
     def __init__(self, colour_of: Callable[[Any], QColor | None], columns: Sequence[int],
                  parent: QObject | None = None, *,
@@ -110,7 +113,7 @@ def _columns() -> list[Column[ReminderRow]]:
     return [
         Column("Reminder", reminder_text, key=lambda r: (r.renewal.cancel_by, r.key.term_id),
                tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=130),
-        Column("Tool", lambda r: r.renewal.tool, width=150),
+        Column("Tool", lambda r: r.renewal.tool, width=150, elide="middle"),
         Column("Plan", lambda r: r.renewal.plan, width=110),
         Column("Renews", lambda r: date_text(r.renewal.renewal_date),
                key=lambda r: r.renewal.renewal_date, width=95),
@@ -319,6 +322,10 @@ class ReminderCenter(QObject):
         self.day: date | None = None  # the day of the last check
         self._asked_day: date | None = None  # the new day a check was started for
         self.started = False
+        self.popup_at_start = True  # False: the first check fills the panel, pops nothing up
+        # A first check already made (day, rows, seconds), delivered at start without a job.
+        self.first_check: tuple[date, list[ReminderRow], float] | None = None
+        self.work_seconds = 0.0  # how long the last check worked (on its worker)
         self._popup_wanted = False
         self._announced: set[ReminderKey] = set()  # popped this session, even if not yet saved
         env.data_changed.connect(self._data_changed)
@@ -331,7 +338,12 @@ class ReminderCenter(QObject):
         self.started = True
         self.timer.start()
         self.day_timer.start()
-        self.check(popup=True)
+        first, self.first_check = self.first_check, None
+        if first is None:
+            self.check(popup=self.popup_at_start)
+        else:  # made while the database was opened
+            self._popup_wanted = self.popup_at_start
+            self._checked(first)
 
     def stop(self) -> None:
         self.timer.stop()
@@ -345,16 +357,18 @@ class ReminderCenter(QObject):
             return None
         self._popup_wanted = self._popup_wanted or popup
 
-        def work(ctx: ServiceContext, _job: Job) -> tuple[date, list[ReminderRow]]:
+        def work(ctx: ServiceContext, _job: Job) -> tuple[date, list[ReminderRow], float]:
             from stackadmin.services.renewals.reminders import due_reminders
 
+            started = time.perf_counter()
             day = ctx.today()
-            return day, due_reminders(ctx, day)
+            rows = due_reminders(ctx, day)
+            return day, rows, time.perf_counter() - started
 
-        return self.env.run(work, self._checked, key="reminders:check")
+        return self.env.run(work, self._checked, key=CHECK_KEY)
 
-    def _checked(self, result: tuple[date, list[ReminderRow]]) -> None:
-        self.day, rows = result
+    def _checked(self, result: tuple[date, list[ReminderRow], float]) -> None:
+        self.day, rows, self.work_seconds = result
         popup, self._popup_wanted = self._popup_wanted, False
         self.panel.set_rows(rows)
         self._show_count(rows)
@@ -426,10 +440,16 @@ class ReminderCenter(QObject):
 
 
 def install_reminders(window: QMainWindow, env: Env, *, tray: TrayNotifier | None = None,
-                      interval_ms: int = HOUR_MS) -> ReminderCenter:
+                      interval_ms: int = HOUR_MS, popup: bool = True,
+                      first: tuple[date, list[ReminderRow], float] | None = None
+                      ) -> ReminderCenter:
     """Adds the reminder panel to the main window; it starts once the first page is ready
-    (the database is open), or at once when it already is."""
+    (the database is open), or at once when it already is. `popup=False`: the first check
+    neither pops up nor records anything as shown (a smoke test's start). `first`: that
+    check's result, already made (stackadmin.app makes it while opening the database)."""
     center = ReminderCenter(env, window, tray=tray, interval_ms=interval_ms)
+    center.popup_at_start = popup
+    center.first_check = first
     ready = getattr(window, "ready", None)
     if ready is not None:
         ready.connect(center.start)

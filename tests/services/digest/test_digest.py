@@ -17,7 +17,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.digest import mail, run
 from stackadmin.services.inventory import rates, settings, terms
 from stackadmin.services.running import connections
-from stackadmin.store.models import AuditEvent, DigestSend, Integration, SyncRun
+from stackadmin.store.models import AuditEvent, DigestSend, Integration, SyncRun, ToolRequest
 from tests.conftest import TODAY
 from tests.services.seats.helpers import account, person, tool_with_term
 from tests.smtpserver import PASSWORD, USER, Mailbox, smtp_server
@@ -272,3 +272,32 @@ def test_settings_are_validated_in_words(ctx: ServiceContext) -> None:
             settings.set_setting(ctx, key, value)
     assert settings.set_setting(ctx, "digest_recipients", "A@x.com; b@x.com a@x.com") == \
         "a@x.com,b@x.com"
+
+
+def test_open_requests_most_urgent_first_with_what_is_already_paid_for(
+        inventory: ServiceContext) -> None:
+    from stackadmin.services.buying import requests
+
+    requests.create_request(inventory, "Team chat for contractors", "ada@example.com",
+                            tool="Slack", urgency="low")
+    requests.create_request(inventory, "Design reviews", "ada@example.com", urgency="high")
+    closed = requests.create_request(inventory, "Old ask", "ada@example.com")
+    requests.set_status(inventory, closed.id, "rejected", reason="not needed")
+    with inventory.transaction() as session:  # asked on TODAY, whatever the clock says
+        for row in session.scalars(select(ToolRequest)):
+            row.created_at = datetime.combine(TODAY, datetime.min.time(), UTC)
+    later = replace(inventory, today=lambda: TODAY + timedelta(days=3))
+    text = run.compose(later, TODAY + timedelta(days=3)).text()
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("OPEN REQUESTS — "))
+    assert lines[head] == "OPEN REQUESTS — 2 open requests: 2 new"
+    assert lines[head + 1:head + 5] == [
+        "- Design reviews: new",
+        "  asked by Ada on 2026-11-25 (3 days ago) · high urgency",
+        "  stackadmin://requests?request_id=2",
+        "- Team chat for contractors (Slack): new",
+    ]
+    assert lines[head + 5].startswith("  asked by Ada on 2026-11-25 (3 days ago) · low urgency"
+                                      " · already paid for: Slack")
+    assert "1 request may be answered by a tool already paid for" in lines
+    assert "Old ask" not in text

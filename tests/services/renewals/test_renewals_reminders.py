@@ -166,27 +166,39 @@ def test_mark_shown_persists_and_is_not_an_activity_entry(ctx: ServiceContext,
 
 def test_two_stackadmins_showing_the_same_reminder_at_once_both_succeed(
         ctx: ServiceContext, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second window (or a cron run) records the reminder shown between this one's read
-    and its write: this one's write is refused by the database (the unique key, or SQLite's
-    stale read) and is run again, finding the row: no error, one row."""
+    """The second window (or a cron run) records the same reminder shown while this one is
+    between its read and its write: it waits for this one's write lock, then finds the row
+    this one wrote. No error, one row."""
+    import threading
+
     _inventory(ctx)
     key = reminders.due_reminders(ctx, new_only=True)[0].key
     other = open_context(db_url, today=lambda: TODAY)
     original = reminders.rules.shown
-    raced: list[bool] = []
+    outcome: list[object] = []
 
-    def shown_elsewhere_first(mark):  # type: ignore[no-untyped-def]
-        if not raced:
-            raced.append(True)
-            reminders.mark_shown(other, [key])  # commits before this transaction writes
+    def elsewhere() -> None:
+        try:
+            outcome.append(reminders.mark_shown(other, [key]))
+        except BaseException as exc:  # reported below
+            outcome.append(exc)
+
+    racer = threading.Thread(target=elsewhere)
+
+    def shown_elsewhere_meanwhile(mark):  # type: ignore[no-untyped-def]
+        if not racer.is_alive() and not outcome:
+            racer.start()
+            racer.join(0.5)  # it waits for this transaction's lock
+            assert racer.is_alive() and not outcome
         return original(mark)
 
-    monkeypatch.setattr(reminders.rules, "shown", shown_elsewhere_first)
+    monkeypatch.setattr(reminders.rules, "shown", shown_elsewhere_meanwhile)
     try:
         assert reminders.mark_shown(ctx, [key]) == 1
+        racer.join(30)
     finally:
         other.close()
-    assert raced
+    assert outcome == [1]
     with ctx.read() as session:
         rows = session.scalars(select(ReminderStateRow).where(
             ReminderStateRow.term_id == key.term_id)).all()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import accounts, people
+from stackadmin.services.inventory.tools import tool_by_name
 from stackadmin.services.running import adoption, training
 from stackadmin.services.seats import utilization
 from stackadmin.store.models import AdoptionSnapshot
@@ -148,3 +149,41 @@ def test_training_resources(jira: ServiceContext) -> None:
         training.add_resource(jira, "Jira", "champion", champion="who@example.com")
     training.remove_resource(jira, champ.id)
     assert len(training.list_resources(jira)) == 2
+
+
+def test_a_target_is_typed_as_a_percent_of_a_department_people_are_in(
+        jira: ServiceContext) -> None:
+    assert adoption.departments(jira) == ["Engineering"]  # dee has none
+    assert adoption.parse_percent(" 80 % ") == 80 == adoption.parse_percent("80%")
+    with pytest.raises(ValidationError) as refused:
+        adoption.set_target(jira, "Jira", "eighty", "Enginering")
+    assert refused.value.problems == [
+        "target: 'eighty' is not a whole percent (1 to 100)",
+        "department: nobody in the people list is in 'Enginering' (departments: Engineering)"]
+    assert adoption.target_statuses(jira) == []  # nothing saved
+    jira_id = tool_by_name(jira, "Jira").id  # by id, as the app gives it
+    adoption.set_target(jira, jira_id, "75 %", "ENGINEERING")
+    (status,) = adoption.target_statuses(jira)
+    assert (status.target_pct, status.department) == (75, "ENGINEERING")
+    assert adoption.clear_target(jira, jira_id) and not adoption.clear_target(jira, jira_id)
+
+
+def test_a_training_resource_is_edited_by_the_rules_of_adding_it(jira: ServiceContext) -> None:
+    row = training.add_resource(jira, "Jira", "link", title="Jira basics",
+                                url="https://training.example/jira")
+    with pytest.raises(ValidationError) as refused:
+        training.update_resource(jira, row.id, "link", title=" ", url="wiki page")
+    assert refused.value.problems == [
+        "title is required", "link: 'wiki page' is not a web address (https://…) or a path"]
+    with pytest.raises(ValidationError, match="champion is required"):
+        training.update_resource(jira, row.id, "champion")
+    assert training.get_resource(jira, row.id) == row  # nothing saved
+    edited = training.update_resource(jira, row.id, "champion", champion="bob@example.com")
+    assert (edited.kind, edited.title, edited.url, edited.champion_email) == (
+        "champion", "Bob", None, "bob@example.com")
+    assert edited.champion_id is not None
+    back = training.update_resource(jira, row.id, "guide", title="Jira at Acme",
+                                    url="/srv/guides/jira.pdf")
+    assert (back.kind, back.url, back.champion_id) == ("guide", "/srv/guides/jira.pdf", None)
+    assert [c[0] for c in training.champion_choices(jira)] == [
+        "ada@example.com", "bob@example.com", "cy@example.com", "dee@example.com"]

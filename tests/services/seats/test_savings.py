@@ -24,6 +24,19 @@ def demo(ctx: ServiceContext) -> ServiceContext:
     return ctx
 
 
+def test_the_groups_from_the_figures_are_the_groups_of_the_seats(demo: ServiceContext
+                                                                 ) -> None:
+    """The page shows the groups before the seats are read: the same lines, same order."""
+    report = utilization.compute(demo)
+    assert savings.groups_from_figures(report) == savings.groups_of(report, report.unused)
+    summary = savings.savings_summary(demo, report=report)
+    full = savings.savings_view(demo, report=report)
+    assert summary.groups == full.groups and summary.seats == [] and len(full.seats) > 10
+    assert (summary.seats_unused, summary.seats_unassigned, summary.seats_exempt,
+            summary.total_savings_base) == (full.seats_unused, full.seats_unassigned,
+                                            full.seats_exempt, full.total_savings_base)
+
+
 def test_groups_add_up_to_each_tools_savings_and_the_total(demo: ServiceContext) -> None:
     view = savings.savings_view(demo)
     report = utilization.compute(demo)

@@ -372,6 +372,23 @@ def test_the_adoption_snapshot_is_refreshed_after_a_sync(kit: Kit) -> None:
     assert held == 2
 
 
+def test_a_sync_that_changes_nothing_leaves_the_snapshot_alone(
+        kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    from stackadmin.services.running import adoption
+
+    taken: list[int] = []
+    real = adoption.take_snapshot
+    monkeypatch.setattr(adoption, "take_snapshot",
+                        lambda ctx, *a, **kw: (taken.append(1), real(ctx, *a, **kw))[1])
+    kit.serve_copilot([seat(1), seat(2)])
+    kit.add()
+    assert kit.sync().added == 2 and taken == [1]
+    assert kit.sync().unchanged == 2 and taken == [1]  # the figures are what they were
+    kit.serve_copilot([seat(1)])
+    changed = kit.sync(force=True)  # past the brake: one of two seats goes
+    assert changed.ok and changed.deprovisioned == 1 and taken == [1, 1]
+
+
 def test_billing_endpoint_failure_is_a_failure(kit: Kit) -> None:
     kit.serve_copilot([seat(1)])
     kit.vendor.add(BILLING, Reply.error(404, "Not Found"))

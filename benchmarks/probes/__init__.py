@@ -1,0 +1,1 @@
+"""Scripts the runner starts in fresh processes; each prints one JSON object."""
