@@ -14,8 +14,13 @@ or exactly those of the complete run, never a mix; no account is ever lost.
 from __future__ import annotations
 
 import random
+import socket
+import struct
 import time
 from pathlib import Path
+
+import httpx
+import pytest
 
 from stackadmin.plugins.testing import FakeVendor
 from tests.reliability.conftest import Report
@@ -85,4 +90,19 @@ def test_kill_9_during_a_sync_leaves_the_old_accounts_or_the_new_ones(
             COPILOT.forget(dbs.base, keyring_env)
     assert not section.failures[failed_before:], section.failures
     assert section.rows_lost == 0
+
+
+def test_a_client_killed_mid_request_leaves_the_vendor_quiet(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """A killed sync resets its connection to the loopback vendor: that is no error of the
+    vendor's, and prints no traceback into the suite's output."""
+    with FakeVendor() as vendor:
+        vendor.add("/ping", {"ok": True})
+        host, port = vendor.url.removeprefix("http://").split(":")
+        client = socket.create_connection((host, int(port)))
+        client.sendall(b"GET /pi")  # half a request line, then a reset (as SIGKILL leaves it)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+        assert httpx.get(vendor.url_for("/ping")).json() == {"ok": True}
+    assert "Traceback" not in capfd.readouterr().err
 
