@@ -1,7 +1,7 @@
 """The reliability sections that run the vendor-sync engine: every built-in plugin with its
-loopback fake vendor (the plugin tests' own cases, so a new built-in plugin joins by being
-added there), a real Secret Service keyring that child processes share with the test, and
-the rows a sync writes, to compare before and after.
+loopback fake vendor (the plugin tests' own fault cases; a built-in plugin missing there
+fails the suite), a real Secret Service keyring that child processes share with the test,
+and the rows a sync writes, to compare before and after.
 
 Child processes (the command line as a user runs it) need the integration's secret in a
 keyring they can read too. CI runs the suite inside a D-Bus session with gnome-keyring
@@ -23,11 +23,12 @@ from typing import Any
 
 import pytest
 
+from stackadmin.plugins.registry import load_registry
 from stackadmin.plugins.testing import FakeVendor, Reply
 from stackadmin.secrets import SecretStore
 from stackadmin.services.context import open_context
 from stackadmin.services.sync import engine, integrations
-from tests.plugins import test_builtin_faults
+from tests.plugins import test_builtin_faults, test_vendor_faults
 from tests.plugins.conftest import SECRET
 from tests.reliability.databases import Rows, read_rows
 from tests.services.sync.conftest import BILLING, SEATS, body, seat
@@ -76,13 +77,14 @@ def _built_in(case: Any) -> BuiltIn:
 
 
 def built_in_plugins() -> list[BuiltIn]:
-    """Every built-in plugin the plugin tests serve from a fake vendor."""
-    cases = list(test_builtin_faults.CASES)
-    with contextlib.suppress(ImportError):  # the second set of vendors, where it is built in
-        from tests.plugins import test_vendor_faults  # type: ignore[attr-defined,unused-ignore]
-
-        cases += list(test_vendor_faults.CASES)
-    return [_built_in(case) for case in cases]
+    """Every built-in plugin, as the plugin tests serve it from a fake vendor."""
+    cases = [*test_builtin_faults.CASES, *test_vendor_faults.CASES]
+    built_in = [_built_in(case) for case in cases]
+    registered = {info.id for info in load_registry().plugins()
+                  if info.entry_point.startswith("stackadmin.plugins.builtin.")}
+    missing = registered - {plugin.plugin_id for plugin in built_in}
+    assert not missing, f"built-in plugins without a fake vendor here: {sorted(missing)}"
+    return built_in
 
 
 BUILT_IN = built_in_plugins()
