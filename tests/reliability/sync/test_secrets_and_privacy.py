@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import stat
 import subprocess
@@ -30,11 +31,12 @@ import pytest
 from sqlalchemy import inspect, text
 
 from stackadmin.cli import build_parser
+from stackadmin.domain.vocab import AuditSource
 from stackadmin.errors import UserError
 from stackadmin.plugins.redact import Redactor
 from stackadmin.plugins.testing import FakeVendor, Reply, write_distribution
 from stackadmin.services.context import open_context
-from stackadmin.services.sync import integrations
+from stackadmin.services.sync import engine, integrations
 from stackadmin.store.engine import make_engine, resolve_target
 from tests.reliability.conftest import Report
 from tests.reliability.helpers import BAD_WORDS, cli, run_cli
@@ -118,6 +120,32 @@ def _export_kinds() -> list[str]:
                 if isinstance(sub, argparse._SubParsersAction):
                     return sorted(sub.choices)
     raise AssertionError("no export command")
+
+
+def _fail_in_the_app(url: str, keyring: SecretService) -> None:
+    """The same failing syncs as the app runs them (the service, in this process), with
+    the app's log file (logs/stackadmin.log) set up as the app does and turned to its most
+    verbose level: every record stackadmin, the plugins and httpx make reaches it."""
+    from stackadmin import app
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    app._log_to_file()
+    handlers = [h for h in root.handlers if h not in before]
+    assert handlers, "the app set up no log file"
+    for handler in handlers:
+        handler.setLevel(logging.DEBUG)
+    root.setLevel(logging.DEBUG)
+    ctx = open_context(url, source=AuditSource.UI)
+    try:
+        for name in TOKENS:
+            assert not engine.sync(ctx, name, secrets=keyring.store).ok
+    finally:
+        ctx.close()
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
 
 
 def _json_outputs(db: list[str]) -> dict[str, str]:
@@ -204,6 +232,7 @@ def test_no_token_anywhere_and_no_email_in_the_logs(
             said = failed.err
             assert "the token was rejected (HTTP 401" in said and "HTTP 503" in said
             assert "the plugin 'crashy' failed (RuntimeError" in said
+            _fail_in_the_app(url, keyring_env)
             # A sync killed mid-way (its -wal left as it was).
             _serve_good(vendor)
             run_cli(["sync", "Copilot acme"], db=db, kill_after=0.05)
@@ -227,7 +256,7 @@ def test_no_token_anywhere_and_no_email_in_the_logs(
         files = [p for folder in (tmp_path, Path.home()) for p in folder.rglob("*")
                  if p.is_file() and site not in p.parents]
         scanned = {p.name for p in files}
-        wanted = {"crash.log", *(f"{kind}.out" for kind in _export_kinds())}
+        wanted = {"crash.log", "stackadmin.log", *(f"{kind}.out" for kind in _export_kinds())}
         if db_kind == "sqlite":
             wanted |= {"stackadmin.sqlite"}
             assert any(n.startswith("stackadmin.manual-backup-") for n in scanned), scanned
@@ -256,7 +285,8 @@ def test_no_token_anywhere_and_no_email_in_the_logs(
         (data / "logs" / "planted.log").unlink()
 
         checks = {"data folder": (data, 0o700), "logs folder": (data / "logs", 0o700),
-                  "crash.log": (data / "logs" / "crash.log", 0o600)}
+                  "crash.log": (data / "logs" / "crash.log", 0o600),
+              "stackadmin.log": (data / "logs" / "stackadmin.log", 0o600)}
         if db_kind == "sqlite":
             checks |= {"database": (data / "stackadmin.sqlite", 0o600),
                        "backup": (next(data.glob("stackadmin.manual-backup-*")), 0o600)}
