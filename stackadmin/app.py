@@ -118,15 +118,19 @@ def first_look_job(page: PageSpec, db: str | None) -> Any:
 
 def _log_to_file() -> None:
     """Warnings and errors (a bug's traceback among them) also go to the log folder's
-    stackadmin.log, where Help → Open the log folder leads."""
+    stackadmin.log, where Help → Open the log folder leads: private, as crash.log (the
+    folder 0700, the file 0600 whatever the umask)."""
     import logging
 
     from stackadmin import paths
 
     try:
         folder = paths.data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(folder / "stackadmin.log", encoding="utf-8", delay=True)
+        paths.make_private_folder(folder)
+        path = folder / "stackadmin.log"
+        if not paths.create_private_file(path):
+            os.chmod(path, paths.PRIVATE_FILE)  # one an older version left readable to all
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
     except OSError:
         return  # no log file is no reason not to run
     handler.setLevel(logging.WARNING)

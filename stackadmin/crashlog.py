@@ -21,6 +21,7 @@ from pathlib import Path
 from stackadmin import __version__, paths
 
 ONE_LINE_LIMIT = 240
+UNWRITTEN = "(the log could not be written)"  # what `write` returns instead of a path
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _DRIVERS = ("sqlite3", "psycopg", "psycopg2")
 _CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
@@ -107,6 +108,22 @@ def log_folder() -> Path:
 def write(exc: BaseException) -> str:
     """Appends the report to crash.log; returns its path, or a note when it cannot be
     written (a read-only home: the user still gets the one line)."""
+    return _append(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n"
+                   f"{format_report(exc)}")
+
+
+def write_details(what: str, details: str) -> str:
+    """Appends a report made elsewhere — what happened, and its details (a plugin's
+    traceback, already without its secret) — with email addresses masked. Returns as
+    `write` does."""
+    text = details if details.endswith("\n") else details + "\n"
+    return _append(f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}: "
+                   f"{scrub(what)}\n{scrub(text)}")
+
+
+def _append(entry: str) -> str:
+    """Appends `entry` to crash.log in the private log folder (the file 0600 whoever made
+    it); its path, or a note when it cannot be written."""
     try:
         folder = log_folder()
         paths.make_private_folder(folder)
@@ -114,11 +131,9 @@ def write(exc: BaseException) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
         try:
             os.fchmod(fd, paths.PRIVATE_FILE)
-            entry = (f"--- {datetime.now(UTC).isoformat()} stackadmin {__version__}\n"
-                     f"{format_report(exc)}")
             os.write(fd, entry.encode("utf-8", "replace"))
         finally:
             os.close(fd)
         return str(path)
     except OSError:
-        return "(the log could not be written)"
+        return UNWRITTEN

@@ -164,16 +164,10 @@ class _Beat:
 
 def _crash_log(what: str, details: str) -> None:
     """A plugin's bug, its traceback already redacted, for a bug report
-    (`<data folder>/logs/crash.log`, as the program's own bugs)."""
-    from stackadmin import __version__, paths
+    (`<data folder>/logs/crash.log`, private and without emails, as the program's own)."""
+    from stackadmin import crashlog
 
-    try:
-        folder = paths.data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / "crash.log").open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {utcnow().isoformat()} stackadmin {__version__}: {what}\n")
-            fh.write(details if details.endswith("\n") else details + "\n")
-    except OSError:
+    if crashlog.write_details(what, details) == crashlog.UNWRITTEN:
         log.warning("%s; the crash log could not be written", what)
 
 
