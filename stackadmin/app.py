@@ -133,8 +133,16 @@ def _log_to_file() -> None:
         handler = logging.FileHandler(path, encoding="utf-8", delay=True)
     except OSError:
         return  # no log file is no reason not to run
+    from stackadmin import crashlog
+
+    class Scrubbed(logging.Formatter):
+        # A traceback's messages (a failed background job's, a plugin's) may name people:
+        # masked here as crash.log masks them.
+        def format(self, record: logging.LogRecord) -> str:
+            return crashlog.scrub(super().format(record))
+
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(Scrubbed("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
 
 

@@ -86,3 +86,28 @@ def test_a_chain_is_printed_oldest_first(tmp_path: Path) -> None:
         report = crashlog.format_report(exc)
     assert report.index("ValueError: the first") < report.index("direct cause") < \
         report.index("RuntimeError: the second")
+
+
+def test_the_app_log_masks_email_addresses_in_messages_and_tracebacks() -> None:
+    import logging
+
+    from stackadmin import app, paths
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    app._log_to_file()
+    added = [h for h in root.handlers if h not in before]
+    try:
+        try:
+            raise ValueError("no seat for maya.petrov@example.com")
+        except ValueError:
+            logging.getLogger("stackadmin.ui.tasks").error(
+                "background job %r failed for ben@example.org", "sync", exc_info=True)
+    finally:
+        for handler in added:
+            handler.close()
+            root.removeHandler(handler)
+    text = (paths.data_dir() / "logs" / "stackadmin.log").read_text(encoding="utf-8")
+    assert "background job 'sync' failed for <email>" in text
+    assert "ValueError: no seat for <email>" in text  # the traceback, masked too
+    assert "@example" not in text
