@@ -1,15 +1,15 @@
 """Benchmark: a whole sync of 50,000 users served as 500 pages by a loopback server (fetch,
 records, reconcile, one transaction into a SQLite file) vs fetching and parsing the same
 pages with bare httpx, in the same run: what making records and writing them adds to the
-fetch (the fetch alone is benchmarks/sync_fetch.py's, with its 1.3x target; the reconcile
+fetch (the fetch alone is benchmarks/probes/sync_fetch.py's, with its 1.3x target; the reconcile
 alone is benchmarks/sync_reconcile.py's).
 
-The server is benchmarks/sync_fetch.py's (its own process, pages rendered beforehand,
+The server is benchmarks/probes/sync_fetch.py's (its own process, pages rendered beforehand,
 `--latency MS` of think time per page; real vendors take 100-500 ms). Measured: the first
 sync (50,000 accounts added) and the next one (nothing changed), best of N alternated with
 the bare fetch. The adoption snapshot a sync refreshes afterwards is left out (it is the
 utilization report's cost, benchmarks/savings_page.py).
-Run: python benchmarks/sync_full.py [scim|copilot] [--latency MS] [--runs N]
+Run: python -m benchmarks.sync_full [scim|copilot] [--latency MS] [--runs N]
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from sync_fetch import PAGE, USERS, _serve, bare
+from benchmarks.probes.sync_fetch import PAGE, USERS, _serve, bare
 
 
 class _Keyring:

@@ -6,7 +6,7 @@ typical day: most active users have a newer activity date (60 %), 1 % changed ro
 (deprovisioned), 1,000 new users. The records are what the SCIM plugin makes (with its
 checks), their vendor JSON dropped as the host does; the database is a SQLite file.
 `--first` measures the first sync instead (100,000 accounts into an empty tool).
-Run: python benchmarks/sync_reconcile.py [--first] [--users N]
+Run: python -m benchmarks.sync_reconcile [--first] [--users N]
 """
 
 from __future__ import annotations
