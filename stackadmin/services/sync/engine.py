@@ -191,9 +191,14 @@ def _begin(ctx: ServiceContext, name: str, *, trigger: str, dry_run: bool,
         for run in session.scalars(select(SyncRun).where(
                 SyncRun.integration_id == row.id,
                 SyncRun.status == SyncStatus.RUNNING.value)):
-            if (run.heartbeat_at or run.started_at) > now - STALE:
+            alive = run.heartbeat_at or run.started_at
+            if alive > now - STALE:
+                # A program killed mid-sync leaves its run "running": say when it counts
+                # as stopped, rather than leave the user to guess.
                 raise Busy(f"'{row.name}' is being synced already (since "
-                                f"{run.started_at:%Y-%m-%d %H:%M} UTC)")
+                           f"{run.started_at:%Y-%m-%d %H:%M} UTC, last heard from at "
+                           f"{alive:%H:%M:%S} UTC); if the program running it has stopped, "
+                           f"a new sync can start from {alive + STALE:%H:%M:%S} UTC")
             run.status, run.finished_at = _FAILED, run.heartbeat_at or run.started_at
             run.error_kind = "interrupted"
             run.error = "interrupted: the program running this sync stopped before its end"

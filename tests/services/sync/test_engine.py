@@ -326,6 +326,9 @@ def test_an_interrupted_run_is_closed_and_a_running_one_refused(kit: Kit) -> Non
                             heartbeat_at=utcnow()))
     busy = kit.sync()
     assert (busy.status, busy.error_kind) == ("failed", "busy")
+    assert "is being synced already" in (busy.error or "")
+    assert "if the program running it has stopped, a new sync can start from " in (
+        busy.error or "")
     with kit.ctx.transaction() as session:
         for run in session.scalars(select(SyncRun)):
             run.heartbeat_at = run.started_at = utcnow() - timedelta(hours=2)
