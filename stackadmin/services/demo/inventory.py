@@ -1,31 +1,35 @@
-"""A realistic, deterministic demo inventory: the same seed and day give the same data."""
+"""The demo's inventory: vendors, tools, terms, people and their accounts, connections,
+adoption and onboarding, built row by row from one random stream."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
-from stackadmin.domain.scorecard import DEFAULT_CRITERIA
 from stackadmin.domain.vocab import (
     AccountStatus,
-    AuditSource,
     PersonStatus,
     PricingModel,
     Role,
     TermStatus,
 )
-from stackadmin.errors import UserError
-from stackadmin.services import audit
-from stackadmin.services.context import ServiceContext
+from stackadmin.services.demo.data import (
+    CATALOGUE,
+    DEPARTMENTS,
+    FIRST,
+    LAST,
+    TEAMS,
+    DemoSize,
+    DemoSummary,
+)
 from stackadmin.store.bulk import insert_many
 from stackadmin.store.models import (
     Account,
@@ -33,190 +37,15 @@ from stackadmin.store.models import (
     BundleItem,
     Connection,
     ConnectionIncident,
-    Evaluation,
-    EvaluationCandidate,
-    EvaluationCriterion,
-    EvaluationScore,
-    ExchangeRate,
-    FeedbackResponse,
-    FeedbackRound,
     Person,
     SubscriptionTerm,
     Tool,
-    ToolRequest,
-    ToolTag,
     TrainingResource,
     Vendor,
 )
 
-# (tool, vendor, category, pricing, monthly list price per seat or flat annual, currency)
-CATALOGUE: list[tuple[str, str, str, str, str, str]] = [
-    ("Slack", "Salesforce", "Communication", "per_seat", "8.75", "USD"),
-    ("GitHub Enterprise", "GitHub", "Engineering", "per_seat", "21", "USD"),
-    ("GitHub Copilot", "GitHub", "Engineering", "per_seat", "19", "USD"),
-    ("Google Workspace", "Google", "Productivity", "per_seat", "14.40", "USD"),
-    ("Zoom", "Zoom", "Communication", "per_seat", "13.33", "USD"),
-    ("Jira", "Atlassian", "Project management", "per_seat", "8.15", "USD"),
-    ("Confluence", "Atlassian", "Documentation", "per_seat", "6.05", "USD"),
-    ("Figma", "Figma", "Design", "per_seat", "45", "USD"),
-    ("Notion", "Notion Labs", "Documentation", "per_seat", "10", "USD"),
-    ("Salesforce Sales Cloud", "Salesforce", "Sales", "per_seat", "165", "USD"),
-    ("HubSpot Marketing Hub", "HubSpot", "Marketing", "flat", "9600", "USD"),
-    ("Zendesk Suite", "Zendesk", "Support", "per_seat", "55", "EUR"),
-    ("1Password Business", "AgileBits", "Security", "per_seat", "7.99", "USD"),
-    ("Okta Workforce Identity", "Okta", "Security", "per_seat", "6", "USD"),
-    ("Miro", "Miro", "Design", "per_seat", "8", "EUR"),
-    ("Linear", "Linear", "Project management", "per_seat", "8", "USD"),
-    ("Datadog", "Datadog", "Engineering", "flat", "48000", "USD"),
-    ("Sentry", "Functional Software", "Engineering", "flat", "3120", "USD"),
-    ("PagerDuty", "PagerDuty", "Engineering", "per_seat", "21", "USD"),
-    ("DocuSign", "DocuSign", "Legal", "per_seat", "40", "USD"),
-    ("Loom", "Atlassian", "Communication", "per_seat", "12.50", "USD"),
-    ("Adobe Creative Cloud", "Adobe", "Design", "per_seat", "59.99", "GBP"),
-    ("Xero", "Xero", "Finance", "flat", "4200", "GBP"),
-    ("Lucidchart", "Lucid Software", "Design", "per_seat", "9", "USD"),
-    ("Asana", "Asana", "Project management", "per_seat", "10.99", "USD"),
-    ("Intercom", "Intercom", "Support", "per_seat", "85", "USD"),
-    ("Gong", "Gong", "Sales", "per_seat", "1200", "USD"),
-    ("Postman", "Postman", "Engineering", "per_seat", "19", "USD"),
-    ("Freee", "freee K.K.", "Finance", "flat", "360000", "JPY"),
-    ("Calendly", "Calendly", "Productivity", "per_seat", "12", "USD"),
-]
-TEAMS = ["Platform", "Growth", "EMEA", "APAC", "Data", "Mobile", "Payments", "Security",
-         "Web", "Partners", "Research", "Infra"]
-FIRST = ["Ada", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustavo", "Hana", "Ivan", "Jonas",
-         "Keiko", "Liam", "Maya", "Nikolai", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tariq",
-         "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoë", "Amara", "Bruno", "Carmen", "Diego"]
-LAST = ["Okafor", "Schmidt", "Tanaka", "García", "Novak", "Haddad", "Kowalski", "Lindqvist",
-        "Moreau", "Nakamura", "O'Brien", "Petrov", "Quinn", "Rossi", "Singh", "Thompson",
-        "Ueda", "Varga", "Walsh", "Yilmaz", "Zhang", "Andersen", "Bianchi", "Costa"]
-DEPARTMENTS = [("Engineering", "CC-100"), ("Product", "CC-110"), ("Design", "CC-120"),
-               ("Sales", "CC-200"), ("Marketing", "CC-210"), ("Support", "CC-300"),
-               ("Finance", "CC-400"), ("People", "CC-410"), ("Legal", "CC-420"),
-               ("Operations", "CC-500")]
-DEMO_RATES = {"EUR": "1.08", "GBP": "1.27", "JPY": "0.0067"}
-# Capability tags: where tools of different categories do the same job.
-DEMO_TAGS = {
-    "Miro": ("whiteboard", "diagrams"), "Lucidchart": ("diagrams", "whiteboard"),
-    "Figma": ("design", "prototyping"), "Zoom": ("video calls",),
-    "Slack": ("chat", "video calls"), "Google Workspace": ("docs", "email", "video calls"),
-    "Loom": ("video messages",), "Jira": ("issue tracking",), "Linear": ("issue tracking",),
-    "Asana": ("task tracking",), "Notion": ("docs", "wiki"), "Confluence": ("wiki",),
-    "1Password Business": ("password manager",), "Okta Workforce Identity": ("sso",),
-    "Zendesk Suite": ("help desk",), "Intercom": ("help desk", "live chat"),
-}
-# (title, team, category, tool, urgency, problem, considered, status, reason, days ago)
-DEMO_REQUESTS: list[tuple[str, str, str | None, str | None, str, str, str | None, str,
-                          str | None, int]] = [
-    ("A whiteboard for remote workshops", "Growth", "whiteboard", None, "high",
-     "Workshops with 20 people across three time zones; photos of sticky notes get lost.",
-     "Miro, FigJam, Mural", "evaluating", None, 24),
-    ("Password manager for contractors", "Security", "password manager",
-     "1Password Business", "normal", "Contractors share logins in chat.", None, "new", None, 3),
-    ("Session replay for the web app", "Web", "session replay", None, "normal",
-     "Support cannot see what customers did before a bug report.",
-     "FullStory, Hotjar, LogRocket", "triaged", None, 15),
-    ("Webinar tool for customer onboarding", "Support", "video calls", None, "low",
-     "Monthly onboarding webinars for 200 customers.", "Zoom Webinars, Livestorm",
-     "rejected", "Zoom's webinar add-on covers it: asked Zoom for a quote", 60),
-    ("Whiteboard for design critiques", "Design", "whiteboard", None, "normal",
-     "Remote design critiques.", "FigJam", "duplicate", None, 10),
-    ("E-signature for sales contracts", "Sales", "Legal", "DocuSign", "high",
-     "Contracts go out as PDFs and come back as scans.", None, "approved",
-     "Three more DocuSign seats for the sales leads", 30),
-]
-# (candidate, vendor, quote: (unit price, currency, seats, billing months) or None)
-DEMO_CANDIDATES = [("Miro", "Miro", None), ("FigJam", "Figma", ("5", "USD", 25, 1)),
-                   ("Mural", "Mural", ("9.99", "EUR", 25, 1))]
-# Each evaluator's scores per candidate, in DEFAULT_CRITERIA's order (0: not scored).
-DEMO_SCORES = {
-    "Miro": ((5, 4, 5, 4, 3, 5), (4, 5, 4, 4, 2, 5), (5, 4, 4, 0, 3, 4)),
-    "FigJam": ((4, 5, 3, 4, 5, 4), (5, 5, 4, 3, 5, 4), (2, 4, 3, 0, 5, 4)),
-    "Mural": ((4, 3, 3, 3, 3, 3), (3, 3, 4, 3, 3, 3), (4, 3, 3, 0, 4, 3)),
-}
-# Typical satisfaction per tool (out of 5) in the first round, and its move in the second.
-DEMO_SATISFACTION = {
-    "Slack": (4.4, 0.0), "Zoom": (4.0, -0.3), "Jira": (2.9, -0.4), "Confluence": (2.6, -0.2),
-    "Figma": (4.6, 0.1), "Notion": (4.1, 0.3), "Google Workspace": (4.2, 0.0),
-    "Salesforce Sales Cloud": (2.7, -0.5), "Linear": (4.3, 0.2), "Loom": (3.8, 0.1),
-    "Asana": (3.2, -0.3), "Miro": (4.0, 0.1),
-}
-DEMO_COMMENTS = {
-    1: "Slow, and I lose work every week.", 2: "Hard to find anything in it.",
-    3: "Does the job.", 4: "Works well for our team.", 5: "Could not work without it.",
-}
 
-
-@dataclass(frozen=True, slots=True)
-class DemoSize:
-    people: int
-    tools: int
-    terms: int
-    accounts: int
-
-
-SIZES = {
-    "small": DemoSize(people=40, tools=25, terms=30, accounts=0),  # accounts: per tool
-    # A tenth, the large one and ten times its accounts: the benchmarks' growth steps.
-    "medium": DemoSize(people=200, tools=30, terms=50, accounts=10_000),
-    "large": DemoSize(people=2000, tools=300, terms=500, accounts=100_000),
-    "huge": DemoSize(people=20_000, tools=1000, terms=2000, accounts=1_000_000),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    people: int
-    tools: int
-    terms: int
-    accounts: int
-
-
-def is_empty(session: Session) -> bool:
-    for model in (Person, Tool, SubscriptionTerm, Account):
-        if session.scalar(select(func.count()).select_from(model)):
-            return False
-    return True
-
-
-def _at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(rng.randint(7, 19), rng.randint(0, 59)), tzinfo=UTC)
-
-
-def load_demo(ctx: ServiceContext, size: str = "small", seed: int = 7,
-              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
-    """Fills an empty database; refuses one that holds any inventory."""
-    if size not in SIZES:
-        raise UserError(f"demo size must be {', '.join(SIZES)}, got '{size}'")
-    spec = SIZES[size]
-    rng = random.Random(f"{size}:{seed}")
-    today = ctx.today()
-    with ctx.transaction() as session:
-        if not is_empty(session):
-            raise UserError(
-                f"{ctx.target.describe()} already holds an inventory; the demo fills only an "
-                "empty database (use another --db)"
-            )
-        builder = _Builder(session, rng, today, spec, size)
-        summary = builder.build(progress)
-        # A random stream of its own: the inventory above stays what it always was.
-        _Buying(session, ctx, random.Random(rng.random()), today, builder.now).build(
-            builder.tools, [p for p in builder.people
-                            if p["status"] == PersonStatus.ACTIVE.value])
-        base = session.scalar(select(func.count()).select_from(ExchangeRate))
-        if not base:
-            session.execute(insert(ExchangeRate), [
-                {"currency": c, "base_currency": "USD", "rate": Decimal(r), "as_of": today}
-                for c, r in DEMO_RATES.items()
-            ])
-        audit.record(session, ctx, action="import", entity="demo", entity_id=None,
-                     summary=f"loaded the {size} demo inventory (seed {seed}): "
-                             f"{summary.people} people, {summary.tools} tools, "
-                             f"{summary.terms} terms, {summary.accounts} accounts")
-        return summary
-
-
-class _Builder:
+class InventoryBuilder:
     def __init__(self, session: Session, rng: random.Random, today: date, spec: DemoSize,
                  size: str) -> None:
         self.session = session
@@ -537,106 +366,3 @@ class _Builder:
             "first_seen": self.now - timedelta(days=400), "last_seen_sync": None,
             "source": "demo", "is_bot": True, "exempt": False, "updated_at": self.now,
         }
-
-
-class _Buying:
-    """Requests (one evaluation under way), a second feedback round, capability tags."""
-
-    def __init__(self, session: Session, ctx: ServiceContext, rng: random.Random, today: date,
-                 now: datetime) -> None:
-        self.session, self.rng, self.today, self.now = session, rng, today, now
-        self.ctx = ctx.with_source(AuditSource.SYSTEM)
-
-    def build(self, tools: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
-        by_name = {t["name"]: t["id"] for t in tools}
-        self.session.add_all([ToolTag(tool_id=by_name[name], tag=tag)
-                              for name, tags in DEMO_TAGS.items() if name in by_name
-                              for tag in tags])
-        ids = self._requests(by_name, people)
-        self._evaluation(ids[0], by_name, people)
-        self._feedback(by_name, people)
-        self.session.flush()
-
-    def _ago(self, days: int) -> datetime:
-        return self.now - timedelta(days=days)
-
-    def _requests(self, by_name: dict[str, int], people: list[dict[str, Any]]) -> list[int]:
-        ids: list[int] = []
-        for (title, team, category, tool, urgency, problem, considered, status, reason,
-             days) in DEMO_REQUESTS:
-            person = self.rng.choice(people)
-            row = ToolRequest(
-                title=title, requested_by_id=person["id"], requested_by_email=person["email"],
-                team=team, category=category, tool_name=tool, tool_id=by_name.get(tool or ""),
-                problem=problem, considered=considered, urgency=urgency, status=status,
-                status_reason=reason, created_at=self._ago(days), updated_at=self._ago(days),
-                duplicate_of_id=ids[0] if status == "duplicate" else None)
-            self.session.add(row)
-            self.session.flush()
-            ids.append(row.id)
-            audit.record(self.session, replace(self.ctx, actor=person["email"]), action="create",
-                         entity="tool_request", entity_id=row.id,
-                         summary=f"request {row.id} raised by {person['email']}: {title}")
-            if status != "new":
-                dup = f" of request {ids[0]}" if status == "duplicate" else ""
-                why = f" ({reason})" if reason else ""
-                audit.record(self.session, self.ctx, action="status",
-                             entity="tool_request", entity_id=row.id,
-                             summary=f"request {row.id}: new → {status}{dup}{why}",
-                             changes={"status": ["new", status]})
-        return ids
-
-    def _evaluation(self, request_id: int, by_name: dict[str, int],
-                    people: list[dict[str, Any]]) -> None:
-        evaluation = Evaluation(request_id=request_id, created_at=self._ago(20),
-                                updated_at=self._ago(20))
-        self.session.add(evaluation)
-        self.session.flush()
-        criteria = []
-        for n, c in enumerate(DEFAULT_CRITERIA):
-            row = EvaluationCriterion(evaluation_id=evaluation.id, key=c.key, label=c.label,
-                                      weight=c.weight, position=n)
-            self.session.add(row)
-            criteria.append(row)
-        evaluators = self.rng.sample(people, 3)
-        for name, vendor, quote in DEMO_CANDIDATES:
-            candidate = EvaluationCandidate(evaluation_id=evaluation.id, name=name,
-                                            tool_id=by_name.get(name), vendor=vendor)
-            if quote is not None:
-                price, currency, seats, months = quote
-                candidate.quote_pricing = PricingModel.PER_SEAT.value
-                candidate.quote_unit_price_minor = Money.from_decimal(price, currency).minor
-                candidate.quote_currency, candidate.quote_seats = currency, seats
-                candidate.quote_billing_months = months
-            self.session.add(candidate)
-            self.session.flush()
-            for person, scores in zip(evaluators, DEMO_SCORES[name], strict=True):
-                self.session.add_all([
-                    EvaluationScore(candidate_id=candidate.id, criterion_id=c.id,
-                                    evaluator_id=person["id"],
-                                    evaluator_email=person["email"], score=value,
-                                    scored_at=self._ago(12))
-                    for c, value in zip(criteria, scores, strict=True) if value])
-
-    def _feedback(self, by_name: dict[str, int], people: list[dict[str, Any]]) -> None:
-        rounds = [FeedbackRound(name="2026 H1 tool survey", held_on=self.today -
-                                timedelta(days=190), created_at=self._ago(190)),
-                  FeedbackRound(name="2026 H2 tool survey", held_on=self.today -
-                                timedelta(days=18), created_at=self._ago(18))]
-        self.session.add_all(rounds)
-        self.session.flush()
-        rated = [name for name in DEMO_SATISFACTION if name in by_name]
-        respondents = self.rng.sample(people, min(len(people), 24))
-        for n, round_ in enumerate(rounds):
-            for person in respondents:
-                for name in self.rng.sample(rated, min(len(rated), 5)):
-                    typical, move = DEMO_SATISFACTION[name]
-                    score = round(typical + move * n + self.rng.uniform(-1.2, 1.2))
-                    score = min(5, max(1, score))
-                    self.session.add(FeedbackResponse(
-                        round_id=round_.id, tool_id=by_name[name],
-                        respondent_email=person["email"], person_id=person["id"],
-                        score=score, source="demo", created_at=round_.created_at,
-                        updated_at=round_.created_at,
-                        comment=DEMO_COMMENTS[score] if self.rng.random() < 0.3 else None))
-
