@@ -85,30 +85,44 @@ def decide_menu(parent: QWidget, chosen: Callable[[str], None]) -> QMenu:
     return menu
 
 
-def snooze_dialog(env: Env, parent: QWidget, key: ReminderKey, name: str, *,
-                  done: Callable[[], None] | None = None) -> FormDialog:
-    """Asks for the day the reminder comes back (the service refuses today or earlier)."""
+def _snooze_form(env: Env, parent: QWidget, title: str, intro: str,
+                 snooze: Callable[[ServiceContext, date], date],
+                 said: Callable[[date], str], done: Callable[[], None] | None) -> FormDialog:
+    """The day the reminders come back (two weeks ahead by default; the service refuses
+    today or earlier), saved by `snooze` on a worker."""
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> date:
         from stackadmin.errors import ValidationError
-        from stackadmin.services.renewals.reminders import snooze as snooze_service
 
         until = values["until"]
         if not isinstance(until, date):
             raise ValidationError(f"snooze until: expected a date such as "
                                   f"{(ctx.today() + timedelta(days=14)).isoformat()}, got "
                                   f"'{until or ''}'")
-        return snooze_service(ctx, key, until=until)
+        return snooze(ctx, until)
 
-    dialog = FormDialog(env, f"Snooze the reminder for {name}",
+    dialog = FormDialog(env, title,
                         [Field("until", "Snooze until", kind="date",
                                words=("snooze until", "pick a day"))],
                         {"until": env.today() + timedelta(days=14)}, save, parent,
-                        intro="The reminder comes back on this day.")
-    dialog.saved.connect(lambda end: _announce(
-        env, REMINDER, f"{name}: reminder snoozed until {date_text(end)}.", done))
+                        intro=intro)
+    dialog.saved.connect(lambda end: _announce(env, REMINDER, said(end), done))
     dialog.open()
     return dialog
+
+
+def snooze_dialog(env: Env, parent: QWidget, key: ReminderKey, name: str, *,
+                  done: Callable[[], None] | None = None) -> FormDialog:
+    """Asks for the day the reminder comes back."""
+
+    def snooze(ctx: ServiceContext, until: date) -> date:
+        from stackadmin.services.renewals.reminders import snooze as snooze_service
+
+        return snooze_service(ctx, key, until=until)
+
+    return _snooze_form(env, parent, f"Snooze the reminder for {name}",
+                        "The reminder comes back on this day.", snooze,
+                        lambda end: f"{name}: reminder snoozed until {date_text(end)}.", done)
 
 
 def decision_dialog(env: Env, parent: QWidget, renewal: RenewalRow, decision: str = "renew",
@@ -214,26 +228,14 @@ def snooze_all_dialog(env: Env, parent: QWidget, keys: Sequence[ReminderKey], na
         return snooze_dialog(env, parent, keys[0], name, done=done)
     wanted = list(keys)
 
-    def save(ctx: ServiceContext, values: dict[str, Any]) -> date:
-        from stackadmin.errors import ValidationError
+    def snooze(ctx: ServiceContext, until: date) -> date:
         from stackadmin.services.renewals.reminders import snooze_many
 
-        until = values["until"]
-        if not isinstance(until, date):
-            raise ValidationError(f"snooze until: expected a date such as "
-                                  f"{(ctx.today() + timedelta(days=14)).isoformat()}, got "
-                                  f"'{until or ''}'")
         return snooze_many(ctx, wanted, until=until)
 
-    dialog = FormDialog(env, f"Snooze {name}",
-                        [Field("until", "Snooze until", kind="date",
-                               words=("snooze until", "pick a day"))],
-                        {"until": env.today() + timedelta(days=14)}, save, parent,
-                        intro="The reminders come back on this day.")
-    dialog.saved.connect(lambda end: _announce(
-        env, REMINDER, f"{name}: reminders snoozed until {date_text(end)}.", done))
-    dialog.open()
-    return dialog
+    return _snooze_form(env, parent, f"Snooze {name}", "The reminders come back on this day.",
+                        snooze,
+                        lambda end: f"{name}: reminders snoozed until {date_text(end)}.", done)
 
 
 def decide_all_dialog(env: Env, parent: QWidget, renewals: Sequence[RenewalRow],
