@@ -30,6 +30,7 @@ from stackadmin.services.buying.feedback import find_round, round_named
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.fields import IGNORE, parse_map_options
 from stackadmin.services.spreadsheets.files import RawTable, read_table
+from stackadmin.services.spreadsheets.importer import shape_problems
 from stackadmin.services.spreadsheets.plan import Change, Problem
 from stackadmin.store.models import FeedbackResponse, Person, Tool
 
@@ -223,19 +224,6 @@ def _mapping_problems(headers: Sequence[str], mapping: Mapping_) -> list[Problem
     return problems
 
 
-def _shape_problems(table: RawTable) -> list[Problem]:
-    width = len(table.headers)
-    out = []
-    for number, row in zip(table.row_numbers, table.rows, strict=True):
-        if len(row) > width and any(cell.strip() for cell in row[width:]):
-            out.append(Problem(number, None, f"has {len(row)} cells but the header has {width} "
-                                             "(a stray delimiter?)"))
-        elif len(row) < width:
-            out.append(Problem(number, None, f"has {len(row)} cells but the header has {width} "
-                                             "(a missing delimiter?)"))
-    return out
-
-
 # -- rows -------------------------------------------------------------------------------------
 @dataclass
 class _Answer:
@@ -364,7 +352,7 @@ def _plan(session: Session, ctx: ServiceContext, table: RawTable, round_name: st
     problems = _mapping_problems(table.headers, mapping)
     if not table.rows:
         problems.append(Problem(None, None, "the file has a header row but no data rows"))
-    problems.extend(_shape_problems(table))
+    problems.extend(shape_problems(table))
     if problems:
         return FeedbackImport(name, table.name, problems), [], {}
     answers = _read(table, mapping, tools, problems)

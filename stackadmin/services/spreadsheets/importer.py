@@ -175,7 +175,8 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
     return problems
 
 
-def _shape_problems(table: RawTable) -> list[Problem]:
+def shape_problems(table: RawTable) -> list[Problem]:
+    """Rows with more (non-empty) or fewer cells than the header: one problem each."""
     width = len(table.headers)
     out = []
     for number, row in zip(table.row_numbers, table.rows, strict=True):
@@ -194,7 +195,7 @@ def _plan(session: Session, ctx: ServiceContext, file: ImportFile,
     problems = _mapping_problems(file)
     if not file.table.rows:
         problems.append(Problem(None, None, "the file has a header row but no data rows"))
-    shape = _shape_problems(file.table)
+    shape = shape_problems(file.table)
     problems.extend(shape)
     if problems:
         return problems, None
