@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.measure import ROOT, run
 
-# The demo sizes (services/demo.py SIZES) and their accounts.
+# The demo sizes (SIZES in services/demo/data.py) and their accounts.
 ACCOUNTS = {"small": 0, "medium": 10_000, "large": 100_000, "huge": 1_000_000}
 
 
@@ -44,10 +44,11 @@ def default_cache() -> Path:
 
 def fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+    # What the cached demo database is made by: the schema and the demo's code.
+    code = ROOT / "stackadmin"
+    for path in [*sorted((ROOT / "migrations" / "versions").glob("*.py")),
+                 *sorted((code / "services" / "demo").glob("*.py")), code / "store" / "bulk.py"]:
         digest.update(path.read_bytes())
-    for name in ("services/demo.py", "store/bulk.py"):
-        digest.update((ROOT / "stackadmin" / name).read_bytes())
     return digest.hexdigest()[:10]
 
 
