@@ -164,7 +164,7 @@ def plugin(kind: str, base: str) -> int:
         from stackadmin.plugins.builtin.github_copilot import GitHubCopilotPlugin as cls
         options = {"org": "acme", "base_url": base}
     with PluginRun(cls, options, "benchmark-token") as run:
-        result = run.fetch()
+        result = run.fetch(keep_raw=False)  # as a sync fetches
     assert result.stats.pages == USERS // PAGE, result.stats
     return len(result.accounts)
 

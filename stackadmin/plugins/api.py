@@ -22,9 +22,9 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, ClassVar, Final
 
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountKind, AccountStatus, Role
@@ -262,10 +262,12 @@ class AccountRecord:
     end_date: date | None  # the day the person left (suspension, deletion)
     raw: Mapping[str, Any] = field(repr=False, compare=False)  # the vendor's JSON object
 
-    # Hand-written rather than generated: a frozen dataclass's own __init__ plus a
-    # __post_init__ cost ~4x this, and a fetch makes tens of thousands of records. Each
-    # value is checked (the clean common case with one type test) and set once; error
-    # texts are made only on error.
+    # Hand-written rather than generated: a fetch makes tens of thousands of records, and a
+    # frozen dataclass's own __init__ plus a __post_init__ cost ~4x this. Each value is
+    # checked in line (the clean common case is one or two type tests) and the checks
+    # proper, with their error texts, run only for a value that is not already clean. The
+    # fields are then set through their slots' own setters (`_SETTERS`), which skip the
+    # frozen class's refusing __setattr__ at a third of object.__setattr__'s cost.
     def __init__(self, *, external_id: str, email: str | None = None,
                  display_name: str | None = None, username: str | None = None,
                  vendor_role: str | None = None, role: Role | str = Role.MEMBER,
@@ -279,62 +281,88 @@ class AccountRecord:
                  title: str | None = None, cost_center: str | None = None,
                  manager: str | None = None, end_date: date | None = None,
                  raw: Mapping[str, Any] | None = None) -> None:
-        put = object.__setattr__
         if type(external_id) is not str or not external_id or external_id[0].isspace() \
                 or external_id[-1].isspace():
-            if not isinstance(external_id, str) or not external_id.strip():
-                raise ContractViolation(f"an account needs the vendor's id (got "
-                                        f"{external_id!r})")
-            external_id = external_id.strip()
-        put(self, "external_id", external_id)
+            external_id = _external_id(external_id)
+        if email is not None and (type(email) is not str or not _is_clean_email(email)):
+            email = _email(email, external_id)
+        if display_name is not None and not _is_clean_text(display_name):
+            display_name = _text(display_name, external_id, "display_name")
+        if username is not None and not _is_clean_text(username):
+            username = _text(username, external_id, "username")
+        if vendor_role is not None and not _is_clean_text(vendor_role):
+            vendor_role = _text(vendor_role, external_id, "vendor_role")
+        if license_tier is not None and not _is_clean_text(license_tier):
+            license_tier = _text(license_tier, external_id, "license_tier")
+        if last_activity_via is not None and not _is_clean_text(last_activity_via):
+            last_activity_via = _text(last_activity_via, external_id, "last_activity_via")
+        if department is not None and not _is_clean_text(department):
+            department = _text(department, external_id, "department")
+        if title is not None and not _is_clean_text(title):
+            title = _text(title, external_id, "title")
+        if cost_center is not None and not _is_clean_text(cost_center):
+            cost_center = _text(cost_center, external_id, "cost_center")
+        if manager is not None and not _is_clean_text(manager):
+            manager = _text(manager, external_id, "manager")
         where = checks.Where(external_id)
-        if email is not None:
-            if type(email) is not str or email != email.strip().lower():
-                email = checks.text(email, where("email"))
-                email = email.lower() if email else None
-            if email is not None and not is_email(email):
-                raise ContractViolation(f"{where('email')} '{email}' is not an email address")
-        put(self, "email", email)
-        for name, text in (("display_name", display_name), ("username", username),
-                           ("vendor_role", vendor_role), ("license_tier", license_tier),
-                           ("last_activity_via", last_activity_via),
-                           ("department", department), ("title", title),
-                           ("cost_center", cost_center), ("manager", manager)):
-            if text is not None and (type(text) is not str or not text or text[0].isspace()
-                                     or text[-1].isspace()):
-                text = checks.text(text, where(name))
-            put(self, name, text)
-        put(self, "role", role if type(role) is Role
-            else checks.enum_value(Role, role, where, "role"))
-        put(self, "status", status if type(status) is AccountStatus
-            else checks.enum_value(AccountStatus, status, where, "status"))
-        put(self, "kind", kind if type(kind) is AccountKind
-            else checks.enum_value(AccountKind, kind, where, "kind"))
+        if type(role) is not Role:
+            role = checks.enum_value(Role, role, where, "role")
+        if type(status) is not AccountStatus:
+            status = checks.enum_value(AccountStatus, status, where, "status")
+        if type(kind) is not AccountKind:
+            kind = checks.enum_value(AccountKind, kind, where, "kind")
         if billable is not None and type(billable) is not bool:
             raise ContractViolation(f"{where('billable')} must be True, False or None")
-        put(self, "billable", billable)
         if type(licenses) is not tuple or (licenses and not all(
                 type(x) is str for x in licenses)):
             raise ContractViolation(f"{where('licenses')} must be a tuple of text")
-        put(self, "licenses", licenses)
-        for name, stamp in (("first_seen", first_seen), ("invited_at", invited_at)):
-            put(self, name, stamp if stamp is None else checks.moment(stamp, where, name))
+        if first_seen is not None and (type(first_seen) is not datetime
+                                       or first_seen.tzinfo is not UTC):
+            first_seen = checks.moment(first_seen, where, "first_seen")
+        if invited_at is not None and (type(invited_at) is not datetime
+                                       or invited_at.tzinfo is not UTC):
+            invited_at = checks.moment(invited_at, where, "invited_at")
         if type(activity) is not Activity:
             activity = checks.enum_value(Activity, activity, where, "activity")
-        if last_activity is not None:
+        if last_activity is not None and (type(last_activity) is not datetime
+                                          or last_activity.tzinfo is not UTC):
             last_activity = checks.moment(last_activity, where, "last_activity")
         if (last_activity is None) == (activity is Activity.REPORTED):
             raise ContractViolation(
                 f"{where('last_activity')} is given with Activity.REPORTED and only with it "
                 f"(got activity {Activity(activity).value}, last_activity {last_activity})")
-        put(self, "activity", activity)
-        put(self, "last_activity", last_activity)
-        for name, day in (("pending_cancellation", pending_cancellation),
-                          ("end_date", end_date)):
-            put(self, name, day if day is None or type(day) is date
-                else checks.day(day, where(name)))
-        put(self, "raw", {} if raw is None else raw if type(raw) is dict
-            else checks.raw_json(raw))
+        if pending_cancellation is not None and type(pending_cancellation) is not date:
+            pending_cancellation = checks.day(pending_cancellation, where("pending_cancellation"))
+        if end_date is not None and type(end_date) is not date:
+            end_date = checks.day(end_date, where("end_date"))
+        if raw is None:
+            raw = {}
+        elif type(raw) is not dict:
+            raw = checks.raw_json(raw)
+        s = _SETTERS
+        s.external_id(self, external_id)
+        s.email(self, email)
+        s.display_name(self, display_name)
+        s.username(self, username)
+        s.vendor_role(self, vendor_role)
+        s.role(self, role)
+        s.status(self, status)
+        s.kind(self, kind)
+        s.billable(self, billable)
+        s.license_tier(self, license_tier)
+        s.licenses(self, licenses)
+        s.first_seen(self, first_seen)
+        s.invited_at(self, invited_at)
+        s.activity(self, activity)
+        s.last_activity(self, last_activity)
+        s.last_activity_via(self, last_activity_via)
+        s.pending_cancellation(self, pending_cancellation)
+        s.department(self, department)
+        s.title(self, title)
+        s.cost_center(self, cost_center)
+        s.manager(self, manager)
+        s.end_date(self, end_date)
+        s.raw(self, raw)
 
     def without_raw(self) -> AccountRecord:
         """The same account without the vendor's JSON (the host keeps none of it). A copy,
@@ -363,6 +391,38 @@ class AccountRecord:
 
 
 _ACCOUNT_SLOTS = tuple(name for name in AccountRecord.__slots__ if name != "raw")
+# Each field's slot setter (the member descriptor's __set__): AccountRecord.__init__ sets
+# through these, as a frozen dataclass's own __setattr__ refuses.
+_SETTERS = SimpleNamespace(**{name: getattr(AccountRecord, name).__set__
+                              for name in AccountRecord.__slots__})
+
+
+def _is_clean_text(value: Any) -> bool:
+    return type(value) is str and value != "" and not value[0].isspace() \
+        and not value[-1].isspace()
+
+
+def _is_clean_email(value: str) -> bool:
+    return value == value.strip().lower() and is_email(value)
+
+
+def _external_id(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ContractViolation(f"an account needs the vendor's id (got {value!r})")
+    return value.strip()
+
+
+def _text(value: Any, external_id: str, name: str) -> str | None:
+    return checks.text(value, f"account {external_id}: {name}")
+
+
+def _email(value: Any, external_id: str) -> str | None:
+    where = f"account {external_id}: email"
+    email = checks.text(value, where)
+    email = email.lower() if email else None
+    if email is not None and not is_email(email):
+        raise ContractViolation(f"{where} '{email}' is not an email address")
+    return email
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

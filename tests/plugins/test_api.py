@@ -52,6 +52,8 @@ def test_an_account_record_normalises_what_it_is_given() -> None:
     assert record.last_activity == datetime(2026, 1, 2, 9, 4, 5, tzinfo=UTC)
     assert record.last_activity.tzinfo is UTC
     assert record.is_bot and record.activity_known
+    blank = AccountRecord(external_id="7", title=" ", department=" Sales\t", email=" ")
+    assert (blank.title, blank.department, blank.email) == (None, "Sales", None)
 
 
 @pytest.mark.parametrize(("changes", "words"), [
@@ -66,6 +68,11 @@ def test_an_account_record_normalises_what_it_is_given() -> None:
     ({"billable": "yes"}, "billable"),
     ({"external_id": "  "}, "vendor's id"),
     ({"display_name": 12}, "not text"),
+    ({"manager": 12}, "manager is int, not text"),
+    ({"email": 12}, "email is int, not text"),
+    ({"invited_at": datetime(2026, 1, 1)}, "invited_at .* naive"),
+    ({"activity": "reported", "last_activity": "2026-01-01T00:00:00Z"}, "not a datetime"),
+    ({"end_date": "2026-01-01"}, "end_date must be a date"),
     ({"raw": ["not", "an", "object"]}, "raw"),
 ])
 def test_a_malformed_account_record_is_refused_in_words(changes: dict[str, object],
