@@ -74,6 +74,10 @@ def measure(setup: Setup, mode: str, seed: int, cache: Any) -> list[Growth]:
             ("utilization --json", command("utilization", "--json")),
             ("unused --json", command("unused", "--json")),
             ("export seats", command("export", "seats", out_file)),
+            # A tool holding as many accounts as the demo, and a day's fetch of as many.
+            ("sync reconcile", lambda d: float(probe(
+                ["python", "-m", "benchmarks.sync_reconcile", "--users", str(d.accounts),
+                 "--json"])["seconds"])),
             ("Seats page: every seat loaded", lambda d: float(probe(
                 ["python", "-m", "benchmarks.probes.gui", d.where, "--seats"])
                 ["seats_load_s"]))):

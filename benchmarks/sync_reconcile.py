@@ -6,12 +6,14 @@ typical day: most active users have a newer activity date (60 %), 1 % changed ro
 (deprovisioned), 1,000 new users. The records are what the SCIM plugin makes (with its
 checks), their vendor JSON dropped as the host does; the database is a SQLite file.
 `--first` measures the first sync instead (100,000 accounts into an empty tool).
-Run: python -m benchmarks.sync_reconcile [--first] [--users N]
+Run: python -m benchmarks.sync_reconcile [--first] [--users N] [--json]
+(`--json`: one line {"seconds", "cpu", "peak_mb", "users"} and exit 0, for the growth table.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
@@ -69,6 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--first", action="store_true", help="measure the first sync")
     parser.add_argument("--users", type=int, default=USERS)
+    parser.add_argument("--json", action="store_true", help="print one JSON line, exit 0")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="stackadmin-bench-"))
     ctx = open_context(str(folder / "bench.sqlite"))
@@ -98,6 +101,11 @@ def main() -> None:
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert result.ok, result.error
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if args.json:
+        ctx.close()
+        print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": peak_mb,
+                          "users": len(fetched)}))
+        return
     what = "first sync of" if args.first else "reconciling"
     print(f"{what} {len(fetched):,} fetched accounts into a tool holding "
           f"{0 if args.first else args.users:,}: {elapsed:.2f} s, CPU {cpu:.2f} s "
