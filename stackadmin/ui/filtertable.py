@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from stackadmin.ui import icons
 from stackadmin.ui.columns import CellDelegate, ColumnSizer, longest_texts
 from stackadmin.ui.table_menus import TableMenus
-from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
+from stackadmin.ui.tablemodel import Column, Haystack, RowTableModel, search_text
 
 if TYPE_CHECKING:
     from stackadmin.ui.env import Env
@@ -243,7 +243,7 @@ class FilteredTable(QWidget):
         self.empty_note.hide()
         self.empty_state: QWidget | None = None  # shown instead of an empty table
         self._rows: list[Any] = []
-        self._haystack: list[str] | None = None
+        self._haystack: Haystack | None = None
         self._keys: dict[int, list[Any]] = {}
         self._restored = False
         self.row_menu: Callable[[list[Any]], list[QAction | None]] | None = None
@@ -337,7 +337,7 @@ class FilteredTable(QWidget):
         self.apply_filters()
 
     # -- rows ------------------------------------------------------------------------------
-    def set_rows(self, rows: list[Any], haystack: list[str] | None = None,
+    def set_rows(self, rows: list[Any], haystack: Haystack | None = None,
                  keys: dict[int, list[Any]] | None = None,
                  longest: dict[int, str] | None = None) -> None:
         """Every row; `haystack` (search text), `keys` (sort keys by column) and `longest`

@@ -125,6 +125,29 @@ def test_filters_on_100k_rows_answer_within_a_frame_or_few(qtbot: Any) -> None:
     assert elapsed < 1.0, f"three choices on 100k rows took {elapsed:.2f} s"
 
 
+def test_search_finds_accented_names_dashes_and_emoji_whole(qtbot: Any) -> None:
+    """The search text is kept as UTF-8 (half a str's size once a row holds an accent or a
+    dash): words still match whole characters, case-insensitively, accents as typed."""
+    rows = ["Uma García", "Chloé Walsh", "1Password — APAC", "Straße Team", "Build 🚀 bot",
+            "Uma Garcia"]
+    columns: list[Column[str]] = [Column("Name", lambda r: r)]
+    table = FilteredTable(columns)
+    qtbot.addWidget(table)
+    table.set_rows(rows, search_text(columns, rows))
+
+    def found(query: str) -> list[str]:
+        table.model.set_filter(query)
+        return sorted(table.model.row_at(n) for n in range(table.model.shown))
+
+    assert found("GARCÍA") == ["Uma García"]
+    assert found("garcia") == ["Uma Garcia"]  # an accent typed or not is a different letter
+    assert found("é") == ["Chloé Walsh"]
+    assert found("— apac") == ["1Password — APAC"]
+    assert found("strasse") == ["Straße Team"]  # case folding, as before
+    assert found("🚀") == ["Build 🚀 bot"]
+    assert found("uma garc") == ["Uma Garcia", "Uma García"]
+
+
 # -- the right-click menu ----------------------------------------------------------------
 def test_the_row_menu_opens_the_tool_and_acts_on_the_seats(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:

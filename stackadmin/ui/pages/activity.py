@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.pages.base import TablePage
-from stackadmin.ui.tablemodel import Column, search_text
+from stackadmin.ui.tablemodel import Column, Haystack, search_text
 
 if TYPE_CHECKING:
     from stackadmin.services.audit import AuditRow
@@ -109,7 +109,7 @@ class ActivityPage(TablePage):
     def __init__(self, env: Any, parent: Any = None) -> None:
         super().__init__(env, parent)
         self._events: list[AuditRow] = []
-        self._haystack: list[str] = []
+        self._haystack: Haystack = []
         self.source_box = QComboBox(self)
         self.source_box.setObjectName("activitySource")
         self.entity_box = QComboBox(self)

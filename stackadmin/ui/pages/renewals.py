@@ -26,7 +26,7 @@ from stackadmin.ui.fmt import base_text, date_text, days_text, money_text, plura
 from stackadmin.ui.pages.base import TablePage
 from stackadmin.ui.reminders import actions
 from stackadmin.ui.reminders.panel import UrgencyDelegate, seats_text
-from stackadmin.ui.tablemodel import Column
+from stackadmin.ui.tablemodel import Column, Haystack
 from stackadmin.ui.timeline import Mark, RenewalTimeline
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ class RenewalsPage(TablePage):
         super().__init__(env, parent)
         self.today: date | None = None
         self._lines: list[RenewalLine] = []  # every open term; the filters pick from these
-        self._haystack: list[str] = []
+        self._haystack: Haystack = []
         self._pending_target: int | None = None
         self.decide_action = self.add_action("Decide…", "decide", lambda: self.decide("renew"),
                                              needs_row=True)
