@@ -90,8 +90,10 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", type=Path, help="write the results here")
     parser.add_argument("--runs", type=int, help="runs of each (default 5; --quick 1)")
     parser.add_argument("--seed", type=int, default=7, help="the demo's seed (default 7)")
-    parser.add_argument("--only", metavar="GROUP", action="append", choices=list(GROUPS),
-                        help="only these groups of figures (repeat): " + ", ".join(GROUPS))
+    parser.add_argument("--only", metavar="GROUP", action="append",
+                        choices=[*GROUPS, "growth"],
+                        help="only these groups of figures (repeat): " + ", ".join(GROUPS)
+                        + ", or growth (the growth table)")
     parser.add_argument("--no-growth", action="store_true", help="skip the growth table")
     parser.add_argument("--cache", type=Path, default=default_cache(),
                         help=f"where the demo databases are kept (default {default_cache()})")
@@ -115,7 +117,7 @@ def main() -> int:
                     continue
                 print(f"measuring: {name}", flush=True)
                 results.extend(figures(setup))
-            if not args.no_growth and not args.only:
+            if not args.no_growth and (not args.only or "growth" in args.only):
                 print("measuring: growth", flush=True)
                 rows = growth.measure(setup, mode, args.seed, args.cache)
     except BenchError as exc:
