@@ -147,3 +147,37 @@ def test_what_an_export_neutralises_an_import_unquotes(text: str) -> None:
     assert unquote(neutralise(text)) == text
     written = neutralise(text)
     assert not written or written[0] not in "=+-@\t\r\n"
+
+
+LONG = "Uma García · 1Password — APAC · 혁신 · 20 °C\n" * 400  # > 4096 characters
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x00", "\x0b", "\x7f", "\x85", "\x9f", "\ud800",
+                                     "\udfff"])
+def test_long_text_is_cleaned_wherever_a_control_hides(control: str) -> None:
+    """Long text takes a quick look first (its UTF-8 bytes); what it finds or misses must
+    not change the answer: the same as the expressions give on their own."""
+    for text in (control + LONG, LONG + control, LONG[:3000] + control + LONG[3000:]):
+        assert limits.printable(text) == re.sub(limits._PRINTABLE, "", text)
+        escaped = limits.json_escaped(text)
+        assert escaped == limits._JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        if control in "\x7f\x85\x9f\ud800\udfff":
+            assert control not in escaped
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "é", "—", "°", "혁", "\n", "\t", "\x1b", "\x00",
+                                          "\x7f", "\x85", "\ud800", "\udfff"])
+               | st.characters(), max_size=200),
+       st.integers(0, len(LONG)))
+def test_long_text_agrees_with_the_expressions(inserted: str, at: int) -> None:
+    text = LONG[:at] + inserted + LONG[at:]
+    assert limits.printable(text) == re.sub(limits._PRINTABLE, "", text)
+    assert limits.json_escaped(text) == limits._JSON_UNSAFE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def test_long_clean_text_comes_back_as_it_is() -> None:
+    """Letters whose UTF-8 starts with the bytes the quick look suspects (° is C2 B0, 혁 is
+    ED 98 81) are kept."""
+    assert limits.printable(LONG) is LONG
+    assert limits.json_escaped(LONG) is LONG
