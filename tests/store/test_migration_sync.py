@@ -46,7 +46,6 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> No
                 "(2, 2, :now, NULL, 'failed', 0, 0, 0)"), {"now": now})
         result = upgrade_database(engine, target)
         assert (result.before, result.after) == (previous, head_revision())
-        assert head_revision() == REVISION
         tables = set(inspect(engine).get_table_names())
         assert {"account_listing", "vendor_seat_count"} <= tables
         with engine.connect() as conn:

@@ -39,17 +39,16 @@ from stackadmin.plugins.registry import Registry, load_registry
 from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.sync import directory
+from stackadmin.services.sync import directory, owner
 from stackadmin.services.sync.apply import write_plan, write_seat_counts
 from stackadmin.services.sync.integrations import find_integration, read_secret
+from stackadmin.services.sync.owner import STALE
 from stackadmin.services.sync.reconcile import ChangeLine, Plan, plan_sync
 from stackadmin.store.models import Integration, SyncRun, Tool, utcnow
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT = timedelta(seconds=30)
-# A run whose process gave no sign of life for this long was interrupted (killed, crashed).
-STALE = timedelta(minutes=5)
 _OK, _FAILED, _CANCELLED = (SyncStatus.OK.value, SyncStatus.FAILED.value,
                             SyncStatus.CANCELLED.value)
 
@@ -183,8 +182,13 @@ def _failed(name: str, plugin_id: str, integration_id: int | None, tool: str | N
 
 def _begin(ctx: ServiceContext, name: str, *, trigger: str, dry_run: bool,
            forced: bool) -> tuple[Integration, str | None, int]:
-    """Records a new run (status running); marks an interrupted earlier one as failed. A
-    UserError when the integration is being synced already."""
+    """Records a new run (status running, owned by this process); marks an interrupted
+    earlier one as failed: its process on this host has ended, or it gave no sign of life
+    for `STALE`. A UserError when the integration is being synced already.
+
+    Its transaction holds the database's write lock (store.engine) from its first
+    statement: of two processes starting a sync of one integration at once, the second
+    finds the first's run."""
     now = utcnow()
     with ctx.transaction() as session:
         row = find_integration(session, name)
@@ -192,20 +196,23 @@ def _begin(ctx: ServiceContext, name: str, *, trigger: str, dry_run: bool,
                 SyncRun.integration_id == row.id,
                 SyncRun.status == SyncStatus.RUNNING.value)):
             alive = run.heartbeat_at or run.started_at
-            if alive > now - STALE:
-                # A program killed mid-sync leaves its run "running": say when it counts
-                # as stopped, rather than leave the user to guess.
+            if not owner.stopped(run.owner, alive, now):
+                # Its program runs, or cannot be seen from here (another computer sharing
+                # the database, a run recorded before owners were): say when it counts as
+                # stopped, rather than leave the user to guess.
                 raise Busy(f"'{row.name}' is being synced already (since "
                            f"{run.started_at:%Y-%m-%d %H:%M} UTC, last heard from at "
                            f"{alive:%H:%M:%S} UTC); if the program running it has stopped, "
                            f"a new sync can start from {alive + STALE:%H:%M:%S} UTC")
-            run.status, run.finished_at = _FAILED, run.heartbeat_at or run.started_at
+            log.info("sync run %s of '%s' was interrupted (its program stopped)", run.id,
+                     row.name)
+            run.status, run.finished_at = _FAILED, alive
             run.error_kind = "interrupted"
             run.error = "interrupted: the program running this sync stopped before its end"
         tool = session.get(Tool, row.tool_id) if row.tool_id is not None else None
         run = SyncRun(integration_id=row.id, started_at=now, heartbeat_at=now,
                       status=SyncStatus.RUNNING.value, dry_run=dry_run, forced=forced,
-                      trigger=trigger, actor=ctx.actor)
+                      trigger=trigger, actor=ctx.actor, owner=str(owner.this_process()))
         session.add(run)
         session.flush()
         session.expunge(row)
@@ -453,7 +460,8 @@ def _new_run(ctx: ServiceContext, staged: Staged, force: bool) -> int:
     with ctx.transaction() as session:
         run = SyncRun(integration_id=staged.integration_id, started_at=now, heartbeat_at=now,
                       status=SyncStatus.RUNNING.value, dry_run=False, forced=force,
-                      trigger=staged.trigger, actor=ctx.actor)
+                      trigger=staged.trigger, actor=ctx.actor,
+                      owner=str(owner.this_process()))
         session.add(run)
         session.flush()
         return run.id

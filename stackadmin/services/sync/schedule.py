@@ -4,7 +4,8 @@ An enabled integration with an interval is due once that long has passed since i
 sync that wrote. A first sync is always started by hand (`stackadmin sync NAME`, or Sync in
 the app, which shows what it will change first): the schedule keeps the data fresh after
 that. After a failed or cancelled attempt the next one waits at least `RETRY_AFTER` (or the
-interval, when shorter), so a vendor that is down is not asked every minute.
+interval, when shorter), so a vendor that is down is not asked every minute. An integration
+being synced is not due; a run whose program stopped (services.sync.owner) holds nothing.
 
 A failing integration is reported once (`failures_to_report`, then `mark_reported`); it
 is reported again only after a sync of it succeeded and a later one failed.
@@ -19,6 +20,7 @@ from sqlalchemy import func, select, update
 
 from stackadmin.domain.vocab import SyncStatus
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.sync import owner
 from stackadmin.store.models import Integration, SyncRun, Tool, utcnow
 
 RETRY_AFTER = timedelta(hours=1)
@@ -59,8 +61,13 @@ def schedule(ctx: ServiceContext, now: datetime | None = None) -> list[Due]:
              .order_by(func.lower(Integration.name)))
     out: list[Due] = []
     with ctx.read() as session:
-        running = set(session.scalars(select(SyncRun.integration_id).where(
-            SyncRun.status == SyncStatus.RUNNING.value)))
+        # A run its program left "running" (killed, crashed) holds nothing back: the sync
+        # that is due records it as interrupted.
+        running = {integration_id for integration_id, recorded, heard, started
+                   in session.execute(select(SyncRun.integration_id, SyncRun.owner,
+                                             SyncRun.heartbeat_at, SyncRun.started_at)
+                                      .where(SyncRun.status == SyncStatus.RUNNING.value))
+                   if not owner.stopped(recorded, heard or started, moment)}
         for integration_id, name, minutes, last_ok, last_try in session.execute(query):
             interval = timedelta(minutes=minutes)
             if last_ok is None:

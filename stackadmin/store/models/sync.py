@@ -79,6 +79,9 @@ class SyncRun(Base):
     # While running: the last sign of life of the process running it (a run whose process
     # was killed is recognised as interrupted once this is old).
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The process running it, "host:pid:start" (services.sync.owner): a run whose process on
+    # this host is gone is recognised as interrupted at once. None for runs recorded before.
+    owner: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=vocab.SyncStatus.RUNNING.value)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     forced: Mapped[bool] = mapped_column(Boolean, default=False)  # --force: past the brake

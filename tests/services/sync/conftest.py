@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,3 +137,24 @@ def dump(ctx: ServiceContext, tables: tuple[str, ...] = TABLES) -> dict[str, lis
             out[table] = [tuple(r) for r in conn.execute(text(
                 f"SELECT * FROM {table} ORDER BY 1, 2"))]
     return out
+
+
+def start_of(pid: int) -> str:
+    """The start time of a process as Linux counts it (/proc/<pid>/stat field 22), read
+    here independently of services.sync.owner."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[19]
+
+
+@pytest.fixture
+def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+    """Another process on this host, alive until the test kills it (or ends)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("processes are looked at through /proc (Linux)")
+    child = subprocess.Popen(["sleep", "120"], stdin=subprocess.DEVNULL)
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
