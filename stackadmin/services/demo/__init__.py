@@ -19,6 +19,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.demo.buying import BuyingBuilder
 from stackadmin.services.demo.data import DEMO_RATES, SIZES, DemoSize, DemoSummary
 from stackadmin.services.demo.inventory import InventoryBuilder
+from stackadmin.store.engine import refresh_statistics
 from stackadmin.store.models import Account, ExchangeRate, Person, SubscriptionTerm, Tool
 
 __all__ = ["SIZES", "DemoSize", "DemoSummary", "is_empty", "load_demo"]
@@ -61,4 +62,5 @@ def load_demo(ctx: ServiceContext, size: str = "small", seed: int = 7,
                      summary=f"loaded the {size} demo inventory (seed {seed}): "
                              f"{summary.people} people, {summary.tools} tools, "
                              f"{summary.terms} terms, {summary.accounts} accounts")
-        return summary
+    refresh_statistics(ctx.engine, summary.accounts + summary.people)
+    return summary

@@ -41,6 +41,7 @@ from stackadmin.services.spreadsheets.plan import (
     Ticker,
     shown,
 )
+from stackadmin.store.engine import refresh_statistics
 
 __all__ = [
     "FIELDS",
@@ -228,6 +229,14 @@ def validate(ctx: ServiceContext, file: ImportFile,
 
 def _write(ctx: ServiceContext, file: ImportFile, opts: ImportOptions,
            progress: Progress | None, cancel: Cancel | None) -> ImportPlan:
+    result = _write_one(ctx, file, opts, progress, cancel)
+    if result.committed:
+        refresh_statistics(ctx.engine, result.added + result.updated)
+    return result
+
+
+def _write_one(ctx: ServiceContext, file: ImportFile, opts: ImportOptions,
+               progress: Progress | None, cancel: Cancel | None) -> ImportPlan:
     with ctx.transaction() as session:
         problems, kind_plan = _plan(session, ctx, file, opts)
         if kind_plan is None:

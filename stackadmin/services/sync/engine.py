@@ -44,6 +44,7 @@ from stackadmin.services.sync.apply import write_plan, write_seat_counts
 from stackadmin.services.sync.integrations import find_integration, read_secret
 from stackadmin.services.sync.owner import STALE
 from stackadmin.services.sync.reconcile import ChangeLine, Plan, plan_sync
+from stackadmin.store.engine import refresh_statistics
 from stackadmin.store.models import Integration, SyncRun, Tool, utcnow
 
 log = logging.getLogger(__name__)
@@ -441,6 +442,8 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
                 f"({type(exc).__name__}); nothing was written", kind="internal",
                 stats=staged.stats)
         raise
+    refresh_statistics(ctx.engine, plan.added + plan.changed + plan.deprovisioned,
+                       ("account", "account_listing", "person"))
     if snapshot and wrote:  # nothing changed: today's figures are what they were
         _refresh_snapshot(ctx)
     return _result(staged, plan, _OK, dry_run=False, forced=force, finished=finished,
