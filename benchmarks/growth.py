@@ -77,7 +77,7 @@ def measure(setup: Setup, mode: str, seed: int, cache: Any) -> list[Growth]:
             # A tool holding as many accounts as the demo, and a day's fetch of as many.
             ("sync reconcile", lambda d: float(probe(
                 ["python", "-m", "benchmarks.sync_reconcile", "--users", str(d.accounts),
-                 "--json"])["seconds"])),
+                 "--json", *(["--db", setup.server] if setup.server else [])])["seconds"])),
             ("Seats page: every seat loaded", lambda d: float(probe(
                 ["python", "-m", "benchmarks.probes.gui", d.where, "--seats"])
                 ["seats_load_s"]))):

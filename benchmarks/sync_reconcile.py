@@ -4,9 +4,10 @@
 The tool's accounts come from a first sync of the same integration. The second fetch is a
 typical day: most active users have a newer activity date (60 %), 1 % changed role, 1 % left
 (deprovisioned), 1,000 new users. The records are what the SCIM plugin makes (with its
-checks), their vendor JSON dropped as the host does; the database is a SQLite file.
+checks), their vendor JSON dropped as the host does; the database is a SQLite file (or, with
+`--db URL`, a database made for the run on that PostgreSQL server).
 `--first` measures the first sync instead (100,000 accounts into an empty tool).
-Run: python -m benchmarks.sync_reconcile [--first] [--users N] [--json]
+Run: python -m benchmarks.sync_reconcile [--first] [--users N] [--json] [--db URL]
 (`--json`: one line {"seconds", "cpu", "peak_mb", "users"} and exit 0, for the growth table.)
 """
 
@@ -22,6 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.cache import empty_database
 from stackadmin.plugins.api import AccountRecord, AccountStatus, Activity, Role
 from stackadmin.plugins.http import HttpStats
 from stackadmin.services.context import open_context
@@ -72,9 +74,16 @@ def main() -> None:
     parser.add_argument("--first", action="store_true", help="measure the first sync")
     parser.add_argument("--users", type=int, default=USERS)
     parser.add_argument("--json", action="store_true", help="print one JSON line, exit 0")
+    parser.add_argument("--db", metavar="URL", help="a PostgreSQL server where a database "
+                        "may be made for the run (default: a SQLite file)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="stackadmin-bench-"))
-    ctx = open_context(str(folder / "bench.sqlite"))
+    with empty_database(folder, args.db) as where:
+        measure(args, where)
+
+
+def measure(args: argparse.Namespace, where: str) -> None:
+    ctx = open_context(where)
     with ctx.transaction() as session:
         tool = Tool(name="Bench")
         session.add(tool)
