@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackadmin.cli._common import (
     iso_date,
@@ -18,10 +18,17 @@ from stackadmin.cli._common import (
 from stackadmin.domain import limits
 from stackadmin.domain.money import Money
 from stackadmin.errors import UserError
-from stackadmin.services.inventory.accounts import AccountRow
-from stackadmin.services.seats import actions, reconcile, rightsizing, utilization
+from stackadmin.services.seats import utilization
 from stackadmin.services.seats.seat_list import SeatList, unused_seats
 from stackadmin.services.seats.utilization import ToolFigures, UtilizationReport
+
+if TYPE_CHECKING:
+    from stackadmin.services.inventory.accounts import AccountRow
+    from stackadmin.services.seats import reconcile
+
+# The seat actions, the reconcile report and the rightsizing brief are imported by their
+# commands only: `unused` and `utilization` run against limits (benchmarks/) that do not
+# import what they do not use either.
 
 _PCT = Decimal("0.1")
 
@@ -250,6 +257,8 @@ def _acc(a: reconcile.ReconAccount) -> dict[str, Any]:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from stackadmin.services.seats import reconcile
+
     with opened(args) as ctx:
         rep = reconcile.reconcile(ctx, args.as_of)
     if args.json:
@@ -310,6 +319,8 @@ def _after(a: reconcile.ActiveAfterLeaving) -> dict[str, Any]:
 
 
 def _rightsizing(args: argparse.Namespace) -> int:
+    from stackadmin.services.seats import rightsizing
+
     with opened(args) as ctx:
         b = rightsizing.rightsizing_brief(ctx, args.term_id, args.as_of)
         from stackadmin.services.buying.overlaps import brief_notes
@@ -349,6 +360,8 @@ def _account_id(args: argparse.Namespace, ctx: Any) -> int:
         return int(args.account_id)
     if not (args.tool and args.who):
         raise UserError("say which seat: TOOL and the account's email (or --account-id N)")
+    from stackadmin.services.seats import actions
+
     return actions.find_account(ctx, args.tool, args.who)
 
 
@@ -357,6 +370,8 @@ def _done(verb: str, row: AccountRow) -> None:
 
 
 def _exempt(args: argparse.Namespace) -> int:
+    from stackadmin.services.seats import actions
+
     with opened(args) as ctx:
         account_id = _account_id(args, ctx)
         if args.clear:
@@ -372,6 +387,8 @@ def _exempt(args: argparse.Namespace) -> int:
 
 
 def _reclaim(args: argparse.Namespace) -> int:
+    from stackadmin.services.seats import actions
+
     with opened(args) as ctx:
         _done("reclaimed the seat of", actions.reclaim_seat(ctx, _account_id(args, ctx)))
     return 0
