@@ -22,7 +22,7 @@ from stackadmin.errors import UserError
 from stackadmin.ui import handoff, handoff_listener
 from stackadmin.ui.handoff_listener import Listener, Receiver
 from stackadmin.ui.mainwindow import MainWindow
-from tests.ui.conftest import make_env
+from tests.ui.conftest import make_env, screenshot, wait_idle
 
 
 @pytest.fixture
@@ -205,12 +205,19 @@ def test_a_link_handed_over_before_the_database_is_open_waits_for_it(
     assert window.current_key == ""  # nothing opened without the database
 
 
-def test_a_refusal_is_said_in_the_status_bar(
-        unopened: tuple[MainWindow, Receiver, Listener]) -> None:
-    window, _receiver, listener = unopened
-    listener.refused.emit("the message is empty")
-    assert window.statusBar().currentMessage() == \
-        "Refused a message from another program: the message is empty."
+def test_a_refusal_is_said_in_the_status_bar_and_moves_nothing(window: MainWindow,
+                                                                qtbot: Any) -> None:
+    listener = Listener(QLocalServer(), window)
+    Receiver(window, listener)
+    wait_idle(qtbot, window.env)
+    shown = window.current_key
+    listener.refused.emit("'GET / HTTP/1.1' is not a message stackadmin sends")
+    assert window.statusBar().currentMessage() == (
+        "Refused a message from another program: 'GET / HTTP/1.1' is not a message "
+        "stackadmin sends.")
+    assert window.current_key == shown and window.banner.isHidden()
+    qtbot.wait(50)
+    screenshot(window, "handoff-refused")
 
 
 def test_the_window_comes_back_from_minimised(
