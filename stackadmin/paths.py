@@ -27,8 +27,11 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+DEFAULT_DATABASE_NAME = "stackadmin.sqlite"
+
+
 def default_database_path() -> Path:
-    return data_dir() / "stackadmin.sqlite"
+    return data_dir() / DEFAULT_DATABASE_NAME
 
 
 def database_value(db: str | None = None) -> str | Path:
@@ -41,13 +44,20 @@ def database_value(db: str | None = None) -> str | Path:
     return (Path(value).expanduser() if value else default_database_path()).resolve()
 
 
+DEFAULT_IDENTITY = "default"
+
+
 def database_identity(db: str | None = None) -> str | None:
-    """What tells the database `db` opens from another: a SQLite file's resolved path
-    (given as a path or as a sqlite:/// URL), a server URL without its password and driver.
-    None for an in-memory database, which no two processes share."""
-    value = database_value(db)
-    if isinstance(value, Path):
-        return f"file:{value}"
+    """What tells the database `db` opens from another, within one data folder: a SQLite
+    file's resolved path (given as a path or as a sqlite:/// URL), a server URL without its
+    password and driver; DEFAULT_IDENTITY for the data folder's own file, which is told
+    without asking platformdirs where the data folder is (a start pays that import before
+    its first paint otherwise). None for an in-memory database, no two processes share one."""
+    value = db or os.environ.get(DB_ENV) or ""
+    if not value:
+        return DEFAULT_IDENTITY
+    if "://" not in value:
+        return _file_identity(Path(value))
     parts = urlsplit(value)
     scheme = parts.scheme.lower().partition("+")[0]
     if scheme == "sqlite":
@@ -55,12 +65,21 @@ def database_identity(db: str | None = None) -> str | None:
         file = unquote(parts.path[1:])
         if not file or file == ":memory:" or "mode=memory" in parts.query:
             return None
-        return f"file:{Path(file).expanduser().resolve()}"
+        return _file_identity(Path(file))
     user_info, _at, host = parts.netloc.rpartition("@")
     user = user_info.partition(":")[0]
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                    if k.lower() != "password")
     return f"{scheme}://{unquote(user)}@{host.lower()}{parts.path}?{urlencode(query)}"
+
+
+def _file_identity(path: Path) -> str:
+    resolved = path.expanduser().resolve()
+    # Only a file of the default name can be the data folder's own: only then is it worth
+    # asking where that is.
+    if resolved.name == DEFAULT_DATABASE_NAME and resolved == default_database_path().resolve():
+        return DEFAULT_IDENTITY
+    return f"file:{resolved}"
 
 
 # A Unix socket's path must fit in sun_path: 104 bytes on macOS, 108 on Linux, NUL included.

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,3 +123,19 @@ def test_a_runtime_folder_too_deep_for_a_socket_path_gives_way_to_the_temp_folde
     address = instance_address(str(tmp_path / "stack.sqlite"))
     assert address is not None and len(address) <= 103
     assert os.path.dirname(address) == tempfile.gettempdir()
+
+
+def test_the_default_database_is_named_without_asking_where_the_data_folder_is(
+        tmp_path: Path) -> None:
+    """platformdirs costs ~5 ms to import, and the address is made before the first paint:
+    it is asked only for a file that may be the data folder's own (of its name)."""
+    env = {k: v for k, v in os.environ.items() if k != paths.DATA_DIR_ENV}
+    probe = ("import sys; from stackadmin import paths; paths.instance_key({!r}); "
+             "print('platformdirs' in sys.modules)")
+    asked: dict[str | None, str] = {}
+    for db in (None, str(tmp_path / "finance.sqlite"), str(tmp_path / "stackadmin.sqlite")):
+        result = subprocess.run([sys.executable, "-c", probe.format(db)], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        asked[db] = result.stdout.strip()
+    assert list(asked.values()) == ["False", "False", "True"]
