@@ -2,8 +2,8 @@
 
 Start-up order matters (the costs are in docs/platform-notes.md):
 0. One window per database (stackadmin.ui.handoff): a window already open on the database
-   is handed the link and this process exits; else its socket is bound (~2 ms, and ~5 ms to
-   load QtNetwork), and the window answers later starts once it is painted.
+   is handed the link and this process exits. Else (~2 ms: no socket file, nobody there)
+   the window listens for later starts once it is painted (QtNetwork ~5 ms, then).
 1. The window is painted with Qt alone: no data stack, not even the Qt namespace (`Qt.*`
    enums, ~30 ms to build) before the first paint.
 2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
@@ -149,19 +149,6 @@ def _log_to_file() -> None:
     logging.getLogger().addHandler(handler)
 
 
-def _claim(db: str | None, link: str | None, exit_when_ready: bool) -> Any:
-    """stackadmin.ui.handoff.claim, its refusal of a link too long said as a UserError."""
-    from stackadmin.domain.handoff import HandoffError
-    from stackadmin.ui import handoff
-
-    try:
-        return handoff.claim(db, link, exit_when_ready=exit_when_ready)
-    except HandoffError as exc:
-        from stackadmin.errors import UserError
-
-        raise UserError(str(exc)) from None
-
-
 NO_DISPLAY = ("no display: run it in a desktop session, or set QT_QPA_PLATFORM=offscreen "
               "for a headless check")
 
@@ -199,7 +186,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     # One window per database: a window already open on it takes the link, and this
     # process is done before it has built a window of its own (stackadmin.ui.handoff).
-    claim = _claim(db, link, exit_when_ready)
+    from stackadmin.ui.handoff import claim as claim_start
+
+    claim = claim_start(db, link, exit_when_ready=exit_when_ready)
     if claim.handed_off:
         return 0
     from PySide6.QtCore import QSettings, QTimer
@@ -330,10 +319,11 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
         install_help(window, env)  # Help: shortcuts, the data and log folders, About
         _log_to_file()
-        if claim.server is not None:
+        server = claim.listen()
+        if server is not None:
             from stackadmin.ui.handoff_listener import listen
 
-            receivers.append(listen(window, claim.server))  # later starts hand over here
+            receivers.append(listen(window, server))  # later starts hand over here
 
     def ready() -> None:
         _trace("ready")
@@ -345,8 +335,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     try:
         code = int(app.exec())
     finally:
-        if claim.server is not None:
-            claim.server.close()  # first: a later start now opens a window of its own
+        claim.close()  # first: a later start now opens a window of its own
         window.save_state()
         tasks.cancel()
         finished = tasks.wait(SHUTDOWN_WAIT_MS)

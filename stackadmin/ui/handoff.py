@@ -1,12 +1,12 @@
 """One window per database: the start's side. The first `stackadmin gui` on a database
-listens on a local socket (its `address`); a later one on the same database hands it its
-link, or only "show", and exits without a window of its own.
-What they say: stackadmin.domain.handoff; what the open window does with it:
-stackadmin.ui.handoff_listener.
+listens on a local socket (its `instance_address`); a later one on the same database hands
+it its link, or only "show", and exits without a window of its own. What they say:
+stackadmin.domain.handoff; what the open window does with it: stackadmin.ui.handoff_listener.
 
-This runs before the window is built, so it is kept to what that needs: a start that
-listens only binds its socket here; the window answers once it is painted (connections
-wait for it meanwhile).
+This runs before the window is built, so it does only what that needs. On Unix no socket
+file means nobody listens: the first start of a window does not even load QtNetwork (~5 ms)
+before its first paint, and binds its socket once painted (`Claim.listen`), holding a lock
+file from its look until then so that a start meanwhile waits and finds it answering.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCryptographicHash, QLockFile
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from stackadmin import paths
-from stackadmin.domain.handoff import MAX_LINE, HandoffError, Request, parse_answer
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,8 @@ CONNECT_MS = 1000
 # The open window answers from its event loop, which no work holds for long; a window that
 # does not answer in this time is not waited for (a window of its own is opened instead).
 ANSWER_MS = 3000
-# Held by a start only while it looks for a window and begins to listen: a start that
-# waits longer than this goes on without it (a lock file a crashed start left is stale).
+# Held by a start from its look for a window until it listens (its window painted): a start
+# that waits longer than this goes on without it (one a crashed start left is stale).
 LOCK_MS = 5000
 
 
@@ -44,53 +46,92 @@ class Outcome(enum.Enum):
 
 @dataclass
 class Claim:
-    """How this start goes: hand over and exit, or open a window (listening or not)."""
+    """How this start goes: hand over and exit, or open a window; one that is to listen
+    has its `address` (and holds the lock until `listen`)."""
 
     handed_off: bool = False  # an open window took the link: this process exits 0
-    # Listening: this process's window is the one later starts hand over to (its
-    # stackadmin.ui.handoff_listener.listen answers them).
-    server: QLocalServer | None = None
+    address: str | None = None
+    lock: QLockFile | None = None
+    server: QLocalServer | None = None  # once listening
+
+    def listen(self) -> QLocalServer | None:
+        """Binds the socket (the window painted), then lets a waiting start look; the
+        window answers on it with stackadmin.ui.handoff_listener.listen."""
+        try:
+            if self.address is None:
+                return None
+            from PySide6.QtNetwork import QLocalServer
+
+            # A socket file still there is one a window killed outright left: nobody
+            # answered it, and no start could bind since, the lock being held.
+            QLocalServer.removeServer(self.address)
+            server = QLocalServer()
+            server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+            if not server.listen(self.address):
+                log.warning("cannot listen for later starts at %s: %s", self.address,
+                            server.errorString())
+                return None
+            self.server = server
+            return server
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.unlock()
+            self.lock = None
+
+    def close(self) -> None:
+        """Stops listening, the socket file with it: a later start opens a window of its
+        own from now on."""
+        self.release()
+        if self.server is not None:
+            self.server.close()
 
 
 def claim(db: str | None, link: str | None, *, exit_when_ready: bool = False) -> Claim:
     """Hands `link` (or "show") to the window open on the database `db` when there is one;
-    else listens, so that this process's window is the one later starts hand over to.
-    `exit_when_ready` (a check of this start) never hands over and never takes over a
-    window's address. HandoffError when the link is too long to be handed over."""
+    else this process's window is to be the one later starts hand over to. `exit_when_ready`
+    (a check of this start) never hands over and never takes over a live window's address.
+    A UserError when the link is too long to be handed over."""
     address = instance_address(db)
     if address is None or not _ours(address):
         return Claim()
-    line = Request(link, os.environ.get("XDG_ACTIVATION_TOKEN", "")).encode()
-    # Two starts at once (a double click) must not both find nobody and both listen: the
-    # look and the listen are one step under a lock file beside the socket.
+    # Two starts at once (a double click) must not both find nobody: the look and the
+    # listen are one step under a lock file beside the socket.
     lock = QLockFile(_lock_path(address))
-    locked = lock.tryLock(LOCK_MS)
+    held = Claim(address=address, lock=lock if lock.tryLock(LOCK_MS) else None)
+    if os.name != "nt" and not os.path.lexists(address):
+        return held  # no socket file: nobody listens
     try:
         if exit_when_ready:
             if _someone_at(address):
+                held.release()
                 return Claim()  # a window of the user's own: leave its address alone
-        else:
-            outcome, said = send(address, line)
-            if outcome is Outcome.TAKEN:
-                return Claim(handed_off=True)
-            if outcome is Outcome.UNANSWERED:
-                print(f"stackadmin: the window open on this database {said}; opening "
-                      "another one", file=sys.stderr)
-                return Claim()
-        # Nobody answers: a socket file there is one a window killed outright left behind.
-        # (With an access option set, listen() would also replace it, live or not: hence
-        # the look first, under the lock.)
-        QLocalServer.removeServer(address)
-        server = QLocalServer()
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not server.listen(address):
-            log.warning("cannot listen for later starts at %s: %s", address,
-                        server.errorString())
-            return Claim()
-        return Claim(server=server)
-    finally:
-        if locked:
-            lock.unlock()
+            return held
+        outcome, said = send(address, _request_line(link))
+    except BaseException:
+        held.release()
+        raise
+    if outcome is Outcome.NOBODY:
+        return held
+    held.release()
+    if outcome is Outcome.TAKEN:
+        return Claim(handed_off=True)
+    print(f"stackadmin: the window open on this database {said}; opening another one",
+          file=sys.stderr)
+    return Claim()
+
+
+def _request_line(link: str | None) -> bytes:
+    from stackadmin.domain.handoff import HandoffError, Request
+
+    try:
+        return Request(link, os.environ.get("XDG_ACTIVATION_TOKEN", "")).encode()
+    except HandoffError as exc:
+        from stackadmin.errors import UserError
+
+        raise UserError(str(exc)) from None
 
 
 def instance_address(db: str | None) -> str | None:
@@ -133,6 +174,8 @@ def _ours(address: str) -> bool:
 
 
 def _connect(address: str) -> tuple[QLocalSocket, Outcome | None]:
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(address)
     if socket.waitForConnected(CONNECT_MS):
@@ -155,6 +198,10 @@ def _someone_at(address: str) -> bool:
 def send(address: str, line: bytes) -> tuple[Outcome, str]:
     """Sends one request line to the window at `address` and waits for its answer: the
     outcome, and what went wrong in words when it was not taken."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    from stackadmin.domain.handoff import MAX_LINE, HandoffError, parse_answer
+
     socket, failed = _connect(address)
     if failed is not None:
         socket.abort()

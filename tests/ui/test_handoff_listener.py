@@ -1,20 +1,23 @@
-"""The listening end of one-window-per-database, in this process with real local sockets:
-a line is read however it arrives, and what is too long, cut off, too slow or silent is
-refused or dropped; a start takes over a socket a crashed window left, but never another
-user's, and a smoke check never takes a live window's; the window opens a link handed over
-before its database is open once it is, and comes back from minimised."""
+"""One window per database, in this process with real local sockets: a line is read however
+it arrives, and what is too long, cut off, too slow or silent is refused or dropped; a start
+takes over a socket a crashed window left, but never another user's, holds the lock from its
+look until it listens, and a smoke check never takes a live window's; the window opens a
+link handed over before its database is open once it is, and comes back from minimised."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QLockFile
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from stackadmin.domain.handoff import MAX_LINE, Request
@@ -130,13 +133,43 @@ def test_a_socket_a_crashed_window_left_is_taken_over(runtime: Path, tmp_path: P
     _stale_socket(address)
     claim = handoff.claim(db, None)
     try:
-        assert not claim.handed_off and claim.server is not None
-        assert claim.server.fullServerName() == address
+        assert not claim.handed_off and claim.address == address
+        server = claim.listen()  # once the window is painted
+        assert server is not None and server.fullServerName() == address
         assert handoff._someone_at(address)  # it is listened at now
     finally:
-        assert claim.server is not None
-        claim.server.close()
+        claim.close()
     assert not os.path.exists(address)  # closing takes the socket file away
+
+
+def test_the_look_and_the_listen_are_one_step_under_the_lock(runtime: Path, tmp_path: Path,
+                                                            qapp: Any) -> None:
+    """From its look for a window until it listens (its window painted), a start holds the
+    lock: a second start meanwhile waits, then finds it answering."""
+    db = str(tmp_path / "stack.sqlite")
+    claim = handoff.claim(db, None)
+    assert claim.address is not None
+    other = QLockFile(handoff._lock_path(claim.address))
+    try:
+        assert not other.tryLock(0)
+        claim.listen()
+        assert other.tryLock(0)
+        other.unlock()
+    finally:
+        claim.close()
+
+
+def test_a_first_start_loads_no_network_module_before_its_window(runtime: Path,
+                                                                   tmp_path: Path) -> None:
+    """No socket file, nobody listening: QtNetwork (~5 ms) waits until the window is
+    painted."""
+    probe = ("import sys; from stackadmin.ui.handoff import claim; "
+             f"c = claim({str(tmp_path / 'stack.sqlite')!r}, 'stackadmin://tools'); "
+             "print(c.address is not None, 'PySide6.QtNetwork' in sys.modules); c.close()")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="Unix owners")
@@ -147,7 +180,7 @@ def test_a_socket_of_another_user_is_left_alone(runtime: Path, qapp: Any,
     monkeypatch.setattr(handoff, "instance_address", lambda _db: address)
     monkeypatch.setattr(os, "getuid", lambda: os.stat(address).st_uid + 1)
     claim = handoff.claim("x.sqlite", "stackadmin://tools")
-    assert not claim.handed_off and claim.server is None
+    assert not claim.handed_off and claim.address is None
     assert os.path.exists(address)  # neither removed nor replaced
 
 
@@ -160,27 +193,36 @@ def test_a_smoke_check_never_takes_a_live_window_s_address(runtime: Path, tmp_pa
     assert live.listen(address)
     try:
         claim = handoff.claim(db, None, exit_when_ready=True)
-        assert not claim.handed_off and claim.server is None
+        assert not claim.handed_off and claim.address is None and claim.listen() is None
         assert handoff._someone_at(address)  # still the live one's
     finally:
         live.close()
     # With nobody there, a smoke check listens like any start (its start is the one measured).
     claim = handoff.claim(db, None, exit_when_ready=True)
-    assert claim.server is not None
-    claim.server.close()
+    assert claim.listen() is not None
+    claim.close()
 
 
 def test_a_link_too_long_to_hand_over_is_an_error_in_words(runtime: Path, tmp_path: Path,
                                                            qapp: Any) -> None:
-    from stackadmin.app import _claim
-
-    with pytest.raises(UserError, match=r"the link is too long to be one of stackadmin's"):
-        _claim(str(tmp_path / "stack.sqlite"), "stackadmin://tools?" + "x" * 5000, False)
+    db = str(tmp_path / "stack.sqlite")
+    address = handoff.instance_address(db)
+    assert address is not None
+    live = QLocalServer()
+    assert live.listen(address)
+    try:
+        with pytest.raises(UserError, match=r"the link is too long to be one of stackadmin's"):
+            handoff.claim(db, "stackadmin://tools?" + "x" * 5000)
+        other = QLockFile(handoff._lock_path(address))
+        assert other.tryLock(0)  # not left held
+        other.unlock()
+    finally:
+        live.close()
 
 
 def test_an_in_memory_database_never_hands_over(qapp: Any) -> None:
     claim = handoff.claim("sqlite://", "stackadmin://tools")
-    assert not claim.handed_off and claim.server is None
+    assert not claim.handed_off and claim.address is None
 
 
 @pytest.fixture
