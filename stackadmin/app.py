@@ -1,6 +1,9 @@
 """The GUI entry point: the one place that wires Qt, the services and the database together.
 
 Start-up order matters (the costs are in docs/platform-notes.md):
+0. One window per database (stackadmin.ui.handoff): a window already open on the database
+   is handed the link and this process exits. Else (~2 ms: no socket file, nobody there)
+   the window listens for later starts once it is painted (QtNetwork ~5 ms, then).
 1. The window is painted with Qt alone: no data stack, not even the Qt namespace (`Qt.*`
    enums, ~30 ms to build) before the first paint.
 2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
@@ -176,23 +179,30 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     database cannot be opened: the reason is printed, and shown in the window if it is up).
     `link`: a stackadmin:// link to open once the database is (stackadmin.ui.links)."""
     check_display()
+    from PySide6.QtWidgets import QApplication
+
+    exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
+    tune_gc()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # One window per database: a window already open on it takes the link, and this
+    # process is done before it has built a window of its own (stackadmin.ui.handoff).
+    from stackadmin.ui.handoff import claim as claim_start
+
+    claim = claim_start(db, link, exit_when_ready=exit_when_ready)
+    if claim.handed_off:
+        return 0
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QKeySequence
-    from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+    from PySide6.QtWidgets import QMenu, QMessageBox
 
-    from stackadmin.ui import theme
+    from stackadmin.ui import gcpause, theme
     from stackadmin.ui.env import Env
     from stackadmin.ui.mainwindow import MainWindow, describe_error
     from stackadmin.ui.pages import spec
     from stackadmin.ui.tasks import TaskRunner
 
-    exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
-    tune_gc()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     # Cycles are collected on this (the GUI) thread only: a collection on a worker can
     # destroy a Qt object there and deadlock with this thread (docs/platform-notes.md).
-    from stackadmin.ui import gcpause
-
     gcpause.install(app)
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
@@ -201,6 +211,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     tasks = TaskRunner()
     env = Env(tasks, settings=settings)
     window = MainWindow(env)
+    receivers: list[Any] = []  # the window's answer to later starts, once it is painted
     first = window.first_page_key()
     # The File menu is in the first paint; its Import… and Export ▸ (and their modules)
     # and the shortcuts (the first setShortcut builds the Qt namespace, ~30 ms) come right
@@ -253,10 +264,14 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         _trace("opened")
         tasks.ctx = ctx
         window.attach(empty)
-        if link and empty:
-            env.message.emit(f"This database is empty: {link} names nothing in it yet.")
-        elif link:
-            window.open_link(link)
+        # The link given at start, then those handed over by later starts meanwhile.
+        links = [link] if link else []
+        links += receivers[0].take_pending() if receivers else []
+        for each in links:
+            if empty:
+                env.message.emit(f"This database is empty: {each} names nothing in it yet.")
+            else:
+                window.open_link(each)
         started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
@@ -304,6 +319,11 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
         install_help(window, env)  # Help: shortcuts, the data and log folders, About
         _log_to_file()
+        server = claim.listen()
+        if server is not None:
+            from stackadmin.ui.handoff_listener import listen
+
+            receivers.append(listen(window, server))  # later starts hand over here
 
     def ready() -> None:
         _trace("ready")
@@ -315,6 +335,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     try:
         code = int(app.exec())
     finally:
+        claim.close()  # first: a later start now opens a window of its own
         window.save_state()
         tasks.cancel()
         finished = tasks.wait(SHUTDOWN_WAIT_MS)
