@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     func,
     or_,
     select,
@@ -45,6 +46,8 @@ _SOURCES = {"csv": "CSV import", "manual": "typed in", "demo": "demo data",
 # Rows fetched at a time by the seats export (PostgreSQL: a server-side cursor per tool), so
 # its memory stays the same however many seats a tool has.
 STREAM_BATCH = 5000
+# PostgreSQL: tools read by one statement (see seat_rows).
+PG_TOOLS_PER_STATEMENT = 64
 
 
 class Order(Enum):
@@ -121,14 +124,22 @@ def seat_rows(conn: Connection, basis: Basis, query: Select[Any], which: Which =
         yield from sorted((r for r in conn.execute(query) if r.tool_id in rank),
                           key=lambda r: (rank[r.tool_id], r.id))
         return
-    by_tool = query.where(A.tool_id.in_(bindparam("tools", expanding=True)))
-    if order is Order.EMAIL:
-        by_tool = by_tool.order_by(codepoint(func.coalesce(A.email, ""), basis.dialect), A.id)
-    else:
-        by_tool = by_tool.order_by(A.id)
+    within = ((codepoint(func.coalesce(A.email, ""), basis.dialect), A.id)
+              if order is Order.EMAIL else (A.id,))
+    groups = _tool_groups(basis, which, order)
+    if basis.dialect == "postgresql" and per_tool is None:
+        # Each statement is a round trip to the server (~1 ms, 300 tools: a third of
+        # `unused`): a batch of tools a statement, in their order by a CASE of their places.
+        for start in range(0, len(groups), PG_TOOLS_PER_STATEMENT):
+            batch = groups[start:start + PG_TOOLS_PER_STATEMENT]
+            place = {tool_id: n for n, group in enumerate(batch) for tool_id in group}
+            yield from conn.execute(query.where(A.tool_id.in_(list(place))).order_by(
+                case(place, value=A.tool_id), *within))
+        return
+    by_tool = query.where(A.tool_id.in_(bindparam("tools", expanding=True))).order_by(*within)
     if per_tool is not None:
         by_tool = by_tool.limit(per_tool)
-    for tools in _tool_groups(basis, which, order):
+    for tools in groups:
         yield from conn.execute(by_tool, {"tools": tools})
 
 

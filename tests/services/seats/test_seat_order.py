@@ -11,7 +11,7 @@ from itertools import pairwise
 import pytest
 
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.seats import utilization
+from stackadmin.services.seats import seat_list, utilization
 from stackadmin.services.seats.basis import SeatStatus
 from stackadmin.services.seats.seat_list import first_seats, unused_seats
 from stackadmin.services.spreadsheets.exports import seat_rows
@@ -23,10 +23,14 @@ from tests.services.seats.helpers import account
 NAMES = ["Zeta", "alpha", "ALPHA", "beta", "Straße", "strasse", "Émile", "emile"]
 
 
-@pytest.fixture
-def mixed(ctx: ServiceContext) -> dict[int, str]:
+@pytest.fixture(params=[64, 3, 1], ids=lambda n: f"{n}-tools-a-statement")
+def mixed(ctx: ServiceContext, request: pytest.FixtureRequest,
+          monkeypatch: pytest.MonkeyPatch) -> dict[int, str]:
     """Eight tools written straight to the store, with accounts added in a shuffled order
-    of tools and emails, a third of them idle and some without an email."""
+    of tools and emails, a third of them idle and some without an email. PostgreSQL reads
+    the tools a batch a statement: batches of 3 and of 1 place spread them over several
+    statements, whose rows must join up in the same order."""
+    monkeypatch.setattr(seat_list, "PG_TOOLS_PER_STATEMENT", request.param)
     tools: dict[int, str] = {}
     with ctx.transaction() as session:
         for name in NAMES:
