@@ -40,8 +40,14 @@ def open_link(window: MainWindow, text: str) -> None:
         return resolve(ctx, link)
 
     def done(found: Any) -> None:
+        if found.found and found.target == {}:  # there, but not on the page's list
+            window.show_page(link.page)
+            env.message.emit(f"{found.what[:1].upper()}{found.what[1:]}; showing "
+                             f"{_title(link.page)}.")
+            return
         if found.found:
-            window.show_page(link.page, dict(link.target))
+            target = dict(link.target) if found.target is None else found.target
+            window.show_page(link.page, target)
             env.message.emit(f"Opened {found.what} on {_title(link.page)}.")
             return
         page = _LIST_OF.get(link.page, link.page)

@@ -42,6 +42,33 @@ def test_a_renewals_link_selects_its_term(window: MainWindow, demo_ctx: ServiceC
     screenshot(window, "link-renewals")
 
 
+def test_a_link_to_a_term_renewed_since_lands_on_its_current_term(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The digest was sent before the renewal: its link names the old term, which Renewals
+    no longer lists. It lands on the term that renewed it, and says so; a cancelled term
+    is said to be closed."""
+    from stackadmin.services.inventory import terms
+
+    with demo_ctx.read() as session:
+        old_id, plan = session.execute(
+            select(SubscriptionTerm.id, SubscriptionTerm.plan).join(Tool)
+            .where(Tool.name == "Jira")).one()
+    first = terms.renew_term(demo_ctx, old_id)
+    current = terms.renew_term(demo_ctx, first.id)  # renewed twice since the e-mail
+    said = _open(window, qtbot, f"stackadmin://renewals?term_id={old_id}")
+    page = window.pages["renewals"]
+    assert window.current_key == "renewals"
+    assert [r.id for r in _selected(page)] == [current.id]
+    assert said == (f"Opened Jira's {plan + ' ' if plan else ''}term, renewed since: its "
+                    "current term on Renewals.")
+    terms.update_term(demo_ctx, current.id, status="cancelled")
+    said = _open(window, qtbot, f"stackadmin://renewals?term_id={old_id}")
+    assert said == (f"Jira's {plan + ' ' if plan else ''}term was renewed since, and the term "
+                    "that renewed it is closed too: Renewals lists open terms only; showing "
+                    "Renewals.")
+    assert window.current_key == "renewals"
+
+
 def test_the_digests_own_links_open_where_they_say(window: MainWindow,
                                                    demo_ctx: ServiceContext,
                                                    qtbot: Any) -> None:
