@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +26,34 @@ from stackadmin.store.models import SubscriptionTerm
 from stackadmin.store.seat_rules import SeatRules, T, seat_rules, thresholds_in_use
 
 _ZERO = Decimal(0)
+_D = TypeVar("_D")
 
 
+def _quick_init(cls: type[_D]) -> type[_D]:
+    """A frozen slots dataclass's `__init__`, made again to set each field through its
+    slot's own setter: the generated one calls object.__setattr__ per field (the class
+    refuses plain assignment), at about twice the cost. The same parameters, defaults and
+    values; a report builds one per seat (a million on the huge demo: ~1 s less)."""
+    namespace: dict[str, Any] = {}
+    params, body = [], []
+    for f in fields(cls):  # type: ignore[arg-type]
+        assert f.default_factory is MISSING, "a factory default is not supported here"
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    setattr(cls, "__init__", init)  # noqa: B010 (mypy refuses assigning a method)
+    return cls
+
+
+@_quick_init
 @dataclass(frozen=True, slots=True)
 class SeatStatus:
     """One account as the rules see it on the as-of date."""
