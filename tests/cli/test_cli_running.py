@@ -154,3 +154,29 @@ def test_digest_sent_with_the_password_from_the_os_keyring(
             assert PASSWORD not in audit_free
         finally:
             keyring.delete_password("stackadmin", "smtp_password")
+
+
+def test_training_edit_changes_what_is_given_and_keeps_the_rest(demo: Run) -> None:
+    listed = json.loads(demo("training", "list", "--json").out)
+    guide = next(r for r in listed if r["kind"] == "guide")
+    edited = demo("training", "edit", str(guide["id"]), "--title", "Jira, the house rules")
+    assert edited.code == 0, edited.err
+    assert edited.out.strip() == (f"resource {guide['id']} for {guide['tool']}: Guide: Jira, "
+                                  f"the house rules — {guide['url']}")
+    # Another kind: what the new kind needs is given, the rest does not carry over.
+    champion = demo("training", "edit", str(guide["id"]), "--kind", "champion",
+                    "--champion", "Amara.Singh@example.com")
+    assert champion.code == 0, champion.err
+    after = {r["id"]: r for r in json.loads(demo("training", "list", "--json").out)}
+    assert after[guide["id"]] == {**guide, "kind": "champion", "title": "Amara Singh",
+                                  "url": None, "champion": "amara.singh@example.com"}
+    # A bad edit says what is wrong and changes nothing.
+    bad = demo("training", "edit", str(guide["id"]), "--champion", "nobody@example.com")
+    assert bad.code == 1
+    assert bad.err.strip() == ("stackadmin: error: champion: nobody@example.com is not in "
+                               "the people list")
+    no_url = demo("training", "edit", str(guide["id"]), "--kind", "link")
+    assert no_url.code == 1 and "title" in no_url.err
+    assert {r["id"]: r for r in json.loads(demo("training", "list", "--json").out)} == after
+    missing = demo("training", "edit", "999", "--title", "x")
+    assert missing.code == 1 and "999" in missing.err

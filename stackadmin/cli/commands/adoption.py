@@ -49,6 +49,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     lst.add_argument("--tool", metavar="T", help="only this tool")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_training_list)
+    edit = actions.add_parser(
+        "edit", parents=[common], help="change a resource (what is not given stays, unless "
+        "--kind changes it: then give what the new kind needs)")
+    edit.add_argument("id", type=int, metavar="ID")
+    edit.add_argument("--kind", choices=[k.value for k in TrainingKind])
+    edit.add_argument("--title", help="what it is")
+    edit.add_argument("--url", help="where it is: https://… or a path (links and guides)")
+    edit.add_argument("--champion", metavar="EMAIL", help="the champion (in the people list)")
+    edit.set_defaults(func=_training_edit)
     rm = actions.add_parser("remove", parents=[common], help="remove a resource")
     rm.add_argument("id", type=int, metavar="ID")
     rm.set_defaults(func=_training_remove)
@@ -162,6 +171,24 @@ def _training_list(args: argparse.Namespace) -> int:
                      "url": r.url, "champion": r.champion_email} for r in rows])
         return 0
     print_table(["id", "tool", "resource"], [(r.id, r.tool, r.text) for r in rows])
+    return 0
+
+
+def _training_edit(args: argparse.Namespace) -> int:
+    with opened(args) as ctx:
+        old = training.get_resource(ctx, args.id)
+        kind = args.kind or old.kind
+        same_kind = kind == old.kind
+        # A new champion's title defaults to their name, not to the one they replace.
+        new_champion = args.champion is not None and args.champion != old.champion_email
+        keep_title = same_kind and not (kind == "champion" and new_champion)
+        row = training.update_resource(
+            ctx, args.id, kind,
+            title=args.title if args.title is not None else (old.title if keep_title else None),
+            url=args.url if args.url is not None else (old.url if same_kind else None),
+            champion=(args.champion if args.champion is not None
+                      else old.champion_email if same_kind else None))
+    print(f"resource {row.id} for {row.tool}: {row.text}")
     return 0
 
 
