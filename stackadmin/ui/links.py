@@ -40,7 +40,7 @@ def open_link(window: MainWindow, text: str) -> None:
         return resolve(ctx, link)
 
     def done(found: Any) -> None:
-        if found.found and found.target == {}:  # there, but not on the page's list
+        if found.found and not found.listed:
             window.show_page(link.page)
             env.message.emit(f"{found.what[:1].upper()}{found.what[1:]}; showing "
                              f"{_title(link.page)}.")

@@ -159,6 +159,10 @@ def test_digest_sent_with_the_password_from_the_os_keyring(
 def test_training_edit_changes_what_is_given_and_keeps_the_rest(demo: Run) -> None:
     listed = json.loads(demo("training", "list", "--json").out)
     guide = next(r for r in listed if r["kind"] == "guide")
+    wrong = demo("training", "edit", str(guide["id"]), "--champion", "amara.singh@example.com")
+    assert wrong.code == 1
+    assert wrong.err.strip() == (f"stackadmin: error: champion: resource {guide['id']} is a "
+                                 "guide, not a champion (give --kind champion to make it one)")
     edited = demo("training", "edit", str(guide["id"]), "--title", "Jira, the house rules")
     assert edited.code == 0, edited.err
     assert edited.out.strip() == (f"resource {guide['id']} for {guide['tool']}: Guide: Jira, "
@@ -175,6 +179,8 @@ def test_training_edit_changes_what_is_given_and_keeps_the_rest(demo: Run) -> No
     assert bad.code == 1
     assert bad.err.strip() == ("stackadmin: error: champion: nobody@example.com is not in "
                                "the people list")
+    link_for_champion = demo("training", "edit", str(guide["id"]), "--url", "https://x.example")
+    assert link_for_champion.code == 1 and "is a champion, who has no link" in link_for_champion.err
     no_url = demo("training", "edit", str(guide["id"]), "--kind", "link")
     assert no_url.code == 1 and "title" in no_url.err
     assert {r["id"]: r for r in json.loads(demo("training", "list", "--json").out)} == after

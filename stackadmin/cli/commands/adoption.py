@@ -176,18 +176,8 @@ def _training_list(args: argparse.Namespace) -> int:
 
 def _training_edit(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
-        old = training.get_resource(ctx, args.id)
-        kind = args.kind or old.kind
-        same_kind = kind == old.kind
-        # A new champion's title defaults to their name, not to the one they replace.
-        new_champion = args.champion is not None and args.champion != old.champion_email
-        keep_title = same_kind and not (kind == "champion" and new_champion)
-        row = training.update_resource(
-            ctx, args.id, kind,
-            title=args.title if args.title is not None else (old.title if keep_title else None),
-            url=args.url if args.url is not None else (old.url if same_kind else None),
-            champion=(args.champion if args.champion is not None
-                      else old.champion_email if same_kind else None))
+        row = training.change_resource(ctx, args.id, kind=args.kind, title=args.title,
+                                       url=args.url, champion=args.champion)
     print(f"resource {row.id} for {row.tool}: {row.text}")
     return 0
 

@@ -23,9 +23,9 @@ class LinkTarget:
     what: str  # "Jira's Business term", "Ada Okafor", "Jira → Slack"...; "" for a page alone
     missing: str = ""  # "term 999", when not found
     # Where the link lands when not on the record it names: a term renewed since lands on
-    # the term that renewed it (Renewals lists open terms only); {} when the record is
-    # there but not on the page's list (a term cancelled or ended), which `what` then says.
+    # the term that renewed it (Renewals lists open terms only).
     target: dict[str, int] | None = None
+    listed: bool = True  # False: there, but not on the page's list (`what` says why)
 
 
 def _name(session: Session, key: str, row_id: int) -> str | None:
@@ -90,7 +90,7 @@ def resolve(ctx: ServiceContext, link: AppLink) -> LinkTarget:
                               "closed too" if term.status == TermStatus.RENEWED.value
                               else f"{name} is {term.status}")
                     return LinkTarget(link, True, f"{closed}: Renewals lists open terms only",
-                                      target={})
+                                      listed=False)
                 return LinkTarget(link, True, f"{name}, renewed since: its current term",
                                   target={**link.target, "term_id": current.id})
     return LinkTarget(link, True, ", ".join(names))

@@ -122,6 +122,31 @@ def update_resource(ctx: ServiceContext, resource_id: int, kind: str, *,
     return get_resource(ctx, resource_id)
 
 
+def change_resource(ctx: ServiceContext, resource_id: int, *, kind: str | None = None,
+                    title: str | None = None, url: str | None = None,
+                    champion: str | None = None) -> ResourceRow:
+    """Changes only what is given (None: stays). A new kind carries nothing over: what it
+    needs is given with it. A new champion's title defaults to their name, not to the one
+    they replace."""
+    old = get_resource(ctx, resource_id)
+    new_kind = kind or old.kind
+    is_champion = new_kind == TrainingKind.CHAMPION.value
+    if champion is not None and not is_champion:
+        raise ValidationError([f"champion: resource {resource_id} is a {new_kind}, not a "
+                               "champion (give --kind champion to make it one)"])
+    if url is not None and is_champion:
+        raise ValidationError([f"url: resource {resource_id} is a champion, who has no link"])
+    same_kind = new_kind == old.kind
+    new_champion = champion is not None and champion != old.champion_email
+    keep_title = same_kind and not (is_champion and new_champion)
+    return update_resource(
+        ctx, resource_id, new_kind,
+        title=title if title is not None else (old.title if keep_title else None),
+        url=url if url is not None else (old.url if same_kind else None),
+        champion=(champion if champion is not None
+                  else old.champion_email if same_kind else None))
+
+
 def get_resource(ctx: ServiceContext, resource_id: int) -> ResourceRow:
     found = list_resources(ctx, resource_id=resource_id)
     if not found:
