@@ -9,7 +9,13 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackadmin.domain.renewals import cancel_by, current_cycle, roll_forward, term_length_months
+from stackadmin.domain.renewals import (
+    add_months,
+    cancel_by,
+    current_cycle,
+    roll_forward,
+    term_length_months,
+)
 
 DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
 # Month ends and leap days are where month arithmetic goes wrong: draw them often.
@@ -97,3 +103,23 @@ def test_roll_forward_examples(start: date | None, renewal: date, today: date,
                           notice_days=30, internal_lead_days=5, today=today)
     assert cycle.renewal_date == expected
     assert cycle.cancel_by == expected - relativedelta(days=35)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2500, 12, 31)),
+       st.integers(min_value=-1200, max_value=1200))
+def test_add_months_moves_a_date_as_relativedelta_does(day: date, months: int) -> None:
+    assert add_months(day, months) == day + relativedelta(months=months)
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year: the month's last day
+    (date(2023, 1, 31), 1, date(2023, 2, 28)),
+    (date(2100, 1, 31), 1, date(2100, 2, 28)),  # not a leap year (century)
+    (date(2000, 1, 31), 1, date(2000, 2, 29)),  # a leap year (400)
+    (date(2024, 3, 31), -1, date(2024, 2, 29)),
+    (date(2024, 12, 15), 1, date(2025, 1, 15)),
+    (date(2024, 1, 15), -13, date(2022, 12, 15)),
+])
+def test_add_months_at_month_ends_and_year_turns(day: date, months: int,
+                                                  expected: date) -> None:
+    assert add_months(day, months) == expected

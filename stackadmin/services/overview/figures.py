@@ -14,10 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from dateutil.relativedelta import relativedelta
-
 from stackadmin.domain.money import Money
-from stackadmin.domain.renewals import current_cycle
+from stackadmin.domain.renewals import add_months, current_cycle
 from stackadmin.domain.terms import covers
 from stackadmin.domain.vocab import TermStatus
 from stackadmin.services.records import RateTable, TermRow, ToolRow
@@ -158,7 +156,7 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
     """What falls due in each of the next months: a term bills its period's price at the
     start of each billing period (counted from its start), while it is in force."""
     first = day.replace(day=1)
-    ends = [first + relativedelta(months=n) for n in range(months + 1)]
+    ends = [add_months(first, n) for n in range(months + 1)]
     amounts = [Decimal(0)] * months
     ids: list[set[int]] = [set() for _ in range(months)]
     for t in terms:
@@ -170,7 +168,7 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
         behind = (first.year - anchor.year) * 12 + first.month - anchor.month
         step = max(behind // t.billing_months - 1, 0)
         while True:
-            due = anchor + relativedelta(months=step * t.billing_months)
+            due = add_months(anchor, step * t.billing_months)
             step += 1
             if due >= ends[-1]:
                 break
