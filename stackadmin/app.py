@@ -5,14 +5,18 @@ Start-up order matters (the costs are in docs/platform-notes.md):
    is handed the link and this process exits. Else (~2 ms: no socket file, nobody there)
    the window listens for later starts once it is painted (QtNetwork ~5 ms, then).
 1. The window is painted with Qt alone: no data stack, not even the Qt namespace (`Qt.*`
-   enums, ~30 ms to build) before the first paint.
+   enums, ~30 ms to build) before the first paint. PySide6's per-module feature scan is
+   off from the start (stackadmin.ui.bindings), and no garbage collection runs until the
+   start is over (gcpause.hold_for_start): both only cost the start time.
 2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
    from a SQLite file at the head revision, and shown: the window is ready.
-3. The data stack (SQLAlchemy ~0.5 s) is imported and the database opened, on a worker; the
-   first page then finishes loading (or loads, when there was no first look).
-4. The reminder panel comes last; its first check ends the start (`gui --exit-when-ready`
-   exits then).
-`STACKADMIN_TRACE_STARTUP=1` prints each step with its time (benchmarks/startup.py).
+3. The data stack (SQLAlchemy ~0.3 s) is imported and the database opened, on a worker,
+   which also makes the first reminder check.
+4. The reminder panel shows that check, then the first page finishes loading (or loads,
+   when there was no first look): the start is over (`gui --exit-when-ready` exits then).
+   The menus the start does not need (Import, Export, New request, Help) come after it.
+`STACKADMIN_TRACE_STARTUP=1` prints each step with its time (what `python -m benchmarks`
+reads for the window figures).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
 TRACE_ENV = "STACKADMIN_TRACE_STARTUP"  # prints "stackadmin-trace <event> <unix time>"
 EXIT_WHEN_READY_ENV = "STACKADMIN_EXIT_WHEN_READY"
 SHUTDOWN_WAIT_MS = 1500
+FINISH_WINDOW_MS = 2000  # the menus the start does not need, at the latest
 
 
 def _trace(event: str) -> None:
@@ -181,6 +186,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     check_display()
     from PySide6.QtWidgets import QApplication
 
+    from stackadmin.ui.bindings import skip_feature_scan
+
+    skip_feature_scan()  # every module imported from here on (stackadmin.ui.bindings)
     exit_when_ready = exit_when_ready or bool(os.environ.get(EXIT_WHEN_READY_ENV))
     tune_gc()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -204,6 +212,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     # Cycles are collected on this (the GUI) thread only: a collection on a worker can
     # destroy a Qt object there and deadlock with this thread (docs/platform-notes.md).
     gcpause.install(app)
+    end_gc_hold = gcpause.hold_for_start()  # released once the start is over
     app.setOrganizationName("stackadmin")
     app.setApplicationName("stackadmin")
     settings = QSettings()
@@ -228,41 +237,69 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
 
     def started_up(event: str) -> None:
         # The first page may show its data before the database is open (first look), or
-        # after: the start is over once both happened.
+        # after: the reminder panel comes once both happened.
         started.add(event)
-        if started != {"ready", "opened"}:
+        if not {"ready", "opened"} <= started or "panel" in started:
             return
+        started.add("panel")
         # The reminder panel (~70 ms of imports, then a query) comes last.
         from stackadmin.ui.reminders.panel import CHECK_KEY, install_reminders
 
         center = install_reminders(window, env, popup=not exit_when_ready,
                                    first=first_check[0] if first_check else None)
-        if exit_when_ready:
-            # The start is over once the first reminder check is in, or failed (read only:
-            # nothing pops up, nothing is recorded as shown), and the events queued are
-            # handled.
-            def done() -> None:
-                if "reminders" not in started:
-                    started.add("reminders")
-                    _trace("reminders")
-                    _trace_value("reminders-work", center.work_seconds)
-                    QTimer.singleShot(0, lambda: app.exit(0))
 
-            center.checked.connect(done)
-            tasks.finished.connect(lambda job: done() if job.key == CHECK_KEY else None)
+        def checked() -> None:
+            # The start is over once the first reminder check is in, or failed (with
+            # --exit-when-ready read only: nothing pops up, nothing is recorded as shown).
+            if "reminders" in started:
+                return
+            started.add("reminders")
+            _trace("reminders")
+            _trace_value("reminders-work", center.work_seconds)
+            end_gc_hold()
+            if exit_when_ready:
+                QTimer.singleShot(0, lambda: app.exit(0))  # once the events queued are handled
+                return
+            finish_window()
+            from stackadmin.ui.running_center import install_running
+
+            install_running(window, env)  # daily adoption snapshot, the digest when due
+            from stackadmin.ui.sync_center import install_sync
+
+            install_sync(window, env)  # vendor syncs when due
+
+        center.checked.connect(checked)
+        tasks.finished.connect(lambda job: checked() if job.key == CHECK_KEY else None)
+
+    def finish_window() -> None:
+        # The menus and actions the start does not need: installed once the start is over
+        # (~25 ms of imports that would otherwise delay the first page and the reminder
+        # check), or after FINISH_WINDOW_MS if the database is slow to open.
+        if "menus" in started:
             return
-        from stackadmin.ui.running_center import install_running
+        started.add("menus")
+        _trace("menus")
+        from stackadmin.ui.file_menu import install_import_export
+        from stackadmin.ui.help_menu import install_help
 
-        install_running(window, env)  # daily adoption snapshot, the digest when due
-        from stackadmin.ui.sync_center import install_sync
+        install_import_export(window, env)  # File → Import… / Export ▸, first-run import
+        from stackadmin.ui.buying.request_form import install_request_action
 
-        install_sync(window, env)  # vendor syncs when due
+        install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
+        install_help(window, env)  # Help: shortcuts, the data and log folders, About
 
     def opened(result: tuple[ServiceContext, bool, Any]) -> None:
         ctx, empty, first = result
         first_check.append(first)
         _trace("opened")
         tasks.ctx = ctx
+        # The reminder panel first when the first page shows its data already (the first
+        # look): its check is made, and its rows are in before the page's remaining work
+        # (counting seats, a worker's ~0.3 s on 100,000 accounts) starts, not beside it.
+        started_up("opened")
+        QTimer.singleShot(0, lambda: attach(empty))
+
+    def attach(empty: bool) -> None:
         window.attach(empty)
         # The link given at start, then those handed over by later starts meanwhile.
         links = [link] if link else []
@@ -272,11 +309,11 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
                 env.message.emit(f"This database is empty: {each} names nothing in it yet.")
             else:
                 window.open_link(each)
-        started_up("opened")
 
     def open_failed(exc: BaseException) -> None:
         from stackadmin.domain.limits import one_line
 
+        end_gc_hold()
         message = describe_error(exc)
         print(f"stackadmin: error: {one_line(message)}", file=sys.stderr)
         outcome["code"] = 1
@@ -289,6 +326,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
 
     def first_look_done(data: object) -> None:
         _trace("first-look")
+
         # The worker starts importing while the page is laid out and painted here: much of
         # that is Qt's own work, done without the interpreter lock.
         open_database()
@@ -310,14 +348,8 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         else:
             open_database()
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        from stackadmin.ui.file_menu import install_import_export
-        from stackadmin.ui.help_menu import install_help
-
-        install_import_export(window, env)  # File → Import… / Export ▸, first-run import
-        from stackadmin.ui.buying.request_form import install_request_action
-
-        install_request_action(window, env)  # New request: menu bar, File menu, Ctrl+Shift+R
-        install_help(window, env)  # Help: shortcuts, the data and log folders, About
+        if not exit_when_ready:
+            QTimer.singleShot(FINISH_WINDOW_MS, finish_window)
         _log_to_file()
         server = claim.listen()
         if server is not None:

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,35 @@ def test_the_first_page_shows_its_data_before_the_database_is_open(
     events = _events(result.stderr)
     assert events.index("painted") < events.index("first-look") < events.index("ready")
     assert events.index("ready") < events.index("opened")
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_the_reminders_come_before_the_rest_of_the_page_and_the_menus_after_the_start(
+        demo_ctx: ServiceContext, db_url: str, tmp_path: Path) -> None:
+    """A window left running (no --exit-when-ready): the reminder panel is filled as soon as
+    the database is open, and the menus the start does not need come once it is over."""
+    demo_ctx.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "STACKADMIN_TRACE_STARTUP": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "stackadmin", "gui", "--db", db_url],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env=env)
+    watchdog = threading.Timer(120, proc.kill)  # ends the read below should it never come
+    watchdog.start()
+    events: list[str] = []
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("stackadmin-trace "):
+                events.append(line.split()[1])
+            if "menus" in events:
+                break
+    finally:
+        watchdog.cancel()
+        proc.terminate()
+        proc.wait(30)
+    assert "menus" in events, events
+    assert events.index("opened") < events.index("reminders") < events.index("menus")
 
 
 @pytest.mark.usefixtures("sqlite_only")

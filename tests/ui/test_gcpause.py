@@ -104,6 +104,32 @@ def test_a_pause_holds_the_gui_threads_collections_back(qapp: Any) -> None:
     assert collector.collect_due() > 0 and deaths
 
 
+def test_the_start_holds_collections_back_and_freezes_what_it_made(qapp: Any) -> None:
+    collector = gcpause.installed()
+    assert collector is not None
+    deaths: list[int] = []
+    release = gcpause.hold_for_start()
+    try:
+        for _ in range(gc.get_threshold()[0] // 3 + 1):
+            _garbage_cycle_holding_a_qobject(deaths)
+        alive: list[Any] = []
+        alive.append(alive)  # made during the start and kept: frozen at its end
+        assert collector.collect_due() == 0 and deaths == []
+    finally:
+        frozen_before = gc.get_freeze_count()
+        release()
+    try:
+        assert gc.get_freeze_count() > frozen_before  # what lives is out of later passes
+        assert not gc.isenabled()  # the GUI thread's timer still does the collecting
+        release()  # a second release does nothing
+        assert not gc.isenabled()
+        assert collector.collect_due() == 0  # the start's garbage went with the freeze
+    finally:
+        gcpause.thaw()
+    # Thawed, they are in the oldest generation again: a full pass frees the start's garbage.
+    assert gc.collect() > 0 and deaths
+
+
 # A deadlock holds the main thread inside Qt, where the signal method of pytest-timeout never
 # runs: the thread method dumps every stack and ends the run instead of hanging it.
 @pytest.mark.timeout(150, method="thread")
