@@ -138,8 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    from stackadmin.domain.limits import one_line
-
     args_list = list(sys.argv[1:] if argv is None else argv)
     args: Any = _gui_fast_path(args_list)
     if args is None:
@@ -167,6 +165,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
                                link=getattr(args, "link", None)))
         return int(args.func(args) or 0)
     except UserError as exc:
+        from stackadmin.domain.limits import one_line  # ~5 ms: not before the window paints
+
         print(f"stackadmin: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.painted.emit)
+            QTimer.singleShot(0, self.undo.add_shortcut)
             QTimer.singleShot(0, self.draw_icons)
         return super().eventFilter(watched, event)
 

@@ -47,7 +47,8 @@ class UndoControl(QObject):
         self.last: Undoable | None = None
         self.action = QAction("&Undo", self)
         self.action.setObjectName("undoAction")
-        self.action.setShortcut(QKeySequence("Ctrl+Z"))
+        # Ctrl+Z comes with `add_shortcut`, after the window's first paint: the first
+        # shortcut set in the process costs ~16 ms of PySide6's setting up.
         self.action.setEnabled(False)
         self.action.triggered.connect(lambda _checked=False: self.undo())
         menu.addAction(self.action)
@@ -62,6 +63,10 @@ class UndoControl(QObject):
         self.button.hide()
         window.statusBar().addPermanentWidget(self.button)
         env.undo_offered.connect(self.offer)
+
+    def add_shortcut(self) -> None:
+        """Ctrl+Z (the window calls this once it is painted)."""
+        self.action.setShortcut(QKeySequence("Ctrl+Z"))
 
     def offer(self, undoable: Undoable) -> None:
         self.last = undoable
