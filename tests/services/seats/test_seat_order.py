@@ -13,7 +13,7 @@ import pytest
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats import seat_list, utilization
 from stackadmin.services.seats.basis import SeatStatus
-from stackadmin.services.seats.seat_list import first_seats, unused_seats
+from stackadmin.services.seats.seat_list import first_seats, unused_seats, unused_values
 from stackadmin.services.spreadsheets.exports import seat_rows
 from stackadmin.store.models import Tool
 from tests.services.seats.helpers import account
@@ -78,3 +78,21 @@ def test_unused_seats_and_the_export_interleave_tools_equal_in_lower_case(
     assert switches >= 2, alphas
     rows = seat_rows(ctx)
     assert [(r[0], r[2]) for r in rows] == [(s.tool, s.email) for s in sorted(seats, key=key)]
+
+
+def test_the_unused_values_are_the_unused_seats_read_without_their_objects(
+        mixed: dict[int, str], ctx: ServiceContext) -> None:
+    """`unused --json` writes `unused_values`: the same seats, in the same order, with the
+    same values as the SeatStatus objects `unused_seats` builds, field by field."""
+    listed = unused_seats(ctx)
+    expected = [
+        (s.tool, s.email, s.person, s.reason.value if s.reason else None,
+         None if s.last_activity is None else s.last_activity.isoformat(), s.days_inactive,
+         s.annual_cost_base, s.account_id, s.tool_id, s.person_id, s.display_name,
+         s.status, s.role, s.activity_known)
+        for s in listed.seats]
+    assert expected, "the data has unused seats"
+    with unused_values(ctx) as found:
+        assert (found.as_of, found.base_currency, found.missing_rates) == (
+            listed.as_of, listed.base_currency, listed.missing_rates)
+        assert list(found.rows) == expected
