@@ -8,8 +8,9 @@ Start-up order matters (the costs are in docs/platform-notes.md):
    enums, ~30 ms to build) before the first paint. PySide6's per-module feature scan is
    off from the start (stackadmin.ui.bindings), and no garbage collection runs until the
    start is over (gcpause.hold_for_start): both only cost the start time.
-2. A first page with a `first_look` (the dashboard) is read on a worker with sqlite3 alone
-   from a SQLite file at the head revision, and shown: the window is ready.
+2. A first page with a `first_look` (the dashboard) is read on a worker with the database's
+   driver alone (sqlite3, psycopg) from a database at the head revision, and shown: the
+   window is ready.
 3. The data stack (SQLAlchemy ~0.3 s) is imported and the database opened, on a worker,
    which also makes the first reminder check.
 4. The reminder panel shows that check, then the first page finishes loading (or loads,

@@ -47,6 +47,18 @@ def database_value(db: str | None = None) -> str | Path:
 DEFAULT_IDENTITY = "default"
 
 
+def sqlite_url_file(value: str) -> Path | None:
+    """The file a sqlite:/// URL names (sqlite:///relative.db, sqlite:////absolute.db, as
+    SQLAlchemy spells them); Path("") for an in-memory database; None for any other URL."""
+    parts = urlsplit(value)
+    if parts.scheme.lower().partition("+")[0] != "sqlite":
+        return None
+    file = unquote(parts.path[1:])
+    if not file or file == ":memory:" or "mode=memory" in parts.query:
+        return Path("")
+    return Path(file).expanduser().resolve()
+
+
 def database_identity(db: str | None = None) -> str | None:
     """What tells the database `db` opens from another, within one data folder: a SQLite
     file's resolved path (given as a path or as a sqlite:/// URL), a server URL without its
@@ -58,14 +70,11 @@ def database_identity(db: str | None = None) -> str | None:
         return DEFAULT_IDENTITY
     if "://" not in value:
         return _file_identity(Path(value))
+    file = sqlite_url_file(value)
+    if file is not None:
+        return _file_identity(file) if file.name else None
     parts = urlsplit(value)
     scheme = parts.scheme.lower().partition("+")[0]
-    if scheme == "sqlite":
-        # sqlite:///relative.db and sqlite:////absolute.db (SQLAlchemy's spelling).
-        file = unquote(parts.path[1:])
-        if not file or file == ":memory:" or "mode=memory" in parts.query:
-            return None
-        return _file_identity(Path(file))
     user_info, _at, host = parts.netloc.rpartition("@")
     user = user_info.partition(":")[0]
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

@@ -1,12 +1,16 @@
-"""Reading a SQLite database with the standard library alone, read-only: the first page at
-start-up is read this way while SQLAlchemy (~0.5 s) is still being imported.
+"""Reading the database with its driver alone, read-only: the first page at start-up is read
+this way while SQLAlchemy (~0.3 s) is still being imported.
 
-Only a database file at the head revision is read. Anything else (no file yet, an older or
-newer schema, not SQLite, locked) gives None, and the caller goes the one safe way:
-`migrate.open_database`. Nothing here writes, creates or upgrades.
+A SQLite file is read with `sqlite3`, a PostgreSQL database with `psycopg` (which SQLAlchemy
+then opens it with: the import is not wasted). Only a database at the head revision is read.
+Anything else (no file yet, an older or newer schema, another kind of database, a locked
+file, a server that does not answer within a few seconds) gives None, and the caller goes the
+one safe way: `migrate.open_database`, which says in words what is wrong. Nothing here writes,
+creates or upgrades.
 
-Values come back as SQLite stores them through the models (dates as ISO text, booleans as
-0/1, exact decimals as text): `services.first_look` turns them into the services' rows.
+Values come back as the driver gives them (SQLite: dates as ISO text, booleans as 0/1;
+PostgreSQL: dates and booleans; exact decimals as text on both): `services.first_look` turns
+them into the services' rows.
 """
 
 from __future__ import annotations
@@ -16,8 +20,15 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from stackadmin import paths
+
+# A server that takes longer than this to connect, or a query that waits this long on a lock
+# (a migration holding one), is left to the usual open: the start does not hang on it.
+SERVER_TIMEOUT_S = 3
+_SERVER_SCHEMES = ("postgresql", "postgres")
+_SERVER_DRIVERS = ("", "psycopg", "psycopg2")  # psycopg2 URLs are opened with psycopg too
 
 _REVISION_LINE = re.compile(
     r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?", re.MULTILINE)
@@ -62,16 +73,40 @@ def quick_head_revision() -> str | None:
     return heads.pop() if len(heads) == 1 else None
 
 
-class Snapshot:
-    """One read-only connection on a SQLite file at the head revision; use as a context
-    manager. Every query reads the same transaction (a consistent view)."""
+def server_conninfo(url: str) -> str | None:
+    """The libpq connection URI of a SQLAlchemy PostgreSQL URL (postgresql+psycopg://user@
+    host/name?sslmode=require → postgresql://user@host/name?sslmode=require), or None for
+    any other kind of URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme, _plus, driver = parts.scheme.lower().partition("+")
+    if scheme not in _SERVER_SCHEMES or driver not in _SERVER_DRIVERS:
+        return None
+    return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+
+class Unreadable(Exception):
+    """A query of the snapshot failed (a lock waited on too long, a connection lost): the
+    caller leaves the reading to the usual open."""
+
+
+class Snapshot:
+    """One read-only transaction on a database at the head revision; use as a context
+    manager. Every query reads that one transaction (a consistent view)."""
+
+    def __init__(self, connection: Any, placeholder: str = "?", *,
+                 text_dates: bool = True,
+                 errors: tuple[type[Exception], ...] = (sqlite3.Error,)) -> None:
         self._connection = connection
+        self._errors = errors  # the driver's own
+        self._placeholder = placeholder  # the driver's parameter marker
+        self._text_dates = text_dates  # SQLite compares ISO text; PostgreSQL dates
 
     @classmethod
     def open(cls, path: Path) -> Snapshot | None:
-        """The snapshot, or None when this file cannot be read this way (see the module)."""
+        """A SQLite file's snapshot, or None when it cannot be read this way (the module)."""
         if not path.is_file():
             return None
         head = quick_head_revision()
@@ -92,6 +127,38 @@ class Snapshot:
             return None
         return cls(connection)
 
+    @classmethod
+    def open_server(cls, url: str) -> Snapshot | None:
+        """A PostgreSQL database's snapshot (`url` as SQLAlchemy spells it), or None when
+        it cannot be read this way (the module), psycopg missing included."""
+        conninfo = server_conninfo(url)
+        if conninfo is None:
+            return None
+        head = quick_head_revision()
+        try:
+            import psycopg
+        except ImportError:
+            return None
+        try:
+            connection = psycopg.connect(conninfo, connect_timeout=SERVER_TIMEOUT_S)
+        except (psycopg.Error, ValueError, OSError):
+            return None
+        try:
+            connection.read_only = True
+            # One snapshot for every query below, as SQLite's one read transaction.
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            limit = int(SERVER_TIMEOUT_S * 1000)
+            connection.execute(f"SET LOCAL statement_timeout = {limit}")
+            connection.execute(f"SET LOCAL lock_timeout = {limit}")
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except psycopg.Error:
+            connection.close()
+            return None
+        if head is None or row is None or row[0] != head:
+            connection.close()
+            return None
+        return cls(connection, "%s", text_dates=False, errors=(psycopg.Error,))
+
     def __enter__(self) -> Snapshot:
         return self
 
@@ -102,7 +169,12 @@ class Snapshot:
         self._connection.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return self._connection.execute(sql, params).fetchall()
+        if params:
+            sql = sql.replace("?", self._placeholder)
+        try:
+            return list(self._connection.execute(sql, params).fetchall())
+        except self._errors as exc:
+            raise Unreadable(str(exc)) from exc
 
     def has_inventory(self) -> bool:
         """False on an empty database (no people, tools, terms or accounts: first run)."""
@@ -116,7 +188,7 @@ class Snapshot:
         """(currency, quote currency, rate text) recorded on or before the day, oldest first."""
         return [(c, q, r) for c, q, r in self._rows(
             "SELECT currency, base_currency, rate FROM exchange_rate WHERE as_of <= ?"
-            " ORDER BY as_of", (as_of.isoformat(),))]
+            " ORDER BY as_of", (as_of.isoformat() if self._text_dates else as_of,))]
 
     def terms(self) -> list[tuple[Any, ...]]:
         return self._rows(TERMS_SQL)
@@ -124,6 +196,6 @@ class Snapshot:
     def tools(self) -> list[tuple[Any, ...]]:
         return self._rows(TOOLS_SQL)
 
-    def decided_renewals(self) -> list[tuple[int, str]]:
+    def decided_renewals(self) -> list[tuple[int, str | date]]:
         """(term id, renewal date text) of every renewal with a decision recorded."""
         return [(t, d) for t, d in self._rows("SELECT term_id, renewal_date FROM term_decision")]

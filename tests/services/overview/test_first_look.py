@@ -1,16 +1,19 @@
-"""The start-up read (services.first_look, store.snapshot): the dashboard read with sqlite3
-alone equals the one read through the services, and it declines whenever it cannot answer,
-leaving the file as it was."""
+"""The start-up read (services.first_look, store.snapshot): the dashboard read with the
+driver alone (sqlite3, psycopg) equals the one read through the services, and it declines
+whenever it cannot answer, leaving the database as it was."""
 
 from __future__ import annotations
 
 import hashlib
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.demo import load_demo
@@ -19,10 +22,8 @@ from stackadmin.services.overview import dashboard, first_look
 from stackadmin.services.renewals.reminders import decide
 from stackadmin.store.engine import make_engine, resolve_target
 from stackadmin.store.migrate import run_upgrade
-from stackadmin.store.snapshot import Snapshot
+from stackadmin.store.snapshot import SERVER_TIMEOUT_S, Snapshot, server_conninfo
 from tests.conftest import TODAY
-
-pytestmark = pytest.mark.usefixtures("sqlite_only")  # the snapshot reads SQLite files only
 
 
 def _digest(path: Path) -> str:
@@ -83,6 +84,7 @@ def test_it_declines_an_empty_database(ctx: ServiceContext, db_url: str) -> None
     assert first_look.dashboard(db_url, TODAY) is None  # the first-run choice instead
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_it_declines_what_it_cannot_read_and_leaves_the_file_as_it_was(
         tmp_path: Path) -> None:
     missing = tmp_path / "missing.sqlite"
@@ -107,6 +109,7 @@ def test_it_declines_what_it_cannot_read_and_leaves_the_file_as_it_was(
     assert first_look.dashboard(str(tmp_path), TODAY) is None  # a folder
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_newer_database_is_declined_untouched(ctx: ServiceContext, db_url: str) -> None:
     load_demo(ctx, "small")
     ctx.close()
@@ -128,3 +131,85 @@ def test_the_first_look_imports_no_sqlalchemy(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_sqlite_url_is_read_as_its_file(ctx: ServiceContext, db_url: str) -> None:
+    load_demo(ctx, "small")
+    board = first_look.dashboard(f"sqlite:///{Path(db_url).resolve()}", TODAY)
+    assert board is not None and board == dashboard.compute(ctx, with_seats=False)
+    assert first_look.dashboard("sqlite:///:memory:", TODAY) is None
+
+
+@pytest.mark.parametrize(("url", "conninfo"), [
+    ("postgresql+psycopg://ops:s3cret@db.example.com:5433/stack?sslmode=require",
+     "postgresql://ops:s3cret@db.example.com:5433/stack?sslmode=require"),
+    ("postgresql://ops@db/stack", "postgresql://ops@db/stack"),
+    ("postgres+psycopg2://ops@db/stack", "postgresql://ops@db/stack"),
+    ("postgresql+asyncpg://ops@db/stack", None),  # another driver: the usual open
+    ("mysql+pymysql://ops@db/stack", None),
+    ("sqlite:////tmp/x.sqlite", None),
+])
+def test_the_server_connection_is_the_urls_own(url: str, conninfo: str | None) -> None:
+    assert server_conninfo(url) == conninfo
+
+
+def _other_database(db_url: str, name: str) -> Iterator[str]:
+    admin = make_url(db_url)
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def older_server(ctx: ServiceContext, db_url: str, db_kind: str) -> Iterator[str]:
+    if db_kind != "postgresql":
+        pytest.skip("a PostgreSQL database at an older revision")
+    url = f"{db_url}_old"
+    yield from _other_database(db_url, make_url(url).database or "")
+
+
+def test_a_server_database_to_upgrade_or_unreachable_is_declined(
+        older_server: str) -> None:
+    engine = make_engine(resolve_target(older_server))
+    try:
+        run_upgrade(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO tool (id, name, created_at, updated_at) VALUES "
+                              "(1, 'Figma', now(), now())"))
+    finally:
+        engine.dispose()
+    assert first_look.dashboard(older_server, TODAY) is None  # the open upgrades it first
+    engine = make_engine(resolve_target(older_server))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+                "0001"  # untouched
+    finally:
+        engine.dispose()
+    unreachable = make_url(older_server).set(port=1).render_as_string(hide_password=False)
+    assert first_look.dashboard(unreachable, TODAY) is None
+
+
+def test_a_server_table_locked_by_a_migration_is_waited_on_a_few_seconds_at_most(
+        ctx: ServiceContext, db_url: str, db_kind: str) -> None:
+    if db_kind != "postgresql":
+        pytest.skip("a lock held on a server table")
+    load_demo(ctx, "small")
+    engine = make_engine(resolve_target(db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("LOCK TABLE subscription_term IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            assert first_look.dashboard(db_url, TODAY) is None
+            waited = time.monotonic() - started
+    finally:
+        engine.dispose()
+    assert waited < SERVER_TIMEOUT_S + 2
+    assert first_look.dashboard(db_url, TODAY) == dashboard.compute(ctx, with_seats=False)
