@@ -37,6 +37,7 @@ TRACE_ENV = "STACKADMIN_TRACE_STARTUP"  # prints "stackadmin-trace <event> <unix
 EXIT_WHEN_READY_ENV = "STACKADMIN_EXIT_WHEN_READY"
 SHUTDOWN_WAIT_MS = 1500
 FINISH_WINDOW_MS = 2000  # the menus the start does not need, at the latest
+LOOK_WAIT_MS = 300  # the longest the open waits for the first page's read (see painted)
 
 
 def _trace(event: str) -> None:
@@ -323,15 +324,16 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         app.exit(1)
 
     def open_database() -> None:
-        tasks.run(open_job(db), opened, open_failed, needs_ctx=False)
+        if "opening" not in started:
+            started.add("opening")
+            tasks.run(open_job(db), opened, open_failed, needs_ctx=False)
 
     def first_look_done(data: object) -> None:
         _trace("first-look")
-
-        # The worker starts importing while the page is laid out and painted here: much of
-        # that is Qt's own work, done without the interpreter lock.
+        # The worker starts importing before the page is laid out here, so that the window
+        # shows its data while the import goes on.
         open_database()
-        window.show_first_look(first, data)
+        window.show_first_look(first, data)  # unless the page loaded the usual way already
 
     def painted() -> None:
         _trace("painted")
@@ -339,13 +341,17 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         # Only now the data stack is imported and the database opened, on a worker: the
         # pixels are out first. (Starting it before the paint, in parallel, was measured on
         # this 2-core machine: no gain in time to ready that stood out of the noise.)
-        # A page that can be read without the data stack (a SQLite file at the head
-        # revision) is read and shown first, then the database is opened; one job at a
-        # time, as two would only share the one interpreter lock.
+        # A page that can be read without the data stack (a database at the head revision)
+        # is read and shown first, then the database is opened: one job at a time, as two
+        # would only share the one interpreter lock. A read that takes longer (a server far
+        # away: its time is spent waiting on the network, without the lock) is not waited
+        # for past LOOK_WAIT_MS: the open starts beside it, and the read is shown if it
+        # comes before the database is open.
         page = spec(first)
         if page is not None and page.first_look:
             tasks.run(first_look_job(page, db), first_look_done,
                       lambda _exc: open_database(), needs_ctx=False)
+            QTimer.singleShot(LOOK_WAIT_MS, open_database)
         else:
             open_database()
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))

@@ -98,6 +98,33 @@ def test_the_reminders_come_before_the_rest_of_the_page_and_the_menus_after_the_
     assert events.index("opened") < events.index("reminders") < events.index("menus")
 
 
+_SLOW_LOOK = """
+import sys, time
+from stackadmin.services.overview import first_look
+first_look.dashboard = lambda db, today=None: time.sleep(5)  # a server that barely answers
+from stackadmin.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.usefixtures("sqlite_only")
+def test_the_open_does_not_wait_for_a_first_look_that_is_slow_to_come(
+        demo_ctx: ServiceContext, db_url: str, tmp_path: Path) -> None:
+    """The first page's read is waited for a moment only: the database is opened beside a
+    read that hangs (a far server), and the page then loads the usual way."""
+    demo_ctx.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "STACKADMIN_TRACE_STARTUP": "1"}
+    result = subprocess.run([sys.executable, "-c", _SLOW_LOOK, "gui", "--db", db_url,
+                             "--exit-when-ready"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    events = _events(result.stderr)
+    assert "first-look" not in events  # still reading when the start was over
+    assert events.index("painted") < events.index("open-start") < events.index("opened")
+    assert events.index("opened") < events.index("ready") < events.index("reminders")
+
+
 @pytest.mark.usefixtures("sqlite_only")
 def test_a_database_to_upgrade_is_opened_before_its_first_page_is_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
