@@ -87,6 +87,14 @@ def server_conninfo(url: str) -> str | None:
     return urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
 
 
+def _at_head(connection: Any, row: Any, head: str | None) -> bool:
+    """Whether the revision read (`row`) is the head one; the connection is closed if not."""
+    if head is not None and row is not None and row[0] == head:
+        return True
+    connection.close()
+    return False
+
+
 class Unreadable(Exception):
     """A query of the snapshot failed (a lock waited on too long, a connection lost): the
     caller leaves the reading to the usual open."""
@@ -122,10 +130,7 @@ class Snapshot:
         except sqlite3.Error:
             connection.close()
             return None
-        if head is None or row is None or row[0] != head:
-            connection.close()
-            return None
-        return cls(connection)
+        return cls(connection) if _at_head(connection, row, head) else None
 
     @classmethod
     def open_server(cls, url: str) -> Snapshot | None:
@@ -154,8 +159,7 @@ class Snapshot:
         except psycopg.Error:
             connection.close()
             return None
-        if head is None or row is None or row[0] != head:
-            connection.close()
+        if not _at_head(connection, row, head):
             return None
         return cls(connection, "%s", text_dates=False, errors=(psycopg.Error,))
 
