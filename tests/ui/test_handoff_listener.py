@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -184,19 +185,26 @@ def test_a_socket_of_another_user_is_left_alone(runtime: Path, qapp: Any,
     assert os.path.exists(address)  # neither removed nor replaced
 
 
-def test_a_smoke_check_never_takes_a_live_window_s_address(runtime: Path, tmp_path: Path,
-                                                           qapp: Any) -> None:
+@contextmanager
+def _live_window(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A window (its server) listening at the address of a database: (database, address)."""
     db = str(tmp_path / "stack.sqlite")
     address = handoff.instance_address(db)
     assert address is not None
     live = QLocalServer()
     assert live.listen(address)
     try:
+        yield db, address
+    finally:
+        live.close()
+
+
+def test_a_smoke_check_never_takes_a_live_window_s_address(runtime: Path, tmp_path: Path,
+                                                           qapp: Any) -> None:
+    with _live_window(tmp_path) as (db, address):
         claim = handoff.claim(db, None, exit_when_ready=True)
         assert not claim.handed_off and claim.address is None and claim.listen() is None
         assert handoff._someone_at(address)  # still the live one's
-    finally:
-        live.close()
     # With nobody there, a smoke check listens like any start (its start is the one measured).
     claim = handoff.claim(db, None, exit_when_ready=True)
     assert claim.listen() is not None
@@ -205,19 +213,12 @@ def test_a_smoke_check_never_takes_a_live_window_s_address(runtime: Path, tmp_pa
 
 def test_a_link_too_long_to_hand_over_is_an_error_in_words(runtime: Path, tmp_path: Path,
                                                            qapp: Any) -> None:
-    db = str(tmp_path / "stack.sqlite")
-    address = handoff.instance_address(db)
-    assert address is not None
-    live = QLocalServer()
-    assert live.listen(address)
-    try:
+    with _live_window(tmp_path) as (db, address):
         with pytest.raises(UserError, match=r"the link is too long to be one of stackadmin's"):
             handoff.claim(db, "stackadmin://tools?" + "x" * 5000)
         other = QLockFile(handoff._lock_path(address))
         assert other.tryLock(0)  # not left held
         other.unlock()
-    finally:
-        live.close()
 
 
 def test_an_in_memory_database_never_hands_over(qapp: Any) -> None:

@@ -24,11 +24,13 @@ from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow
 from stackadmin.store.snapshot import Snapshot, Unreadable
 
 
-def _day(value: str | date | None) -> date | None:
+def _date(value: str | date) -> date:
     """A date as the driver gives it: ISO text (SQLite) or a date (PostgreSQL)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _day(value: str | date | None) -> date | None:
+    return None if value is None else _date(value)
 
 
 def term_row(values: tuple[Any, ...]) -> TermRow:
@@ -77,8 +79,7 @@ def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | 
                 ((c, q, Decimal(r)) for c, q, r in snapshot.rate_history(today)))
             tools = [tool_row(row) for row in snapshot.tools()]
             terms = [term_row(row) for row in snapshot.terms()]
-            decided = {(t, d if isinstance(d, date) else date.fromisoformat(d))
-                       for t, d in snapshot.decided_renewals()}
+            decided = {(t, _date(d)) for t, d in snapshot.decided_renewals()}
     except Unreadable:
         return None  # a lock waited on too long, a lost connection: the usual load says
     return figures.build(today, rates, tools, terms, decided)
