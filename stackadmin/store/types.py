@@ -13,7 +13,13 @@ from sqlalchemy.types import TypeDecorator
 class Moments:
     """Timestamps read raw (SQLite's naive UTC text, PostgreSQL's datetimes) turned into
     aware UTC datetimes, each distinct value once: the same values `UTCDateTime` returns,
-    without its per-row processing (most of the time of reading 100,000 accounts)."""
+    without its per-row processing (most of the time of reading 100,000 accounts).
+
+    At most `REMEMBERED` distinct values are kept: the times many rows share (a first
+    sighting, a sync's time) come early, while activity times are mostly unique, and a
+    million-entry cache of them cost more memory and cache misses than it saved."""
+
+    REMEMBERED = 65_536
 
     def __init__(self) -> None:
         self._cache: dict[Any, datetime] = {}
@@ -30,7 +36,8 @@ class Moments:
                     moment = aware_utc(datetime.fromisoformat(raw))
             else:
                 moment = aware_utc(raw)
-            self._cache[raw] = moment
+            if len(self._cache) < self.REMEMBERED:
+                self._cache[raw] = moment
         return moment
 
 

@@ -15,6 +15,7 @@ from stackadmin.domain.money import Money
 from stackadmin.store.engine import resolve_target
 from stackadmin.store.migrate import open_database
 from stackadmin.store.models import Account, ExchangeRate, Person, SubscriptionTerm, Tool
+from stackadmin.store.types import Moments
 
 
 @pytest.fixture
@@ -128,6 +129,22 @@ def test_timestamps_come_back_aware_in_utc(engine: Engine, tool_id: int) -> None
         assert account.last_activity == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
         assert account.last_activity.utcoffset() == timedelta(0)
         assert account.first_seen.tzinfo is not None
+
+
+def test_raw_timestamps_read_as_the_column_reads_them_past_the_remembered_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Moments, "REMEMBERED", 3)
+    moment = Moments()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    texts = [(start + timedelta(minutes=7 * i)).strftime("%Y-%m-%d %H:%M:%S.%f")
+             for i in range(10)]
+    for _ in range(2):  # the second round: three remembered, seven converted again
+        assert [moment(t) for t in texts] == [start + timedelta(minutes=7 * i)
+                                             for i in range(10)]
+    assert len(moment._cache) == 3
+    assert moment("2026-06-01 09:00:00+02:00") == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    assert moment(datetime(2026, 6, 1, 9, 0)) == datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert moment(None) is None
 
 
 def test_naive_timestamps_are_refused(engine: Engine, tool_id: int) -> None:
