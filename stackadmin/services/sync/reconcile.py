@@ -15,7 +15,7 @@ writes are lists of plain dicts for bulk statements.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -105,12 +105,14 @@ _EXISTING = select(
 def load_existing(session: Session, tool_id: int) -> tuple[
         dict[str, tuple[Any, ...]], dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The tool's accounts: by external id, by email (those without a vendor id), and all.
-    Each as (id, external_id, integration_id, source, <FIELDS...>).
+    Each as the driver read it: (id, external_id, integration_id, source, <FIELDS...>),
+    the values as the database stores them (SQLite: text times, 0/1, JSON text); `stored`
+    converts a row's FIELDS when it is compared.
 
-    Read through the driver's own cursor: the values come as the database stores them
-    (SQLite: text times, 0/1, JSON text) and are converted here, each kind once; the
-    SQLAlchemy result rows took 2 s of a 100,000-account sync."""
-    moment = Moments()
+    Read through the driver's own cursor: the SQLAlchemy result rows took 2 s of a
+    100,000-account sync. Converted one at a time, as each is compared, rather than all up
+    front: a million accounts are then held once rather than twice, and each row is
+    converted while it is at hand (the up-front pass took 12x the time for 10x the rows)."""
     conn = session.connection()
     compiled = _EXISTING.compile(dialect=conn.dialect)
     params = compiled.construct_params({"tool_id": tool_id})
@@ -119,25 +121,32 @@ def load_existing(session: Session, tool_id: int) -> tuple[
     try:
         cursor.execute(str(compiled), tuple(params[p] for p in positional)
                        if positional is not None else params)
-        fetched = cursor.fetchall()
+        every: list[tuple[Any, ...]] = cursor.fetchall()
     finally:
         cursor.close()
     by_id: dict[str, tuple[Any, ...]] = {}
     by_email: dict[str, tuple[Any, ...]] = {}
-    every: list[tuple[Any, ...]] = []
-    for (acc_id, ext, integration_id, source, email, name, user, role, vrole, tier, status,
-         kind, billable, licenses, pending, person, last, known, via, first,
-         invited) in fetched:
-        row = (acc_id, ext, integration_id, source, email, name, user, role, vrole, tier,
-               status, kind, None if billable is None else bool(billable),
-               _licenses(licenses), None if pending is None else _day(pending), person,
-               moment(last), bool(known), via, moment(first), moment(invited))
-        every.append(row)
+    for row in every:
+        ext = row[1]
         if ext is not None:
             by_id[ext] = row
-        elif email is not None:
-            by_email.setdefault(email, row)
+        elif row[4] is not None:
+            by_email.setdefault(row[4], row)
     return by_id, by_email, every
+
+
+def stored(moment: Moments) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A row of `load_existing` to its FIELDS as Python values (what `_merge` compares)."""
+
+    def values(row: Sequence[Any]) -> tuple[Any, ...]:
+        (_id, _ext, _integration, _source, email, name, user, role, vrole, tier, status, kind,
+         billable, licenses, pending, person, last, known, via, first, invited) = row
+        return (email, name, user, role, vrole, tier, status, kind,
+                None if billable is None else bool(billable), _licenses(licenses),
+                None if pending is None else _day(pending), person, moment(last),
+                bool(known), via, moment(first), moment(invited))
+
+    return values
 
 
 def _licenses(value: Any) -> tuple[str, ...] | None:
@@ -197,6 +206,7 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
     `explain`: also the ChangeLines a dry run shows. `last_seen`: when this integration last
     listed its accounts (an account gone since keeps that as its last sighting)."""
     by_id, by_email, every = load_existing(session, tool_id)
+    convert = stored(Moments())
     person_of = dict(session.connection().execute(select(Person.email, Person.id)).all())
     listed_before = set(session.scalars(select(AccountListing.account_id).where(
         AccountListing.integration_id == integration_id)))
@@ -236,7 +246,7 @@ def plan_sync(session: Session, integration_id: int, tool_id: int,
         taken.add(acc_id)
         if acc_id not in listed_before:
             plan.listed.append(acc_id)
-        old = row[4:]
+        old = convert(row)
         new = _merge(rec, old, person_of, now)
         bookkeeping = (row[2] != integration_id or row[3] != SOURCE or row[1] != ext)
         if new == old:
