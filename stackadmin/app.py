@@ -77,7 +77,7 @@ def open_job(db: str | None) -> Any:
         _trace("open-start")
         from stackadmin.domain.vocab import AuditSource
         from stackadmin.services.context import open_context
-        from stackadmin.services.demo import is_empty
+        from stackadmin.store.first_run import is_empty
 
         _trace("imported")
         ctx = open_context(db, source=AuditSource.UI, upgrade=True)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
 from stackadmin.domain.vocab import PersonStatus
 from stackadmin.errors import UserError
@@ -20,16 +19,10 @@ from stackadmin.services.demo.buying import BuyingBuilder
 from stackadmin.services.demo.data import DEMO_RATES, SIZES, DemoSize, DemoSummary
 from stackadmin.services.demo.inventory import InventoryBuilder
 from stackadmin.store.engine import refresh_statistics
-from stackadmin.store.models import Account, ExchangeRate, Person, SubscriptionTerm, Tool
+from stackadmin.store.first_run import is_empty
+from stackadmin.store.models import ExchangeRate
 
 __all__ = ["SIZES", "DemoSize", "DemoSummary", "is_empty", "load_demo"]
-
-
-def is_empty(session: Session) -> bool:
-    for model in (Person, Tool, SubscriptionTerm, Account):
-        if session.scalar(select(func.count()).select_from(model)):
-            return False
-    return True
 
 
 def load_demo(ctx: ServiceContext, size: str = "small", seed: int = 7,
