@@ -30,6 +30,9 @@ class Env(QObject):
     message = Signal(str)  # a sentence for the status bar
     error = Signal(str)  # a sentence for the error banner
     undo_offered = Signal(object)  # a stackadmin.ui.undo.Undoable: the last action's undo
+    # The import wizard registered (`import_hook`): it is installed once the start is over,
+    # so what offers an import and was built before then follows this.
+    import_available = Signal()
 
     def __init__(self, tasks: TaskRunner, *, settings: QSettings | None = None,
                  locale: QLocale | None = None, parent: QObject | None = None) -> None:
@@ -40,7 +43,7 @@ class Env(QObject):
         # Babel wants 'en_US', Qt gives 'en_US' too; "C" (tests, bare containers) is en_US.
         name = self.qlocale.name()
         self.locale = "en_US" if name in ("C", "") else name
-        self.import_hook: Callable[[], None] | None = None  # the import wizard registers here
+        self._import_hook: Callable[[], None] | None = None
         # The window's syncs (stackadmin.ui.sync_center.SyncCenter), made on first use.
         self.sync_center: Any = None
         # Results that several pages share (the 100k-seat utilization report): kept until
@@ -48,6 +51,18 @@ class Env(QObject):
         self._generation = 0
         self._cache: dict[str, tuple[int, Any]] = {}
         self.data_changed.connect(self._bump)
+
+    @property
+    def import_hook(self) -> Callable[[], None] | None:
+        """Opens the import wizard; None until the wizard registers (or in a window
+        without it)."""
+        return self._import_hook
+
+    @import_hook.setter
+    def import_hook(self, hook: Callable[[], None] | None) -> None:
+        self._import_hook = hook
+        if hook is not None:
+            self.import_available.emit()
 
     # -- shared results --------------------------------------------------------------------
     @property

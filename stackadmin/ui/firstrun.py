@@ -54,7 +54,7 @@ def load_demo_into(env: Env, widget: QWidget, done: Callable[[], None] | None = 
 
 class FirstRunPanel(QWidget):
     """Shown in place of the pages until the user chooses. The import choice calls
-    `env.import_hook` (set by the import wizard when it is installed)."""
+    `env.import_hook`, offered once the import wizard is installed (`import_available`)."""
 
     finished = Signal()
 
@@ -72,9 +72,8 @@ class FirstRunPanel(QWidget):
         self.importer = QCommandLinkButton("Import a spreadsheet…",
                                            "Tools, terms, people and seats from CSV files.", self)
         self.importer.setIcon(icons.icon("import"))
-        if env.import_hook is None:
-            self.importer.setEnabled(False)
-            self.importer.setDescription("The import wizard is not available in this version.")
+        self._offer_import()
+        env.import_available.connect(self._offer_import)  # the wizard comes after the start
         self.empty = QCommandLinkButton("Start empty", "Add tools and people yourself.", self)
         self.empty.setIcon(icons.icon("empty"))
         for button in (self.demo, self.importer, self.empty):
@@ -97,6 +96,13 @@ class FirstRunPanel(QWidget):
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+
+    def _offer_import(self) -> None:
+        available = self.env.import_hook is not None
+        self.importer.setEnabled(available)
+        self.importer.setDescription(
+            "Tools, terms, people and seats from CSV files." if available
+            else "The import wizard is not available in this version.")
 
     def _load_demo(self) -> None:
         load_demo_into(self.env, self, self.finished.emit)

@@ -134,6 +134,20 @@ def test_the_integration_and_its_last_sync_are_said_in_words(
     assert "sync before it is kept" in text
 
 
+def test_the_accounts_import_is_offered_once_the_wizard_registers(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The app installs the import wizard once its start is over: a tool page shown before
+    then offers the accounts import from that moment, not from its next reload."""
+    page = _open(window, qtbot, _tool(demo_ctx, "Slack"))
+    section = page.section("integration")
+    assert window.env.import_hook is None and section.import_button.isHidden()
+    opened: list[bool] = []
+    window.env.import_hook = lambda: opened.append(True)
+    assert not section.import_button.isHidden()
+    section.import_button.click()
+    assert opened == [True]
+
+
 def test_documents_are_copied_opened_with_the_viewer_and_removed(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any, tmp_path: Path) -> None:
     figma = _tool(demo_ctx, "Figma")

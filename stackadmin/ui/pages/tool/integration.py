@@ -54,6 +54,7 @@ class IntegrationSection(ToolSection):
         self.import_button = self.add_button(
             "Import accounts…", self.import_accounts, icon="import",
             tip="The vendor's user-list export as an accounts CSV (File → Import…)")
+        self.env.import_available.connect(self._import_available)
 
     @staticmethod
     def fetch(ctx: ServiceContext, tool_id: int) -> list[IntegrationRow]:
@@ -72,6 +73,9 @@ class IntegrationSection(ToolSection):
             self.text.setText("<br>".join(describe(i) for i in data))
         self.summary.setText("")
         self.import_button.setVisible(self.env.import_hook is not None)
+
+    def _import_available(self) -> None:
+        self.import_button.setVisible(True)  # the wizard came after this section was shown
 
     def import_accounts(self) -> None:
         if self.env.import_hook is not None:
