@@ -1,7 +1,7 @@
 """Whether the inventory is empty: the first run, when the demo and the import are offered.
 
-A module of its own: the start asks it before the window is ready, and the demo's modules,
-where it lived, cost ~12 ms to import."""
+A module of its own: the start asks it before the window is ready, and importing the
+demo's modules for it would cost ~12 ms there."""
 
 from __future__ import annotations
 

@@ -69,8 +69,7 @@ class FirstRunPanel(QWidget):
         self.demo = QCommandLinkButton("Load the demo inventory",
                                        "About 40 people, 25 tools with terms and seats.", self)
         self.demo.setIcon(icons.icon("demo"))
-        self.importer = QCommandLinkButton("Import a spreadsheet…",
-                                           "Tools, terms, people and seats from CSV files.", self)
+        self.importer = QCommandLinkButton("Import a spreadsheet…", self)  # described below
         self.importer.setIcon(icons.icon("import"))
         self._offer_import()
         env.import_available.connect(self._offer_import)  # the wizard comes after the start
