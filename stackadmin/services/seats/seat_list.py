@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
-from stackadmin.domain.utilization import UnusedReason, active_after_leaving
+from stackadmin.domain.utilization import UnusedReason, active_after_leaving, days_inactive
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.seats.basis import Basis, SeatStatus, read_basis
 from stackadmin.store.models import Integration
@@ -177,7 +177,7 @@ def statuses(rows: Iterable[Any], basis: Basis) -> Iterator[SeatStatus]:
         last = moment(raw_last)
         yield SeatStatus(
             acc_id, tool_id, names[tool_id], person_id, text(person), text(email), intern(role),
-            intern(status), last, known, None if last is None else (day - last.date()).days,
+            intern(status), last, known, days_inactive(last, day),
             holds == 1, active == 1, reasons[reason], bot, exempt, exempt_reason,
             prices[tool_id], exempt_by, text(display), p_end,
             departed == 1 and known and active_after_leaving(p_end, last), pending, billable,
@@ -262,10 +262,10 @@ def _unused_rows(session: Session, basis: Basis) -> Iterator[tuple[Any, ...]]:
     for (acc_id, tool_id, person_id, person, email, role, status, raw_last, known, why,
          display) in rows:
         last = shown.get(raw_last)
-        if last is None:  # as `statuses` reads it: the days from its UTC date to the day
+        if last is None:  # as `statuses` reads it
             when = moment(raw_last)
-            last = shown[raw_last] = ((None, None) if when is None else
-                                      (when.isoformat(), (day - when.date()).days))
+            last = shown[raw_last] = (None if when is None else when.isoformat(),
+                                      days_inactive(when, day))
         yield (names[tool_id], email, person, why, last[0], last[1], prices[tool_id], acc_id,
                tool_id, person_id, display, status, role, known)
 
