@@ -6,6 +6,7 @@ changes, so "Jan" is never read without its year."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
@@ -13,6 +14,34 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 BAR = QColor("#3b82f6")
 BAR_HOVER = QColor("#60a5fa")
+
+
+@dataclass(frozen=True, slots=True)
+class Canvas:
+    """What a chart paints with: an antialiased painter on the widget, the palette's text,
+    muted and grid colours (so dark mode gets light ink), and the font's metrics."""
+
+    widget: QWidget
+    painter: QPainter
+    text: QColor
+    muted: QColor
+    grid: QColor
+    metrics: QFontMetrics
+
+    def say(self, message: str) -> None:
+        """The chart's one line in place of a chart (nothing to draw yet), centred, muted."""
+        self.painter.setPen(self.muted)
+        self.painter.drawText(self.widget.rect(), Qt.AlignmentFlag.AlignCenter, message)
+
+
+def canvas(widget: QWidget) -> Canvas:
+    """A Canvas on `widget`, for its paintEvent."""
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    palette = widget.palette()
+    return Canvas(widget, painter, palette.color(QPalette.ColorRole.WindowText),
+                  palette.color(QPalette.ColorRole.PlaceholderText),
+                  palette.color(QPalette.ColorRole.Mid), QFontMetrics(widget.font()))
 
 
 class BarChart(QWidget):
@@ -50,15 +79,11 @@ class BarChart(QWidget):
         return QSize(420, max(180, 24 * len(self.labels) + 8) if self.horizontal else 220)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        metrics = QFontMetrics(self.font())
+        ink = canvas(self)
+        painter, text_colour, muted, metrics = ink.painter, ink.text, ink.muted, ink.metrics
         self._bars = []
         if not self.values:
-            painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Nothing to show yet")
+            ink.say("Nothing to show yet")
             return
         top = max(self.values) or 1.0
         if self.horizontal:
@@ -174,16 +199,11 @@ class TrendChart(QWidget):
         return QSize(420, 170)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text = self.palette().color(QPalette.ColorRole.WindowText)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        metrics = QFontMetrics(self.font())
+        ink = canvas(self)
+        painter, text, muted, metrics = ink.painter, ink.text, ink.muted, ink.metrics
         values = [v for _n, vs in self.series for v in vs if v is not None]
         if not self.days or not values:
-            painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             self.caption or "No snapshot yet: history starts today")
+            ink.say(self.caption or "No snapshot yet: history starts today")
             return
         top = max(values) or 1.0
         left, bottom = metrics.horizontalAdvance(f"{top:,.0f}") + 8, metrics.height() * 2 + 6

@@ -10,7 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stackadmin.ui.charts import BAR
+from stackadmin.ui.charts import BAR, canvas
 from stackadmin.ui.dialogs import Field, FormDialog
 
 if TYPE_CHECKING:
@@ -59,16 +59,11 @@ class TrendChart(QWidget):
         return QSize(320, 120)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
-        grid = palette.color(QPalette.ColorRole.Mid)
-        metrics = QFontMetrics(self.font())
+        ink = canvas(self)
+        painter, text, muted, grid, metrics = (ink.painter, ink.text, ink.muted, ink.grid,
+                                               ink.metrics)
         if not self.points:
-            painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No feedback yet")
+            ink.say("No feedback yet")
             return
         left, right = 22.0, float(self.width() - 12)
         top, bottom = 8.0, float(self.height() - metrics.height() - 8)

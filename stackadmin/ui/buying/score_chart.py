@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from stackadmin.ui.charts import BAR
+from stackadmin.ui.charts import BAR, canvas
 
 CHOSEN = QColor("#16a34a")
 WIDE = QColor("#d97706")  # a spread worth a conversation
@@ -55,17 +55,11 @@ class ScoreChart(QWidget):
         return left + width * (min(max(value, low), high) - low) / (high - low)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
-        grid = palette.color(QPalette.ColorRole.Mid)
-        metrics = QFontMetrics(self.font())
+        ink = canvas(self)
+        painter, text, muted, grid, metrics = (ink.painter, ink.text, ink.muted, ink.grid,
+                                               ink.metrics)
         if not self.bars:
-            painter.setPen(muted)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "No candidates yet")
+            ink.say("No candidates yet")
             return
         label_w = min(max(metrics.horizontalAdvance(b.label) for b in self.bars) + 16,
                       self.width() // 4)
