@@ -26,6 +26,7 @@ import gc
 import os
 import sys
 import time
+from enum import Enum, auto
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,6 +39,17 @@ EXIT_WHEN_READY_ENV = "STACKADMIN_EXIT_WHEN_READY"
 SHUTDOWN_WAIT_MS = 1500
 FINISH_WINDOW_MS = 2000  # the menus the start does not need, at the latest
 LOOK_WAIT_MS = 300  # the longest the open waits for the first page's read (see painted)
+
+
+class Step(Enum):
+    """What has happened of the start (run_gui keeps the set of those done)."""
+
+    OPENING = auto()  # the job opening the database is started
+    READY = auto()  # the first page shows its data
+    OPENED = auto()  # the database is open
+    PANEL = auto()  # the reminder panel is installed (once READY and OPENED)
+    REMINDERS = auto()  # its first check is shown: the start is over
+    MENUS = auto()  # the menus the start does not need are installed
 
 
 def _trace(event: str) -> None:
@@ -234,16 +246,16 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
     quit_action = file_menu.addAction("&Quit")
     quit_action.triggered.connect(window.close)
     outcome = {"code": 0}
-    started: set[str] = set()  # "ready" (the first page shows its data), "opened"
+    started: set[Step] = set()
     first_check: list[Any] = []  # the open job's reminder check
 
-    def started_up(event: str) -> None:
+    def started_up(step: Step) -> None:
         # The first page may show its data before the database is open (first look), or
         # after: the reminder panel comes once both happened.
-        started.add(event)
-        if not {"ready", "opened"} <= started or "panel" in started:
+        started.add(step)
+        if not {Step.READY, Step.OPENED} <= started or Step.PANEL in started:
             return
-        started.add("panel")
+        started.add(Step.PANEL)
         # The reminder panel (~70 ms of imports, then a query) comes last.
         from stackadmin.ui.reminders.panel import CHECK_KEY, install_reminders
 
@@ -253,9 +265,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         def checked() -> None:
             # The start is over once the first reminder check is in, or failed (with
             # --exit-when-ready read only: nothing pops up, nothing is recorded as shown).
-            if "reminders" in started:
+            if Step.REMINDERS in started:
                 return
-            started.add("reminders")
+            started.add(Step.REMINDERS)
             _trace("reminders")
             _trace_value("reminders-work", center.work_seconds)
             end_gc_hold()
@@ -277,9 +289,9 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         # The menus and actions the start does not need: installed once the start is over
         # (~25 ms of imports that would otherwise delay the first page and the reminder
         # check), or after FINISH_WINDOW_MS if the database is slow to open.
-        if "menus" in started:
+        if Step.MENUS in started:
             return
-        started.add("menus")
+        started.add(Step.MENUS)
         _trace("menus")
         from stackadmin.ui.file_menu import install_import_export
         from stackadmin.ui.help_menu import install_help
@@ -298,7 +310,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         # The reminder panel first when the first page shows its data already (the first
         # look): its check is made, and its rows are in before the page's remaining work
         # (counting seats, a worker's ~0.3 s on 100,000 accounts) starts, not beside it.
-        started_up("opened")
+        started_up(Step.OPENED)
         QTimer.singleShot(0, lambda: attach(empty))
 
     def attach(empty: bool) -> None:
@@ -324,8 +336,8 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
         app.exit(1)
 
     def open_database() -> None:
-        if "opening" not in started:
-            started.add("opening")
+        if Step.OPENING not in started:
+            started.add(Step.OPENING)
             tasks.run(open_job(db), opened, open_failed, needs_ctx=False)
 
     def first_look_done(data: object) -> None:
@@ -366,7 +378,7 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
 
     def ready() -> None:
         _trace("ready")
-        started_up("ready")
+        started_up(Step.READY)
 
     window.painted.connect(painted)
     window.ready.connect(ready)
