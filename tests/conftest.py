@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -72,11 +73,12 @@ def db_kind(pg_admin_url: str | None) -> str:
     return "postgresql" if pg_admin_url else "sqlite"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
-    """A new, empty database: a SQLite file, or a PostgreSQL database made for this test."""
+@contextmanager
+def new_database(sqlite_file: Path, pg_admin_url: str | None) -> Iterator[str]:
+    """A new, empty database's URL: `sqlite_file`, or a PostgreSQL database made for the
+    test and dropped after it."""
     if not pg_admin_url:
-        yield str(tmp_path / "stackadmin.sqlite")
+        yield str(sqlite_file)
         return
     name = f"sa_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
@@ -88,6 +90,13 @@ def db_url(tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
+    """A new, empty database: a SQLite file, or a PostgreSQL database made for this test."""
+    with new_database(tmp_path / "stackadmin.sqlite", pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ in force (the finance export lists only those), so every generated tool has one.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -27,8 +26,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from stackadmin.domain import limits
 from stackadmin.domain.vocab import AuditSource
@@ -45,6 +43,7 @@ from stackadmin.store.models import (
     Tool,
     Vendor,
 )
+from tests.conftest import new_database
 from tests.reliability.inputs import (
     edge_amounts,
     empty_database,
@@ -219,19 +218,8 @@ def _keys(rows: list[list[str]], *names: str) -> set[tuple[str, ...]]:
 @pytest.fixture
 def second_db(tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
     """Another empty database on the same engine, for the trip into an empty one."""
-    if not pg_admin_url:
-        yield str(tmp_path / "second.sqlite")
-        return
-    name = f"sa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database(tmp_path / "second.sqlite", pg_admin_url) as url:
+        yield url
 
 
 # A fixed number of examples; the ceiling leaves room for hypothesis to shrink a failure.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,9 +10,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from stackadmin.store.bulk import insert_many, update_many
-from stackadmin.store.engine import resolve_target
-from stackadmin.store.migrate import open_database
-from stackadmin.store.models import Account, Tool
+from stackadmin.store.models import Account
 
 TABLE: Any = Account.__table__
 MOMENTS = [
@@ -22,22 +19,6 @@ MOMENTS = [
     datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-6))),
     datetime(1999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=5, minutes=30))),
 ]
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_database(resolve_target(db_url))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def tool_id(engine: Engine) -> int:
-    with Session(engine) as s, s.begin():
-        tool = Tool(name="Okta")
-        s.add(tool)
-        s.flush()
-        return tool.id
 
 
 def _stored(engine: Engine, column: str) -> dict[str | None, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -12,26 +11,8 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
-from stackadmin.store.engine import resolve_target
-from stackadmin.store.migrate import open_database
 from stackadmin.store.models import Account, ExchangeRate, Person, SubscriptionTerm, Tool
 from stackadmin.store.types import Moments
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = open_database(resolve_target(db_url))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def tool_id(engine: Engine) -> int:
-    with Session(engine) as s, s.begin():
-        tool = Tool(name="Figma")
-        s.add(tool)
-        s.flush()
-        return tool.id
 
 
 def _term(tool_id: int, **kw: object) -> SubscriptionTerm:
