@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from stackadmin.store.engine import make_engine, resolve_target
-from stackadmin.store.migrate import head_revision, run_downgrade, run_upgrade, upgrade_database
-from tests.store.test_migrations import _fill_first_revision
+from stackadmin.store.migrate import head_revision, run_downgrade, upgrade_database
+from tests.store.test_migrations import before_revision
 
 BUYING_TABLES = {"tool_tag", "tool_request", "evaluation", "evaluation_criterion",
                  "evaluation_candidate", "evaluation_score", "evaluation_decision",
@@ -14,11 +13,8 @@ BUYING_TABLES = {"tool_tag", "tool_request", "evaluation", "evaluation_criterion
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> None:
-    target = resolve_target(db_url)
-    engine = make_engine(target)
-    try:
-        run_upgrade(engine, "0002")
-        _fill_first_revision(engine)
+    with before_revision(db_url, "0003") as (engine, target, previous):
+        assert previous == "0002"
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO term_decision (id, term_id, renewal_date, decision, decided_by, "
@@ -38,5 +34,3 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> No
         with engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM tool")).scalar_one() == "Figma"
             assert conn.execute(text("SELECT count(*) FROM term_decision")).scalar_one() == 1
-    finally:
-        engine.dispose()

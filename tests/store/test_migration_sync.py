@@ -7,28 +7,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, text
 
-from stackadmin.store.engine import make_engine, resolve_target
-from stackadmin.store.migrate import (
-    _script,
-    head_revision,
-    run_downgrade,
-    run_upgrade,
-    upgrade_database,
-)
-from tests.store.test_migrations import _fill_first_revision
+from stackadmin.store.migrate import head_revision, run_downgrade, upgrade_database
+from tests.store.test_migrations import before_revision
 
 REVISION = "0007"
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> None:
-    target = resolve_target(db_url)
-    engine = make_engine(target)
     now = datetime(2026, 11, 1, 8, tzinfo=UTC).replace(tzinfo=None)
-    previous = _script().get_revision(REVISION).down_revision
-    assert previous == "0006"
-    try:
-        run_upgrade(engine, previous)
-        _fill_first_revision(engine)
+    with before_revision(db_url, REVISION) as (engine, target, previous):
+        assert previous == "0006"
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO account (id, tool_id, external_id, email, role, status, "
@@ -67,5 +55,3 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(db_url: str) -> No
             assert conn.execute(text("SELECT removed FROM sync_run WHERE id = 1")
                                 ).scalar_one() == 1
             assert "account_listing" not in set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()

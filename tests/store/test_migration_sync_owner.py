@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, text
 
-from stackadmin.store.engine import make_engine, resolve_target
-from stackadmin.store.migrate import _script, run_downgrade, run_upgrade, upgrade_database
-from tests.store.test_migrations import _fill_first_revision
+from stackadmin.store.migrate import run_downgrade, upgrade_database
+from tests.store.test_migrations import before_revision
 
 REVISION = "0008"
 RUNS = ("SELECT id, integration_id, status, added, changed, deprovisioned, unchanged, "
@@ -21,14 +20,9 @@ def _columns(engine, table: str) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_upgrading_from_the_previous_revision_keeps_every_run(db_url: str) -> None:
-    target = resolve_target(db_url)
-    engine = make_engine(target)
     now = datetime(2026, 11, 29, 8, tzinfo=UTC).replace(tzinfo=None)
-    previous = _script().get_revision(REVISION).down_revision
-    assert previous == "0007"
-    try:
-        run_upgrade(engine, previous)
-        _fill_first_revision(engine)
+    with before_revision(db_url, REVISION) as (engine, target, previous):
+        assert previous == "0007"
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO integration (id, plugin_id, tool_id, name, options, enabled, "
@@ -63,5 +57,3 @@ def test_upgrading_from_the_previous_revision_keeps_every_run(db_url: str) -> No
         assert "owner" not in _columns(engine, "sync_run")
         with engine.connect() as conn:
             assert conn.execute(text(RUNS)).all() == before
-    finally:
-        engine.dispose()

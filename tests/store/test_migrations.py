@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from stackadmin.errors import DatabaseError
-from stackadmin.store.engine import make_engine, resolve_target
+from stackadmin.store.engine import DatabaseTarget, make_engine, resolve_target
 from stackadmin.store.migrate import (
     SchemaStatus,
     _script,
@@ -59,6 +60,22 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         run_upgrade(engine, "head")
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def before_revision(db_url: str, revision: str) -> Iterator[tuple[Engine, DatabaseTarget, str]]:
+    """A database at the revision before `revision`, holding the first revision's rows:
+    (its engine, its target, that revision), disposed of afterwards."""
+    target = resolve_target(db_url)
+    engine = make_engine(target)
+    try:
+        previous = _script().get_revision(revision).down_revision
+        assert isinstance(previous, str)
+        run_upgrade(engine, previous)
+        _fill_first_revision(engine)
+        yield engine, target, previous
     finally:
         engine.dispose()
 
