@@ -28,7 +28,7 @@ from stackadmin.plugins.testing import FakeVendor, Reply
 from stackadmin.secrets import SecretStore
 from stackadmin.services.context import open_context
 from stackadmin.services.sync import engine, integrations
-from tests.plugins import test_builtin_faults, test_vendor_faults
+from tests.plugins import test_faults
 from tests.plugins.conftest import SECRET
 from tests.reliability.databases import Rows, read_rows
 from tests.services.sync.conftest import BILLING, SEATS, body, seat
@@ -78,7 +78,7 @@ def _built_in(case: Any) -> BuiltIn:
 
 def built_in_plugins() -> list[BuiltIn]:
     """Every built-in plugin, as the plugin tests serve it from a fake vendor."""
-    cases = [*test_builtin_faults.CASES, *test_vendor_faults.CASES]
+    cases = test_faults.CASES
     built_in = [_built_in(case) for case in cases]
     registered = {info.id for info in load_registry().plugins()
                   if info.entry_point.startswith("stackadmin.plugins.builtin.")}

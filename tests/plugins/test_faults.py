@@ -1,12 +1,12 @@
-"""Slack, Google Workspace, Microsoft 365, Okta, Atlassian and Zoom against the same faults of
-a real loopback vendor: throttling and outages (then success, or a storm past the cap), a
-rejected credential, a missing scope or permission in each vendor's own form, an unknown
-endpoint, JSON cut short, an HTML page with status 200, a timeout halfway through, a page that
-repeats, a cancel between pages — each a clear error in words without the secret, in the
-message or in any log line."""
+"""Every built-in plugin against the same faults of a real loopback vendor: throttling and
+outages (then success, or a storm past the cap), a rejected credential, a missing scope or
+permission in each vendor's own form, an unknown organisation or endpoint, JSON cut short, an
+HTML page with status 200, a timeout halfway through, a page that repeats, a cancel between
+pages — each a clear error in words without the secret, in the message or in any log line."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +27,12 @@ from stackadmin.plugins.api import (
     VendorUnavailable,
 )
 from stackadmin.plugins.builtin.atlassian import AtlassianPlugin
+from stackadmin.plugins.builtin.github import GitHubPlugin
+from stackadmin.plugins.builtin.github_copilot import GitHubCopilotPlugin
 from stackadmin.plugins.builtin.google_workspace import GoogleWorkspacePlugin
 from stackadmin.plugins.builtin.microsoft365 import Microsoft365Plugin
 from stackadmin.plugins.builtin.okta import OktaPlugin
+from stackadmin.plugins.builtin.scim import ScimPlugin
 from stackadmin.plugins.builtin.slack import SlackPlugin
 from stackadmin.plugins.builtin.zoom import ZoomPlugin
 from stackadmin.plugins.testing import (
@@ -47,7 +50,7 @@ from tests.plugins import test_microsoft365 as microsoft
 from tests.plugins import test_okta as okta
 from tests.plugins import test_slack as slack
 from tests.plugins import test_zoom as zoom
-from tests.plugins.conftest import SECRET
+from tests.plugins.conftest import SECRET, body
 
 Route = tuple[str, dict[str, str]]
 COUNT = 250  # accounts in the main listing: three pages of 100
@@ -73,6 +76,65 @@ class Case:
 
     def __str__(self) -> str:
         return self.plugin.id
+
+
+# -- GitHub, Copilot and SCIM: a personal access token, its scopes in headers --------------------
+
+def _github_serve(vendor: FakeVendor) -> None:
+    template = body("github_org_members.json")[0]
+    people = [{**copy.deepcopy(template), "login": f"user{n}", "id": n} for n in range(1, 251)]
+    vendor.link_pages("/orgs/acme/members", people, per_page=100)
+    vendor.link_pages("/orgs/acme/members", people, per_page=100, query={"role": "admin"})
+    vendor.link_pages("/orgs/acme/members", [], per_page=100, query={"role": "member"})
+    vendor.link_pages("/orgs/acme/invitations", [], per_page=100)
+
+
+def _github_repeat(vendor: FakeVendor) -> None:
+    vendor.add("/orgs/acme/members", Reply.json([], headers={
+        "Link": f'<{vendor.url_for("/orgs/acme/members", role="admin", page=2)}>; rel="next"'}),
+        query={"role": "admin", "page": "2"})
+
+
+def _copilot_serve(vendor: FakeVendor) -> None:
+    template = body("github_copilot_billing_seats.json")["seats"][0]
+    seats = []
+    for n in range(250):
+        seat = copy.deepcopy(template)
+        seat["assignee"].update(login=f"user{n}", id=1000 + n)
+        seats.append(seat)
+    vendor.add("/orgs/acme/copilot/billing", body("github_copilot_billing.json"))
+    vendor.link_pages("/orgs/acme/copilot/billing/seats", seats, per_page=100,
+                      wrap=lambda page: {"total_seats": 250, "seats": page})
+
+
+def _copilot_repeat(vendor: FakeVendor) -> None:
+    path = "/orgs/acme/copilot/billing/seats"
+    again = vendor.url_for(path, per_page=100, page=2)
+    vendor.add(path, Reply.json({"total_seats": 250, "seats": []},
+                                headers={"Link": f'<{again}>; rel="next"'}), query={"page": "2"})
+
+
+def _scim_serve(vendor: FakeVendor) -> None:
+    template = body("scim_github_enterprise_Users.json")["Resources"][0]
+    users = [{**copy.deepcopy(template), "id": f"u-{n}", "userName": f"E{n}"}
+             for n in range(1, 251)]
+    vendor.scim_users("/scim/v2/Users", users)
+
+
+def _scim_repeat(vendor: FakeVendor) -> None:
+    # A server that ignores startIndex and keeps answering with the first page.
+    first = copy.deepcopy(body("scim_github_enterprise_Users.json"))
+    first["totalResults"] = 250
+    first["Resources"] = [{**first["Resources"][0], "id": f"u-{n}"} for n in range(1, 101)]
+    vendor.add("/scim/v2/Users", first)
+
+
+TOKEN_REJECTED = Reply.error(401, "Bad credentials")
+SCOPE_MISSING = Reply.error(403, "Resource not accessible by personal access token",
+                            headers={"X-Accepted-OAuth-Scopes": "read:org",
+                                     "X-OAuth-Scopes": "repo"})
+SCOPE_MISSING_TEXT = ("the token lacks a permission this needs: it needs the scope read:org "
+                      "(the token has: repo)")
 
 
 # -- Slack: its errors come as HTTP 200 ---------------------------------------------------------
@@ -151,6 +213,23 @@ def _zoom_repeat(vendor: FakeVendor) -> None:
 GOOGLE_KEY = gws.key_file()
 
 CASES = [
+    Case(GitHubPlugin, lambda v: {"org": "acme", "base_url": v.url}, _github_serve,
+         ("/orgs/acme/members", {"role": "admin"}), ("/orgs/acme/members", {"role": "admin"}),
+         ("/orgs/acme/members", {"role": "admin", "page": "2"}), TOKEN_REJECTED,
+         "the token was rejected (HTTP 401", SCOPE_MISSING, SCOPE_MISSING_TEXT,
+         "the owners of the organisation 'acme' could not be found", _github_repeat,
+         scopes=("read:org",)),
+    Case(GitHubCopilotPlugin, lambda v: {"org": "acme", "base_url": v.url}, _copilot_serve,
+         ("/orgs/acme/copilot/billing", {}), ("/orgs/acme/copilot/billing/seats", {}),
+         ("/orgs/acme/copilot/billing/seats", {"page": "2"}), TOKEN_REJECTED,
+         "the token was rejected (HTTP 401", SCOPE_MISSING, SCOPE_MISSING_TEXT,
+         "Copilot for the organisation 'acme' could not be found", _copilot_repeat,
+         scopes=("read:org",)),
+    Case(ScimPlugin, lambda v: {"base_url": v.url + "/scim/v2"}, _scim_serve,
+         ("/scim/v2/Users", {}), ("/scim/v2/Users", {}),
+         ("/scim/v2/Users", {"startIndex": "101"}), TOKEN_REJECTED,
+         "the token was rejected (HTTP 401", SCOPE_MISSING, SCOPE_MISSING_TEXT,
+         "the SCIM user list could not be found", _scim_repeat, scopes=("read:org",)),
     Case(SlackPlugin, slack.options, _slack_serve, (slack.LIST, {}), (slack.LIST, {}),
          (slack.LIST, {"cursor": "cursor-1"}),
          Reply.json({"ok": False, "error": "invalid_auth"}),
