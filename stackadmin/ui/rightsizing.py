@@ -55,8 +55,10 @@ def _recommended(b: RightsizingBrief) -> str:
     kept = (f", plus the {plural(b.seats_activity_unknown, 'seat')} of unknown activity "
             "(kept)"
             if b.seats_activity_unknown else "")
+    others = (f", less the {plural(b.other_terms_seats, 'seat')} of the tool's other terms "
+              "in force (they run on as they are)" if b.other_terms_seats else "")
     return (f"{plural(b.recommended_seats, 'seat')} at renewal{change}: active seats plus "
-            f"headroom{kept}, never below the exempt seats")
+            f"headroom{kept}, never below the exempt seats{others}")
 
 
 def brief_lines(b: RightsizingBrief) -> list[tuple[str, str]]:

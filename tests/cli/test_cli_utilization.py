@@ -149,6 +149,24 @@ def test_rightsizing_json(inventory: ServiceContext, run: Run) -> None:
     assert missing.code == 1 and "no subscription term with id 999999" in missing.err
 
 
+def test_rightsizing_says_why_it_recommends_no_count(ctx: ServiceContext, run: Run) -> None:
+    scim = tool_with_term(ctx, "Scim", seats=19)
+    for n in range(16):
+        account(ctx, scim, f"u{n}@example.com", last_days=None, activity_known=False)
+    tool_with_term(ctx, "Empty", seats=20)
+    by_tool = {t.tool: t.id for t in terms.list_terms(ctx)}
+    data = json.loads(run("rightsizing", str(by_tool["Scim"]), *AS_OF, "--json").out)
+    assert data["recommended_seats"] is None and not data["activity_known"]
+    assert data["seat_data"] and data["other_terms_seats"] == 0
+    assert data["no_recommendation"].startswith("activity unknown")
+    text = run("rightsizing", str(by_tool["Scim"]), *AS_OF)
+    assert "no recommendation: activity unknown: the source reports no activity" in text.out
+    empty = json.loads(run("rightsizing", str(by_tool["Empty"]), *AS_OF, "--json").out)
+    assert not empty["seat_data"] and empty["no_recommendation"].startswith("no seat data")
+    assert "no recommendation" not in run("rightsizing", str(by_tool["Scim"]),
+                                          "--as-of", "2026-11-25").err
+
+
 def test_utilization_json_says_null_where_activity_or_seats_are_unknown(
         ctx: ServiceContext, run: Run) -> None:
     """Activity unknown: utilization and recommendation null, never 0. No account recorded:

@@ -339,6 +339,8 @@ def _rightsizing(args: argparse.Namespace) -> int:
         "seats_purchased": b.seats_purchased, "seats_held": b.seats_held,
         "seats_active": b.seats_active, "seats_unused": b.seats_unused,
         "recommended_seats": b.recommended_seats, "seat_change": b.seat_change,
+        "no_recommendation": b.no_recommendation, "seat_data": b.seat_data,
+        "activity_known": b.activity_known, "other_terms_seats": b.other_terms_seats,
         "annual_cost": _money(b.annual_cost, cur),
         "projected_annual_cost": _money(b.projected_annual_cost, cur),
         "projected_savings": _money(b.projected_savings, cur),
@@ -354,6 +356,8 @@ def _rightsizing(args: argparse.Namespace) -> int:
         for key, value in data.items():
             if key == "overlaps":
                 value = "; ".join(overlaps) or None
+            elif key == "no_recommendation" and value is None:
+                continue
             print(f"{key.replace('_', ' ')}: {'' if value is None else value}")
     return 0
 

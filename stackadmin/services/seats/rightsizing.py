@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import current_cycle
-from stackadmin.domain.terms import periods_per_year
+from stackadmin.domain.terms import covers, periods_per_year
 from stackadmin.domain.vocab import PricingModel
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
@@ -49,7 +49,9 @@ class RightsizingBrief:
     unused_by_reason: dict[str, int]
     utilization_pct: Decimal | None
     over_allocated: bool
-    # None when there is nothing to judge by (no seat data, or activity unknown): then no
+    # For this term: the seats the tool needs (active seats plus headroom) less those its
+    # other terms in force hold, which run on as they are (other_terms_seats); never below
+    # 0. None when there is nothing to judge by (no seat data, or activity unknown): then no
     # cut is recommended and the projection keeps the seat count.
     recommended_seats: int | None
     seat_change: int | None  # recommended − purchased: negative means buy fewer
@@ -67,6 +69,16 @@ class RightsizingBrief:
     seat_data: bool = True  # False: no account of the tool is recorded
     activity_known: bool = True  # False: no seat of the tool reports activity
     seats_over: int = 0  # seats held beyond those purchased (the tool's terms in force)
+    other_terms_seats: int = 0  # seats of the tool's other terms in force
+
+    @property
+    def no_recommendation(self) -> str | None:
+        """Why no seat count is recommended, in words; None when one is."""
+        if not self.seat_data:
+            return "no seat data: no account of this tool is recorded"
+        if self.recommended_seats is None:
+            return "activity unknown: the source reports no activity, so no cut is recommended"
+        return None
 
 
 def _annual_price(term: SubscriptionTerm) -> Decimal:
@@ -117,13 +129,18 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
                                   internal_lead_days=term.internal_lead_days, today=day)
         facts = (term.id, term.tool_id, term.plan, term.pricing, term.currency, term.seats,
                  term.previous_term_id, _annual_price(term))
+        in_force = covers(status=term.status, term_start=term.term_start,
+                          renewal_date=term.renewal_date, auto_renew=term.auto_renew, as_of=day)
         prev_currency = None if prev is None else prev.currency
     report = utilization.compute(ctx, day, tool_name)
     fig = report.tools[0]
     (t_id, tool_id, plan, pricing, currency, seats, previous_id, annual_price) = facts
     per_seat = pricing == PricingModel.PER_SEAT.value
     annual_cost = annual_price * (seats or 0) if per_seat else annual_price
-    recommended = fig.recommended_seats
+    # The tool's other terms in force keep their seats: this term is sized for the rest.
+    others = fig.seats_purchased - ((seats or 0) if in_force else 0)
+    recommended = (None if fig.recommended_seats is None
+                   else max(fig.recommended_seats - others, 0))
     projected = (annual_price * recommended if per_seat and recommended is not None
                  else annual_cost)
     savings = max(annual_cost - projected, Decimal(0))
@@ -152,6 +169,7 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
         previous_annual_price=prev_price, price_change=change, price_change_pct=pct,
         missing_rates=tuple(sorted(missing | set(fig.missing_rates))),
         seat_data=fig.seat_data, activity_known=fig.activity_known, seats_over=fig.seats_over,
+        other_terms_seats=others,
     )
 
 

@@ -151,10 +151,18 @@ def recommend_seats(dialog: FormDialog, term: TermRow) -> None:
         typed = dialog.values().get("seats")
         if recommended is None or str(typed or "") != str(term.seats or ""):
             return
-        dialog.set_value("seats", recommended)
         now = "no seat count" if term.seats is None else f"{term.seats:,}"
-        note = (f"Recommended by the rightsizing brief: {recommended:,} ({brief.seats_active:,}"
-                f" active seats plus headroom); this term has {now}.")
+        need = f"{brief.seats_active:,} active seats plus headroom"
+        if brief.other_terms_seats:
+            need = (f"the tool's {need}, less the {brief.other_terms_seats:,} seats of its "
+                    "other terms in force")
+        if recommended == 0:
+            note = (f"The rightsizing brief recommends no seats here ({need}): the other "
+                    f"terms cover the use. This term has {now}.")
+        else:
+            dialog.set_value("seats", recommended)
+            note = (f"Recommended by the rightsizing brief: {recommended:,} ({need}); this "
+                    f"term has {now}.")
         dialog.seats_note = dialog.add_field_note("seats", note)  # type: ignore[attr-defined]
 
     dialog.env.run(work, done, lambda _exc: None, key=f"recommend:{id(dialog)}")

@@ -235,6 +235,33 @@ def test_rightsizing_brief_projects_savings_and_the_price_change(ctx: ServiceCon
     assert not rightsizing_brief(ctx, new.id, day - timedelta(days=1)).due
 
 
+def test_a_tool_in_several_terms_sizes_each_term_for_what_the_others_do_not_hold(
+        ctx: ServiceContext) -> None:
+    """20 active users, a Basic term of 10 seats and a Pro term of 30: the tool needs 22
+    (10 % headroom). Neither brief says to grow; each keeps the other term as it is."""
+    tool = tools.create_tool(ctx, name="Two").id
+    start, renewal = TODAY - timedelta(days=300), TODAY + timedelta(days=60)
+    basic = terms.create_term(ctx, tool_id=tool, plan="Basic", currency="USD",
+                              unit_price="5.00", seats=10, billing_period="monthly",
+                              term_start=start, renewal_date=renewal)
+    pro = terms.create_term(ctx, tool_id=tool, plan="Pro", currency="USD", unit_price="20.00",
+                            seats=30, billing_period="monthly", term_start=start,
+                            renewal_date=renewal)
+    for n in range(20):
+        account(ctx, tool, f"u{n}@example.com", last_days=1)
+    assert utilization.compute(ctx, TODAY, "Two").tools[0].recommended_seats == 22
+    small, big = rightsizing_brief(ctx, basic.id), rightsizing_brief(ctx, pro.id)
+    assert (small.other_terms_seats, small.recommended_seats, small.seat_change) == (30, 0, -10)
+    assert small.projected_savings == Decimal("600.00")  # 10 seats × 5.00 × 12
+    assert (big.other_terms_seats, big.recommended_seats, big.seat_change) == (10, 12, -18)
+    assert big.projected_annual_cost == Decimal("2880.00")  # 12 × 20.00 × 12
+    # Alone, a term is sized for the whole need: the other one ended.
+    terms.update_term(ctx, pro.id, expected_version=pro.version, status="ended")
+    alone = rightsizing_brief(ctx, basic.id)
+    assert (alone.other_terms_seats, alone.recommended_seats, alone.seat_change) == (0, 22, 12)
+    assert alone.no_recommendation is None
+
+
 _counter = itertools.count()
 
 
