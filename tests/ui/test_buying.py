@@ -55,6 +55,8 @@ def test_the_request_form_is_one_click_away_and_says_what_is_paid_for(
     assert file_menu.actions()[0] is action  # File → New request…, first
     button = window.menuBar().cornerWidget(Qt.Corner.TopRightCorner)
     assert isinstance(button, QToolButton) and "New request" in button.text()
+    # Installed once the window is up (as the start does): shown all the same.
+    assert button.isVisible() and button.width() > 0
     form = _form(window, qtbot, button.click)
     assert form.paid_label.isHidden()
     form.set_value("category", "whiteboard")

@@ -187,4 +187,5 @@ def install_request_action(window: QMainWindow, env: Env) -> QAction:
     button.setAutoRaise(True)
     button.setToolTip(f"New request ({SHORTCUT})")
     bar.setCornerWidget(button, Qt.Corner.TopRightCorner)
+    button.show()  # a corner widget set on a menu bar already shown stays hidden until shown
     return action
