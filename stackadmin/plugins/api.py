@@ -119,6 +119,9 @@ class Option:
     default: str | None = None
     help: str = ""
     kind: OptionKind = OptionKind.TEXT
+    # Set, the fetch lists part of the users (one licence's holders, one app's assignees):
+    # such an integration is never the company directory, whose missing users are leavers.
+    partial: bool = False
 
     def parse(self, text: str) -> str:
         """The value normalised (trimmed; URLs without a trailing slash; booleans as
@@ -557,6 +560,11 @@ class Plugin(abc.ABC):
     @abc.abstractmethod
     def fetch(self, ctx: PluginContext) -> Iterator[Record]:
         """Yields every account (once each), the vendor's seat counts, and notices."""
+
+
+def partial_options(options: tuple[Option, ...], values: Mapping[str, str]) -> list[str]:
+    """The options set in `values` that make the listing partial (Option.partial)."""
+    return [o.name for o in options if o.partial and (values.get(o.name) or "").strip()]
 
 
 def describe_problems(cls: type[Any]) -> list[str]:

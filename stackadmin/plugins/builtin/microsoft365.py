@@ -78,7 +78,7 @@ class Microsoft365Plugin(Plugin):
                help="of the app registration holding the client secret"),
         Option("sku", "Licences (SKU part numbers)", kind=OptionKind.LIST,
                help="e.g. SPE_E3,SPE_E5: only users holding one are this tool's accounts; "
-                    "empty: every user"),
+                    "empty: every user", partial=True),
         Option("base_url", "Graph root", default=API_ROOT, kind=OptionKind.URL,
                help="https://graph.microsoft.com (national clouds: their Graph root)"),
         Option("token_url", "Token endpoint", kind=OptionKind.URL,

@@ -77,7 +77,7 @@ class OktaPlugin(Plugin):
         Option("base_url", "Okta org URL", required=True, kind=OptionKind.URL,
                help="https://YOUR-ORG.okta.com"),
         Option("app_id", "App id", help="to read the users assigned one app (0oa...) "
-                                         "instead of every user"),
+                                         "instead of every user", partial=True),
     )
     secret = Secret("API token (Security > API > Tokens), of a read-only administrator")
     reports_activity = True

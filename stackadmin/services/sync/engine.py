@@ -32,6 +32,7 @@ from stackadmin.plugins.api import (
     PluginCrashed,
     PluginError,
     SeatCount,
+    partial_options,
 )
 from stackadmin.plugins.host import PluginRun
 from stackadmin.plugins.http import HttpStats, Progress
@@ -39,7 +40,7 @@ from stackadmin.plugins.registry import Registry, load_registry
 from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.sync import directory, owner
+from stackadmin.services.sync import directory, integrations, owner
 from stackadmin.services.sync.apply import write_plan, write_seat_counts
 from stackadmin.services.sync.integrations import find_integration, read_secret
 from stackadmin.services.sync.owner import STALE
@@ -286,10 +287,17 @@ def stage(ctx: ServiceContext, name: str, *, dry_run: bool = False, force: bool 
     except KeyboardInterrupt:
         fail("cancelled (interrupted)", "cancelled", _CANCELLED)
         raise
+    notices = tuple(n.text for n in fetched.notices)
+    directory = row.is_directory_source
+    # Stored before such options were refused with directory=true: the accounts are synced,
+    # the people list is left alone (its missing users are not leavers).
+    if directory and (narrowed := partial_options(info.options, row.options or {})):
+        directory = False
+        why = integrations.directory_refused(narrowed)
+        notices += (f"the people list was not updated: {why}",)
     return Staged(row.id, row.name, row.plugin_id, row.tool_id, tool, run_id, started,
-                  row.is_directory_source, row.brake_pct, row.last_success_at,
-                  fetched.accounts, fetched.seat_counts,
-                  tuple(n.text for n in fetched.notices), stats, trigger)
+                  directory, row.brake_pct, row.last_success_at,
+                  fetched.accounts, fetched.seat_counts, notices, stats, trigger)
 
 
 def _notices(staged: Staged, plan: Plan, people: directory.PeoplePlan | None) -> tuple[str, ...]:

@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from stackadmin.domain.values import required_text
 from stackadmin.domain.vocab import SyncStatus
 from stackadmin.errors import NotFoundError, UserError, ValidationError
-from stackadmin.plugins.api import CheckResult, resolve_options, split_host_options
+from stackadmin.plugins.api import (
+    CheckResult,
+    partial_options,
+    resolve_options,
+    split_host_options,
+)
 from stackadmin.plugins.host import PluginRun
 from stackadmin.plugins.registry import PluginInfo, Registry, load_registry
 from stackadmin.secrets import SecretStore
@@ -120,6 +125,14 @@ def _tool_id(session: Session, ctx: ServiceContext, name: str) -> tuple[int, boo
     return add_tool(session, ctx, name=clean).id, True
 
 
+def directory_refused(narrowed: list[str]) -> str:
+    """Why an integration whose options narrow its listing is not the company directory."""
+    names = ", ".join(narrowed)
+    return (f"with {names} it reads part of the users, so it cannot be the company directory "
+            "(anyone it does not list would be marked as having left): set directory=false, "
+            f"or add another integration without {names} as the directory")
+
+
 def check_settings(info: PluginInfo, given: Mapping[str, str],
                    base: HostSettings | None = None,
                    stored: Mapping[str, str] | None = None
@@ -146,6 +159,8 @@ def check_settings(info: PluginInfo, given: Mapping[str, str],
     if settings.directory and not info.directory_capable:
         problems.append(f"the plugin '{info.id}' cannot be the company directory (its users "
                         "are not a people list)")
+    elif settings.directory and (narrowed := partial_options(info.options, merged)):
+        problems.append(directory_refused(narrowed))
     if problems:
         raise ValidationError(problems)
     return options, settings

@@ -34,7 +34,9 @@ _STATUS = {"active": AccountStatus.ACTIVE, "suspended": AccountStatus.SUSPENDED,
 class DirectoryPlugin(Plugin):
     id = "test-directory"
     name = "Test directory"
-    options = (Option("base_url", "API root", required=True, kind=OptionKind.URL),)
+    options = (Option("base_url", "API root", required=True, kind=OptionKind.URL),
+               Option("group", "Group", help="only the users of this group",
+                      partial=True))
     secret = Secret("API token")
     reports_activity = True
     directory_capable = True
@@ -46,7 +48,8 @@ class DirectoryPlugin(Plugin):
         api = ctx.http.bind(auth=BearerToken(ctx.reveal_secret()))
         for user in api.items(join_url(ctx.option("base_url"), "/users"), LinkHeader(),
                               what="the directory's users"):
-            yield _record(user)
+            if ctx.option_or_none("group") in (None, user.get("group")):
+                yield _record(user)
 
 
 def _record(user: dict[str, Any]) -> AccountRecord:

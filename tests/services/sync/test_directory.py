@@ -15,7 +15,7 @@ from stackadmin.plugins.registry import GROUP, Registry
 from stackadmin.services.inventory import people
 from stackadmin.services.seats import utilization
 from stackadmin.services.sync import engine, integrations
-from stackadmin.store.models import Account, Person
+from stackadmin.store.models import Account, Integration, Person
 from tests.conftest import TODAY
 from tests.services.seats.helpers import account, tool_with_term
 from tests.services.sync.conftest import SECRET, Kit
@@ -159,3 +159,57 @@ def test_people_changes_are_audited_as_from_sync(kit: Kit, directory: Directory)
     directory.sync()
     events = [e for e in list_events(kit.ctx) if e.entity == "person"]
     assert [(e.source, e.action) for e in events] == [("sync", "create")]
+
+
+def test_a_listing_of_part_of_the_users_cannot_be_the_directory(kit: Kit,
+                                                                directory: Directory) -> None:
+    """With an option that lists one group, one licence or one app, the users it leaves
+    out have not left: such an integration is refused as the directory, on adding it and
+    on editing it."""
+    with pytest.raises(ValidationError, match="with group it reads part of the users"):
+        integrations.add_integration(
+            kit.ctx, "test-directory", "Directory", "Google Workspace",
+            {"base_url": kit.vendor.url, "directory": "true", "group": "sales"}, SECRET,
+            secrets=kit.secrets, registry=directory.registry)
+    directory.add()
+    with pytest.raises(ValidationError, match="cannot be the company directory"):
+        integrations.edit_integration(kit.ctx, "Directory", given={"group": "sales"},
+                                      secrets=kit.secrets, registry=directory.registry)
+    # As the directory it lists everyone; without it, a group is fine.
+    integrations.edit_integration(kit.ctx, "Directory", given={"directory": "false",
+                                                               "group": "sales"},
+                                  secrets=kit.secrets, registry=directory.registry)
+    with kit.ctx.read() as session:
+        row = session.scalars(select(Integration)).one()
+        assert (row.is_directory_source, row.options) == (False, {
+            "base_url": kit.vendor.url, "group": "sales"})
+
+
+def test_a_stored_directory_listing_part_of_the_users_marks_nobody_departed(
+        kit: Kit, directory: Directory) -> None:
+    """A directory integration stored with such an option (before it was refused) syncs
+    its accounts and leaves the people list alone, saying why."""
+    directory.serve([user(n, group="sales" if n < 4 else "support") for n in range(1, 7)])
+    directory.add()
+    directory.sync()
+    with kit.ctx.transaction() as session:
+        row = session.scalars(select(Integration)).one()
+        row.options = {**row.options, "group": "sales"}
+    result = directory.sync(force=True)
+    assert any(n.startswith("the people list was not updated: with group it reads part")
+               for n in result.notices), result.notices
+    for n in range(1, 7):
+        assert person_of(kit, f"user{n}@example.com").status == "active"
+    assert result.deprovisioned == 3  # the tool's accounts follow the listing, as for any tool
+
+
+def test_the_built_in_directories_say_which_options_list_part_of_the_users() -> None:
+    from stackadmin.plugins.api import partial_options
+    from stackadmin.plugins.registry import load_registry
+
+    found = {info.id: info for info in load_registry().plugins()}
+    assert partial_options(found["microsoft365"].options, {"sku": "SPE_E5"}) == ["sku"]
+    assert partial_options(found["okta"].options, {"app_id": "0oa1"}) == ["app_id"]
+    assert partial_options(found["okta"].options, {"app_id": " "}) == []
+    assert partial_options(found["google-workspace"].options,
+                           {"customer": "C01", "admin_email": "a@example.com"}) == []
