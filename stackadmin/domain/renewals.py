@@ -76,6 +76,20 @@ def roll_forward(renewal_date: date, length_months: int, today: date, *,
     return candidate
 
 
+def next_term(term_start: date | None, renewal_date: date, auto_renew: bool,
+              today: date) -> tuple[date, date]:
+    """The dates of the term that renews this one: from the renewal in play on `today`
+    (rolled forward for an auto-renewing term whose date has passed) to the anniversary
+    after it, the same length later, month ends kept (a term from Jan 31 to Feb 28 is
+    followed by Feb 28 to Mar 31)."""
+    months = term_length_months(term_start, renewal_date)
+    start = renewal_date
+    if auto_renew and renewal_date < today:
+        start = roll_forward(renewal_date, months, today, term_start=term_start)
+    end = roll_forward(renewal_date, months, start + timedelta(days=1), term_start=term_start)
+    return start, end
+
+
 @dataclass(frozen=True, slots=True)
 class Cycle:
     """A term's renewal as of a date: rolled forward when it auto-renews."""

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stackadmin.domain.renewals import cancel_by, current_cycle, roll_forward, term_length_months
+from stackadmin.domain.renewals import (
+    cancel_by,
+    current_cycle,
+    next_term,
+    roll_forward,
+    term_length_months,
+)
 from stackadmin.domain.terms import TermPrice, parse_billing_period
 from stackadmin.domain.vocab import PricingModel
 from stackadmin.errors import ValidationError
@@ -81,3 +87,25 @@ def test_annual_cost_of_per_seat_and_flat_terms() -> None:
     assert per_seat.annual_cost == Decimal("1500.00")
     flat = TermPrice(PricingModel.FLAT, Decimal("3000"), None, 3)
     assert flat.annual_cost == Decimal("12000")
+
+
+@pytest.mark.parametrize(("start", "renewal", "auto", "today", "expected"), [
+    # Auto-renewing, monthly from Jan 31, its stored date long past: from the renewal in
+    # play (as the Renewals page shows it), month ends kept.
+    (date(2025, 1, 31), date(2025, 2, 28), True, date(2026, 11, 30),
+     (date(2026, 11, 30), date(2026, 12, 31))),
+    # Not yet due: from the stored renewal date, one term length on.
+    (date(2026, 1, 31), date(2027, 1, 31), True, date(2026, 11, 30),
+     (date(2027, 1, 31), date(2028, 1, 31))),
+    (date(2025, 1, 31), date(2025, 2, 28), False, date(2026, 11, 30),
+     (date(2025, 2, 28), date(2025, 3, 31))),  # does not renew by itself: not rolled
+    (None, date(2024, 2, 29), True, date(2026, 11, 30),
+     (date(2027, 2, 28), date(2028, 2, 29))),  # a leap day, kept where it exists
+])
+def test_the_next_term_runs_from_the_renewal_in_play(
+        start: date | None, renewal: date, auto: bool, today: date,
+        expected: tuple[date, date]) -> None:
+    assert next_term(start, renewal, auto, today) == expected
+    cycle = current_cycle(term_start=start, renewal_date=renewal, auto_renew=auto,
+                          notice_days=0, internal_lead_days=0, today=today)
+    assert expected[0] == cycle.renewal_date

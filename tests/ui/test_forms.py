@@ -179,6 +179,25 @@ def test_renew_prefills_the_seats_the_brief_recommends(
         assert new.seats == brief.recommended_seats
 
 
+def test_renew_starts_at_the_renewal_the_page_shows(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """An auto-renewing monthly term from Jan 31 whose stored renewal date is long past:
+    the next term runs from the renewal in play, month ends kept, not from the stored
+    date nearly two years back."""
+    from stackadmin.services.inventory import terms, tools
+
+    tool = tools.create_tool(demo_ctx, name="Alpha").id
+    term = terms.create_term(demo_ctx, tool_id=tool, currency="USD", unit_price="5.00",
+                             seats=3, billing_period="monthly", term_start=date(2025, 1, 31),
+                             renewal_date=date(2025, 2, 28), auto_renew=True)
+    dialog = term_dialogs.renew(_renewals(window, qtbot), term)
+    assert dialog is not None
+    values = dialog.values()  # today is 2026-11-25: the term last renewed on Oct 31
+    assert (values["term_start"], values["renewal_date"]) == (date(2026, 11, 30),
+                                                              date(2026, 12, 31))
+    dialog.reject()
+
+
 def test_after_a_validation_error_the_buttons_cover_no_field(
         window: MainWindow, qtbot: Any) -> None:
     page = _renewals(window, qtbot)

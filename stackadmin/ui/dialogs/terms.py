@@ -104,21 +104,21 @@ def edit(page: Page, term: TermRow | None) -> FormDialog | None:
 
 
 def renew(page: Page, term: TermRow | None) -> FormDialog | None:
-    """The next term, starting at this one's renewal date; what the user changes here (price,
-    seats, dates) is what the new contract says; the rest carries over."""
+    """The next term, from the renewal in play (domain.renewals.next_term); what the user
+    changes here (price, seats, dates) is what the new contract says; the rest carries
+    over."""
     if term is None:
         return None
-    from dateutil.relativedelta import relativedelta
+    from stackadmin.domain.renewals import add_months, next_term
 
-    from stackadmin.domain.renewals import term_length_months
-
-    start = term.renewal_date or page.env.today()
-    months = term_length_months(term.term_start, term.renewal_date) if term.renewal_date else 12
+    today = page.env.today()
+    # From the renewal the Renewals page shows (rolled forward when the term auto-renews).
+    start, end = ((today, add_months(today, 12)) if term.renewal_date is None else
+                  next_term(term.term_start, term.renewal_date, term.auto_renew, today))
     renew_fields = [f for f in fields() if f.name in (
         "plan", "unit_price", "seats", "term_start", "renewal_date", "notes")]
     values = {"plan": term.plan, "unit_price": term.unit_price.plain(), "seats": term.seats,
-              "term_start": start, "renewal_date": start + relativedelta(months=months),
-              "notes": term.notes}
+              "term_start": start, "renewal_date": end, "notes": term.notes}
 
     def save(ctx: ServiceContext, values: dict[str, Any]) -> Any:
         from stackadmin.services.inventory.terms import renew_term
