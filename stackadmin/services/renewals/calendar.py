@@ -26,10 +26,12 @@ class CalendarExport:
     terms: int
 
 
-def event_uid(term_id: int, kind: str, day: date) -> str:
-    """Stable across exports: the same term, kind and date give the same UID, so a calendar
-    that imports the file again updates the event instead of adding a copy."""
-    return f"{kind}-{term_id}-{day.strftime('%Y%m%d')}@{UID_DOMAIN}"
+def event_uid(term_id: int, kind: str) -> str:
+    """Stable across exports: one UID per term and kind (cancel-by, renewal), whatever its
+    date, so a calendar that imports the file again moves the event (a notice period or a
+    renewal date corrected, the next cycle of a term that renews by itself) instead of
+    keeping the old date beside the new one."""
+    return f"{kind}-{term_id}@{UID_DOMAIN}"
 
 
 def _name(row: RenewalRow) -> str:
@@ -57,7 +59,7 @@ def _details(row: RenewalRow) -> str:
 
 def _event(row: RenewalRow, kind: str, day: date, summary: str, stamp: datetime) -> Event:
     event = Event()
-    event.add("uid", event_uid(row.term_id, kind, day))
+    event.add("uid", event_uid(row.term_id, kind))
     event.add("dtstamp", stamp)
     event.add("dtstart", day)  # a date value: an all-day event
     event.add("dtend", day + timedelta(days=1))
@@ -78,8 +80,9 @@ def _alarm(row: RenewalRow, lead: int) -> Alarm:
 
 
 def build_calendar(rows: list[RenewalRow], stamp: datetime | None = None) -> Calendar:
-    """One all-day event per cancel-by date and per renewal date; the cancel-by event carries
-    an alarm at each lead time of the term's tool."""
+    """One all-day event per cancel-by date and per renewal date; the cancel-by event of an
+    undecided term carries an alarm at each lead time of the term's tool (once decided, no
+    more reminders: its events say the decision)."""
     when = stamp or datetime.now(UTC)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -90,7 +93,7 @@ def build_calendar(rows: list[RenewalRow], stamp: datetime | None = None) -> Cal
         deadline = _event(row, "cancel-by", row.cancel_by,
                           f"Cancel-by: {_name(row)} (renews {row.renewal_date.isoformat()})",
                           when)
-        for lead in row.leads:
+        for lead in () if row.decided else row.leads:
             deadline.add_component(_alarm(row, lead))
         cal.add_component(deadline)
         cal.add_component(_event(row, "renewal", row.renewal_date,
