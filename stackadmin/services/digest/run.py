@@ -72,7 +72,20 @@ def _last(ctx: ServiceContext, outcome: DigestOutcome | None = None) -> SendRow 
 
 
 def last_sent(ctx: ServiceContext) -> SendRow | None:
-    return _last(ctx, DigestOutcome.SENT)
+    """The last digest the team received: sent to every recipient set now, for a day that
+    has come. A one-off (`--to` someone else, or `--as-of` a day ahead) neither makes the
+    team's digest wait for the next period nor moves what the next one covers."""
+    team = set(digest_settings(ctx).recipients)
+    today = ctx.today()
+    query = (select(DigestSend).where(DigestSend.outcome == DigestOutcome.SENT.value,
+                                      DigestSend.as_of <= today)
+             .order_by(DigestSend.at.desc(), DigestSend.id.desc()))
+    with ctx.read() as session:
+        for row in session.scalars(query).yield_per(100):
+            if team <= set(row.recipients.split(",")):
+                return SendRow(row.id, row.at, row.as_of, row.recipients, row.outcome,
+                               row.error, row.reported)
+    return None
 
 
 def compose(ctx: ServiceContext, as_of: date | None = None) -> Digest:

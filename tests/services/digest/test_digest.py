@@ -146,7 +146,8 @@ def test_html_is_escaped_and_made_for_a_phone(inventory: ServiceContext) -> None
 def test_due_by_frequency_and_a_failure_keeps_it_due(inventory: ServiceContext) -> None:
     assert run.is_due(inventory)
     with inventory.transaction() as session:
-        session.add(DigestSend(as_of=TODAY, recipients="ops@example.com", outcome="sent"))
+        session.add(DigestSend(as_of=TODAY, recipients="ops@example.com,cfo@example.com",
+                               outcome="sent"))
 
     def day(n: int) -> ServiceContext:
         return replace(inventory, today=lambda: TODAY + timedelta(days=n))
@@ -192,6 +193,22 @@ def test_sent_over_starttls_with_auth(inventory: ServiceContext, mailbox: Mailbo
         summaries = list(session.scalars(select(AuditEvent.summary)))
     assert "digest 2026-11-25 sent to ops@example.com, cfo@example.com" in summaries
     assert not any(PASSWORD in s for s in summaries)
+
+
+def test_a_one_off_digest_leaves_the_teams_due(inventory: ServiceContext, mailbox: Mailbox,
+                                              secrets: SecretStore) -> None:
+    """Sent to someone else, or for a day ahead: the team's digest is still due, and still
+    covers the period since the team's last one."""
+    since = run.compose(inventory).since
+    run.send_digest(inventory, to=["me@example.com"], secrets=secrets, tls=mailbox.trust())
+    run.send_digest(inventory, as_of=TODAY + timedelta(days=90), secrets=secrets,
+                    tls=mailbox.trust())
+    assert len(mailbox.messages) == 2
+    assert run.is_due(inventory) and run.last_sent(inventory) is None
+    assert run.compose(inventory).since == since
+    run.send_digest(inventory, secrets=secrets, tls=mailbox.trust())  # the team's
+    assert not run.is_due(inventory)
+    assert run.compose(inventory, TODAY + timedelta(days=7)).since == TODAY
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
