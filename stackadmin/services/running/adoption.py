@@ -26,7 +26,7 @@ from stackadmin.services.seats.utilization import UtilizationReport
 from stackadmin.store.models import AdoptionSnapshot, AdoptionTarget, Person, Tool
 
 _FIGURES = ("seats_purchased", "seats_held", "seats_active", "seats_unused",
-            "seats_activity_unknown", "annual_cost_minor", "currency")
+            "seats_activity_unknown", "seats_judged", "annual_cost_minor", "currency")
 
 
 # -- snapshots --------------------------------------------------------------------------
@@ -47,6 +47,9 @@ def _figures(report: UtilizationReport) -> dict[int, dict[str, Any]]:
             "seats_purchased": f.seats_purchased, "seats_held": f.seats_held or 0,
             "seats_active": f.seats_active, "seats_unused": f.seats_unused,
             "seats_activity_unknown": f.seats_activity_unknown,
+            # The report's capacity: a tool has a utilization exactly when it has one.
+            "seats_judged": (None if f.utilization_pct is None
+                             else f.seats_purchased - f.seats_activity_unknown),
             "annual_cost_minor": None if cost is None else cost.minor,
             "currency": report.base_currency,
         }
@@ -122,12 +125,18 @@ class TrendPoint:
     seats_unused: int
     seats_activity_unknown: int
     annual_cost_base: Decimal | None
+    seats_judged: int = 0  # of the tools with a utilization: their capacity
+    seats_active_judged: int = 0  # and their active seats
 
     @property
     def active_pct(self) -> Decimal | None:
-        if not self.seats_purchased:
+        """Active seats over the seats whose use can be judged, of the tools that have a
+        utilization, as the utilization report figures it: flat fees without a seat count,
+        tools without seat data and those of unknown activity are left out. None when no
+        tool has one."""
+        if not self.seats_judged:
             return None
-        return Decimal(self.seats_active) * 100 / self.seats_purchased
+        return Decimal(self.seats_active_judged) * 100 / self.seats_judged
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,10 +202,13 @@ def _sum(day: date, snaps: list[AdoptionSnapshot], base: str) -> TrendPoint:
             cost += Money(s.annual_cost_minor, s.currency).amount
         else:
             cost = None
+    judged = [s for s in snaps if s.seats_judged]
     return TrendPoint(day, sum(s.seats_purchased for s in snaps),
                       sum(s.seats_held for s in snaps), sum(s.seats_active for s in snaps),
                       sum(s.seats_unused for s in snaps),
-                      sum(s.seats_activity_unknown for s in snaps), cost)
+                      sum(s.seats_activity_unknown for s in snaps), cost,
+                      sum(s.seats_judged or 0 for s in judged),
+                      sum(s.seats_active for s in judged))
 
 
 # -- targets and the training list ------------------------------------------------------

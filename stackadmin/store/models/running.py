@@ -87,6 +87,9 @@ class AdoptionSnapshot(Base):
     seats_active: Mapped[int] = mapped_column(Integer)
     seats_unused: Mapped[int] = mapped_column(Integer)
     seats_activity_unknown: Mapped[int] = mapped_column(Integer)
+    # The seats whose use can be judged (purchased less those of unknown activity); None
+    # for a tool without seat data or whose activity is unknown (no utilization).
+    seats_judged: Mapped[int | None] = mapped_column(Integer)
     # In the base currency of the day (`currency`); None when a rate was missing.
     annual_cost_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))

@@ -106,7 +106,11 @@ def test_trend_months_use_each_months_last_snapshot_and_invent_nothing(
     assert october.point is None  # before history began: nothing made up
     assert november.point is not None and november.point.seats_active == 1
     assert december.point is not None and december.point.seats_active == 2
-    assert december.point.active_pct == Decimal(20)
+    # 2 active of the 9 seats whose use can be judged (the SCIM seat's is unknown), as
+    # the utilization report says on that day.
+    assert december.point.active_pct == Decimal(2) * 100 / 9
+    assert december.point.active_pct == utilization.compute(
+        on(jira, 35), TODAY + timedelta(days=35), "Jira").tools[0].utilization_pct
     assert december.point.annual_cost_base == Decimal("1200.00")
     assert [p.day for p in trend.days] == [TODAY, TODAY + timedelta(days=35)]
     assert trend.first_day == TODAY
@@ -187,3 +191,22 @@ def test_a_training_resource_is_edited_by_the_rules_of_adding_it(jira: ServiceCo
     assert (back.kind, back.url, back.champion_id) == ("guide", "/srv/guides/jira.pdf", None)
     assert [c[0] for c in training.champion_choices(jira)] == [
         "ada@example.com", "bob@example.com", "cy@example.com", "dee@example.com"]
+
+
+def test_the_stacks_active_share_is_the_utilization_reports(jira: ServiceContext) -> None:
+    """A flat fee's users, a tool of unknown activity and one without seat data count in
+    the seats, not in the active share: the share over time is the utilization report's."""
+    flat = tool_with_term(jira, "Datadog", pricing="flat", unit_price="900.00", seats=None)
+    for n in range(20):
+        account(jira, flat, f"dd{n}@example.com", last_days=1)
+    scim = tool_with_term(jira, "Loom", seats=30)
+    for n in range(25):
+        account(jira, scim, f"loom{n}@example.com", last_days=None, activity_known=False)
+    tool_with_term(jira, "Zendesk", seats=12)  # no account recorded
+    adoption.take_snapshot(jira)
+    stack = adoption.trend(jira, months=1).days[-1]
+    report = utilization.compute(jira, TODAY)
+    assert stack.active_pct == report.total.utilization_pct == Decimal(100) / 9
+    assert stack.seats_active == 21 and stack.seats_purchased == 52
+    loom = adoption.trend(jira, tool="Loom", months=1).days[-1]
+    assert loom.active_pct is None  # activity unknown: no share, not 0 %
