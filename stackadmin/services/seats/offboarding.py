@@ -42,6 +42,13 @@ class PersonAccount:
     exempt: bool = False
     exempt_reason: str | None = None
     theirs: bool = True  # False: transferred to someone else (still on the checklist)
+    # The currencies without a rate to the base currency: the seat's cost is then unknown
+    # (annual_cost_base None), which is not a flat price.
+    missing_rates: tuple[str, ...] = ()
+
+    @property
+    def flat_priced(self) -> bool:
+        return self.annual_cost_base is None and not self.missing_rates
 
     @property
     def done(self) -> bool:
@@ -96,7 +103,16 @@ class PersonView:
 
     @property
     def flat_priced(self) -> int:
-        return sum(1 for a in self.accounts if a.annual_cost_base is None)
+        return sum(1 for a in self.accounts if a.flat_priced)
+
+    @property
+    def missing_rates(self) -> tuple[str, ...]:
+        """The currencies whose missing rate leaves some of their seats' cost unknown."""
+        return tuple(sorted({c for a in self.accounts for c in a.missing_rates}))
+
+    @property
+    def cost_unknown(self) -> int:
+        return sum(1 for a in self.accounts if a.missing_rates)
 
 
 def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
@@ -107,6 +123,7 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
     seats = {s.account_id: s for s in report.seats_of_person(person_id)}
     # Tools priced by flat fees only: a seat there costs nothing extra ("flat price").
     flat = {t.tool_id for t in report.tools if t.savings_per_seat_base == 0}
+    missing = {t.tool_id: t.missing_rates for t in report.tools if t.missing_rates}
     with ctx.read() as session:
         items: dict[int, OffboardingItem] = {
             i.account_id: i for i in session.scalars(
@@ -140,7 +157,9 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
             item.outcome if item else None, item.reason if item else None,
             names.get(item.transferred_to_id) if item and item.transferred_to_id else None,
             left and known and active_after_leaving(person.end_date, last),
-            exempt, exempt_reason, acc_id in theirs))
+            exempt, exempt_reason, acc_id in theirs,
+            missing.get(tool_id, ()) if tool_id not in flat and seat and seat.holds_seat
+            and seat.annual_cost_base is None else ()))
     return PersonView(person, accounts, report.base_currency, report.as_of, left, owned)
 
 

@@ -45,6 +45,14 @@ def _last_activity(a: PersonAccount) -> str:
     return f"⚠ {text}" if a.active_after_leaving else text
 
 
+def _cost(a: PersonAccount) -> str:
+    if a.missing_rates:
+        return f"unknown: no {', '.join(a.missing_rates)} rate"
+    if a.annual_cost_base is None:
+        return "flat price"
+    return base_text(a.annual_cost_base, a.base_currency)
+
+
 def _columns() -> list[Column[PersonAccount]]:
     return [
         Column("Tool", lambda a: a.tool, width=170, elide="middle"),
@@ -57,8 +65,7 @@ def _columns() -> list[Column[PersonAccount]]:
                searchable=False, width=110, warn=lambda a: a.active_after_leaving,
                tooltip=lambda a: "Used after their last day: check the access was removed"
                if a.active_after_leaving else ""),
-        Column("Annual cost", lambda a: "flat price" if a.annual_cost_base is None
-               else base_text(a.annual_cost_base, a.base_currency),
+        Column("Annual cost", _cost,
                key=lambda a: a.annual_cost_base, numeric=True, searchable=False, width=95),
         Column("Exemption", lambda a: a.exempt_reason or "" if a.exempt else "", width=120),
         Column("Offboarding", lambda a: a.outcome_text),
@@ -250,7 +257,13 @@ def heading_html(view: PersonView) -> str:
     departed = person.status == "departed"
     status = f"departed {date_text(person.end_date)}" if departed else person.status
     facts = " · ".join(x for x in (person.email, person.department, person.title, status) if x)
-    flat = f" (plus {plural(view.flat_priced, 'flat-priced tool')})" if view.flat_priced else ""
+    extra = []
+    if view.flat_priced:
+        extra.append(f"plus {plural(view.flat_priced, 'flat-priced tool')}")
+    if view.cost_unknown:
+        extra.append(f"and {plural(view.cost_unknown, 'seat')} of unknown cost: no rate from "
+                     f"{', '.join(view.missing_rates)} to {view.base_currency}")
+    flat = f" ({'; '.join(extra)})" if extra else ""
     lines = [f"<span style='font-size:15pt; font-weight:600'>{escape(person.name)}</span>",
              escape(facts),
              escape(f"{plural(len(view.accounts), 'account')}, "

@@ -1,0 +1,31 @@
+"""A person's accounts and what they cost: a per-seat price, a flat price, or unknown for
+want of an exchange rate (never shown as a flat price, never counted as nothing)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import rates
+from stackadmin.services.seats.offboarding import person_view
+from tests.conftest import TODAY
+from tests.services.seats.helpers import account, person, tool_with_term
+
+
+def test_a_seat_without_a_rate_is_of_unknown_cost_not_flat_priced(
+        ctx: ServiceContext) -> None:
+    ada = person(ctx, "ada@example.com")
+    slack = tool_with_term(ctx, "Slack", unit_price="8.00")
+    euro = tool_with_term(ctx, "Euro", currency="EUR", unit_price="10.00")
+    datadog = tool_with_term(ctx, "Datadog", pricing="flat", unit_price="900.00", seats=None)
+    for tool in (slack, euro, datadog):
+        account(ctx, tool, "ada@example.com", person_id=ada, last_days=1)
+    view = person_view(ctx, ada)
+    cost = {a.tool: (a.annual_cost_base, a.missing_rates, a.flat_priced)
+            for a in view.accounts}
+    assert cost == {"Slack": (Decimal("96.00"), (), False), "Euro": (None, ("EUR",), False),
+                    "Datadog": (None, (), True)}
+    assert (view.flat_priced, view.cost_unknown, view.missing_rates) == (1, 1, ("EUR",))
+    rates.set_rate(ctx, "EUR", "1.10", TODAY)
+    view = person_view(ctx, ada)
+    assert view.cost_unknown == 0 and view.annual_cost_base == Decimal("228.00")
