@@ -43,10 +43,11 @@ class SeatFacts:
 
 
 def days_inactive(last_activity: datetime | None, today: date) -> int | None:
-    """Calendar days from the UTC date of the last activity to `today`; None when never."""
+    """Calendar days from the UTC date of the last activity to `today`; None when never.
+    0 for activity on `today` or after it (a report as of a past day, on later data)."""
     if last_activity is None:
         return None
-    return (today - last_activity.date()).days
+    return max((today - last_activity.date()).days, 0)
 
 
 def holds_seat(status: AccountStatus | str, billable: bool | None = None) -> bool:

@@ -65,6 +65,8 @@ def test_days_are_counted_on_the_utc_date_of_the_last_activity() -> None:
     assert days_inactive(at(T + 1, hour=0), D) == T + 1
     assert days_inactive(at(T + 1, hour=23), D) == T + 1
     assert days_inactive(None, D) is None
+    # A report as of a past day on later data: active since, not -4 days inactive.
+    assert days_inactive(at(-4), D) == 0 and days_inactive(at(0, hour=23), D) == 0
 
 
 def test_never_active_only_after_t_days_since_first_seen() -> None:
