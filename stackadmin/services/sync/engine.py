@@ -425,8 +425,11 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
     except _BrakeStop as stop:
         finished = _finish(ctx, staged.run_id, _FAILED, error=str(stop), kind="brake",
                            stats=staged.stats, notices=notices)
-        return _result(staged, plan, _FAILED, dry_run=False, forced=force, finished=finished,
-                       notices=notices, error=str(stop), kind="brake")
+        # Nothing was written: no counts, as the run's history says; the error says what
+        # the plan would have done.
+        return _result(staged, Plan(staged.integration_id, staged.tool_id), _FAILED,
+                       dry_run=False, forced=force, finished=finished, notices=notices,
+                       error=str(stop), kind="brake")
     except Cancelled:
         finished = _finish(ctx, staged.run_id, _CANCELLED, error="cancelled while writing: "
                            "nothing was written", kind="cancelled", stats=staged.stats)

@@ -254,6 +254,12 @@ def test_the_brake_stops_a_mass_deprovision_and_force_goes_through(kit: Kit) -> 
     assert (stopped.status, stopped.error_kind) == ("failed", "brake")
     assert "3 of the 10 accounts" in (stopped.error or "") and "--force" in (stopped.error or "")
     assert dump(kit.ctx) == before
+    # Nothing written, nothing counted: the result says what the run's history says.
+    assert (stopped.added, stopped.changed, stopped.deprovisioned, stopped.unchanged) == (
+        0, 0, 0, 0)
+    with kit.ctx.read() as session:
+        run = session.get(SyncRun, stopped.run_id)
+        assert run is not None and (run.deprovisioned, run.unchanged) == (0, 0)
     forced = kit.sync(force=True)
     assert forced.ok and forced.deprovisioned == 3 and forced.forced
 
