@@ -86,12 +86,14 @@ def _columns() -> list[Column[SeatStatus]]:
                key=lambda s: s.last_activity, searchable=False, width=95, whole=True),
         Column("Inactive", _inactive, key=lambda s: s.days_inactive, numeric=True,
                searchable=False, width=60),
+        # What tells one seat from another on this page ("unused: never active"): never
+        # cut, its column fits its widest text.
         Column("Use", _unused, tooltip=_use_tip, warn=lambda s: s.reason is not None,
-               width=160),
+               width=160, whole=True),
         # Where the seat's data came from (an integration, an import...) and when its vendor
         # last confirmed it.
-        Column("Source", lambda s: s.source, width=120, tooltip=_source_tip),
-        Column("Synced", _synced, key=lambda s: s.synced_at, searchable=False, width=120),
+        Column("Source", lambda s: s.source, width=105, tooltip=_source_tip),
+        Column("Synced", _synced, key=lambda s: s.synced_at, searchable=False, width=110),
     ]
 
 
