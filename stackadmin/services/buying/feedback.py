@@ -18,7 +18,7 @@ from stackadmin.domain.scorecard import mean, parse_score
 from stackadmin.domain.terms import TermPrice, covers
 from stackadmin.domain.values import normalize_email, optional_text, required_text
 from stackadmin.domain.vocab import PricingModel
-from stackadmin.errors import NotFoundError
+from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
@@ -94,13 +94,22 @@ def find_round(session: Session, name: str) -> FeedbackRound | None:
         func.lower(FeedbackRound.name) == name.strip().lower())).first()
 
 
+def check_held_on(found: FeedbackRound, held_on: date | None) -> None:
+    if held_on is not None and held_on != found.held_on:
+        raise ValidationError(
+            f"the round {found.name} was held on {found.held_on.isoformat()}, not "
+            f"{held_on.isoformat()}: leave out the date to add to it, or name a new round")
+
+
 def round_named(session: Session, ctx: ServiceContext, name: str,
                 held_on: date | None = None) -> FeedbackRound:
     """The round of that name (case-insensitive), created (audited) when new, held on
-    `held_on` (default today)."""
+    `held_on` (default today). ValidationError when the round exists and `held_on` names
+    another day (a round's date is what its trend is ordered by)."""
     clean = required_text(name, "round", 200)
     found = find_round(session, clean)
     if found is not None:
+        check_held_on(found, held_on)
         return found
     row = FeedbackRound(name=clean, held_on=held_on or ctx.today())
     session.add(row)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from stackadmin.domain.spreadsheet import clean_text, header_key
 from stackadmin.domain.values import normalize_email
 from stackadmin.errors import UserError, ValidationError
 from stackadmin.services import audit
-from stackadmin.services.buying.feedback import find_round, round_named
+from stackadmin.services.buying.feedback import check_held_on, find_round, round_named
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.fields import IGNORE, parse_map_options
 from stackadmin.services.spreadsheets.files import RawTable, read_table
@@ -381,6 +381,12 @@ def _plan(session: Session, ctx: ServiceContext, table: RawTable, round_name: st
             answers, existing)
 
 
+def _check_round(session: Session, round_name: str, held_on: date | None) -> None:
+    found = find_round(session, round_name)
+    if found is not None:
+        check_held_on(found, held_on)
+
+
 def import_feedback(ctx: ServiceContext, round_name: str, path: str | Path, *,
                     overrides: Mapping[str, str | None] | None = None, dry_run: bool = False,
                     held_on: date | None = None) -> FeedbackImport:
@@ -392,11 +398,15 @@ def import_feedback(ctx: ServiceContext, round_name: str, path: str | Path, *,
     table = read_table(path)
     if dry_run:
         with ctx.read() as session:
+            _check_round(session, round_name, held_on)
             return _plan(session, ctx, table, round_name, overrides or {})[0]
     with ctx.transaction() as session:
+        _check_round(session, round_name, held_on)
         result, answers, existing = _plan(session, ctx, table, round_name, overrides or {})
-        if not result.ok or not result.changes:
-            return result  # nothing to write: not even the round, nor an audit event
+        if not result.ok:
+            return result
+        if not result.changes:  # nothing to write: not even the round, nor an audit event
+            return replace(result, committed=True)
         round_row = round_named(session, ctx, round_name, held_on)
         people = dict(session.execute(select(Person.email, Person.id).where(
             Person.email.in_({a.email for a in answers}))).all())

@@ -3,13 +3,14 @@ variants, both shapes (an answer a row, a column per tool), malformed files (all
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from stackadmin.errors import UserError
+from stackadmin.errors import UserError, ValidationError
 from stackadmin.services.audit import list_events
 from stackadmin.services.buying import feedback
 from stackadmin.services.buying.feedback_import import import_feedback
@@ -94,6 +95,13 @@ def test_the_same_file_again_changes_nothing_and_a_new_score_updates(
     assert (again.added, again.updated, again.unchanged) == (0, 0, 6)
     assert not again.new_round and again.round == ROUND
     assert len(list_events(inventory)) == events  # nothing written, nothing audited
+    assert again.summary().startswith("google_forms_responses.csv: imported feedback")
+    held = _round_held_on(inventory)
+    with pytest.raises(ValidationError, match=f"was held on {held.isoformat()}, not 2025-01-01"):
+        import_feedback(inventory, ROUND, path, held_on=date(2025, 1, 1))
+    with pytest.raises(ValidationError, match="name a new round"):
+        import_feedback(inventory, ROUND, path, held_on=date(2025, 1, 1), dry_run=True)
+    assert import_feedback(inventory, ROUND, path, held_on=held).unchanged == 6
     changed = tmp_path / "changed.csv"
     changed.write_text(path.read_text("utf-8").replace('"Slack","4"', '"Slack","2"'), "utf-8")
     result = import_feedback(inventory, ROUND, changed)
@@ -217,3 +225,8 @@ def test_a_grid_with_a_comment_column_per_tool(inventory: ServiceContext, tmp_pa
     problems = [str(p) for p in import_feedback(inventory, ROUND, lonely).problems]
     assert problems == ["row 2, column Comments [Slack]: a comment on Slack without a score "
                         "for it (got 'Never used it')"]
+
+
+def _round_held_on(ctx: ServiceContext) -> date:
+    with ctx.read() as session:
+        return session.scalars(select(FeedbackRound.held_on)).one()
