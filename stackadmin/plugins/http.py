@@ -458,7 +458,7 @@ class VendorHttp:
         if isinstance(exc, httpx.ConnectError):
             return "connection refused or host unknown"
         if isinstance(exc, httpx.RemoteProtocolError):
-            return "the connection was closed before an answer"
+            return "the connection was closed before the whole answer came"
         if isinstance(exc, httpx.ReadError):
             return "the connection was reset"
         return type(exc).__name__
@@ -538,12 +538,27 @@ def _extract_items(response: JsonResponse, spec: ItemsSpec) -> list[Any]:
         name = "the answer"
     else:
         path = (spec,) if isinstance(spec, str) else tuple(spec)
+        if not isinstance(body, dict):
+            what = "an empty answer" if body is None else f"a JSON {_json_kind(body)}"
+            raise BadResponse(f"the answer is {what}, not the object holding "
+                              f"'{'.'.join(path)}' as documented", status=response.status,
+                              url=response.url)
         found = dig(body, *path)
         name = f"'{'.'.join(path)}'"
     if not isinstance(found, list):
         raise BadResponse(f"{name} is not a list as documented (got "
                           f"{type(found).__name__})", status=response.status, url=response.url)
     return found
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "true or false"
+    return "number" if isinstance(value, int | float) else type(value).__name__
 
 
 def _extract_total(body: Any, spec: str | Sequence[str] | None) -> int | None:

@@ -289,3 +289,17 @@ def test_a_page_request_is_the_same_with_its_parameters_in_the_url_or_apart(
         {k: str(v) for k, v in params.items()})) + "#top" if params else url + "#top")
     assert apart.key() == together.key()
     assert apart.key() != PageRequest(url, {**params, "page": 99}).key()
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ([{"id": 1}], "the answer is a JSON list, not the object holding 'members' as documented"),
+    ("members", "the answer is a JSON string, not the object holding 'members'"),
+    ({"members": None}, "'members' is not a list as documented (got NoneType)"),
+])
+def test_an_answer_of_the_wrong_shape_says_which(vendor: FakeVendor, body: Any,
+                                                 said: str) -> None:
+    vendor.add("/api/users.list", body)
+    with make() as http, pytest.raises(BadResponse, match=said.replace("(", r"\(").replace(
+            ")", r"\)")):
+        list(http.items(vendor.url_for("/api/users.list"),
+                        Cursor("cursor", "response_metadata", "next_cursor"), items="members"))
