@@ -186,7 +186,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     if problems:
         return result
     # Fields a file without the column leaves as they are; activity is always given (no
-    # last_active column means the source reports none).
+    # last_active column means the source reports none), a time recorded before is kept.
     given = {"last_activity", "activity_known"}
     given.update(field for field, present in (
         ("email", i_email), ("display_name", i_name), ("role", i_role),
@@ -254,6 +254,8 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
                 continue  # a column the file does not have; an empty id erases nothing
             if name == "display_name" and derived_name:
                 continue
+            if name == "last_activity" and not values["activity_known"]:
+                continue  # not reported now: the last activity recorded before is kept
             before, after = old[i], values[name]
             if before != after and not _same_moment(before, after):
                 changed[name] = (before, after)

@@ -160,9 +160,11 @@ def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Pat
     plan = importer.import_file(ctx, renamed, "accounts", options=options)
     assert (plan.added, plan.updated) == (0, 1)
     again = {a.external_id: a for a in accounts.list_accounts(ctx, tool_id=tool.id)}
-    # No last_active column: the source reports no activity at all.
+    # No last_active column: the source reports no activity at all; the last activity
+    # recorded before is kept (history, not a report of this file).
     assert (again["U1"].email, again["U1"].activity_known, again["U1"].person_id) == (
         "ada.l@example.com", False, None)
+    assert again["U1"].last_activity == datetime(2026, 11, 1, tzinfo=UTC)
     # Columns the file does not have leave their fields alone.
     assert (again["U1"].display_name, again["U1"].role) == ("Ada", "admin")
     assert len(again) == 3
