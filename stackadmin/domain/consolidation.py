@@ -1,7 +1,8 @@
 """Consolidating overlapping tools: who would move where, and what it would save a year.
 
 The rule: everyone active in the other tools of an overlap moves to the tool with the most
-active users. People already active there need no seat; each of the others needs one extra
+active users. People already active there need no seat; the others take its paid seats that
+nobody uses first (unassigned, or held unused: reclaimed), and each one left needs an extra
 seat at that tool's annual price per seat (zero for a flat fee, which does not grow). The
 saving is what the other tools cost a year, less those extra seats. Amounts are exact
 Decimals in one currency (the base); None when any of them is unknown (a missing exchange
@@ -24,6 +25,7 @@ class Member:
     annual_cost: Decimal | None  # None: unknown (no exchange rate)
     price_per_seat: Decimal | None  # annual, per seat; 0 for a flat fee; None: unknown
     active: frozenset[str]  # who is active in it (a person id or an email, one per person)
+    spare: int = 0  # its paid seats nobody uses (unassigned, or held unused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Consolidation:
     target: str  # the tool everyone would move to
     people_in_several: frozenset[str]  # active in two or more of the tools
     movers: frozenset[str]  # active elsewhere in the overlap, not active in the target
-    extra_seats: int
+    extra_seats: int  # the movers the target's spare seats do not cover
     others_cost: Decimal | None  # what the other tools cost a year
     extra_cost: Decimal | None  # the extra seats at the target's price
     saving: Decimal | None  # others_cost − extra_cost (negative: moving would cost more)
@@ -63,11 +65,11 @@ def consolidate(members: Sequence[Member]) -> Consolidation:
     costs = [m.annual_cost for m in others]
     others_cost = (None if any(c is None for c in costs)
                    else sum((c for c in costs if c is not None), Decimal(0)))
-    extra_cost = (None if target.price_per_seat is None
-                  else target.price_per_seat * len(moving))
+    extra = max(len(moving) - target.spare, 0)
+    extra_cost = None if target.price_per_seat is None else target.price_per_seat * extra
     saving = (None if others_cost is None or extra_cost is None
               else others_cost - extra_cost)
-    return Consolidation(target.name, people_in_several(members), moving, len(moving),
+    return Consolidation(target.name, people_in_several(members), moving, extra,
                          others_cost, extra_cost, saving)
 
 

@@ -219,7 +219,8 @@ def test_tags_and_overlaps(boards: ServiceContext, run: Run) -> None:
     assert boards_row["shared"] == ["whiteboard"]
     assert boards_row["annual_cost_base"] == "2208.00"
     assert boards_row["people_in_several"] == 2
-    assert boards_row["saving_base"] == "768.00"
+    assert boards_row["saving_base"] == "1008.00"  # Miro's unused seats take the movers
+    assert (boards_row["movers"], boards_row["extra_seats"]) == (2, 0)
     early = run("overlaps", "--json", "--as-of", "2026-10-01")
     assert "no exchange rate to USD for EUR" in early.err
     assert next(r for r in json.loads(early.out) if "Mural" in r["tools"])["saving_base"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given
@@ -33,6 +34,17 @@ def test_everyone_moves_to_the_tool_with_the_most_active_users() -> None:
     assert result.others_cost == Decimal(1800)
     assert result.extra_cost == Decimal(192)
     assert result.saving == Decimal(1608)
+
+
+def test_the_targets_unused_seats_are_taken_before_any_is_bought() -> None:
+    figjam = member("FigJam", "1200", "60", "chloe", "elif", "farah")
+    miro = replace(member("Miro", "2400", "96", "ada", "bob", "chloe", "dmitri"), spare=1)
+    result = consolidate([figjam, miro])
+    # Elif and Farah move; one takes Miro's unused seat, one seat is bought.
+    assert result.movers == {"elif", "farah"} and result.extra_seats == 1
+    assert (result.extra_cost, result.saving) == (Decimal(96), Decimal(1104))
+    roomy = consolidate([figjam, replace(miro, spare=6)])
+    assert (roomy.extra_seats, roomy.extra_cost, roomy.saving) == (0, Decimal(0), Decimal(1200))
 
 
 def test_a_tie_goes_to_the_cheaper_seat_then_the_name() -> None:

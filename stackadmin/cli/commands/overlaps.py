@@ -67,7 +67,7 @@ def _overlaps(args: argparse.Namespace) -> int:
             "people_in_several": len(o.people_in_several),
             "saving_base": _money(o.saving_base, base),
             "shared_category": o.shared_category, "shared_tags": list(o.shared_tags),
-            "target": o.target, "extra_seats": o.movers,
+            "target": o.target, "movers": o.movers, "extra_seats": o.extra_seats,
             "extra_cost_base": _money(o.extra_cost_base, base),
             "people_in_several_names": list(o.people_in_several),
             "members": [{"tool": t.tool, "annual_cost_base": _money(t.annual_cost_base, base),
@@ -85,7 +85,7 @@ def _overlaps(args: argparse.Namespace) -> int:
                     [(", ".join(o.names), ", ".join(o.shared),
                       _money(o.annual_cost_base, base) or "unknown",
                       " / ".join(str(t.seats_active) for t in o.tools),
-                      len(o.people_in_several), f"{o.target} (+{o.movers} seats)",
+                      len(o.people_in_several), f"{o.target} (+{o.extra_seats} seats)",
                       _money(o.saving_base, base) or "unknown") for o in rep.overlaps])
     if rep.missing_rates:
         print(f"stackadmin: warning: no exchange rate to {base} for "

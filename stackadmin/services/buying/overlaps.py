@@ -35,7 +35,8 @@ class Overlap:
     annual_cost_base: Decimal | None  # all the tools together; None: a rate is missing
     people_in_several: tuple[str, ...]  # names (or emails) of those active in 2+ of them
     target: str  # the tool everyone would move to (the most active users)
-    movers: int  # people who would need a seat in the target
+    movers: int  # people active only in the others, who would move to the target
+    extra_seats: int  # seats to buy for them, once the target's unused seats are taken
     extra_cost_base: Decimal | None
     saving_base: Decimal | None  # the others' annual cost − the extra seats' cost
     missing_rates: tuple[str, ...]
@@ -63,7 +64,8 @@ class OverlapReport:
 
 
 def _member(t: PaidTool) -> Member:
-    return Member(t.tool, t.annual_cost_base, t.price_per_seat_base, t.active_people)
+    return Member(t.tool, t.annual_cost_base, t.price_per_seat_base, t.active_people,
+                  t.seats_unused or 0)
 
 
 def groups(tools: Iterable[PaidTool]) -> list[tuple[tuple[int, ...], str | None,
@@ -105,8 +107,8 @@ def find_overlaps(paid: PaidInventory) -> list[Overlap]:
             tuple(ordered), category, tags,
             None if any(c is None for c in costs) else sum(
                 (c for c in costs if c is not None), Decimal(0)),
-            tuple(several), result.target, result.extra_seats, result.extra_cost,
-            result.saving, missing))
+            tuple(several), result.target, len(result.movers), result.extra_seats,
+            result.extra_cost, result.saving, missing))
     out.sort(key=lambda o: (o.saving_base is None, -(o.saving_base or Decimal(0)),
                             [n.casefold() for n in o.names]))
     return out

@@ -45,11 +45,13 @@ def _columns(base: str = "USD") -> list[Column[Overlap]]:
         Column("In several", lambda o: f"{len(o.people_in_several):,}",
                key=lambda o: len(o.people_in_several), numeric=True, width=72,
                tooltip=lambda o: ", ".join(o.people_in_several) or "Nobody"),
-        Column("Move to", lambda o: f"{o.target} (+{plural(o.movers, 'seat')})", width=170,
-               elide="middle",
+        Column("Move to", lambda o: f"{o.target} (+{plural(o.extra_seats, 'seat')})",
+               width=170, elide="middle",
                tooltip=lambda o: f"{o.target} has the most active users; "
                                  f"{plural(o.movers, 'person', 'people')} active only "
-                                 "elsewhere would need a seat there"),
+                                 f"elsewhere would move there, needing "
+                                 f"{plural(o.extra_seats, 'seat')} more than its unused "
+                                 "ones"),
         Column("Saving a year", lambda o: _saving_text(o, base),
                key=lambda o: o.saving_base, numeric=True, searchable=False,
                warn=lambda o: o.saving_base is None),
@@ -72,10 +74,13 @@ def describe(o: Overlap, base: str) -> str:
         lines.append(f"The saving is unknown: no exchange rate for "
                      f"{escape(', '.join(o.missing_rates))}.")
     else:
+        spare = o.movers - o.extra_seats
+        taken = (f" (after the {plural(spare, 'paid seat')} nobody uses there)" if spare
+                 else "")
         lines.append(
             f"If the {o.movers:,} people active in {escape(', '.join(others))} but not in "
-            f"{escape(o.target)} moved to {escape(o.target)}: {o.movers:,} extra seats at "
-            f"{price} = {base_text(o.extra_cost_base, base)}; the others cost "
+            f"{escape(o.target)} moved to {escape(o.target)}: {o.extra_seats:,} extra seats"
+            f"{taken} at {price} = {base_text(o.extra_cost_base, base)}; the others cost "
             f"{base_text((o.saving_base or Decimal(0)) + (o.extra_cost_base or Decimal(0)), base)}"
             f" a year; <b>saving {_saving_text(o, base)}</b> a year.")
     if o.people_in_several:

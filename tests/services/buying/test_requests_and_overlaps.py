@@ -123,13 +123,13 @@ def test_overlaps_and_the_consolidation_saving(ctx: ServiceContext, ids: dict[st
     assert boards.shared == ["whiteboard"]
     assert boards.annual_cost_base == Decimal(1200) + Decimal(480) + Decimal("528")
     assert boards.people_in_several == ("Chloe", "Dmitri")
-    # Elif (FigJam) and Farah (Mural) need a Miro seat at 120 a year each:
-    # (480 + 528) − 2 × 120.
-    assert boards.target == "Miro" and boards.movers == 2
-    assert boards.saving_base == Decimal("768.00")
+    # Elif (FigJam) and Farah (Mural) move to Miro, which pays for 6 seats nobody uses
+    # (Gus's, idle 100 days, and 5 unassigned): no seat to buy, 480 + 528 saved.
+    assert boards.target == "Miro" and (boards.movers, boards.extra_seats) == (2, 0)
+    assert boards.saving_base == Decimal("1008.00")
     design = found[("Miro", "FigJam")]
     assert design.shared == ["Design", "whiteboard"]
-    assert design.saving_base == Decimal(480) - Decimal(120)
+    assert design.saving_base == Decimal(480)
     assert rep.overlaps[0] is boards  # the bigger saving first
 
 
