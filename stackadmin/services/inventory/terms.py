@@ -84,29 +84,44 @@ def _clean(values: dict[str, Any], partial: bool, current: SubscriptionTerm | No
     c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("status", lambda v: parse_choice(v, TermStatus, "status"))
     c.take("unit_price", lambda v: v)  # checked below, against the currency
+    # Every problem is said at once: the price against the currency, the dates' order.
+    out = c.out
+    currency = out.get("currency") or (current.currency if current else None)
+    try:
+        if "unit_price" in out:
+            out["unit_price_minor"] = _price_minor(out.pop("unit_price"), currency or "USD")
+        elif "currency" in out and current is not None and out["currency"] != current.currency:
+            # The amount stays the same number in the new currency's units: its precision
+            # is checked again.
+            amount = Money(current.unit_price_minor, current.currency).amount
+            out["unit_price_minor"] = Money.from_decimal(amount, out["currency"]).minor
+    except ValidationError as exc:
+        c.problems.extend(exc.problems)
+    try:
+        check_term_dates(out.get("term_start", current.term_start if current else None),
+                         out.get("renewal_date", current.renewal_date if current else None))
+    except ValidationError as exc:
+        c.problems.extend(exc.problems)
     data = c.result()
     if "billing_period" in data:
         data["billing_months"] = data.pop("billing_period")
-    currency = data.get("currency") or (current.currency if current else None)
-    if "unit_price" in data:
-        raw = data.pop("unit_price")
-        if isinstance(raw, Money):
-            raw = raw.amount
-        try:
-            money = Money.from_decimal(str(raw).strip() or "0", currency or "USD")
-        except (ValidationError, ArithmeticError, ValueError) as exc:
-            raise ValidationError(f"unit price: {exc}") from None
-        if money.minor < 0:
-            raise ValidationError(f"unit price cannot be negative, got {raw}")
-        data["unit_price_minor"] = money.minor
-    elif "currency" in data and current is not None and data["currency"] != current.currency:
-        # The amount stays the same number in the new currency's units: re-check precision.
-        amount = Money(current.unit_price_minor, current.currency).amount
-        data["unit_price_minor"] = Money.from_decimal(amount, data["currency"]).minor
-    start = data.get("term_start", current.term_start if current else None)
-    renewal = data.get("renewal_date", current.renewal_date if current else None)
-    check_term_dates(start, renewal)
     return data
+
+
+def _price_minor(raw: Any, currency: str) -> int:
+    """The unit price in minor units: required (0 for a free plan), exact, not negative."""
+    if isinstance(raw, Money):
+        raw = raw.amount
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        raise ValidationError("unit price is required (0 for a free plan)")
+    try:
+        money = Money.from_decimal(text, currency)
+    except (ValidationError, ArithmeticError, ValueError) as exc:
+        raise ValidationError(f"unit price: {exc}") from None
+    if money.minor < 0:
+        raise ValidationError(f"unit price cannot be negative, got {raw}")
+    return money.minor
 
 
 def _load(session: Session, term_id: int) -> SubscriptionTerm:

@@ -108,6 +108,18 @@ def test_term_validation_in_words(ctx: ServiceContext) -> None:
         terms.create_term(ctx, tool_id=tool.id, currency="EURO", unit_price="10")
     with pytest.raises(ValidationError, match="cannot be negative"):
         terms.create_term(ctx, tool_id=tool.id, currency="USD", unit_price="1", seats=-2)
+    # A price left blank is not a free plan: it is asked for (a form's cleared field).
+    with pytest.raises(ValidationError, match=r"unit price is required \(0 for a free plan"):
+        terms.create_term(ctx, tool_id=tool.id, currency="USD", unit_price="  ")
+    term = terms.create_term(ctx, tool_id=tool.id, currency="USD", unit_price="131.88")
+    with pytest.raises(ValidationError, match="unit price is required"):
+        terms.update_term(ctx, term.id, unit_price="")
+    assert terms.get_term(ctx, term.id).unit_price.plain() == "131.88"
+    # Every problem at once: the price, the dates' order and the seats.
+    with pytest.raises(ValidationError) as caught:
+        terms.create_term(ctx, tool_id=tool.id, currency="USD", unit_price="12,5O", seats=-1,
+                          term_start="2027-01-01", renewal_date="2026-01-01")
+    assert len(caught.value.problems) == 3, caught.value.problems
 
 
 def test_term_costs(ctx: ServiceContext) -> None:
