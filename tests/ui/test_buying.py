@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QToolButton
 from sqlalchemy import select
 
@@ -96,6 +96,22 @@ def test_the_shortcut_opens_the_form_and_bad_input_stays_in_it(
     qtbot.waitUntil(lambda: bool(form.problem_text("requested_by")), timeout=10_000)
     assert "no one in the people list" in form.problem_text("requested_by")
     assert form.isVisible() and not form.problem_text("title")
+    form.reject()
+
+
+def test_an_empty_request_says_what_is_required_above_its_buttons(
+        window: MainWindow, qtbot: Any) -> None:
+    wait_idle(qtbot, window.env)
+    form = _form(window, qtbot, install_request_action(window, window.env).trigger)
+    form.submit()
+    qtbot.waitUntil(lambda: bool(form.problem_text("requested_by")), timeout=10_000)
+    assert "requested by is required" in form.problem_text("requested_by").lower()
+    assert "required" in form.problem_text("title")
+    qtbot.wait(50)  # the dialog grows on the next layout pass
+    buttons = QRect(form.buttons.mapTo(form, form.buttons.rect().topLeft()),
+                    form.buttons.size())
+    fields = QRect(form.scroll.mapTo(form, form.scroll.rect().topLeft()), form.scroll.size())
+    assert not buttons.intersects(fields)
     form.reject()
 
 

@@ -100,6 +100,12 @@ def _tool_match(session: Session, name: str | None) -> tuple[str | None, int | N
     return (clean, None) if tool is None else (tool.name, tool.id)
 
 
+def _requester(value: str | None) -> str:
+    if not (value or "").strip():
+        raise ValidationError("requested by is required: the requester's email")
+    return normalize_email(value or "")
+
+
 def create_request(ctx: ServiceContext, title: str, requested_by: str, *,
                    team: str | None = None, category: str | None = None,
                    tool: str | None = None, urgency: str | None = None,
@@ -116,7 +122,7 @@ def create_request(ctx: ServiceContext, title: str, requested_by: str, *,
             problems.extend(exc.problems)
 
     take("title", lambda v: required_text(v, "title", 200), title)
-    take("requested_by_email", lambda v: normalize_email(v or ""), requested_by)
+    take("requested_by_email", _requester, requested_by)
     take("team", lambda v: optional_text(v, "team", 120), team)
     take("category", lambda v: optional_text(v, "category", 120), category)
     take("urgency", lambda v: parse_urgency(v).value, urgency)

@@ -133,6 +133,7 @@ class RequestForm(FormDialog):
         else:
             self.paid_label.clear()
             self.paid_label.hide()
+        self.fit()  # the dialog grows with the note, never under its buttons
 
     def _said(self, row: Any) -> None:
         self.env.message.emit(f"Request {row.id} added: {row.title}.")

@@ -143,7 +143,7 @@ class FormDialog(QDialog):
 
     def fit(self) -> None:
         """The fields' area as tall as the fields, up to most of the screen (then it
-        scrolls); called again whenever problems appear or go."""
+        scrolls); called again whenever problems appear or go, or a line is added."""
         self.form_box.layout().activate()
         need = self.form_box.sizeHint().height()
         screen = self.screen() or (self.parentWidget().screen() if self.parentWidget() else None)
@@ -151,6 +151,23 @@ class FormDialog(QDialog):
         self.scroll.setMinimumHeight(min(need, cap))
         wide = max(self.form_box.minimumWidth(), self.form_box.minimumSizeHint().width())
         self.scroll.setMinimumWidth(wide + self.scroll.verticalScrollBar().sizeHint().width())
+        self._fit_lines(wide)
+
+    def _fit_lines(self, wide: int) -> None:
+        """Wrapped lines around the fields (the intro, problems of no one field, a note a
+        form adds) as tall as their text needs at the dialog's width: a layout counts
+        such a line at its unwrapped height, and the buttons then covered the fields."""
+        layout = self.layout()
+        if layout is None:
+            return
+        for n in range(layout.count()):
+            label = layout.itemAt(n).widget()
+            if isinstance(label, QLabel) and label.wordWrap() and not label.isHidden():
+                width = label.width() if self.isVisible() and label.width() > 0 else wide
+                label.setMinimumHeight(max(label.heightForWidth(width), 0))  # -1: no text
+        layout.activate()
+        if self.isVisible() and self.height() < self.minimumHeight():
+            self.resize(self.width(), self.minimumHeight())
 
     # -- inputs --------------------------------------------------------------------------
     def _make_input(self, field: Field, value: Any) -> QWidget:

@@ -177,10 +177,13 @@ def attach_impact(env: Env, dialog: QWidget, tool_id: int, tool: str) -> None:
     def shown(lines: list[str]) -> None:
         if not lines:
             label.setText(f"If {escape(tool)} is cancelled, no connection breaks.")
-            return
-        label.setText(f"<b>If {escape(tool)} is cancelled, {len(lines)} connection"
-                      f"{'s' if len(lines) > 1 else ''} break; tell their owners:</b><br>"
-                      + "<br>".join(f"• {escape(line)}" for line in lines))
+        else:
+            label.setText(f"<b>If {escape(tool)} is cancelled, {len(lines)} connection"
+                          f"{'s' if len(lines) > 1 else ''} break; tell their owners:</b><br>"
+                          + "<br>".join(f"• {escape(line)}" for line in lines))
+        fit = getattr(dialog, "fit", None)
+        if callable(fit):
+            fit()  # a form dialog grows with the lines, never under its buttons
 
     env.run(work, shown, lambda _exc: None, key=f"impact:{id(dialog)}")
 
