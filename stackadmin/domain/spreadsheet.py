@@ -19,6 +19,7 @@ _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
 _PLAIN = re.compile(r"^\d*(?:\.\d*)?$")
 _PLAIN_COMMA = re.compile(r"^\d*(?:,\d*)?$")
+_SPACED = re.compile(r"^[-+]?\d{1,3}(?: \d{3})+(?:[.,]\d*)?$")
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?$")
@@ -40,8 +41,14 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> tuple[Decimal, st
     negative = False
     if value.startswith("(") and value.endswith(")"):  # accounting notation
         negative, value = True, value[1:-1]
-    for ch in (*_SPACES, *_SYMBOLS):
+    for ch in _SYMBOLS:
         value = value.replace(ch, "")
+    value = re.sub(r"^([-+]) +", r"\1", _one_space(value).strip())  # '- 5' is -5
+    if " " in value:
+        # Spaces only between groups of three digits ('1 200,50'): '1 2 3' is no amount.
+        if not _SPACED.match(value):
+            raise ValidationError("is not an amount")
+        value = value.replace(" ", "")
     if value.startswith("-"):
         negative, value = not negative, value[1:]
     elif value.startswith("+"):
@@ -66,17 +73,27 @@ def parse_amount(text: str, *, decimal_comma: bool = False) -> tuple[Decimal, st
     return (-amount if negative else amount), code
 
 
+_COUNT = re.compile(r"^-?(?:\d+|\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+)$")
+
+
+def _one_space(value: str) -> str:
+    """The spaces a spreadsheet writes (no-break, narrow, thin) as plain ones."""
+    for ch in _SPACES[1:]:
+        value = value.replace(ch, " ")
+    return value
+
+
 def parse_count(text: str, maximum: int | None = None) -> int:
     """Whole, non-negative: '25', '1,200', '1 200', '12.0' (as Excel writes a number); at
-    most `maximum` (domain.limits)."""
-    raw = text or ""
-    value = raw.strip()
-    for ch in (*_SPACES, ","):
-        value = value.replace(ch, "")
+    most `maximum` (domain.limits). Thousands are grouped by threes or not at all: '12,5'
+    and '1 2 3' are refused, never read as 125 or 123."""
+    value = _one_space((text or "").strip())
     if value.endswith(".0"):
         value = value[:-2]
+    if not _COUNT.match(value):
+        raise ValidationError("must be a whole number")
     try:
-        number = int(value)
+        number = int(value.replace(",", "").replace(" ", ""))
     except ValueError:
         raise ValidationError("must be a whole number") from None
     if number < 0:

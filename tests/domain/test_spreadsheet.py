@@ -64,6 +64,22 @@ def test_counts_whole_and_not_negative() -> None:
             parse_count(bad)
 
 
+@pytest.mark.parametrize("text", ["12,5", "1,5", "3,0", "1,2,3,4", "1 2 3", "12,00"])
+def test_a_count_groups_thousands_by_three_or_is_refused(text: str) -> None:
+    """'12,5' seats is no 125 seats: a comma or space only between groups of three."""
+    with pytest.raises(ValidationError, match="whole number"):
+        parse_count(text)
+    assert (parse_count("1\u202f200"), parse_count("12,345")) == (1200, 12345)
+
+
+@pytest.mark.parametrize("text", ["1 2 3", "12 34", "1 2345,5"])
+def test_an_amount_takes_spaces_only_between_thousands(text: str) -> None:
+    with pytest.raises(ValidationError, match="not an amount"):
+        parse_amount(text, decimal_comma=True)
+    assert parse_amount("1 200,50 €", decimal_comma=True)[0] == Decimal("1200.50")
+    assert parse_amount("- 5")[0] == Decimal(-5)
+
+
 def test_yes_no_in_its_spreadsheet_spellings() -> None:
     assert [parse_yes_no(t) for t in ("yes", "TRUE", "1", "Y")] == [True] * 4
     assert [parse_yes_no(t) for t in ("no", "False", "0", "n")] == [False] * 4
