@@ -96,6 +96,11 @@ def _explain_sqlite(exc: BaseException, path: Path | None) -> UserError | None:
     return None
 
 
+# The server ended the session: shut down (57P01: a fast stop, or pg_terminate_backend),
+# crashed (57P02).
+_PG_SHUT_DOWN = ("57P01", "57P02")
+
+
 def _explain_postgresql(exc: BaseException, describe: str, connecting: bool
                         ) -> UserError | None:
     state = getattr(exc, "sqlstate", None)
@@ -108,6 +113,10 @@ def _explain_postgresql(exc: BaseException, describe: str, connecting: bool
         return DatabaseError(f"{describe} is read-only; nothing was saved")
     if (connecting and state is None) or (state or "").startswith("08") or state == "57P03":
         return DatabaseError(f"cannot open the database {describe}: {first_line(exc)}")
+    if state in _PG_SHUT_DOWN:
+        return DatabaseError(f"the database server closed the connection ({describe}: "
+                             f"{first_line(exc)}); what was not saved before is not saved: "
+                             "run the command again once the server is back")
     return None
 
 
