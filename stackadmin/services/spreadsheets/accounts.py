@@ -6,6 +6,7 @@ existing accounts loaded once as tuples, and bulk Core inserts/updates in batche
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -195,7 +196,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     # The seats export's "person" column is the matched person's name, else the account's
     # own display name: read back as what it is (a name only for an unmatched account).
     person_column = header_key(cells.header.get("name", "")) == "person"
-    _diff(session, ctx, records, result, given, person_column)
+    _diff(session, ctx, records, result, given, person_column, problems, col)
     return result
 
 
@@ -211,14 +212,20 @@ def _existing(session: Session, tool_ids: set[int]
             by_key[(tool_id, f"id:{ext}")] = tuple(row)
         if email is not None:
             # An account without a vendor id is found by email; one with an id also answers
-            # by email, for a file that has no id column.
-            by_key.setdefault((tool_id, f"email:{email}"), tuple(row))
+            # by email, for a file that has no id column, unless an account without one has
+            # that email (the row without an id is that account).
+            if ext is None:
+                by_key[(tool_id, f"email:{email}")] = tuple(row)
+            else:
+                by_key.setdefault((tool_id, f"email:{email}"), tuple(row))
     people = dict(session.execute(select(Person.email, Person.id)).all())
     return by_key, people
 
 
 def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, dict[str, Any]]],
-          result: AccountsPlan, given: set[str], person_column: bool = False) -> None:
+          result: AccountsPlan, given: set[str], person_column: bool = False,
+          problems: list[Problem] | None = None,
+          col: Callable[[str], str] = lambda name: name) -> None:
     existing, people = _existing(session, {tool_id for _, tool_id, _ in records})
     names = dict(session.execute(select(Tool.id, Tool.name)).all())
     now = utcnow()
@@ -226,7 +233,7 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
     updates: list[dict[str, Any]] = []
     diffs: list[tuple[int, str, dict[str, Any]]] = []
     changes = result.changes
-    taken: set[int] = set()
+    taken: dict[int, int] = {}  # account id -> the row that matched it
     for number, tool_id, values in records:
         email, ext = values["email"], values["external_id"]
         values["person_id"] = people.get(email) if email is not None else None
@@ -242,12 +249,21 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
                 # Found by email only when it has no other vendor id.
                 if candidate is not None and (candidate[8] is None or ext is None):
                     old = candidate
-        if old is None or old[0] in taken:
+        if old is not None and old[0] in taken:
+            if ext is not None and existing.get((tool_id, f"id:{ext}")) is old:
+                # Its vendor id is an account another row matched by email: the same seat
+                # twice, which neither an update nor a new seat can be.
+                if problems is not None:
+                    problems.append(Problem(number, col("external_id"),
+                                            f"the same account as row {taken[old[0]]}", ext))
+                continue
+            old = None  # another account with this email: a seat of its own
+        if old is None:
             values["tool_id"] = tool_id
             inserts.append(values)
             changes.append(Change(number, "add", label))
             continue
-        taken.add(old[0])
+        taken[old[0]] = number
         changed: dict[str, tuple[Any, Any]] = {}
         for i, name in enumerate(_FIELDS, start=2):
             if name not in given or (name == "external_id" and values[name] is None):

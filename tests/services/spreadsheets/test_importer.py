@@ -227,3 +227,34 @@ def test_a_row_adding_a_second_open_term_is_warned_about_not_refused(
     assert done.committed and len(done.warnings) == 2  # it goes ahead, and says so
     again = importer.import_file(ctx, path, "subscriptions", dry_run=True)
     assert again.warnings == [] and again.added == 0  # nothing is added twice
+
+
+def test_one_email_with_and_without_a_vendor_id_is_two_seats_every_time(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """The same email once with the vendor's id and once without: two accounts, and the
+    file again (in any order) changes nothing; never a third seat, never an internal error."""
+    tool = tools.create_tool(ctx, name="Kaiten")
+    options = importer.ImportOptions(tool="Kaiten")
+    rows = ["U9,dup@example.com,Dup One", ",dup@example.com,Dup Two"]
+    first = write(tmp_path, "a.csv", "external_id,email,name\r\n" + "\r\n".join(rows) + "\r\n")
+    assert importer.import_file(ctx, first, "accounts", options=options).added == 2
+    swapped = write(tmp_path, "b.csv", "external_id,email,name\r\n"
+                    + "\r\n".join(reversed(rows)) + "\r\n")
+    for path in (first, swapped, first):
+        again = importer.import_file(ctx, path, "accounts", options=options)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 2), again.problems
+    assert len(accounts.list_accounts(ctx, tool_id=tool.id)) == 2
+
+
+def test_a_vendor_id_matched_by_another_rows_email_is_named(ctx: ServiceContext,
+                                                           tmp_path: Path) -> None:
+    tools.create_tool(ctx, name="Kaiten")
+    options = importer.ImportOptions(tool="Kaiten")
+    seeded = write(tmp_path, "a.csv", "external_id,email\r\nU9,solo@example.com\r\n")
+    assert importer.import_file(ctx, seeded, "accounts", options=options).added == 1
+    clash = write(tmp_path, "b.csv",
+                  "external_id,email\r\n,solo@example.com\r\nU9,other@example.com\r\n")
+    plan = importer.import_file(ctx, clash, "accounts", options=options)
+    assert [str(p) for p in plan.problems] == [
+        "row 3, column external_id: the same account as row 2 (got 'U9')"]
+    assert not plan.committed
