@@ -116,6 +116,15 @@ def create_account(ctx: ServiceContext, **values: Any) -> AccountRow:
         raise ValidationError("an account needs an email or the vendor's id")
     with ctx.transaction() as session:
         tool = get_or_404(session, Tool, data["tool_id"], "tool")
+        email = data.get("email")
+        if email and not data.get("external_id"):
+            # Typed in without the vendor's id, an email already in the tool is that seat
+            # again: counted twice, it would show one seat held that nobody holds.
+            same = session.scalars(select(Account.id).where(
+                Account.tool_id == tool.id, Account.email == email)).first()
+            if same is not None:
+                raise ValidationError(f"email: {tool.name} already has an account for "
+                                      f"{email} (account {same}): edit that one")
         if "person_id" not in data:
             data["person_id"] = person_id_for_email(session, data.get("email"))
         account = Account(**data)

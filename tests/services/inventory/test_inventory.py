@@ -161,3 +161,17 @@ def test_accounts_match_people_by_email_and_exemptions_need_reasons(
     assert exempted.exempt and exempted.exempt_reason == "break-glass admin"
     with pytest.raises(ValidationError, match="role must be one of"):
         accounts.create_account(ctx, tool_id=tool.id, email="b@example.com", role="superuser")
+
+
+def test_an_email_typed_in_twice_for_one_tool_is_the_same_seat(ctx: ServiceContext) -> None:
+    slack = tools.create_tool(ctx, name="Slack").id
+    zoom = tools.create_tool(ctx, name="Zoom").id
+    first = accounts.create_account(ctx, tool_id=slack, email="chloe@example.com")
+    with pytest.raises(ValidationError, match=rf"Slack already has an account for "
+                                              rf"chloe@example.com \(account {first.id}\)"):
+        accounts.create_account(ctx, tool_id=slack, email="Chloe@Example.com")
+    assert len(accounts.list_accounts(ctx, tool_id=slack)) == 1
+    accounts.create_account(ctx, tool_id=zoom, email="chloe@example.com")  # another tool
+    # The vendor's id says it is another account (a second login with the same address).
+    accounts.create_account(ctx, tool_id=slack, email="chloe@example.com", external_id="U2")
+    assert len(accounts.list_accounts(ctx, tool_id=slack)) == 2
