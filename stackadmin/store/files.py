@@ -75,4 +75,12 @@ def check_output_file(output: str | Path) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise UserError(f"the folder {folder} does not exist")
+    # Written beside the target and renamed over it: a link, a pipe or a device there
+    # would be replaced by a plain file, not written through.
+    if path.is_symlink():
+        raise UserError(f"{output} is a link: choose another file name, or the file it "
+                        "points to")
+    if path.exists() and not path.is_file():
+        raise UserError(f"{output} is not a regular file (a device, a pipe or a socket); "
+                        "give a file name to write")
     return path

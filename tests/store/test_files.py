@@ -74,6 +74,25 @@ def test_an_output_needs_a_file_name_in_an_existing_folder(given: str, words: st
         check_output_file(given)
 
 
+def test_an_output_is_never_a_link_a_pipe_or_a_device(tmp_path: Path) -> None:
+    """An export is written beside its target and renamed over it: a link, a pipe or a
+    device in its place is refused, not replaced by a plain file."""
+    real = tmp_path / "real.csv"
+    real.write_text("real data", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(UserError, match="is a link"):
+        check_output_file(link)
+    with pytest.raises(UserError, match="not a regular file"):
+        check_output_file(fifo)
+    with pytest.raises(UserError, match="not a regular file"):
+        check_output_file("/dev/null")
+    assert check_output_file(real) == real  # a file there is written over, as asked
+    assert link.is_symlink() and fifo.is_fifo() and real.read_text("utf-8") == "real data"
+
+
 def test_a_new_database_its_wal_and_its_folder_are_private(tmp_path: Path) -> None:
     old = os.umask(0o022)  # the usual umask, which made them world-readable
     try:
