@@ -14,6 +14,9 @@ from stackadmin.errors import ValidationError
 # Spaces a spreadsheet puts between thousands: plain, no-break, narrow no-break, thin.
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")
 _SYMBOLS = "$€£¥₹₩₪₫₺₽¢"
+# The currencies a sign can stand for (a dollar or a cent sign says too little to check).
+_SIGN_CODES = {"€": ("EUR",), "£": ("GBP",), "¥": ("JPY", "CNY"), "₹": ("INR",),
+               "₩": ("KRW",), "₪": ("ILS",), "₫": ("VND",), "₺": ("TRY",), "₽": ("RUB",)}
 _CODE = re.compile(r"[A-Za-z]{3}")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:\.\d{3})+(?:,\d*)?$")
@@ -81,6 +84,22 @@ def _one_space(value: str) -> str:
     for ch in _SPACES[1:]:
         value = value.replace(ch, " ")
     return value
+
+
+def signed_currencies(text: str) -> tuple[str, ...]:
+    """The currencies the signs written in an amount's cell can stand for ('€5': EUR); empty
+    when it has none that says."""
+    found: tuple[str, ...] = ()
+    for sign, codes in _SIGN_CODES.items():
+        if sign in (text or ""):
+            found += codes
+    return found
+
+
+def written_decimals(amount: Decimal) -> int:
+    """How many decimals the cell wrote ('1.000': 3), trailing zeros included."""
+    exponent = amount.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def parse_count(text: str, maximum: int | None = None) -> int:

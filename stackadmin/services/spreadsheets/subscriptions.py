@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.limits import MAX_DATE, MAX_NOTICE_DAYS, MAX_SEATS, MIN_DATE
-from stackadmin.domain.money import Money, normalize_currency
+from stackadmin.domain.money import Money, exponent, normalize_currency
 from stackadmin.domain.renewals import current_cycle
 from stackadmin.domain.spreadsheet import (
     parse_amount,
@@ -21,6 +21,8 @@ from stackadmin.domain.spreadsheet import (
     parse_period,
     parse_pricing,
     parse_yes_no,
+    signed_currencies,
+    written_decimals,
 )
 from stackadmin.domain.vocab import TermStatus
 from stackadmin.errors import ValidationError
@@ -194,8 +196,16 @@ def _price(text: str, currency: str, options: ImportOptions, number: int, column
         amount, code = parse_amount(text, decimal_comma=options.decimal_comma)
         if code is not None and code != currency:
             raise ValidationError(f"is in {code}, but the currency column says {currency}")
+        signed = signed_currencies(text)
+        if signed and currency not in signed:
+            raise ValidationError(f"is in {' or '.join(signed)} (its sign), but the currency "
+                                  f"column says {currency}")
         if amount < 0:
             raise ValidationError("cannot be negative")
+        if written_decimals(amount) > exponent(currency):
+            # '1.000' yen is no ¥1: more decimals than the currency has, even zeros, is
+            # refused (a thousands separator read as a decimal point).
+            raise ValidationError("more decimals")
         money = Money.from_decimal(amount, currency)
     except ValidationError as exc:
         message = str(exc)

@@ -258,3 +258,16 @@ def test_a_vendor_id_matched_by_another_rows_email_is_named(ctx: ServiceContext,
     assert [str(p) for p in plan.problems] == [
         "row 3, column external_id: the same account as row 2 (got 'U9')"]
     assert not plan.committed
+
+
+def test_a_price_in_another_currencys_sign_or_with_extra_zeros_is_refused(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """'€5' in a USD row is no 5 dollars, and '1.000' yen (a German thousand) is no ¥1."""
+    path = write(tmp_path, "s.csv", "tool,unit_price,currency\r\nSlack,€5,USD\r\n"
+                 "Zoom,$7,EUR\r\nLine,1.000,JPY\r\nBox,¥300,JPY\r\nMiro,£8.50,GBP\r\n")
+    plan = importer.import_file(ctx, path, "subscriptions")
+    assert [str(p) for p in plan.problems] == [
+        "row 2, column unit_price: is in EUR (its sign), but the currency column says USD "
+        "(got '€5')",
+        "row 4, column unit_price: has more decimals than JPY allows (got '1.000')"]
+    assert not plan.committed and not terms.list_terms(ctx)
