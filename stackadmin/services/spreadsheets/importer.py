@@ -156,6 +156,14 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
         return [Problem(1, None, "only one column was found: the delimiter must be a comma, "
                                  "semicolon or tab", file.headers[0])]
     problems: list[Problem] = []
+    # Two columns of one name cannot be told apart (a mapping names a column by its
+    # header): read, one would be dropped without a word.
+    seen: set[str] = set()
+    for header in file.headers:
+        if header and header in seen:
+            problems.append(Problem(1, header, "is the header of two columns: rename one, or "
+                                               "remove the one not wanted"))
+        seen.add(header)
     mapped = {target for target in file.mapping.values() if target}
     by_field = {f.name: f for f in FIELDS[file.kind]}
     for header, target in file.mapping.items():

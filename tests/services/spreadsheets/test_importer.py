@@ -271,3 +271,13 @@ def test_a_price_in_another_currencys_sign_or_with_extra_zeros_is_refused(
         "(got '€5')",
         "row 4, column unit_price: has more decimals than JPY allows (got '1.000')"]
     assert not plan.committed and not terms.list_terms(ctx)
+
+
+def test_a_header_given_to_two_columns_is_named_and_nothing_is_read(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "tool,Price,currency,Price\r\nSlack,10.00,USD,99.00\r\n")
+    plan = importer.import_file(ctx, path, "subscriptions")
+    assert [str(p) for p in plan.problems] == [
+        "row 1, column Price: is the header of two columns: rename one, or remove the one "
+        "not wanted"]
+    assert not terms.list_terms(ctx)
