@@ -90,8 +90,10 @@ class FeedbackReport:
 
 # -- rounds and typed-in feedback ----------------------------------------------------------
 def find_round(session: Session, name: str) -> FeedbackRound | None:
-    return session.scalars(select(FeedbackRound).where(
-        func.lower(FeedbackRound.name) == name.strip().lower())).first()
+    """The round of that name in any case (compared in Python, as tools.named says why)."""
+    wanted = name.strip().lower()
+    return next((r for r in session.scalars(select(FeedbackRound).order_by(FeedbackRound.id))
+                 if r.name.lower() == wanted), None)
 
 
 def check_held_on(found: FeedbackRound, held_on: date | None) -> None:

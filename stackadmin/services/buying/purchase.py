@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.requests import RequestStatus, check_transition
@@ -28,7 +28,7 @@ from stackadmin.services.buying.tags import tags_by_tool, write_tags
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.terms import add_term
-from stackadmin.services.inventory.tools import add_tool
+from stackadmin.services.inventory.tools import add_tool, named
 from stackadmin.store.models import (
     EvaluationCandidate,
     EvaluationDecision,
@@ -67,8 +67,7 @@ def _existing_tool(session: Session, candidate: EvaluationCandidate) -> Tool | N
         tool = session.get(Tool, candidate.tool_id)
         if tool is not None:
             return tool
-    return session.scalars(select(Tool).where(
-        func.lower(Tool.name) == candidate.name.lower())).first()
+    return named(session, Tool, candidate.name)
 
 
 def _category_or_tag(session: Session, wanted: str | None) -> tuple[str | None, str | None]:
@@ -76,8 +75,10 @@ def _category_or_tag(session: Session, wanted: str | None) -> tuple[str | None, 
     there), or a capability tag when that is what it names ("whiteboard")."""
     if not wanted:
         return None, None
-    known = session.scalars(select(Tool.category).where(
-        func.lower(Tool.category) == wanted.lower())).first()
+    # Compared in Python (tools.named says why): the same category on both engines.
+    known = next((c for c in session.scalars(select(Tool.category).distinct()
+                                             .order_by(Tool.category))
+                  if c and c.lower() == wanted.lower()), None)
     if known:
         return known, None
     if session.scalar(select(ToolTag.id).where(ToolTag.tag == wanted.lower())) is not None:

@@ -26,6 +26,7 @@ from stackadmin.services.audit import AuditRow
 from stackadmin.services.buying.paid import PaidInventory, PaidTool, paid_tools
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
+from stackadmin.services.inventory.tools import named
 from stackadmin.store.models import (
     Evaluation,
     EvaluationCandidate,
@@ -96,7 +97,7 @@ def _tool_match(session: Session, name: str | None) -> tuple[str | None, int | N
     clean = optional_text(name, "tool", 200)
     if clean is None:
         return None, None
-    tool = session.scalars(select(Tool).where(func.lower(Tool.name) == clean.lower())).first()
+    tool = named(session, Tool, clean)
     return (clean, None) if tool is None else (tool.name, tool.id)
 
 
@@ -309,8 +310,7 @@ def set_status(ctx: ServiceContext, request_id: int, status: str, *,
         row = get_or_404(session, ToolRequest, request_id, "request")
         tool_id = None
         if tool is not None:
-            found = session.scalars(select(Tool).where(
-                func.lower(Tool.name) == tool.strip().lower())).first()
+            found = named(session, Tool, tool)
             if found is None:
                 raise NotFoundError(f"there is no tool named '{tool}' (add it, or decide the "
                                     "request's evaluation to create it from the quote)")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from stackadmin.domain.values import parse_choice, required_text
 from stackadmin.domain.vocab import SEAT_HOLDING, Role
@@ -112,9 +112,10 @@ def set_bundle(ctx: ServiceContext, department: str, items: Sequence[tuple[str, 
                 problems.append(str(exc))
         if problems:
             raise ValidationError(problems)
-        current = list(session.scalars(select(BundleItem).where(
-            func.lower(BundleItem.department) == dept.lower(),
-            func.lower(BundleItem.title) == job.lower())))
+        # Compared in Python, as tools.named says why: the same bundle on both engines.
+        current = [item for item in session.scalars(select(BundleItem))
+                   if (item.department or "").lower() == dept.lower()
+                   and (item.title or "").lower() == job.lower()]
         if current:
             dept, job = current[0].department, current[0].title  # keep the first spelling
         names = {t.id: t.name for t in session.scalars(select(Tool).where(

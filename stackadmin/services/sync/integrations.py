@@ -33,7 +33,7 @@ from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import apply_changes
-from stackadmin.services.inventory.tools import add_tool
+from stackadmin.services.inventory.tools import add_tool, named
 from stackadmin.services.sync.config import HostSettings, interval_text
 from stackadmin.store.models import Integration, SyncRun, Tool
 
@@ -94,13 +94,22 @@ class IntegrationRow:
 def find_integration(session: Session, name: str) -> Integration:
     """The integration of that name (case-insensitive), or NotFoundError naming those there
     are."""
-    found = session.scalars(select(Integration).where(
-        func.lower(Integration.name) == name.strip().lower())).first()
+    found = _named_integration(session, name)
     if found is None:
         names = ", ".join(session.scalars(select(Integration.name).order_by(
             Integration.name))) or "none"
         raise NotFoundError(f"there is no integration named '{name}' (integrations: {names})")
     return found
+
+
+def _named_integration(session: Session, name: str) -> Integration | None:
+    """Any case, compared in Python (tools.named says why)."""
+    wanted = name.strip().lower()
+    for row_id, row_name in session.execute(select(Integration.id, Integration.name)
+                                            .order_by(Integration.id)):
+        if row_name.lower() == wanted:
+            return session.get(Integration, row_id)
+    return None
 
 
 def _plugin(registry: Registry, plugin_id: str) -> PluginInfo:
@@ -109,8 +118,8 @@ def _plugin(registry: Registry, plugin_id: str) -> PluginInfo:
 
 def _clean_name(session: Session, name: str, exclude_id: int | None = None) -> str:
     clean = required_text(name, "the integration's name", 200)
-    taken = session.scalar(select(Integration.id).where(
-        func.lower(Integration.name) == clean.lower()))
+    same = _named_integration(session, clean)
+    taken = None if same is None else same.id
     if taken is not None and taken != exclude_id:
         raise ValidationError(f"an integration named '{clean}' exists already")
     return clean
@@ -119,9 +128,9 @@ def _clean_name(session: Session, name: str, exclude_id: int | None = None) -> s
 def _tool_id(session: Session, ctx: ServiceContext, name: str) -> tuple[int, bool]:
     """The tool of that name (case-insensitive), added to the inventory when it is new."""
     clean = required_text(name, "the tool", 200)
-    found = session.scalar(select(Tool.id).where(func.lower(Tool.name) == clean.lower()))
+    found = named(session, Tool, clean)
     if found is not None:
-        return found, False
+        return found.id, False
     return add_tool(session, ctx, name=clean).id, True
 
 

@@ -1,0 +1,28 @@
+"""A name typed in another case finds the same thing on SQLite and on PostgreSQL, accented
+letters included (SQLite's lower() folds ASCII letters only): a tool, a bundle, a round,
+an integration."""
+
+from __future__ import annotations
+
+from stackadmin.services.buying import feedback, requests
+from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import people, tools
+from stackadmin.services.running import onboarding
+
+
+def test_accented_names_match_in_any_case(ctx: ServiceContext) -> None:
+    tools.create_tool(ctx, name="Ölfa")
+    tools.create_tool(ctx, name="Éclair")
+    people.create_person(ctx, email="ada@example.com", department="Émeute")
+    asked = requests.create_request(ctx, "A cutter", "ada@example.com", tool="ÖLFA")
+    assert (asked.tool_name, asked.tool_id is not None) == ("Ölfa", True)
+    done = requests.set_status(ctx, asked.id, "triaged")
+    assert done.status == "triaged"
+    onboarding.set_bundle(ctx, "Émeute", [("Éclair", "member")])
+    onboarding.set_bundle(ctx, "émeute", [("ölfa", "member")])  # the same bundle, replaced
+    bundles = onboarding.list_bundles(ctx)
+    assert [(b.department, b.tool) for b in bundles] == [("Émeute", "Ölfa")]
+    feedback.add_feedback(ctx, "Été 2027", "Éclair", "ada@example.com", 4)
+    feedback.add_feedback(ctx, "ÉTÉ 2027", "éclair", "ada@example.com", 2)
+    rounds = feedback.list_rounds(ctx)
+    assert [r.name for r in rounds] == ["Été 2027"]
