@@ -96,6 +96,13 @@ SETTING_DEFAULTS: dict[str, str] = {
 }
 
 
+def by_name(name: str) -> tuple[str, str]:
+    """The order of a list by name: in any case, every letter folded as Python folds it (a
+    database's lower() or collation orders otherwise: SQLite folds ASCII letters only),
+    then as written."""
+    return (name.lower(), name)
+
+
 def parse_leads(text: str) -> tuple[int, ...]:
     """'90, 60,30 ,7' -> (90, 60, 30, 7): distinct days, largest first."""
     parts = [p for p in text.replace(";", ",").split(",") if p.strip()]

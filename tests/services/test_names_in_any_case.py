@@ -26,3 +26,10 @@ def test_accented_names_match_in_any_case(ctx: ServiceContext) -> None:
     feedback.add_feedback(ctx, "ÉTÉ 2027", "éclair", "ada@example.com", 2)
     rounds = feedback.list_rounds(ctx)
     assert [r.name for r in rounds] == ["Été 2027"]
+
+
+def test_tools_are_listed_in_the_same_order_on_both_engines(ctx: ServiceContext) -> None:
+    for name in ("Ölfa", "zeta", "Émile", "Eclair", "Z", "oz", "Ångström", "éclair2"):
+        tools.create_tool(ctx, name=name)
+    assert [t.name for t in tools.list_tools(ctx)] == [
+        "Eclair", "oz", "Z", "zeta", "Ångström", "éclair2", "Émile", "Ölfa"]

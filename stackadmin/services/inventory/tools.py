@@ -21,7 +21,7 @@ from stackadmin.services.crud import (
     flush_or_explain,
     get_or_404,
 )
-from stackadmin.services.records import ToolRow, parse_leads
+from stackadmin.services.records import ToolRow, by_name, parse_leads
 from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
 
 FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inactivity_days",
@@ -182,9 +182,5 @@ def get_tool(ctx: ServiceContext, tool_id: int) -> ToolRow:
 
 def list_tools(ctx: ServiceContext) -> list[ToolRow]:
     with ctx.read() as session:
-        query = (
-            select(Tool)
-            .options(joinedload(Tool.vendor), joinedload(Tool.owner))
-            .order_by(func.lower(Tool.name))
-        )
-        return [_row(t) for t in session.scalars(query)]
+        query = select(Tool).options(joinedload(Tool.vendor), joinedload(Tool.owner))
+        return sorted((_row(t) for t in session.scalars(query)), key=lambda r: by_name(r.name))

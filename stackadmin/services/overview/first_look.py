@@ -20,7 +20,7 @@ from stackadmin import paths
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import utc_today
 from stackadmin.services.overview import figures
-from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow
+from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow, by_name
 from stackadmin.store.snapshot import Snapshot, Unreadable
 
 
@@ -77,7 +77,8 @@ def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | 
             rates = RateTable.from_history(
                 conf.base_currency,
                 ((c, q, Decimal(r)) for c, q, r in snapshot.rate_history(today)))
-            tools = [tool_row(row) for row in snapshot.tools()]
+            tools = sorted((tool_row(row) for row in snapshot.tools()),
+                           key=lambda r: by_name(r.name))  # as list_tools sorts them
             terms = [term_row(row) for row in snapshot.terms()]
             decided = {(t, _date(d)) for t, d in snapshot.decided_renewals()}
     except Unreadable:

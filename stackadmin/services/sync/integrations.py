@@ -34,6 +34,7 @@ from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import apply_changes
 from stackadmin.services.inventory.tools import add_tool, named
+from stackadmin.services.records import by_name
 from stackadmin.services.sync.config import HostSettings, interval_text
 from stackadmin.store.models import Integration, SyncRun, Tool
 
@@ -332,7 +333,6 @@ def list_integrations(ctx: ServiceContext, *, tool_id: int | None = None,
         .outerjoin(Tool, Tool.id == Integration.tool_id)
         .outerjoin(latest, latest.c.integration_id == Integration.id)
         .outerjoin(SyncRun, SyncRun.id == latest.c.run_id)
-        .order_by(func.lower(Integration.name))
     )
     if tool_id is not None:
         query = query.where(Integration.tool_id == tool_id)
@@ -363,4 +363,4 @@ def list_integrations(ctx: ServiceContext, *, tool_id: int | None = None,
                 last_added=run.added if run else None,
                 last_changed=run.changed if run else None,
                 last_removed=run.deprovisioned if run else None))
-    return rows
+    return sorted(rows, key=lambda r: by_name(r.name))
