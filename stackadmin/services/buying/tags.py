@@ -52,13 +52,14 @@ def clean_tags(texts: Iterable[str]) -> tuple[str, ...]:
 
 def tags_by_tool(session: Session, tool_ids: Iterable[int] | None = None
                  ) -> dict[int, tuple[str, ...]]:
-    query = select(ToolTag.tool_id, ToolTag.tag).order_by(ToolTag.tool_id, ToolTag.tag)
+    query = select(ToolTag.tool_id, ToolTag.tag)
     if tool_ids is not None:
         query = query.where(ToolTag.tool_id.in_(list(tool_ids)))
     out: dict[int, list[str]] = defaultdict(list)
     for tool_id, tag in session.execute(query):
         out[tool_id].append(tag)
-    return {k: tuple(v) for k, v in out.items()}
+    # By code point, as they are set (a database's collation orders 'éditeur' otherwise).
+    return {k: tuple(sorted(v)) for k, v in sorted(out.items())}
 
 
 def write_tags(session: Session, ctx: ServiceContext, tool: Tool, tags: Sequence[str]) -> bool:
@@ -97,4 +98,4 @@ def list_tags(ctx: ServiceContext) -> list[ToolTags]:
 
 def known_tags(ctx: ServiceContext) -> list[str]:
     with ctx.read() as session:
-        return list(session.scalars(select(ToolTag.tag).distinct().order_by(ToolTag.tag)))
+        return sorted(set(session.scalars(select(ToolTag.tag))))  # by code point

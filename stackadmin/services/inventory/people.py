@@ -128,7 +128,8 @@ def list_people(ctx: ServiceContext) -> list[PersonRow]:
     query = (
         select(Person, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.person_id == Person.id)
-        .order_by(Person.name, Person.email)
     )
     with ctx.read() as session:
-        return [_row(p, n) for p, n in session.execute(query)]
+        rows = [_row(p, n) for p, n in session.execute(query)]
+    # By code point, as SQLite orders (a PostgreSQL collation orders punctuation otherwise).
+    return sorted(rows, key=lambda r: (r.name, r.email))

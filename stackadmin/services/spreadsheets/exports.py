@@ -288,13 +288,14 @@ def export_access_review(ctx: ServiceContext, path: str | Path, *, tool: str | N
 def people_rows(ctx: ServiceContext, *, status: str | None = None) -> list[tuple[Cell, ...]]:
     """Everyone (or everyone with this status: active or departed), by email."""
     query = select(Person.email, Person.name, Person.department, Person.cost_center,
-                   Person.title, Person.status, Person.end_date).order_by(Person.email)
+                   Person.title, Person.status, Person.end_date)
     if status is not None:
         query = query.where(Person.status == parse_choice(status, PersonStatus, "status"))
     with ctx.read() as session:
         rows = session.execute(query).all()
+    # By email as code points, the same on every engine and database collation.
     return [(email, name, department, cost_center, title, state, _day(end))
-            for email, name, department, cost_center, title, state, end in rows]
+            for email, name, department, cost_center, title, state, end in sorted(rows)]
 
 
 def export_people(ctx: ServiceContext, path: str | Path, *, status: str | None = None,
