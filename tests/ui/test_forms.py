@@ -129,6 +129,22 @@ def test_the_digest_frequency_and_mail_security_are_chosen_in_words(
     assert saved["digest_frequency"] == "monthly" and saved["smtp_security"] == "tls"
 
 
+def test_a_tools_bad_owner_and_leads_are_said_under_their_fields(
+        window: MainWindow, qtbot: Any) -> None:
+    window.show_page("tools")
+    wait_idle(qtbot, window.env)
+    dialog = tool_dialogs.create(window.pages["tools"])
+    dialog.set_value("name", "Retool")
+    dialog.set_value("owner_email", "not-an-email")
+    dialog.set_value("reminder_leads", "90,x")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.problem_text("owner_email")), timeout=10_000)
+    assert "is not an email address" in dialog.problem_text("owner_email")
+    assert "'x' is not a number of days" in dialog.problem_text("reminder_leads")
+    assert dialog.general.isHidden()
+    dialog.reject()
+
+
 def test_a_new_tools_owner_who_is_not_a_person_can_be_added_on_the_spot(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
     window.show_page("tools")

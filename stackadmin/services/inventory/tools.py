@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,18 @@ def _optional_days(value: Any) -> int | None:
     return check_days(days, "inactivity threshold", MAX_INACTIVITY_DAYS, low=1)
 
 
+def _said(field: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`parse`, its problems saying which field they are about ("owner: 'x' is not an email
+    address"): a form shows each under its field."""
+    def parsed(value: Any) -> Any:
+        try:
+            return parse(value)
+        except ValidationError as exc:
+            raise ValidationError([p if field in p.lower() else f"{field}: {p}"
+                                   for p in exc.problems]) from None
+    return parsed
+
+
 def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str, Any]:
     c = FieldCleaner(values, partial=partial)
     c.require("name")
@@ -91,9 +104,10 @@ def _clean(session: Session, values: dict[str, Any], partial: bool) -> dict[str,
     c.take("website", lambda v: optional_text(v, "website", 500))
     c.take("notes", lambda v: optional_text(v, "notes", 10_000, multiline=True))
     c.take("inactivity_days", _optional_days)
-    c.take("reminder_leads", lambda v: ",".join(map(str, parse_leads(v))) if v else None)
+    c.take("reminder_leads", _said("reminder leads",
+                                   lambda v: ",".join(map(str, parse_leads(v))) if v else None))
     c.take("vendor", lambda v: vendor_id_for(session, v))
-    c.take("owner_email", lambda v: owner_id_for(session, v))
+    c.take("owner_email", _said("owner", lambda v: owner_id_for(session, v)))
     data = c.result()
     if "vendor" in data:
         data["vendor_id"] = data.pop("vendor")
