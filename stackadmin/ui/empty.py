@@ -22,12 +22,13 @@ class EmptyState(QWidget):
         super().__init__(parent)
         self.setObjectName("emptyState")
         self.heading = QLabel(f"<h3>{heading}</h3>", self)
-        self.text = QLabel(text, self)
+        self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.buttons: dict[str, QCommandLinkButton] = {}
         box = QWidget(self)
-        box.setFixedWidth(540)  # wrapped text needs a width to compute its height
+        box.setFixedWidth(self.WIDTH)  # wrapped text needs a width to compute its height
         inner = QVBoxLayout(box)
+        self._inner = inner
         inner.addWidget(self.heading)
         inner.addWidget(self.text)
         inner.addSpacing(8)
@@ -43,3 +44,14 @@ class EmptyState(QWidget):
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+        self.set_text(text)
+
+    WIDTH = 540
+
+    def set_text(self, text: str) -> None:
+        """The sentence, as tall as it wraps at the box's width: a text set after the page
+        is laid out was cut to the height of the one before."""
+        self.text.setText(text)
+        margins = self._inner.contentsMargins()
+        width = self.WIDTH - margins.left() - margins.right()
+        self.text.setMinimumHeight(max(self.text.heightForWidth(width), 0))

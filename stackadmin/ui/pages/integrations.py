@@ -229,7 +229,6 @@ class IntegrationsPage(TablePage):
             ("Import accounts…", "Meanwhile, a vendor's user-list export (CSV): seats, "
              "roles, last activity.", "import", self._import),
         ], self)
-        self.empty_text = empty.text
         return empty
 
     def _import(self) -> None:
@@ -259,7 +258,7 @@ class IntegrationsPage(TablePage):
                 f"{b.id}: {b.reason}" for b in broken))
         self.broken.setVisible(bool(broken))
         names = ", ".join(p.name for p in plugins) or "none installed"
-        self.empty_text.setText(
+        self.empty.set_text(
             "An integration reads who holds a seat in a tool, with which role, and when they "
             "last used it, from the vendor's admin API. Add one, choose the tool it feeds, "
             "give its token (kept in the OS keyring), test the connection, then sync: the "
