@@ -111,20 +111,22 @@ def seats_text(renewal: RenewalRow) -> str:
 
 def _columns() -> list[Column[ReminderRow]]:
     return [
+        # Sized to fit beside each other at 1024 pixels, the owner included: the numbers
+        # keep the width their widest text needs, the names give way.
         Column("Reminder", reminder_text, key=lambda r: (r.renewal.cancel_by, r.key.term_id),
-               tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=130),
-        Column("Tool", lambda r: r.renewal.tool, width=150, elide="middle"),
-        Column("Plan", lambda r: r.renewal.plan, width=110),
+               tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=120),
+        Column("Tool", lambda r: r.renewal.tool, width=140, elide="middle"),
+        Column("Plan", lambda r: r.renewal.plan, width=90),
         Column("Renews", lambda r: date_text(r.renewal.renewal_date),
-               key=lambda r: r.renewal.renewal_date, width=95),
+               key=lambda r: r.renewal.renewal_date, width=85),
         Column("Cancel by", lambda r: date_text(r.renewal.cancel_by),
-               key=lambda r: r.renewal.cancel_by, width=95),
+               key=lambda r: r.renewal.cancel_by, width=85),
         Column("Days left", lambda r: days_text(r.renewal.days_left),
-               key=lambda r: r.renewal.days_left, numeric=True, width=75),
+               key=lambda r: r.renewal.days_left, numeric=True, width=70),
         Column("Annual cost", lambda r: cost_text(r.renewal),
-               key=lambda r: r.renewal.annual_cost_base, numeric=True, width=190),
-        Column("Seats bought / active", lambda r: seats_text(r.renewal),
-               key=lambda r: r.renewal.seats_purchased, numeric=True, width=140,
+               key=lambda r: r.renewal.annual_cost_base, numeric=True, width=160),
+        Column("Seats / active", lambda r: seats_text(r.renewal),
+               key=lambda r: r.renewal.seats_purchased, numeric=True, width=95,
                tooltip=lambda r: "Seats purchased on the term / active seats of the tool"),
         Column("Owner", lambda r: r.renewal.owner or "no owner",
                tooltip=lambda r: r.renewal.owner_email or ""),
