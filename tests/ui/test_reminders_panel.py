@@ -26,6 +26,7 @@ from stackadmin.store.models import (
     Tool,
 )
 from stackadmin.ui.env import Env
+from stackadmin.ui.fmt import date_text
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.reminders.panel import ReminderCenter, install_reminders
 from stackadmin.ui.tray import TrayNotifier
@@ -308,6 +309,9 @@ def test_tray_path_notifies_and_a_click_opens_the_panel(
     (title, text), = made[0].messages
     assert title == f"{len(rows)} renewal reminders"
     assert rows[0].renewal.tool in text and f"{len(rows) - 1} more" in text
+    # Its date as the panel writes dates, not in ISO beside them.
+    assert date_text(rows[0].renewal.cancel_by) in text
+    assert rows[0].renewal.cancel_by.isoformat() not in text
     center.panel.hide()
     made[0].messageClicked.emit()
     assert center.panel.isVisible()

@@ -38,11 +38,16 @@ class ReminderRow(ReminderFacts):
     @property
     def label(self) -> str:
         """'cancel-by in 30 days' or 'cancel-by date missed', for a popup line."""
+        return self.label_with(date.isoformat)
+
+    def label_with(self, day_text: Callable[[date], str]) -> str:
+        """`label`, its date written by `day_text` (the window writes the user's format)."""
+        shown = day_text(self.renewal.cancel_by)
         if self.missed:
-            return f"cancel-by date {self.renewal.cancel_by.isoformat()} missed"
+            return f"cancel-by date {shown} missed"
         days = self.renewal.days_left
         when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
-        return f"cancel-by {when} ({self.renewal.cancel_by.isoformat()})"
+        return f"cancel-by {when} ({shown})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,8 @@ def _columns() -> list[Column[ReminderRow]]:
         # Sized to fit beside each other at 1024 pixels, the owner included: the numbers
         # keep the width their widest text needs, the names give way.
         Column("Reminder", reminder_text, key=lambda r: (r.renewal.cancel_by, r.key.term_id),
-               tooltip=lambda r: r.label + (" — new" if r.is_new else ""), width=120),
+               tooltip=lambda r: r.label_with(date_text) + (" — new" if r.is_new else ""),
+               width=120),
         Column("Tool", lambda r: r.renewal.tool, width=140, elide="middle"),
         Column("Plan", lambda r: r.renewal.plan, width=90),
         Column("Renews", lambda r: date_text(r.renewal.renewal_date),
@@ -385,7 +386,7 @@ class ReminderCenter(QObject):
         self.panel.select_term(new[0].key.term_id)  # the most urgent new one
         title = (f"{len(new)} renewal reminder{'s' if len(new) != 1 else ''}")
         first = new[0]
-        text = f"{actions.term_name(first.renewal)}: {first.label}"
+        text = f"{actions.term_name(first.renewal)}: {first.label_with(date_text)}"
         if len(new) > 1:
             text += f", and {len(new) - 1} more"
         if not self.tray.notify(title, text):
