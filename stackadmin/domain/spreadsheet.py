@@ -238,10 +238,16 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     value = (text or "").strip()
     if value[:1] == "'" and value[1:2] in QUOTED_STARTS:
         return check_text(value[1:], multiline=multiline)
-    if value[:1] in ("=", "@"):
+    refuse_formula(value)
+    return check_text(value, multiline=multiline)
+
+
+def refuse_formula(text: str) -> None:
+    """A live formula (=..., @...) in a cell, not quoted by our exports: refused, in an
+    email or a vendor id as in any text."""
+    if (text or "").strip()[:1] in ("=", "@"):
         raise ValidationError("looks like a spreadsheet formula; stackadmin stores text, not "
                               "formulas (put a ' in front to keep it as text)")
-    return check_text(value, multiline=multiline)
 
 
 def header_key(text: str) -> str:

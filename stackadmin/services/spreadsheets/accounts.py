@@ -14,7 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stackadmin.domain.limits import check_text, text_problem
-from stackadmin.domain.spreadsheet import clean_text, header_key, parse_timestamp, unquote
+from stackadmin.domain.spreadsheet import (
+    clean_text,
+    header_key,
+    parse_timestamp,
+    refuse_formula,
+    unquote,
+)
 from stackadmin.errors import UserError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.plan import (
@@ -119,13 +125,22 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         if i_email is not None:
             raw = row[i_email]
             email = unquote(raw.strip()).lower() or None
-            if email is not None and (email_ok(email) is None or len(email) > 320
-                                      or text_problem(email)):
-                problems.append(Problem(number, col("email"), "is not an email address", raw))
+            try:
+                refuse_formula(raw)
+            except ValidationError as exc:
+                problems.append(Problem(number, col("email"), str(exc), raw))
                 bad = True
+            else:
+                if email is not None and (email_ok(email) is None or len(email) > 320
+                                          or text_problem(email)):
+                    problems.append(Problem(number, col("email"), "is not an email address",
+                                            raw))
+                    bad = True
         ext = unquote(row[i_ext].strip()) or None if i_ext is not None else None
         if ext is not None:
             try:
+                if i_ext is not None:
+                    refuse_formula(row[i_ext])
                 check_text(ext, max_length=200)
             except ValidationError as exc:
                 problems.append(Problem(number, col("external_id"), str(exc), ext))

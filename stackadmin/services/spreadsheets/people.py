@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.spreadsheet import clean_text, parse_date, unquote
+from stackadmin.domain.spreadsheet import clean_text, parse_date, refuse_formula, unquote
 from stackadmin.domain.values import normalize_email
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
@@ -127,7 +127,9 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
 
 
 def normalize_email_cell(text: str) -> str:
-    """An email cell; the ' an export put before one starting with - + = @ is taken off."""
+    """An email cell; the ' an export put before one starting with - + = @ is taken off, and
+    a live formula is refused."""
+    refuse_formula(text)
     try:
         return normalize_email(unquote(text.strip()))
     except ValidationError:

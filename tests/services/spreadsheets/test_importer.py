@@ -281,3 +281,25 @@ def test_a_header_given_to_two_columns_is_named_and_nothing_is_read(
         "row 1, column Price: is the header of two columns: rename one, or remove the one "
         "not wanted"]
     assert not terms.list_terms(ctx)
+
+
+def test_a_formula_in_an_email_or_a_vendor_id_is_refused(ctx: ServiceContext,
+                                                        tmp_path: Path) -> None:
+    tools.create_tool(ctx, name="Kaiten")
+    formula = "looks like a spreadsheet formula"
+    people_file = write(tmp_path, "p.csv", "email,name\r\n=a11@x.com,A\r\n'=b@x.com,B\r\n")
+    plan = importer.import_file(ctx, people_file, "people")
+    assert [str(p) for p in plan.problems] == [
+        f"row 2, column email: {formula}; stackadmin stores text, not formulas (put a ' in "
+        "front to keep it as text) (got '=a11@x.com')"]
+    accounts_file = write(tmp_path, "a.csv", 'external_id,email\r\n"=HYPERLINK(""x"")",'
+                          "a@x.com\r\nU2,=1+2@x.com\r\n")
+    plan = importer.import_file(ctx, accounts_file, "accounts",
+                                options=importer.ImportOptions(tool="Kaiten"))
+    assert [p.column for p in plan.problems] == ["external_id", "email"]
+    assert all(formula in str(p) for p in plan.problems)
+    subs = write(tmp_path, "s.csv", "tool,unit_price,currency,owner_email\r\n"
+                 "Slack,8,USD,=boss@x.com\r\n")
+    plan = importer.import_file(ctx, subs, "subscriptions")
+    assert [p.column for p in plan.problems] == ["owner_email"]
+    assert not people.list_people(ctx) and not accounts.list_accounts(ctx)
