@@ -214,6 +214,25 @@ def test_renew_starts_at_the_renewal_the_page_shows(
     dialog.reject()
 
 
+def test_a_date_problem_asks_for_the_fields_own_format(window: MainWindow,
+                                                      qtbot: Any) -> None:
+    page = _renewals(window, qtbot)
+    dialog = term_dialogs.edit(page, _per_seat_line(page).term)
+    assert dialog is not None
+    dialog.set_value("term_start", "2027-01-01")
+    dialog.set_value("renewal_date", "soonish")
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.problem_text("renewal_date")), timeout=10_000)
+    said = dialog.problem_text("renewal_date")
+    assert f"in the form {date_format().lower()}" in said and "YYYY" not in said
+    dialog.set_value("renewal_date", "2026-01-01")
+    dialog.submit()
+    qtbot.waitUntil(lambda: "before the term start" in dialog.problem_text("renewal_date"),
+                    timeout=10_000)
+    assert date(2027, 1, 1).strftime("%Y-%m-%d") not in dialog.problem_text("renewal_date")
+    dialog.reject()
+
+
 def test_after_a_validation_error_the_buttons_cover_no_field(
         window: MainWindow, qtbot: Any) -> None:
     page = _renewals(window, qtbot)
