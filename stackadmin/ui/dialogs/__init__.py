@@ -145,6 +145,14 @@ class FormDialog(QDialog):
         """The fields' area as tall as the fields, up to most of the screen (then it
         scrolls); called again whenever problems appear or go, or a line is added."""
         self.form_box.layout().activate()
+        for label in self.problem_labels.values():
+            # As tall as the problem wraps at its width (a form layout gave a three-line
+            # problem two lines' height, under a narrow drop-down).
+            if not label.isHidden() and label.width() > 0:
+                label.setMinimumHeight(max(label.heightForWidth(label.width()), 0))
+            elif label.isHidden():
+                label.setMinimumHeight(0)
+        self.form_box.layout().activate()
         need = self.form_box.sizeHint().height()
         screen = self.screen() or (self.parentWidget().screen() if self.parentWidget() else None)
         cap = int(screen.availableGeometry().height() * 0.7) if screen is not None else 600
