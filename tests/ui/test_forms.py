@@ -241,6 +241,7 @@ def test_after_a_validation_error_the_buttons_cover_no_field(
     dialog.set_value("currency", "EURO")
     dialog.set_value("notice_days", "soon")
     dialog.set_value("seats", "-3")
+    dialog.set_value("billing_period", "fortnightly")  # a problem of three lines
     dialog.submit()
     qtbot.waitUntil(lambda: bool(dialog.problem_text("currency")), timeout=10_000)
     qtbot.wait(50)  # the dialog grows on the next layout pass
@@ -249,7 +250,7 @@ def test_after_a_validation_error_the_buttons_cover_no_field(
     area = QRect(dialog.scroll.mapTo(dialog, dialog.scroll.rect().topLeft()),
                  dialog.scroll.size())
     assert not buttons.intersects(area)  # the fields scroll above the buttons
-    for name in ("currency", "notice_days", "seats"):
+    for name in ("currency", "notice_days", "seats", "billing_period"):
         label = dialog.problem_labels[name]
         # Whole: as tall as its wrapped text needs at the width it has.
         assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
