@@ -97,6 +97,9 @@ def _columns() -> list[Column[AuditRow]]:
 
 
 class ActivityPage(TablePage):
+    empty_state = ("Nothing recorded yet",
+                   "Every change, by you, an import or a sync, is recorded here: who made it, "
+                   "when, and what it was before.")
     title = "Activity"
     icon = "activity"
     reload_on: ClassVar[frozenset[str]] = frozenset(

@@ -107,6 +107,9 @@ class TablePage(Page):
     default_sort: ClassVar[tuple[int, Qt.SortOrder]] = (0, Qt.SortOrder.AscendingOrder)
     noun: ClassVar[tuple[str, str]] = ("row", "rows")
     multi_select: ClassVar[bool] = False
+    # (heading, sentence) shown in place of the table while it has no row at all: what
+    # the page is for and how rows come (a page with buttons there sets its own).
+    empty_state: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, env: Env, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
@@ -129,6 +132,10 @@ class TablePage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self.table)
+        if self.empty_state is not None:
+            from stackadmin.ui.empty import EmptyState
+
+            self.table.set_empty_state(EmptyState(*self.empty_state, [], self))
 
     # -- for subclasses ----------------------------------------------------------------
     @staticmethod

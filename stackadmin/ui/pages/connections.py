@@ -243,6 +243,10 @@ def open_connection(env: Env, parent: QWidget, connection_id: int) -> Connection
 
 
 class ConnectionsPage(TablePage):
+    empty_state = ("No connections yet",
+                   "Connections are the links between your tools (Jira issues → Slack "
+                   "#eng-alerts): who owns each, and what breaks when a tool goes. Add "
+                   "connection (Ctrl+N) adds one.")
     title = "Connections"
     icon = "connections"
     reload_on: ClassVar[frozenset[str]] = frozenset({CONNECTION, "tool", "person"})

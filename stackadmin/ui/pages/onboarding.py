@@ -27,6 +27,10 @@ def _columns() -> list[Column[BundleRow]]:
 
 
 class OnboardingPage(TablePage):
+    empty_state = ("No onboarding bundles yet",
+                   "A bundle is the tools a department (or a title in it) needs on day one. "
+                   "Set a bundle… (Ctrl+N) makes one; a new person's page then lists what to "
+                   "grant and who grants it.")
     title = "Onboarding"
     icon = "onboarding"
     reload_on: ClassVar[frozenset[str]] = frozenset({"bundle", "tool", "person"})

@@ -33,6 +33,10 @@ def _columns() -> list[Column[PersonRow]]:
 
 
 class PeoplePage(TablePage):
+    empty_state = ("No people yet",
+                   "The people list says who holds which seats and who has left. Add person "
+                   "adds one; File → Import… brings in an HR export; a directory integration "
+                   "(Google Workspace, Microsoft 365, Okta) keeps it up to date.")
     title = "People"
     icon = "people"
     reload_on: ClassVar[frozenset[str]] = frozenset({"person", "account"})

@@ -215,6 +215,10 @@ def fetch_lines(ctx: ServiceContext) -> tuple[date, list[RenewalLine]]:
 
 
 class RenewalsPage(TablePage):
+    empty_state = ("No renewals yet",
+                   "Each subscription term with a renewal date shows here, the date by which "
+                   "to cancel first. Add term (Ctrl+N) adds one; File → Import… brings in the "
+                   "spreadsheet you have.")
     title = "Renewals"
     icon = "renewals"
     reload_on: ClassVar[frozenset[str]] = frozenset(

@@ -55,6 +55,10 @@ def _columns() -> list[Column[RequestRow]]:
 
 
 class RequestsPage(TablePage):
+    empty_state = ("No requests yet",
+                   "Requests for a new tool land here: the problem, the team, how urgent. New "
+                   "request (Ctrl+Shift+R, anywhere) adds one, and says what is already paid "
+                   "for that might do the job.")
     title = "Requests"
     icon = "requests"
     reload_on: ClassVar[frozenset[str]] = frozenset(

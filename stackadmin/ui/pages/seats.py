@@ -125,6 +125,10 @@ def _choices(seats: list[SeatStatus], people: list[Any]) -> SeatChoices:
 
 
 class SeatsPage(TablePage):
+    empty_state = ("No seats yet",
+                   "Every account in every tool shows here, with its last activity and whether "
+                   "it is used. Import a tool's user list (File → Import…, or Import accounts… "
+                   "on its page), or sync it from the vendor on the Integrations page.")
     title = "Seats"
     icon = "seats"
     reload_on: ClassVar[frozenset[str]] = frozenset({"account", "person", "tool", "term",
