@@ -174,6 +174,19 @@ def test_an_empty_dashboard_says_what_to_do_next(empty_window: MainWindow,
     screenshot(empty_window, "tools-empty-1024")
 
 
+@pytest.mark.parametrize("key", ["renewals", "people", "seats", "requests", "connections",
+                                 "onboarding"])
+def test_an_empty_page_says_what_it_is_for_and_how_rows_come(
+        empty_window: MainWindow, qtbot: Any, key: str) -> None:
+    empty_window.show_page(key)
+    wait_idle(qtbot, empty_window.env)
+    page = empty_window.pages[key]
+    state = page.table.empty_state
+    assert state is not None and state.isVisible() and not page.view.isVisible()
+    assert state.text.text() and state.text.height() >= state.text.heightForWidth(
+        state.text.width())
+
+
 def test_loading_the_demo_from_the_empty_dashboard_fills_every_page(
         empty_window: MainWindow, qtbot: Any) -> None:
     empty_window.show_page("dashboard")
