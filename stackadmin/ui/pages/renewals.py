@@ -129,7 +129,9 @@ def _columns() -> list[Column[RenewalLine]]:
         Column("Days left", on(lambda r: days_text(r.days_left)),
                key=on(lambda r: r.days_left, None), numeric=True, searchable=False, width=70,
                tooltip=on(_days_tooltip)),
-        Column("Tool", lambda x: x.tool, width=140, elide="middle"),
+        # The name that tells rows apart: room for "Okta Workforce Identity" at 1280
+        # pixels (the owner, last, takes what is left).
+        Column("Tool", lambda x: x.tool, width=175, elide="middle"),
         Column("Plan", lambda x: x.plan, width=88),
         # Renews and Auto wait in the header's menu: at 1024 pixels the rest fit, and the
         # renewal date is in the cancel-by tooltip, auto-renewal in a filter.
@@ -145,7 +147,7 @@ def _columns() -> list[Column[RenewalLine]]:
                tooltip=on(lambda r: r.decision_note or "")),
         Column("Reminder", _reminder_text,
                key=lambda x: x.reminder.key.lead_days if x.reminder else None, width=68,
-               tooltip=lambda x: x.reminder.label if x.reminder else ""),
+               tooltip=lambda x: x.reminder.label_with(date_text) if x.reminder else ""),
         Column("Annual cost", lambda x: money_text(_cost(x)),
                key=on(lambda r: r.annual_cost_base, None), numeric=True, searchable=False,
                width=95, tooltip=on(lambda r: f"In the term's currency "
