@@ -36,9 +36,10 @@ def _row(t: Tool) -> ToolRow:
                    t.owner.status if t.owner else None, t.owner.end_date if t.owner else None)
 
 
-def named(session: Session, model: type[Tool] | type[Vendor], name: str) -> Any | None:
-    """The tool (or vendor) of that name in any case, or None. Compared in Python, as the
-    imports compare: SQLite's lower() folds ASCII letters only ('Ĝ' stays 'Ĝ')."""
+def named(session: Session, model: Any, name: str) -> Any | None:
+    """The row of `model` (a tool, a vendor, an integration: any model with id and name
+    columns) of that name in any case, or None. Compared in Python, as the imports compare:
+    SQLite's lower() folds ASCII letters only ('Ĝ' stays 'Ĝ')."""
     wanted = name.strip()
     exact = session.scalars(select(model).where(model.name == wanted)).first()
     if exact is not None:

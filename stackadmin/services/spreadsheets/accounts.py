@@ -238,9 +238,8 @@ def _existing(session: Session, tool_ids: set[int]
 
 
 def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, dict[str, Any]]],
-          result: AccountsPlan, given: set[str], person_column: bool = False,
-          problems: list[Problem] | None = None,
-          col: Callable[[str], str] = lambda name: name) -> None:
+          result: AccountsPlan, given: set[str], person_column: bool,
+          problems: list[Problem], col: Callable[[str], str]) -> None:
     existing, people = _existing(session, {tool_id for _, tool_id, _ in records})
     names = dict(session.execute(select(Tool.id, Tool.name)).all())
     now = utcnow()
@@ -268,9 +267,8 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
             if ext is not None and existing.get((tool_id, f"id:{ext}")) is old:
                 # Its vendor id is an account another row matched by email: the same seat
                 # twice, which neither an update nor a new seat can be.
-                if problems is not None:
-                    problems.append(Problem(number, col("external_id"),
-                                            f"the same account as row {taken[old[0]]}", ext))
+                problems.append(Problem(number, col("external_id"),
+                                        f"the same account as row {taken[old[0]]}", ext))
                 continue
             old = None  # another account with this email: a seat of its own
         if old is None:

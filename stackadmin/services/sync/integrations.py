@@ -95,22 +95,12 @@ class IntegrationRow:
 def find_integration(session: Session, name: str) -> Integration:
     """The integration of that name (case-insensitive), or NotFoundError naming those there
     are."""
-    found = _named_integration(session, name)
+    found: Integration | None = named(session, Integration, name)
     if found is None:
         names = ", ".join(session.scalars(select(Integration.name).order_by(
             Integration.name))) or "none"
         raise NotFoundError(f"there is no integration named '{name}' (integrations: {names})")
     return found
-
-
-def _named_integration(session: Session, name: str) -> Integration | None:
-    """Any case, compared in Python (tools.named says why)."""
-    wanted = name.strip().lower()
-    for row_id, row_name in session.execute(select(Integration.id, Integration.name)
-                                            .order_by(Integration.id)):
-        if row_name.lower() == wanted:
-            return session.get(Integration, row_id)
-    return None
 
 
 def _plugin(registry: Registry, plugin_id: str) -> PluginInfo:
@@ -119,7 +109,7 @@ def _plugin(registry: Registry, plugin_id: str) -> PluginInfo:
 
 def _clean_name(session: Session, name: str, exclude_id: int | None = None) -> str:
     clean = required_text(name, "the integration's name", 200)
-    same = _named_integration(session, clean)
+    same = named(session, Integration, clean)
     taken = None if same is None else same.id
     if taken is not None and taken != exclude_id:
         raise ValidationError(f"an integration named '{clean}' exists already")
