@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -62,7 +63,7 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory,
     assert os.environ["HOME"] == str(home), "a test pointed HOME back at a real folder"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def pg_admin_url(request: pytest.FixtureRequest) -> str | None:
     value: str | None = request.config.getoption("--pg-url")
     return value
@@ -99,9 +100,45 @@ def db_url(tmp_path: Path, pg_admin_url: str | None) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory,
+                      pg_admin_url: str | None) -> Iterator[str]:
+    """An empty database at the head revision, made once per session by the migrations
+    themselves: each `ctx` starts from a copy of it (a file copy, or PostgreSQL's CREATE
+    DATABASE ... TEMPLATE) instead of running every migration again (~0.3 s a test)."""
+    folder = tmp_path_factory.mktemp("template")
+    with new_database(folder / "template.sqlite", pg_admin_url) as url:
+        open_context(url, source=AuditSource.CLI).close()
+        yield url
+
+
+def _start_from(template: str, db_url: str, pg_admin_url: str | None) -> None:
+    """Makes the new, untouched database at `db_url` a copy of the migrated `template`;
+    leaves it alone when the test has already put something there."""
+    if not pg_admin_url:
+        target = Path(db_url)
+        if not target.exists():
+            shutil.copyfile(template, target)
+            target.chmod(0o600)  # as stackadmin creates its databases
+        return
+    name, source = make_url(db_url).database, make_url(template).database
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = :n"),
+                            {"n": name}).scalar():
+                return  # someone is connected: the test uses it already
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture
-def ctx(db_url: str) -> Iterator[ServiceContext]:
+def ctx(db_url: str, migrated_template: str,
+        pg_admin_url: str | None) -> Iterator[ServiceContext]:
     """A service context on a migrated, empty database, with a fixed today."""
+    _start_from(migrated_template, db_url, pg_admin_url)
     context = open_context(db_url, source=AuditSource.CLI, today=lambda: TODAY)
     try:
         yield context
