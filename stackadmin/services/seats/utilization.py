@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -226,22 +227,27 @@ def compute(ctx: ServiceContext, as_of: date | None = None,
 
 def vendor_seat_counts(session: Session, tool_ids: list[int] | None = None
                        ) -> dict[int, tuple[int | None, int | None]]:
-    """Per tool: the seats its vendor says are purchased and consumed, from the last syncs
-    of its integrations (per SKU or plan, the newest report; summed over them). A tool no
-    integration reports counts for is not in the result."""
-    query = (select(Integration.tool_id, VendorSeatCount.label, VendorSeatCount.purchased,
+    """Per tool: the seats its vendors say are purchased and consumed, from the last syncs
+    of its integrations, summed over the vendor accounts that feed it (two GitHub
+    organisations bill their seats apart). Integrations of one plugin with the same options
+    read the same vendor account (a test token beside the real one): per SKU or plan, the
+    newest report of it counts once. A tool no integration reports counts for is not in
+    the result."""
+    query = (select(Integration.tool_id, Integration.plugin_id, Integration.options,
+                    VendorSeatCount.label, VendorSeatCount.purchased,
                     VendorSeatCount.consumed, VendorSeatCount.updated_at)
              .join(Integration, Integration.id == VendorSeatCount.integration_id)
              .where(Integration.tool_id.is_not(None))
              .order_by(VendorSeatCount.updated_at))
     if tool_ids is not None:
         query = query.where(Integration.tool_id.in_(tool_ids))
-    newest: dict[tuple[int, str], tuple[int | None, int | None]] = {}
-    for tool_id, label, purchased, consumed, _at in session.execute(query):
+    newest: dict[tuple[int, str, str, str], tuple[int | None, int | None]] = {}
+    for tool_id, plugin_id, options, label, purchased, consumed, _at in session.execute(query):
         if tool_id is not None:
-            newest[(tool_id, label)] = (purchased, consumed)  # later rows win
+            account = json.dumps(options or {}, sort_keys=True)
+            newest[(tool_id, plugin_id, account, label)] = (purchased, consumed)  # later win
     out: dict[int, tuple[int | None, int | None]] = {}
-    for (tool_id, _label), (purchased, consumed) in newest.items():
+    for (tool_id, _plugin, _account, _label), (purchased, consumed) in newest.items():
         before = out.get(tool_id, (None, None))
         out[tool_id] = (_add(before[0], purchased), _add(before[1], consumed))
     return out

@@ -21,6 +21,7 @@ from tests.services.sync.conftest import (
     MEMBERS,
     SEATS,
     Kit,
+    body,
     dump,
     member,
     scim_user,
@@ -405,3 +406,20 @@ def test_billing_endpoint_failure_is_a_failure(kit: Kit) -> None:
     result = kit.sync()
     assert (result.status, result.error_kind) == ("failed", "not_found")
     assert "acme" in (result.error or "")
+
+
+def test_the_seat_counts_of_two_organisations_feeding_one_tool_add_up(kit: Kit) -> None:
+    kit.serve_copilot([seat(1)])
+    beta = body("github_copilot_billing.json")
+    beta["seat_breakdown"]["total"] = 5
+    kit.vendor.add(BILLING.replace("acme", "beta"), beta)
+    kit.vendor.link_pages(SEATS.replace("acme", "beta"), [seat(2)], per_page=3,
+                          wrap=lambda page: {"total_seats": 1, "seats": page})
+    kit.add()
+    kit.add(name="Copilot beta", org="beta")
+    # The same organisation read with a second (test) token: its seats are not billed twice.
+    kit.add(name="Copilot acme test")
+    for name in ("Copilot acme", "Copilot beta", "Copilot acme test"):
+        assert kit.sync(name).ok
+    figures = utilization.compute(kit.ctx).tools[0]
+    assert (figures.vendor_seats_purchased, figures.vendor_seats_consumed) == (17, 17)
