@@ -9,7 +9,7 @@ import base64
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from stackadmin.plugins.errors import AuthRejected, BadResponse, PluginError
+from stackadmin.plugins.errors import AuthRejected, BadResponse, ConfigError, PluginError
 from stackadmin.plugins.values import dig
 
 if TYPE_CHECKING:
@@ -37,6 +37,13 @@ class HeaderToken(Auth):
     API-key header of the vendor's own."""
 
     def __init__(self, header: str, value: str, *, secret: str | None = None) -> None:
+        if not _sendable(value):
+            # httpx would fail on it as a connection error (retried for half a minute) or
+            # as a crash of the plugin: say what is wrong, without quoting it.
+            raise ConfigError("the stored secret cannot be sent to the vendor: it holds a "
+                              "line break or a character other than plain ASCII (pasted "
+                              "with it?): store it again with `stackadmin integrations edit "
+                              "NAME --secret-stdin`, or in the app's password field")
         self._header = header
         self._value = value
         self._secret = secret
@@ -48,6 +55,11 @@ class HeaderToken(Auth):
         redactor.add(self._value)
         if self._secret:
             redactor.add(self._secret)
+
+
+def _sendable(value: str) -> bool:
+    """Whether an HTTP header can carry the value: printable ASCII, spaces and tabs."""
+    return value.isascii() and all(c == "\t" or " " <= c <= "~" for c in value)
 
 
 class BearerToken(HeaderToken):

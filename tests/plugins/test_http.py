@@ -466,6 +466,22 @@ def test_the_secret_is_in_no_error_and_no_log_line(client: Client, vendor: FakeV
     assert SECRET in vendor.requests[0].headers["authorization"]  # it did go to the vendor
 
 
+@pytest.mark.parametrize("pasted", [f"{SECRET}\nsecond line", f"{SECRET[:-1]}\u2019"])
+def test_a_secret_no_header_can_carry_is_said_in_words_without_it(
+        vendor: FakeVendor, pasted: str) -> None:
+    # A token pasted with a line break or a typographic quote: said at once as what it is,
+    # not retried as an unreachable vendor, nor told as a crash of the plugin.
+    from stackadmin.plugins.builtin.scim import ScimPlugin
+    from stackadmin.plugins.testing import run_check
+
+    vendor.scim_users("/Users", [])
+    with pytest.raises(ConfigError) as caught:
+        run_check(ScimPlugin, options={"base_url": vendor.url}, secret=pasted)
+    assert "line break or a character other than plain ASCII" in str(caught.value)
+    assert_no_secret(SECRET[:-1], caught.value)
+    assert vendor.requests == []
+
+
 def test_a_proxy_from_the_environment_is_not_used_for_loopback(
         vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
