@@ -117,6 +117,8 @@ def seat_counts(db: Db, day: date, conf: Settings,
            f"sum(CASE WHEN {holds} AND a.exempt THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {holds} AND a.is_bot THEN 1 ELSE 0 END), "
            f"sum(CASE WHEN {holds} AND a.pending_cancellation IS NOT NULL THEN 1 ELSE 0 END), "
+           f"sum(CASE WHEN {holds} AND NOT a.activity_known AND (a.exempt OR a.is_bot "
+           "OR a.pending_cancellation IS NOT NULL) THEN 1 ELSE 0 END), "
            "min(a.id) "
            "FROM account a JOIN tool t ON t.id = a.tool_id "
            "LEFT JOIN person p ON p.id = a.person_id "
@@ -125,16 +127,16 @@ def seat_counts(db: Db, day: date, conf: Settings,
            + "GROUP BY a.tool_id, 2")
     sums: dict[int, list[int]] = {}
     reasons: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
-    for tool_id, why, n, held, act, known, unknown, exempt, bots, cancelling, first in db.rows(
-            sql, [*reason_params, *active_params, *(tool_ids or [])]):
+    for (tool_id, why, n, held, act, known, unknown, exempt, bots, cancelling, kept,
+         first) in db.rows(sql, [*reason_params, *active_params, *(tool_ids or [])]):
         row = [n, int(held), int(act), n if why else 0, int(known),
-               0 if why else int(unknown), int(exempt), int(bots), int(cancelling)]
+               0 if why else int(unknown), int(exempt), int(bots), int(cancelling), int(kept)]
         old = sums.get(tool_id)
         sums[tool_id] = row if old is None else [a + b for a, b in zip(old, row, strict=True)]
         if why:
             reasons[tool_id].append((first, why, n))
     return {tool_id: Seats(SeatCounts(accounts=s[0], held=s[1], active=s[2], unused=s[3],
                                       activity_known=s[4], activity_unknown=s[5],
-                                      exempt=s[6]), s[7],
+                                      exempt=s[6], kept_unknown=s[9]), s[7],
                            {why: n for _f, why, n in sorted(reasons[tool_id])}, s[8])
             for tool_id, s in sums.items()}

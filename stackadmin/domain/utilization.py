@@ -196,6 +196,9 @@ class SeatCounts:
     activity_known: int = 0  # held seats of people (not bots) whose source reports activity
     activity_unknown: int = 0  # held seats that are `activity_unknown`
     exempt: int = 0  # held by exempt accounts
+    # Held seats kept out of the unused rules (exempt, bots', being cancelled) whose source
+    # reports no activity either: not judged, and their use is not known.
+    kept_unknown: int = 0
 
 
 def has_seat_data(counts: SeatCounts) -> bool:
@@ -205,9 +208,12 @@ def has_seat_data(counts: SeatCounts) -> bool:
 
 
 def activity_judged(counts: SeatCounts) -> bool:
-    """False when seats wait to be judged and not one of the tool's seats reports activity
-    ("activity unknown"): then no utilization and no recommendation is made."""
-    return not (counts.activity_unknown and not counts.activity_known)
+    """False when not one of the tool's seats reports activity while some held seat's use is
+    unknown ("activity unknown"), whether it waits to be judged or is kept out of the rules
+    (an exempt seat of a source without activity is not a seat seen unused): then no
+    utilization and no recommendation is made."""
+    return not ((counts.activity_unknown or counts.kept_unknown)
+                and not counts.activity_known)
 
 
 def seats_unassigned(purchased: int, counts: SeatCounts) -> int | None:

@@ -74,6 +74,12 @@ class SeatRules:
         """Neither active nor unused because the source reports no activity."""
         return and_(self.may_be_unused, not_(A.activity_known), self.reason.is_(None))
 
+    @property
+    def kept_unknown(self) -> ColumnElement[Any]:
+        """A held seat kept out of the rules (exempt, a bot's, being cancelled) whose source
+        reports no activity (`SeatCounts.kept_unknown`)."""
+        return and_(self.holds, not_(self.may_be_unused), not_(A.activity_known))
+
 
 def person_departed(day: date) -> ColumnElement[Any]:
     """`person_departed` over `Person` (outer-joined): the end date decides when there is
@@ -162,6 +168,7 @@ def count_seats(session: Session, rules: SeatRules,
         func.sum(flag(and_(rules.holds, A.exempt))),
         func.sum(flag(and_(rules.holds, A.is_bot))),
         func.sum(flag(and_(rules.holds, A.pending_cancellation.is_not(None)))),
+        func.sum(flag(rules.kept_unknown)),
         func.min(A.id),
     )).group_by(A.tool_id, rules.reason)
     conn = session.connection()
@@ -178,11 +185,12 @@ def count_seats(session: Session, rules: SeatRules,
     totals: dict[int, list[int]] = {}
     reasons: dict[int, list[tuple[int, str, int]]] = {}
     for (tool_id, reason, accounts, held, active, known, open_unknown, exempt, bots,
-         cancelling, first) in rows:
+         cancelling, kept_unknown, first) in rows:
         # accounts, held, active, unused, activity known, activity unknown, exempt, bots,
-        # cancelling
+        # cancelling, kept out of the rules with activity unknown
         group = (accounts, held, active, accounts if reason is not None else 0, known,
-                 open_unknown if reason is None else 0, exempt, bots, cancelling)
+                 open_unknown if reason is None else 0, exempt, bots, cancelling,
+                 kept_unknown)
         sums = totals.get(tool_id)
         totals[tool_id] = [int(v) for v in group] if sums is None else [
             a + int(b) for a, b in zip(sums, group, strict=True)]
@@ -190,10 +198,12 @@ def count_seats(session: Session, rules: SeatRules,
             reasons.setdefault(tool_id, []).append((first, reason, accounts))
     out: dict[int, ToolSeats] = {}
     for tool_id, sums in totals.items():
-        accounts, held, active, unused, known, unknown, exempt, bots, cancelling = sums
+        (accounts, held, active, unused, known, unknown, exempt, bots, cancelling,
+         kept_unknown) = sums
         out[tool_id] = ToolSeats(
             SeatCounts(accounts=accounts, held=held, active=active, unused=unused,
-                       activity_known=known, activity_unknown=unknown, exempt=exempt),
+                       activity_known=known, activity_unknown=unknown, exempt=exempt,
+                       kept_unknown=kept_unknown),
             bots, cancelling,
             {reason: n for _first, reason, n in sorted(reasons.get(tool_id, []))})
     return out
@@ -207,11 +217,12 @@ def count_active(session: Session, rules: SeatRules,
     query = seat_source(select(
         A.tool_id, func.sum(flag(rules.active)),
         func.max(flag(and_(rules.holds, A.activity_known, not_(A.is_bot)))),
-        func.max(flag(rules.activity_unknown)),
+        func.max(flag(rules.activity_unknown)), func.max(flag(rules.kept_unknown)),
     )).group_by(A.tool_id)
     if tool_ids is not None:
         query = query.where(A.tool_id.in_(sorted(set(tool_ids))))
     return {tool_id: int(active) if activity_judged(
-                SeatCounts(activity_known=int(known), activity_unknown=int(unknown)))
+                SeatCounts(activity_known=int(known), activity_unknown=int(unknown),
+                           kept_unknown=int(kept)))
             else None
-            for tool_id, active, known, unknown in session.execute(query)}
+            for tool_id, active, known, unknown, kept in session.execute(query)}

@@ -81,6 +81,22 @@ def inventory(ctx: ServiceContext, db_url: str) -> str:
                             consumed=2, updated_at=TODAY_AT - timedelta(days=3)),
             VendorSeatCount(integration_id=integration.id, label="pro", purchased=4,
                             consumed=None, updated_at=TODAY_AT)])
+        # A member list without activity whose seats are exempt or a bot's: its use is not
+        # known (no utilization, no recommendation), though none waits to be judged.
+        kept = Tool(name="Kept")
+        session.add(kept)
+        session.flush()
+        session.add(SubscriptionTerm(tool_id=kept.id, plan="Team", currency="USD",
+                                     unit_price_minor=500, seats=4, billing_months=1,
+                                     term_start=TODAY - timedelta(days=30),
+                                     renewal_date=TODAY + timedelta(days=40)))
+        session.add_all([
+            Account(tool_id=kept.id, email="oncall@example.com", external_id="K1",
+                    status="active", activity_known=False, exempt=True,
+                    exempt_reason="on call", first_seen=TODAY_AT - timedelta(days=90)),
+            Account(tool_id=kept.id, email="ci@example.com", external_id="K2",
+                    status="active", activity_known=False, is_bot=True, kind="bot",
+                    first_seen=TODAY_AT - timedelta(days=90))])
     return db_url
 
 

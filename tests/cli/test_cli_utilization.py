@@ -192,3 +192,25 @@ def test_utilization_json_says_null_where_activity_or_seats_are_unknown(
     lines = {line.split()[0]: line for line in text.out.splitlines() if line.strip()}
     assert "activity unknown" in lines["Scim"] and "no seat data" in lines["Empty"]
     assert "1 with activity unknown" in text.out and "1 without seat data" in text.out
+
+
+def test_exempt_seats_of_a_source_without_activity_are_not_zero_utilization(
+        ctx: ServiceContext, run: Run) -> None:
+    """A member list (no activity) whose seats are exempted, or a bot's: nothing is known of
+    their use, so utilization and the recommendation stay null, not 0 %."""
+    scim = tool_with_term(ctx, "Scim", seats=5)
+    for n in range(2):
+        account(ctx, scim, f"u{n}@example.com", last_days=None, activity_known=False,
+                exempt=True, exempt_reason="on call", exempt_by="ops")
+    account(ctx, scim, "ci@example.com", last_days=None, activity_known=False, is_bot=True)
+    res = run("utilization", *AS_OF, "--json")
+    assert res.code == 0, res.err
+    [row] = json.loads(res.out)
+    assert row["utilization_pct"] is None and row["recommended_seats"] is None
+    assert row["activity_known"] is False and row["seats_held"] == 3
+    assert row["seats_unassigned"] == 2 and row["potential_savings_base"] == "240.00"
+    text = run("utilization", *AS_OF)
+    assert "activity unknown" in text.out and "0.0%" not in text.out
+    by_tool = {t.tool: t.id for t in terms.list_terms(ctx)}
+    brief = json.loads(run("rightsizing", str(by_tool["Scim"]), *AS_OF, "--json").out)
+    assert brief["recommended_seats"] is None and brief["activity_known"] is False

@@ -196,6 +196,17 @@ def test_activity_unknown_is_neither_zero_utilization_nor_a_cut_to_zero() -> Non
     assert savings_seats(19, unknown) == 1 + 3
 
 
+def test_exempt_or_bot_seats_of_a_source_without_activity_leave_activity_unknown() -> None:
+    # Every held seat's source reports no activity; the seats are exempt or bots', so none
+    # waits to be judged: still nothing is known of their use, which is not 0 % in use.
+    kept = SeatCounts(accounts=3, held=3, exempt=2, kept_unknown=3)
+    assert not activity_judged(kept)
+    assert utilization_pct(5, kept) is None
+    assert recommended_seats(kept, 10) is None
+    # One seat that reports activity is something to judge by.
+    assert activity_judged(SeatCounts(accounts=4, held=4, activity_known=1, kept_unknown=3))
+
+
 def test_with_some_activity_known_the_unknown_seats_are_kept_and_not_judged() -> None:
     mixed = SeatCounts(accounts=8, held=8, active=3, unused=1, activity_known=4,
                        activity_unknown=4)

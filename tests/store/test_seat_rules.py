@@ -20,6 +20,7 @@ from stackadmin.domain.utilization import (
     activity_unknown,
     holds_seat,
     is_active,
+    may_be_unused,
     person_departed,
     unused_reason,
 )
@@ -182,7 +183,11 @@ def _agree(ctx: ServiceContext, as_of: date, threshold: int | None,
             activity_known=expected.activity_known + (holds and facts.activity_known
                                                       and not facts.is_bot),
             activity_unknown=expected.activity_unknown + unknown,
-            exempt=expected.exempt + (holds and facts.exempt))
+            exempt=expected.exempt + (holds and facts.exempt),
+            kept_unknown=expected.kept_unknown + (
+                holds and not facts.activity_known and not may_be_unused(
+                    holds, facts.exempt, facts.is_bot,
+                    facts.pending_cancellation is not None)))
         if reason is not None:
             by_reason[reason.value] = by_reason.get(reason.value, 0) + 1
     if not drawn:

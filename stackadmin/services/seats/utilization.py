@@ -268,6 +268,8 @@ def counts_of(seats: list[tuple[Any, ...]]) -> SeatCounts:
         activity_unknown=sum(1 for s in held if activity_unknown(
             True, s[_BOT], s[_EXEMPT], s[_KNOWN], s[_REASON], s[_PENDING] is not None)),
         exempt=sum(1 for s in held if s[_EXEMPT]),
+        kept_unknown=sum(1 for s in held if not s[_KNOWN] and not rules.may_be_unused(
+            True, s[_EXEMPT], s[_BOT], s[_PENDING] is not None)),
     )
 
 
