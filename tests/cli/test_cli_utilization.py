@@ -214,3 +214,18 @@ def test_exempt_seats_of_a_source_without_activity_are_not_zero_utilization(
     by_tool = {t.tool: t.id for t in terms.list_terms(ctx)}
     brief = json.loads(run("rightsizing", str(by_tool["Scim"]), *AS_OF, "--json").out)
     assert brief["recommended_seats"] is None and brief["activity_known"] is False
+
+
+def test_unused_table_says_unknown_not_never_where_the_source_reports_no_activity(
+        ctx: ServiceContext, run: Run) -> None:
+    scim = tool_with_term(ctx, "Scim", seats=5)
+    left = person(ctx, "left@example.com", departed_days_ago=5)
+    account(ctx, scim, "left@example.com", person_id=left, last_days=None,
+            activity_known=False)
+    account(ctx, scim, "idle@example.com", last_days=None)  # a list with activity: never
+    res = run("unused", *AS_OF)
+    assert res.code == 0, res.err
+    lines = {line.split()[1]: line.split() for line in res.out.splitlines()
+             if "@example.com" in line}
+    assert lines["left@example.com"][3:5] == ["departed", "unknown"]
+    assert lines["idle@example.com"][2:4] == ["never_active", "never"]

@@ -22,7 +22,7 @@ from stackadmin.domain.money import Money
 from stackadmin.errors import UserError
 from stackadmin.services.seats import utilization
 from stackadmin.services.seats.seat_list import SeatList, UnusedValues, unused_seats, unused_values
-from stackadmin.services.seats.utilization import ToolFigures, UtilizationReport
+from stackadmin.services.seats.utilization import SeatStatus, ToolFigures, UtilizationReport
 
 if TYPE_CHECKING:
     from stackadmin.services.inventory.accounts import AccountRow
@@ -136,6 +136,14 @@ def _warn_missing(report: UtilizationReport | SeatList | UnusedValues) -> None:
               "them with `stackadmin rates set CURRENCY RATE`", file=sys.stderr)
 
 
+def _last_seen(seat: SeatStatus) -> str:
+    """The last activity's UTC day; "never" when none was recorded, "unknown" when the
+    source reports no activity (a departed person's seat in a member list)."""
+    if seat.last_activity is not None:
+        return seat.last_activity.date().isoformat()
+    return "never" if seat.activity_known else "unknown"
+
+
 def _unused(args: argparse.Namespace) -> int:
     if args.json:
         with opened(args) as ctx, unused_values(ctx, args.as_of, args.tool) as found:
@@ -152,8 +160,8 @@ def _unused(args: argparse.Namespace) -> int:
         print_table(
             ["tool", "email", "person", "reason", "last activity", "days", f"annual {base}"],
             [(s.tool, s.email, s.person, s.reason.value if s.reason else "",
-              "never" if s.last_activity is None else s.last_activity.date().isoformat(),
-              s.days_inactive, _money(s.annual_cost_base, base) or "unknown") for s in rows])
+              _last_seen(s), s.days_inactive, _money(s.annual_cost_base, base) or "unknown")
+             for s in rows])
         total = sum((s.annual_cost_base or Decimal(0) for s in rows), Decimal(0))
         print(f"total: {len(rows)} unused seats, {_money(total, base)} {base} a year")
     _warn_missing(report)
