@@ -229,3 +229,16 @@ def test_unused_table_says_unknown_not_never_where_the_source_reports_no_activit
              if "@example.com" in line}
     assert lines["left@example.com"][3:5] == ["departed", "unknown"]
     assert lines["idle@example.com"][2:4] == ["never_active", "never"]
+
+
+def test_clearing_an_exemption_a_seat_does_not_have_is_refused(inventory: ServiceContext,
+                                                               run: Run) -> None:
+    res = run("exempt", "Design", "old@example.com", "--clear")
+    assert res.code == 1 and "Traceback" not in res.err
+    assert "old@example.com in Design has no exemption to clear" in res.err
+    assert "cleared" not in res.out
+    assert run("exempt", "Design", "old@example.com", "--reason", "auditor").code == 0
+    done = run("exempt", "Design", "old@example.com", "--clear")
+    assert done.code == 0 and "cleared the exemption of old@example.com" in done.out
+    emails = {r["email"] for r in json.loads(run("unused", *AS_OF, "--json").out)}
+    assert "old@example.com" in emails

@@ -28,6 +28,13 @@ def exempt_seat(ctx: ServiceContext, account_id: int, reason: str) -> AccountRow
 
 
 def clear_exemption(ctx: ServiceContext, account_id: int) -> AccountRow:
+    """Removes a seat's exemption; a seat without one is refused in words, as reclaiming a
+    seat reclaimed already is (nothing to clear is not a clearing done)."""
+    with ctx.read() as session:
+        account = get_or_404(session, Account, account_id, "account")
+        if not account.exempt:
+            raise ValidationError(f"account {account.email or account.external_id} in "
+                                  f"{account.tool.name} has no exemption to clear")
     return accounts.set_exempt(ctx, account_id, None)
 
 
