@@ -235,3 +235,18 @@ def test_the_rightsizing_brief_says_when_a_term_overlaps(boards: ServiceContext,
     data = json.loads(run("rightsizing", str(miro), "--json", *AS_OF).out)
     assert data["overlaps"] == ["Miro renews in 265 days; 2 of its 4 active users also use "
                                 "FigJam"]
+
+
+def test_evaluate_a_criterion_given_twice_is_refused(boards: ServiceContext, run: Run) -> None:
+    run("requests", "add", "A whiteboard", "--by", email("ada"))
+    assert run("evaluate", "add", "1", "--candidate", "Miro").code == 0
+    twice = run("evaluate", "score", "1", "Miro", "fit=2", "FIT=5", "--by", email("ada"))
+    assert twice.code == 1, twice.out
+    _one_line_error(twice.err)
+    assert "fit is given twice ('fit=2' and 'FIT=5')" in twice.err
+    report = json.loads(run("evaluate", "report", "1", "--json", *AS_OF).out)
+    assert report["candidates"][0]["scores"]["fit"] is None  # nothing was written
+    weights = run("evaluate", "weights", "1", "fit=20", "viability=20", "fit=30")
+    assert weights.code == 1 and "fit is given twice" in weights.err
+    after = json.loads(run("evaluate", "report", "1", "--json", *AS_OF).out)
+    assert {c["key"]: c["weight"] for c in after["criteria"]}["fit"] == 30

@@ -80,11 +80,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
+    """KEY=VALUE arguments; a key given twice (in any case) is refused, never one of its
+    values silently kept."""
     out: dict[str, str] = {}
+    given: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UserError(f"expected {what}, got '{item}'")
+        first = given.get(key.strip().lower())
+        if first is not None:
+            raise UserError(f"{key.strip().lower()} is given twice ('{first}' and "
+                            f"'{item}'): give each criterion once")
+        given[key.strip().lower()] = item
         out[key.strip()] = value.strip()
     return out
 
