@@ -107,9 +107,15 @@ def set_bundle(ctx: ServiceContext, department: str, items: Sequence[tuple[str, 
         for name, role in items:
             try:
                 tool = find_tool(session, name)
-                wanted[tool.id] = (tool.name, parse_choice(role, Role, f"role of {tool.name}"))
+                granted = parse_choice(role, Role, f"role of {tool.name}")
             except (NotFoundError, ValidationError) as exc:
                 problems.append(str(exc))
+                continue
+            if tool.id in wanted:  # one role per tool: which of two was meant is not guessed
+                problems.append(f"{tool.name} is listed twice (as {wanted[tool.id][1]} and "
+                                f"as {granted}): list each tool once, with its role")
+                continue
+            wanted[tool.id] = (tool.name, granted)
         if problems:
             raise ValidationError(problems)
         # Compared in Python, as tools.named says why: the same bundle on both engines.

@@ -58,6 +58,9 @@ def test_bad_bundles_change_nothing(hire: ServiceContext) -> None:
         onboarding.set_bundle(hire, "Engineering", [("Slack", "boss")])
     with pytest.raises(ValidationError, match="role of Jira must be one of"):
         onboarding.parse_item("Jira:boss")
+    with pytest.raises(ValidationError, match=r"Slack is listed twice \(as member and as "
+                                              r"admin\): list each tool once"):
+        onboarding.set_bundle(hire, "Engineering", [("Slack", "member"), ("slack", "admin")])
     assert onboarding.list_bundles(hire) == before
     with pytest.raises(NotFoundError, match=r"no person with email x@example\.com"):
         onboarding.onboarding(hire, "x@example.com")
