@@ -279,6 +279,27 @@ def _clean(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     return {renamed.get(k, k): v for k, v in out.items()}
 
 
+def _flow_key(what: str) -> str:
+    return " ".join(what.casefold().split())
+
+
+def _refuse_a_second(session: Session, data: dict[str, Any]) -> None:
+    """The same flow between the same two tools is recorded once (a second row would be
+    counted twice in what a cancel breaks); a retired one may be recorded again."""
+    rows = session.execute(select(Connection.id, Connection.what).where(
+        Connection.from_tool_id == data["from_tool_id"],
+        Connection.to_tool_id == data["to_tool_id"],
+        Connection.status != ConnectionStatus.RETIRED.value)).all()
+    same = next((i for i, what in rows if _flow_key(what) == _flow_key(data["what"])), None)
+    if same is not None:
+        names = dict(session.execute(select(Tool.id, Tool.name).where(
+            Tool.id.in_([data["from_tool_id"], data["to_tool_id"]]))).all())
+        raise ValidationError(
+            f"what flows: connection {same} records {names[data['from_tool_id']]} → "
+            f"{names[data['to_tool_id']]}: {data['what']} already (verify it, or change "
+            "it, rather than adding it again)")
+
+
 def add_connection(ctx: ServiceContext, from_tool: str | int, to_tool: str | int, *, what: str,
                    method: str, owner: str | None = None,
                    status: str = ConnectionStatus.WORKING.value,
@@ -290,6 +311,7 @@ def add_connection(ctx: ServiceContext, from_tool: str | int, to_tool: str | int
                                 "notes": notes})
         if data["from_tool_id"] == data["to_tool_id"]:
             raise ValidationError("to tool: a connection links two different tools")
+        _refuse_a_second(session, data)
         # Recorded on the context's day: a connection is "unverified" N days after it.
         row = Connection(**data, created_at=_now(ctx))
         names = {t.id: t.name for t in session.scalars(select(Tool).where(

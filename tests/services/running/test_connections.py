@@ -86,6 +86,25 @@ def test_bad_input_is_refused_in_words_and_changes_nothing(stack: ServiceContext
     assert len(connections.list_connections(stack)) == before
 
 
+def test_the_same_flow_twice_is_refused_unless_the_first_is_retired(
+        stack: ServiceContext) -> None:
+    first = _by_what(stack)["Jira issues → Slack #eng-alerts"]
+    before = connections.list_connections(stack)
+    with pytest.raises(ValidationError, match=(
+            f"connection {first.id} records Jira → Slack: jira issues  → slack #ENG-alerts "
+            "already")):
+        connections.add_connection(stack, "jira", "SLACK", what="jira issues  → slack "
+                                   "#ENG-alerts", method="webhook")
+    assert connections.list_connections(stack) == before
+    # Another flow between the same tools, the reverse direction, or a retired flow again.
+    connections.add_connection(stack, "Jira", "Slack", what="deploys", method="webhook")
+    connections.add_connection(stack, "Slack", "Jira", what="Jira issues → Slack #eng-alerts",
+                               method="native")
+    connections.add_connection(stack, "Salesforce", "Slack", what="won deals",
+                               method="native")
+    assert len(connections.list_connections(stack)) == len(before) + 3
+
+
 def test_incident_times_and_status(stack: ServiceContext) -> None:
     row = _by_what(stack)["Jira issues → Slack #eng-alerts"]
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
