@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 
 from stackadmin.domain.vocab import DigestFrequency, DigestOutcome, SmtpSecurity
-from stackadmin.errors import ValidationError
+from stackadmin.errors import UserError, ValidationError
 from stackadmin.secrets import SecretStore
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
@@ -163,7 +163,14 @@ def send_digest(ctx: ServiceContext, *, to: list[str] | None = None,
     if problems:
         raise ValidationError(problems)
     digest = compose(ctx, as_of)
-    password = settings.get_secret("smtp_password", secrets) if conf.user else None
+    try:
+        password = settings.get_secret("smtp_password", secrets) if conf.user else None
+    except UserError as exc:
+        # No keyring, or a locked one: a failed send like the server's refusals, recorded so
+        # that the app tells it once and the next run tries again.
+        error = f"the password for {conf.user} could not be read: {exc}"
+        _record(ctx, digest.as_of, recipients, DigestOutcome.FAILED, error)
+        raise mail.SendError(error) from None
     config = mail.SmtpConfig(conf.host, conf.port, conf.security, conf.user, password,
                              conf.sender)
     try:

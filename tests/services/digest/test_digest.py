@@ -242,6 +242,25 @@ def test_a_wrong_password_is_told_in_the_servers_words_once_and_retried(
     assert run.failure_to_report(inventory) is None
 
 
+def test_a_keyring_that_cannot_be_read_is_a_failed_send_told_once(
+        inventory: ServiceContext, mailbox: Mailbox) -> None:
+    import keyring.errors
+
+    class LockedKeyring(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise keyring.errors.KeyringLocked("the collection is locked")
+
+    with pytest.raises(mail.SendError) as failed:
+        run.send_digest(inventory, secrets=SecretStore(LockedKeyring()), tls=mailbox.trust())
+    assert str(failed.value) == (f"the password for {USER} could not be read: the keyring "
+                                 "could not be read: the collection is locked")
+    assert mailbox.messages == [] and run.is_due(inventory)
+    told = run.failure_to_report(inventory)  # what the open app shows in its banner
+    assert told is not None and told.error == str(failed.value)
+    run.mark_reported(inventory)
+    assert run.failure_to_report(inventory) is None
+
+
 def test_a_refused_connection_is_told_in_words(inventory: ServiceContext,
                                                secrets: SecretStore) -> None:
     from tests.smtpserver import free_port
