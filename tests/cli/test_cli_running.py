@@ -85,6 +85,25 @@ def test_snapshot_adoption_and_target(demo: Run) -> None:
     assert target["group_size"] >= target["active"] + 0
 
 
+def test_an_import_takes_todays_snapshot(run: Run, tmp_path: Path) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_text("tool,unit_price,seats,currency,billing_period\n"
+                     "Miro,10.00,10,USD,monthly\n", encoding="utf-8")
+    users = tmp_path / "miro.csv"
+    users.write_text("email,last_active\nada@example.com,2026-11-20\n", encoding="utf-8")
+    assert run("import", "subscriptions", str(terms)).code == 0
+    assert run("import", "accounts", "--tool", "Miro", str(users), "--dry-run").code == 0
+    data = json.loads(run("adoption", "--tool", "Miro", "--months", "1", "--json").out)
+    assert data["first_snapshot"] is not None
+    assert data["months"][-1]["seats_purchased"] == 10
+    assert data["months"][-1]["seats_held"] == 0  # the dry run changed nothing
+    imported = run("import", "accounts", "--tool", "Miro", str(users))
+    assert imported.code == 0 and imported.err == "", imported.err
+    data = json.loads(run("adoption", "--tool", "Miro", "--months", "1", "--json").out)
+    assert data["months"][-1]["seats_held"] == 1  # today's row, refreshed after the import
+    assert "1 unchanged" in run("snapshot").out
+
+
 def test_bundles_and_onboarding_csv(demo: Run, tmp_path: Path) -> None:
     assert demo("bundles", "set", "Engineering", "Jira", "GitHub Enterprise:admin",
                 "Slack").code == 0

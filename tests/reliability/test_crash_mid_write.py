@@ -76,8 +76,10 @@ def _prepare_old_schema(url: str, _folder: Path) -> None:
         engine.dispose()
 
 
-AUDIT = ("SELECT action || ':' || entity, count(*) FROM audit_event GROUP BY action, entity "
-         "ORDER BY 1")
+# The adoption snapshot an import refreshes once it has committed is its own transaction
+# (figures derived from the rows, taken again by `stackadmin snapshot`): not counted here.
+AUDIT = ("SELECT action || ':' || entity, count(*) FROM audit_event "
+         "WHERE action <> 'snapshot' GROUP BY action, entity ORDER BY 1")
 SCENARIOS = {
     "import": Scenario(
         "import", lambda folder: ["import", "people", str(_people_file(folder))],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -10,6 +11,7 @@ from contextlib import ExitStack, contextmanager
 from stackadmin.cli._common import opened
 from stackadmin.errors import NoDatabaseError, UserError
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.running import adoption
 from stackadmin.services.spreadsheets import importer
 from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
 
@@ -19,6 +21,8 @@ from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
 EMPTY_DATABASE = "sqlite://"
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -72,6 +76,18 @@ def _database(args: argparse.Namespace) -> Iterator[ServiceContext]:
         yield ctx
 
 
+def _refresh_snapshot(ctx: ServiceContext) -> None:
+    """Today's adoption snapshot after an import changed the seats, terms or people, as
+    after a sync; a failure there is a warning, never the import's (it is committed)."""
+    try:
+        adoption.take_snapshot(ctx)
+    except Exception as exc:
+        log.warning("the adoption snapshot after an import failed", exc_info=True)
+        words = str(exc) if isinstance(exc, UserError) else "see the log"
+        print(f"stackadmin: warning: today's adoption snapshot was not refreshed ({words}); "
+              "`stackadmin snapshot` takes it", file=sys.stderr)
+
+
 def _import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
@@ -80,6 +96,8 @@ def _import(args: argparse.Namespace) -> int:
     with _database(args) as ctx:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
                                       options=options, dry_run=args.dry_run)
+        if plan.ok and plan.committed and plan.changes:
+            _refresh_snapshot(ctx)
     if not plan.ok:
         for problem in plan.problems:
             print(f"{plan.file}: {problem}", file=sys.stderr)
