@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets import plan
 from stackadmin.services.spreadsheets.importer import template_path
-from stackadmin.store.models import Account, AuditEvent, Person, SubscriptionTerm, Tool
+from stackadmin.store.models import Account, AdoptionSnapshot, AuditEvent, Person, SubscriptionTerm, Tool
 from stackadmin.ui.env import Env
 from stackadmin.ui.file_menu import ImportExport, install_import_export
 from stackadmin.ui.filedialogs import PathRequest
@@ -127,6 +127,9 @@ def test_a_good_file_is_imported_end_to_end_with_an_audit_event(
         assert tallyfy.notice_days == 60
     events = _imports(demo_ctx, "subscriptions")
     assert len(events) == 1 and events[0].source == "ui"
+    # Today's adoption figures are taken again, as after a sync: the new tools are in them.
+    assert _count(demo_ctx, AdoptionSnapshot, AdoptionSnapshot.tool_id == tallyfy.tool_id,
+                  AdoptionSnapshot.day == demo_ctx.today()) == 1
     assert "2 added" in events[0].summary
     assert "*" in changed
     assert any("imported subscriptions: 2 added" in m for m in messages)

@@ -4,6 +4,7 @@ with the people of the target group who are not active (the training list)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +55,17 @@ def _figures(report: UtilizationReport) -> dict[int, dict[str, Any]]:
             "currency": report.base_currency,
         }
     return out
+
+
+def refresh_snapshot(ctx: ServiceContext, after: str) -> None:
+    """Today's snapshot taken again after `after` (a sync, an import) changed the seats,
+    terms or people. A failure there is logged, never the caller's: its writes are
+    committed, and `stackadmin snapshot` takes it."""
+    try:
+        take_snapshot(ctx)
+    except Exception:
+        logging.getLogger(__name__).warning("the adoption snapshot after %s failed", after,
+                                            exc_info=True)
 
 
 def take_snapshot(ctx: ServiceContext, report: UtilizationReport | None = None

@@ -456,7 +456,9 @@ def apply(ctx: ServiceContext, staged: Staged, *, force: bool = False,
     refresh_statistics(ctx.engine, plan.added + plan.changed + plan.deprovisioned,
                        ("account", "account_listing", "person"))
     if snapshot and wrote:  # nothing changed: today's figures are what they were
-        _refresh_snapshot(ctx)
+        from stackadmin.services.running.adoption import refresh_snapshot
+
+        refresh_snapshot(ctx, "a sync")
     return _result(staged, plan, _OK, dry_run=False, forced=force, finished=finished,
                    notices=notices)
 
@@ -479,17 +481,6 @@ def _new_run(ctx: ServiceContext, staged: Staged, force: bool) -> int:
         session.add(run)
         session.flush()
         return run.id
-
-
-def _refresh_snapshot(ctx: ServiceContext) -> None:
-    """Today's adoption snapshot after the seats changed; a failure there is logged, never
-    the sync's (its writes are committed)."""
-    from stackadmin.services.running.adoption import take_snapshot
-
-    try:
-        take_snapshot(ctx)
-    except Exception:
-        log.warning("the adoption snapshot after a sync failed", exc_info=True)
 
 
 def sync(ctx: ServiceContext, name: str, *, dry_run: bool = False, force: bool = False,

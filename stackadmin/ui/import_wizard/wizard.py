@@ -268,13 +268,16 @@ class ImportWizard(QDialog):
         cancel = self._cancel
 
         def work(ctx: ServiceContext, job: Job) -> tuple[ImportPlan, Counts]:
+            from stackadmin.services.running.adoption import refresh_snapshot
             from stackadmin.services.spreadsheets.importer import commit
 
             # Either Cancel stops it: the wizard's, or the main window's (job.cancel()).
             with gc_paused(freeze=True):
                 plan = commit(ctx, file, options, progress=job.progress,
                               cancel=lambda: cancel.is_set() or job.is_cancelled)
-                return plan, Counts.of(plan)
+            if plan.committed and plan.changes:  # as after a sync: today's adoption figures
+                refresh_snapshot(ctx, "an import")
+            return plan, Counts.of(plan)
 
         self.import_page.started(file.name)
         self._show_step(IMPORT)
