@@ -94,6 +94,38 @@ def test_dry_run_lists_changes_and_writes_nothing(run: Run, tmp_path: Path, db_u
     assert "0 added, 0 updated, 1 unchanged" in again.out
 
 
+def _no_database_left(db_url: str, db_kind: str) -> bool:
+    if db_kind == "sqlite":
+        return not Path(db_url).exists()
+    from sqlalchemy import create_engine, inspect
+    engine = create_engine(db_url)
+    try:
+        return inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
+
+
+def test_a_file_that_cannot_be_imported_creates_no_database(run: Run, tmp_path: Path,
+                                                             db_url: str, db_kind: str) -> None:
+    bad = tmp_path / "s.csv"
+    bad.write_text("tool,unit_price,currency,seats\nSlack,10,USD,-3\n")
+    result = run("import", "subscriptions", str(bad))
+    assert result.code == 1 and "row 2, column seats: cannot be negative" in result.err
+    assert _no_database_left(db_url, db_kind)
+    missing = run("import", "people", str(tmp_path / "nope.csv"))
+    assert missing.code == 1 and "does not exist" in missing.err
+    good = tmp_path / "p.csv"
+    good.write_text("email,name\nada@example.com,Ada\n")
+    no_tool = run("import", "accounts", "--tool", "Slack", str(good))
+    assert no_tool.code == 1 and "there is no tool named 'Slack'" in no_tool.err
+    assert _no_database_left(db_url, db_kind)
+    made = run("import", "people", str(good))  # a good file creates it, as before
+    assert made.code == 0 and "1 added" in made.out, made.err
+    assert "checked as if" not in made.err
+    assert not _no_database_left(db_url, db_kind)
+    assert "0 added, 0 updated, 1 unchanged" in run("import", "people", str(good)).out
+
+
 def test_decimal_comma_and_map_options(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text("Werkzeug;Preis;Währung\nMiro;1 200,50 €;EUR\n", encoding="utf-8")

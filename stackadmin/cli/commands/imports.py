@@ -60,20 +60,23 @@ def _map_option(text: str) -> tuple[str, str | None]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--map ")) from None
 
 @contextmanager
-def _database(args: argparse.Namespace) -> Iterator[ServiceContext]:
-    """The database to import into (created when missing), or for a dry run the one to
-    check against: with none there yet, an empty one in memory."""
+def _database(args: argparse.Namespace) -> Iterator[tuple[ServiceContext, bool]]:
+    """The database to import into, and whether it exists. A missing one is stood in for
+    by an empty one in memory: a dry run checks against it, and an import checks against it
+    before creating the real one, so a file that cannot be imported (a typo in --db, a bad
+    row) leaves no new, empty database behind."""
     with ExitStack() as stack:
-        if not args.dry_run:
-            ctx = stack.enter_context(opened(args, create=True))
-        else:
-            try:
-                ctx = stack.enter_context(opened(args))
-            except NoDatabaseError as exc:
+        exists = True
+        try:
+            ctx = stack.enter_context(opened(args))
+        except NoDatabaseError as exc:
+            exists = False
+            if args.dry_run:
                 print(f"stackadmin: {str(exc).split(' (')[0]} yet: the file is checked as if "
                       "it were empty", file=sys.stderr)
-                ctx = stack.enter_context(opened(args, create=True, db=EMPTY_DATABASE))
-        yield ctx
+        if not exists:
+            ctx = stack.enter_context(opened(args, create=True, db=EMPTY_DATABASE))
+        yield ctx, exists
 
 
 def _refresh_snapshot(ctx: ServiceContext) -> None:
@@ -93,11 +96,19 @@ def _import(args: argparse.Namespace) -> int:
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
     overrides = dict(args.map)
-    with _database(args) as ctx:
+
+    def run(ctx: ServiceContext, dry_run: bool) -> importer.ImportPlan:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,
-                                      options=options, dry_run=args.dry_run)
+                                      options=options, dry_run=dry_run)
         if plan.ok and plan.committed and plan.changes:
             _refresh_snapshot(ctx)
+        return plan
+
+    with _database(args) as (ctx, exists):
+        plan = run(ctx, args.dry_run or not exists)
+    if plan.ok and not args.dry_run and not exists:
+        with opened(args, create=True) as ctx:
+            plan = run(ctx, False)
     if not plan.ok:
         for problem in plan.problems:
             print(f"{plan.file}: {problem}", file=sys.stderr)
