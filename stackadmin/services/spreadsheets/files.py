@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -57,6 +58,10 @@ def _decode(data: bytes, name: str) -> tuple[str, bool]:
     return text, had_bom
 
 
+# "sep=;" on a line of its own, first: the delimiter Excel is told to use.
+_SEP_LINE = re.compile(r"\Asep=([^\r\n\"])[ \t]*(?:\r\n|\r|\n|\Z)", re.IGNORECASE)
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter of the header line: the most frequent of comma, semicolon and tab
     outside quotes (a one-column file is comma)."""
@@ -73,10 +78,23 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+def excel_separator(text: str) -> tuple[str | None, str]:
+    """The delimiter a first line `sep=;` names (Excel reads such a line as the delimiter
+    and shows the file from the next line), and the text after that line; (None, text)
+    when the file has no such line."""
+    match = _SEP_LINE.match(text)
+    if match is None:
+        return None, text
+    return match.group(1), text[match.end():]
+
+
 def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
+    """The table a CSV text holds: the header row, then the data rows numbered as a
+    spreadsheet shows them (the header is row 1; an Excel `sep=` line is not a row)."""
+    stated, text = excel_separator(text)
     if not text.strip():
         raise UserError(f"{name} is empty: expected a header row, then one row per record")
-    delimiter = sniff_delimiter(text)
+    delimiter = stated or sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers: tuple[str, ...] | None = None
     rows: list[list[str]] = []

@@ -303,3 +303,20 @@ def test_a_formula_in_an_email_or_a_vendor_id_is_refused(ctx: ServiceContext,
     plan = importer.import_file(ctx, subs, "subscriptions")
     assert [p.column for p in plan.problems] == ["owner_email"]
     assert not people.list_people(ctx) and not accounts.list_accounts(ctx)
+
+
+def test_an_excel_sep_line_names_the_delimiter_and_is_not_a_row(ctx: ServiceContext,
+                                                                 tmp_path: Path) -> None:
+    # Files written for Excel often begin "sep=;": Excel reads the delimiter from it and
+    # shows the file from the header, which is row 1.
+    path = write(tmp_path, "p.csv", "sep=;\r\nemail;name\r\nada@x.com;Lovelace, Ada\r\n"
+                 "grace@x.com;Grace\r\n", bom=True)
+    file = importer.read_file(path, "people")
+    assert file.table.delimiter == ";" and file.headers == ("email", "name")
+    plan = importer.import_file(ctx, path, "people")
+    assert plan.ok and plan.added == 2, [str(p) for p in plan.problems]
+    assert sorted(p.name for p in people.list_people(ctx)) == ["Grace", "Lovelace, Ada"]
+    # In capitals, naming a tab; problems count rows from the header (row 1).
+    tabbed = write(tmp_path, "t.csv", "SEP=\t\nemail\tname\nnot-an-email\tX\n")
+    assert [str(p) for p in importer.import_file(ctx, tabbed, "people").problems] == [
+        "row 2, column email: is not an email address (got 'not-an-email')"]
