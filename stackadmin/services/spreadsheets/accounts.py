@@ -53,7 +53,9 @@ _STATUSES = {
     "removed": "deprovisioned",
 }
 _FIELDS = ("email", "display_name", "role", "status", "last_activity", "activity_known",
-           "external_id", "person_id")
+           "external_id", "person_id", "vendor_role")
+_ROLE_AT = 2 + _FIELDS.index("role")
+MAX_VENDOR_ROLE = 100  # the column's length  # in a row of _existing: id, tool_id, *_FIELDS
 
 
 def _key(text: str) -> str:
@@ -63,6 +65,17 @@ def _key(text: str) -> str:
 def _choice(words: dict[str, str], cell: str) -> str:
     """The value a cell names (as written, or in any case / spacing); "" when none."""
     return words.get(cell) or words.get(_key(cell), "")
+
+
+def _vendor_word(cell: str, role: str) -> str | None:
+    """The vendor's own word for a role ('Workspace Admin'), kept beside the normalised one
+    ('admin'); None when the cell says no more than the role itself."""
+    word = " ".join(unquote(cell.strip()).split())
+    if _key(word) in ("", role):
+        return None
+    if len(word) > MAX_VENDOR_ROLE:
+        raise ValidationError(f"is longer than {MAX_VENDOR_ROLE} characters")
+    return word
 
 
 class AccountsPlan(TablePlan):
@@ -161,13 +174,19 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
                 problems.append(Problem(number, col("name"), "is longer than 200 characters",
                                         raw))
                 bad = True
-        role = "member"
+        role, vendor_role = "member", None
         if i_role is not None:
             role = _choice(roles, row[i_role])
             if not role:
                 problems.append(Problem(number, col("role"), "must be owner, admin, member, "
                                         "guest or billing", row[i_role]))
                 bad = True
+            else:
+                try:
+                    vendor_role = _vendor_word(row[i_role], role)
+                except ValidationError as exc:
+                    problems.append(Problem(number, col("role"), str(exc), row[i_role]))
+                    bad = True
         status = "active"
         if i_status is not None:
             status = _choice(statuses, row[i_status])
@@ -198,7 +217,8 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         seen[key] = number
         records.append((number, tool_id, {
             "email": email, "display_name": name, "role": role, "status": status,
-            "last_activity": last, "activity_known": known, "external_id": ext}))
+            "last_activity": last, "activity_known": known, "external_id": ext,
+            "vendor_role": vendor_role}))
     if problems:
         return result
     # Fields a file without the column leaves as they are; activity is always given (no
@@ -206,7 +226,8 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
     given = {"last_activity", "activity_known"}
     given.update(field for field, present in (
         ("email", i_email), ("display_name", i_name), ("role", i_role),
-        ("status", i_status), ("external_id", i_ext), ("person_id", i_email))
+        ("vendor_role", i_role), ("status", i_status), ("external_id", i_ext),
+        ("person_id", i_email))
         if present is not None)
     # The seats export's "person" column is the matched person's name, else the account's
     # own display name: read back as what it is (a name only for an unmatched account).
@@ -285,6 +306,9 @@ def _diff(session: Session, ctx: ServiceContext, records: list[tuple[int, int, d
                 continue
             if name == "last_activity" and not values["activity_known"]:
                 continue  # not reported now: the last activity recorded before is kept
+            if name == "vendor_role" and values[name] is None and values["role"] == old[_ROLE_AT]:
+                continue  # a bare role word ('admin', as the seats export writes it) keeps
+                # the vendor's own word for that role; a new role drops a word now wrong
             before, after = old[i], values[name]
             if before != after and not _same_moment(before, after):
                 changed[name] = (before, after)

@@ -320,3 +320,35 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_not_a_row(ctx: ServiceCont
     tabbed = write(tmp_path, "t.csv", "SEP=\t\nemail\tname\nnot-an-email\tX\n")
     assert [str(p) for p in importer.import_file(ctx, tabbed, "people").problems] == [
         "row 2, column email: is not an email address (got 'not-an-email')"]
+
+
+def test_accounts_keep_the_vendors_own_role_word_beside_the_role(ctx: ServiceContext,
+                                                                tmp_path: Path) -> None:
+    from stackadmin.services.spreadsheets import exports
+
+    tool = tools.create_tool(ctx, name="Slack")
+    options = importer.ImportOptions(tool="Slack")
+    vendor = write(tmp_path, "a.csv", "email,role\r\nada@x.com,Workspace Admin\r\n"
+                   "bob@x.com,Single-Channel Guest\r\ncy@x.com,Admin\r\n")
+    assert importer.import_file(ctx, vendor, "accounts", options=options).added == 3
+
+    def roles() -> dict[str | None, tuple[str, str | None]]:
+        return {a.email: (a.role, a.vendor_role)
+                for a in accounts.list_accounts(ctx, tool_id=tool.id)}
+
+    assert roles() == {"ada@x.com": ("admin", "Workspace Admin"),
+                       "bob@x.com": ("guest", "Single-Channel Guest"),
+                       "cy@x.com": ("admin", None)}
+    # The access review shows the vendor's word, as for a synced tool.
+    assert [r[3:5] for r in exports.access_rows(ctx)] == [
+        ("admin", "Workspace Admin"), ("admin", None), ("guest", "Single-Channel Guest")]
+    # The seats export writes the role alone: imported back, the vendor's word stays; a
+    # role that changed drops the word that named the old one.
+    back = write(tmp_path, "b.csv", "email,role\r\nada@x.com,admin\r\nbob@x.com,member\r\n"
+                 "cy@x.com,admin\r\n")
+    plan = importer.import_file(ctx, back, "accounts", options=options)
+    assert (plan.updated, plan.unchanged) == (1, 2)
+    assert roles() == {"ada@x.com": ("admin", "Workspace Admin"),
+                       "bob@x.com": ("member", None), "cy@x.com": ("admin", None)}
+    assert importer.import_file(ctx, vendor, "accounts", options=options).updated == 1
+    assert roles()["bob@x.com"] == ("guest", "Single-Channel Guest")
