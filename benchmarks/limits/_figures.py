@@ -43,10 +43,13 @@ TERM_COLUMNS = ("id, tool_id, status, term_start, renewal_date, auto_renew, pric
 def in_force(db: Db, day: date, extra: str = "") -> list[tuple[Any, ...]]:
     """The terms in force on `day`: TERM_COLUMNS (dates as dates), then `extra` columns."""
     out = []
+    cancels = {term: db.as_day(renewal) for term, renewal in db.rows(
+        "SELECT term_id, min(renewal_date) FROM term_decision WHERE decision = 'cancel' "
+        "GROUP BY term_id")}
     for row in db.rows(f"SELECT {TERM_COLUMNS}{extra} FROM subscription_term"):
         start, renewal = db.as_day(row[3]), db.as_day(row[4])
         if covers(status=row[2], term_start=start, renewal_date=renewal,
-                  auto_renew=bool(row[5]), as_of=day):
+                  auto_renew=bool(row[5]), as_of=day, cancelled_at=cancels.get(row[0])):
             out.append((*row[:3], start, renewal, bool(row[5]), *row[6:]))
     return out
 

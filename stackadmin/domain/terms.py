@@ -90,11 +90,16 @@ def covers(
     renewal_date: date | None,
     auto_renew: bool,
     as_of: date,
+    cancelled_at: date | None = None,
 ) -> bool:
     """Whether a term is in force on `as_of`: started, and not yet at its renewal date unless
     it is active and renews by itself. Ended terms never are; cancelled or renewed ones run to
-    their renewal date (the successor term takes over from there)."""
+    their renewal date (the successor term takes over from there). `cancelled_at`: the
+    renewal at which a decision to cancel ends it, a renewal it would otherwise roll past
+    (`cancel_dates` reads them): from that day it is in force no more."""
     if status == "ended":
+        return False
+    if cancelled_at is not None and as_of >= cancelled_at:
         return False
     if term_start is not None and term_start > as_of:
         return False

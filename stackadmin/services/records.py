@@ -42,6 +42,8 @@ class TermRow:
     status: str
     previous_term_id: int | None
     version: int  # the record's version: give it back with an edit (optimistic locking)
+    # The renewal at which a decision to cancel ends the term (domain.terms.covers).
+    cancelled_at: date | None = None
 
     @property
     def billing_period(self) -> str:

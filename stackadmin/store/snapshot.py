@@ -200,6 +200,7 @@ class Snapshot:
     def tools(self) -> list[tuple[Any, ...]]:
         return self._rows(TOOLS_SQL)
 
-    def decided_renewals(self) -> list[tuple[int, str | date]]:
-        """(term id, renewal date text) of every renewal with a decision recorded."""
-        return [(t, d) for t, d in self._rows("SELECT term_id, renewal_date FROM term_decision")]
+    def decided_renewals(self) -> list[tuple[int, str | date, str]]:
+        """(term id, renewal date text, decision) of every renewal with a decision recorded."""
+        return [(t, d, what) for t, d, what in self._rows(
+            "SELECT term_id, renewal_date, decision FROM term_decision")]

@@ -11,7 +11,7 @@ from stackadmin.domain.renewals import (
     roll_forward,
     term_length_months,
 )
-from stackadmin.domain.terms import TermPrice, parse_billing_period
+from stackadmin.domain.terms import TermPrice, covers, parse_billing_period
 from stackadmin.domain.vocab import PricingModel
 from stackadmin.errors import ValidationError
 
@@ -109,3 +109,14 @@ def test_the_next_term_runs_from_the_renewal_in_play(
     cycle = current_cycle(term_start=start, renewal_date=renewal, auto_renew=auto,
                           notice_days=0, internal_lead_days=0, today=today)
     assert expected[0] == cycle.renewal_date
+
+
+def test_a_term_decided_cancelled_is_in_force_until_that_renewal() -> None:
+    term = {"status": "active", "term_start": date(2025, 12, 1),
+            "renewal_date": date(2026, 12, 1), "auto_renew": True}
+    # Auto-renewing: in force long after its stored renewal date, unless decided cancelled.
+    assert covers(**term, as_of=date(2027, 6, 1))
+    assert covers(**term, as_of=date(2027, 6, 1), cancelled_at=date(2027, 12, 1))
+    assert not covers(**term, as_of=date(2027, 12, 1), cancelled_at=date(2027, 12, 1))
+    assert covers(**term, as_of=date(2026, 11, 30), cancelled_at=date(2026, 12, 1))
+    assert not covers(**term, as_of=date(2026, 12, 1), cancelled_at=date(2026, 12, 1))

@@ -23,6 +23,7 @@ from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.inventory.tools import find_tool
 from stackadmin.services.records import RateTable
 from stackadmin.store.models import (
@@ -174,9 +175,10 @@ def annual_costs(session: Session, day: date, rates: RateTable) -> dict[int, Dec
     """Each tool's terms in force on the day, a year, in the base currency (None when a
     currency has no rate: unknown, never zero)."""
     out: dict[int, Decimal | None] = {}
+    cancels = cancel_dates(session)
     for t in session.scalars(select(SubscriptionTerm)):
         if not covers(status=t.status, term_start=t.term_start, renewal_date=t.renewal_date,
-                      auto_renew=t.auto_renew, as_of=day):
+                      auto_renew=t.auto_renew, as_of=day, cancelled_at=cancels.get(t.id)):
             continue
         price = TermPrice(PricingModel(t.pricing), Money(t.unit_price_minor, t.currency).amount,
                           t.seats, t.billing_months)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from stackadmin.domain.terms import covers
 from stackadmin.services.buying.tags import tags_by_tool
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.seats import utilization
 from stackadmin.services.seats.utilization import UtilizationReport
 from stackadmin.store.models import SubscriptionTerm
@@ -80,11 +81,13 @@ def _key(person_id: int | None, email: str | None, account_id: int) -> str:
 def tools_in_force(ctx: ServiceContext, day: date) -> set[int]:
     with ctx.read() as session:
         rows = session.execute(select(
-            SubscriptionTerm.tool_id, SubscriptionTerm.status, SubscriptionTerm.term_start,
-            SubscriptionTerm.renewal_date, SubscriptionTerm.auto_renew)).all()
-    return {tool_id for tool_id, status, start, renewal, auto in rows
+            SubscriptionTerm.id, SubscriptionTerm.tool_id, SubscriptionTerm.status,
+            SubscriptionTerm.term_start, SubscriptionTerm.renewal_date,
+            SubscriptionTerm.auto_renew)).all()
+        cancels = cancel_dates(session)
+    return {tool_id for term_id, tool_id, status, start, renewal, auto in rows
             if covers(status=status, term_start=start, renewal_date=renewal, auto_renew=auto,
-                      as_of=day)}
+                      as_of=day, cancelled_at=cancels.get(term_id))}
 
 
 def from_report(report: UtilizationReport, paid_ids: Iterable[int],

@@ -26,6 +26,7 @@ from stackadmin.services.audit import AuditRow
 from stackadmin.services.buying.paid import PaidInventory, PaidTool, paid_tools
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.inventory.tools import named
 from stackadmin.store.models import (
     Evaluation,
@@ -244,9 +245,11 @@ def _term_for(session: Session, tool_id: int, day: date) -> int | None:
     """The tool's term that a purchase became: the newest in force, else the newest."""
     terms = list(session.scalars(select(SubscriptionTerm).where(
         SubscriptionTerm.tool_id == tool_id).order_by(SubscriptionTerm.id.desc())))
+    cancels = cancel_dates(session, [t.id for t in terms])
     in_force = [t for t in terms if covers(status=t.status, term_start=t.term_start,
                                            renewal_date=t.renewal_date,
-                                           auto_renew=t.auto_renew, as_of=day)]
+                                           auto_renew=t.auto_renew, as_of=day,
+                                           cancelled_at=cancels.get(t.id))]
     chosen = in_force or terms
     if not chosen:
         return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.limits import (
@@ -27,7 +29,7 @@ from stackadmin.domain.values import (
     parse_bool,
     parse_choice,
 )
-from stackadmin.domain.vocab import PricingModel, TermStatus
+from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import (
@@ -40,20 +42,36 @@ from stackadmin.services.crud import (
     get_or_404,
 )
 from stackadmin.services.records import TermRow
-from stackadmin.store.models import SubscriptionTerm, Tool
+from stackadmin.store.models import SubscriptionTerm, TermDecision, Tool
 
 FIELDS = ("tool_id", "plan", "pricing", "unit_price_minor", "currency", "seats",
           "billing_months", "term_start", "renewal_date", "auto_renew", "notice_days",
           "internal_lead_days", "cost_center", "po_reference", "notes", "status")
 
 
-def term_row(t: SubscriptionTerm) -> TermRow:
+def cancel_dates(session: Session, term_ids: Iterable[int] | None = None) -> dict[int, date]:
+    """Per term decided to be cancelled at one of its renewals: that renewal (the earliest,
+    if several were decided so). The term runs until that day and stops there, though it
+    renews by itself (`domain.terms.covers`)."""
+    d = TermDecision.__table__.c  # the table's columns: no mapper to configure for this
+    query = (select(d.term_id, func.min(d.renewal_date))
+             .where(d.decision == Decision.CANCEL.value).group_by(d.term_id))
+    if term_ids is not None:
+        query = query.where(d.term_id.in_(sorted(set(term_ids))))
+    return {term_id: day for term_id, day in session.connection().execute(query)}
+
+
+def term_row(t: SubscriptionTerm, cancelled_at: date | None) -> TermRow:
     return TermRow(
         t.id, t.tool_id, t.tool.name, t.plan, t.pricing, Money(t.unit_price_minor, t.currency),
         t.seats, t.billing_months, t.term_start, t.renewal_date, t.auto_renew, t.notice_days,
         t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
-        t.previous_term_id, t.version,
+        t.previous_term_id, t.version, cancelled_at,
     )
+
+
+def _row(session: Session, t: SubscriptionTerm) -> TermRow:
+    return term_row(t, cancel_dates(session, [t.id]).get(t.id))
 
 
 def _billing(value: Any) -> int:
@@ -134,7 +152,7 @@ def create_term(ctx: ServiceContext, **values: Any) -> TermRow:
     term_start, renewal_date, auto_renew, notice_days, internal_lead_days, cost_center,
     po_reference, notes, status."""
     with ctx.transaction() as session:
-        return term_row(add_term(session, ctx, **values))
+        return _row(session, add_term(session, ctx, **values))
 
 
 def add_term(session: Session, ctx: ServiceContext, **values: Any) -> SubscriptionTerm:
@@ -168,7 +186,7 @@ def update_term(ctx: ServiceContext, term_id: int, *, expected_version: int | No
         apply_changes(session, ctx, term, data, entity="subscription_term",
                       label=_label(term))
         flush_or_explain(session, "another term of this tool has the same plan and start")
-        return term_row(term)
+        return _row(session, term)
 
 
 def renew_term(ctx: ServiceContext, term_id: int, *, expected_version: int | None = None,
@@ -201,7 +219,7 @@ def renew_term(ctx: ServiceContext, term_id: int, *, expected_version: int | Non
                       entity="subscription_term", label=f"term {old.tool.name} {old.plan}")
         add_audited(session, ctx, new, entity="subscription_term",
                     label=f"renewal of {old.tool.name} {old.plan}".strip(), fields=FIELDS)
-        return term_row(new)
+        return _row(session, new)
 
 
 def delete_term(ctx: ServiceContext, term_id: int) -> None:
@@ -213,7 +231,7 @@ def delete_term(ctx: ServiceContext, term_id: int) -> None:
 
 def get_term(ctx: ServiceContext, term_id: int) -> TermRow:
     with ctx.read() as session:
-        return term_row(_load(session, term_id))
+        return _row(session, _load(session, term_id))
 
 
 def list_terms(ctx: ServiceContext, *, tool_id: int | None = None,
@@ -225,4 +243,6 @@ def list_terms(ctx: ServiceContext, *, tool_id: int | None = None,
         query = query.where(SubscriptionTerm.status.in_(statuses))
     query = query.order_by(SubscriptionTerm.renewal_date, SubscriptionTerm.id)
     with ctx.read() as session:
-        return [term_row(t) for t in session.scalars(query)]
+        terms = list(session.scalars(query))
+        cancels = cancel_dates(session)
+        return [term_row(t, cancels.get(t.id)) for t in terms]

@@ -132,7 +132,7 @@ class Dashboard:
 
 def in_force(t: TermRow, day: date) -> bool:
     return covers(status=t.status, term_start=t.term_start, renewal_date=t.renewal_date,
-                  auto_renew=t.auto_renew, as_of=day)
+                  auto_renew=t.auto_renew, as_of=day, cancelled_at=t.cancelled_at)
 
 
 def spend_lines(terms: list[TermRow], tools: dict[int, ToolRow], rates: RateTable,

@@ -19,6 +19,7 @@ from typing import Any
 from stackadmin import paths
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import utc_today
+from stackadmin.domain.vocab import Decision
 from stackadmin.services.overview import figures
 from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow, by_name
 from stackadmin.store.snapshot import Snapshot, Unreadable
@@ -33,14 +34,14 @@ def _day(value: str | date | None) -> date | None:
     return None if value is None else _date(value)
 
 
-def term_row(values: tuple[Any, ...]) -> TermRow:
+def term_row(values: tuple[Any, ...], cancelled_at: date | None) -> TermRow:
     (id_, tool_id, tool, plan, pricing, minor, currency, seats, billing_months, term_start,
      renewal_date, auto_renew, notice_days, lead_days, cost_center, po_reference, notes,
      status, previous_term_id, version) = values
     return TermRow(id_, tool_id, tool, plan, pricing, Money(minor, currency), seats,
                    billing_months, _day(term_start), _day(renewal_date), bool(auto_renew),
                    notice_days, lead_days, cost_center, po_reference, notes, status,
-                   previous_term_id, version)
+                   previous_term_id, version, cancelled_at)
 
 
 def tool_row(values: tuple[Any, ...]) -> ToolRow:
@@ -79,8 +80,13 @@ def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | 
                 ((c, q, Decimal(r)) for c, q, r in snapshot.rate_history(today)))
             tools = sorted((tool_row(row) for row in snapshot.tools()),
                            key=lambda r: by_name(r.name))  # as list_tools sorts them
-            terms = [term_row(row) for row in snapshot.terms()]
-            decided = {(t, _date(d)) for t, d in snapshot.decided_renewals()}
+            decisions = [(t, _date(d), what) for t, d, what in snapshot.decided_renewals()]
+            cancels: dict[int, date] = {}
+            for t, day, what in decisions:  # as inventory.terms.cancel_dates reads them
+                if what == Decision.CANCEL.value:
+                    cancels[t] = min(day, cancels.get(t, day))
+            terms = [term_row(row, cancels.get(row[0])) for row in snapshot.terms()]
+            decided = {(t, day) for t, day, _what in decisions}
     except Unreadable:
         return None  # a lock waited on too long, a lost connection: the usual load says
     return figures.build(today, rates, tools, terms, decided)

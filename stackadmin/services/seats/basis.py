@@ -20,6 +20,7 @@ from stackadmin.domain.utilization import UnusedReason
 from stackadmin.domain.vocab import PricingModel
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.inventory.tools import find_tool
 from stackadmin.services.records import RateTable, Settings
 from stackadmin.store.models import SubscriptionTerm
@@ -189,14 +190,15 @@ def term_costs(session: Session, as_of: date, rates: RateTable,
                tool_ids: Iterable[int] | None = None) -> dict[int, TermCost]:
     out: dict[int, TermCost] = defaultdict(TermCost)
     t = SubscriptionTerm.__table__.c  # Core columns: see store/seat_rules.py
-    query = select(t.tool_id, t.status, t.term_start, t.renewal_date, t.auto_renew, t.pricing,
-                   t.unit_price_minor, t.currency, t.seats, t.billing_months)
+    query = select(t.id, t.tool_id, t.status, t.term_start, t.renewal_date, t.auto_renew,
+                   t.pricing, t.unit_price_minor, t.currency, t.seats, t.billing_months)
     if tool_ids is not None:
         query = query.where(t.tool_id.in_(list(tool_ids)))
-    for (tool_id, status, start, renewal, auto_renew, pricing, minor, currency, seats,
+    cancels = cancel_dates(session)
+    for (term_id, tool_id, status, start, renewal, auto_renew, pricing, minor, currency, seats,
          months) in session.execute(query):
         if not covers(status=status, term_start=start, renewal_date=renewal,
-                      auto_renew=auto_renew, as_of=as_of):
+                      auto_renew=auto_renew, as_of=as_of, cancelled_at=cancels.get(term_id)):
             continue
         price = TermPrice(PricingModel(pricing), Money(minor, currency).amount, seats, months)
         cost = out[tool_id]

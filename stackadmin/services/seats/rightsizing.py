@@ -15,6 +15,7 @@ from stackadmin.domain.vocab import PricingModel
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.records import RateTable
 from stackadmin.services.seats import utilization
 from stackadmin.store.models import SubscriptionTerm
@@ -130,7 +131,8 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
         facts = (term.id, term.tool_id, term.plan, term.pricing, term.currency, term.seats,
                  term.previous_term_id, _annual_price(term))
         in_force = covers(status=term.status, term_start=term.term_start,
-                          renewal_date=term.renewal_date, auto_renew=term.auto_renew, as_of=day)
+                          renewal_date=term.renewal_date, auto_renew=term.auto_renew, as_of=day,
+                          cancelled_at=cancel_dates(session, [term.id]).get(term.id))
         prev_currency = None if prev is None else prev.currency
     report = utilization.compute(ctx, day, tool_name)
     fig = report.tools[0]

@@ -24,6 +24,7 @@ from stackadmin.errors import NotFoundError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import settings
 from stackadmin.services.inventory.rates import load_rates
+from stackadmin.services.inventory.terms import cancel_dates
 from stackadmin.services.seats import utilization
 from stackadmin.services.seats.basis import read_basis
 from stackadmin.services.seats.seat_list import export_rows
@@ -139,9 +140,10 @@ def finance_report(ctx: ServiceContext, as_of: date | None = None) -> FinanceRep
             .outerjoin(Vendor, Vendor.id == Tool.vendor_id)
             .outerjoin(owner, owner.id == Tool.owner_id)
         ).all()
+        cancels = cancel_dates(session)
     in_force = [row for row in terms if covers(
         status=row[0].status, term_start=row[0].term_start, renewal_date=row[0].renewal_date,
-        auto_renew=row[0].auto_renew, as_of=day)]
+        auto_renew=row[0].auto_renew, as_of=day, cancelled_at=cancels.get(row[0].id))]
     in_force.sort(key=lambda r: (r[1].lower(), r[0].plan, r[0].term_start or date.min,
                                  r[0].id))
     primary = _primary_terms([r[0] for r in in_force])

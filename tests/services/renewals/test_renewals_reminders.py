@@ -8,12 +8,16 @@ import pytest
 from sqlalchemy import func, select
 
 from stackadmin.domain.money import Money
-from stackadmin.domain.vocab import Decision, ReminderKind, ReminderState
+from stackadmin.domain.vocab import AuditSource, Decision, ReminderKind, ReminderState
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services import audit
+from stackadmin.services.buying import paid
 from stackadmin.services.context import ServiceContext, open_context
 from stackadmin.services.inventory import accounts, people, rates, terms, tools
+from stackadmin.services.overview import dashboard, first_look
 from stackadmin.services.renewals import listing, reminders
+from stackadmin.services.seats import utilization
+from stackadmin.services.spreadsheets import exports
 from stackadmin.store.models import Account, AuditEvent, ReminderStateRow, TermDecision
 from tests.conftest import TODAY
 
@@ -120,6 +124,46 @@ def test_a_cancel_decision_stops_rolling_forward(ctx: ServiceContext) -> None:
     later = listing.list_renewals(ctx, as_of=date(2027, 3, 1))[0]
     assert later.renewal_date == date(2026, 12, 1) and later.decision is Decision.CANCEL
     assert reminders.due_reminders(ctx, date(2027, 3, 1)) == []
+
+
+def test_a_term_decided_cancelled_is_in_force_until_that_renewal_and_not_after(
+        ctx: ServiceContext, db_url: str) -> None:
+    """Spend, seats purchased, the finance export, the tools paid for and the dashboard (both
+    its start-up read and its full one) agree with the Renewals page: an auto-renewing term
+    decided cancelled runs to that renewal and is not rolled past it."""
+    tool = tools.create_tool(ctx, name="Notion").id
+    term = terms.create_term(ctx, tool_id=tool, currency="USD", unit_price="10", seats=5,
+                             term_start=date(2025, 12, 1), renewal_date=date(2026, 12, 1)).id
+    kept = tools.create_tool(ctx, name="Linear").id
+    terms.create_term(ctx, tool_id=kept, currency="USD", unit_price="8", seats=3,
+                      term_start=date(2025, 12, 1), renewal_date=date(2026, 12, 1))
+    reminders.decide(ctx, term, Decision.CANCEL)
+    assert terms.get_term(ctx, term).cancelled_at == date(2026, 12, 1)
+
+    def seen(day: date) -> dict[str, object]:
+        report = utilization.compute(ctx, day)
+        notion = next(t for t in report.tools if t.tool_id == tool)
+        later = open_context(db_url, source=AuditSource.CLI, today=lambda: day)
+        try:
+            board = dashboard.compute(later, with_seats=False)
+        finally:
+            later.close()
+        look = first_look.dashboard(db_url, today=day)
+        assert look is not None
+        return {"purchased": notion.seats_purchased,
+                "finance": sorted(r.tool for r in exports.finance_report(ctx, day).rows),
+                "paid": sorted(paid.tools_in_force(ctx, day)),
+                "spend": sorted(line.tool for line in board.spend),
+                "first look": sorted(line.tool for line in look.spend)}
+
+    assert seen(date(2026, 11, 30)) == {
+        "purchased": 5, "finance": ["Linear", "Notion"], "paid": sorted([tool, kept]),
+        "spend": ["Linear", "Notion"], "first look": ["Linear", "Notion"]}
+    assert seen(date(2026, 12, 1)) == {
+        "purchased": 0, "finance": ["Linear"], "paid": [kept], "spend": ["Linear"],
+        "first look": ["Linear"]}
+    reminders.decide(ctx, term, Decision.UNDECIDED)  # withdrawn: it rolls forward again
+    assert seen(date(2027, 1, 15))["finance"] == ["Linear", "Notion"]
 
 
 def test_due_reminders_one_per_term_most_urgent_first(ctx: ServiceContext) -> None:
