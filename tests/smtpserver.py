@@ -72,11 +72,11 @@ class Mailbox:
         return "250 OK"
 
 
-def _authenticator(box: Mailbox) -> Any:
+def _authenticator(box: Mailbox, password: str) -> Any:
     def check(server: Any, session: Any, envelope: Any, mechanism: str,
               data: Any) -> AuthResult:
         if (isinstance(data, LoginPassword) and data.login.decode() == USER
-                and data.password.decode() == PASSWORD):
+                and data.password.decode() == password):
             box.logins.append(USER)
             return AuthResult(success=True)
         return AuthResult(success=False, handled=False,
@@ -85,13 +85,14 @@ def _authenticator(box: Mailbox) -> Any:
 
 
 @contextmanager
-def smtp_server(folder: Path, *, implicit_tls: bool = False) -> Iterator[Mailbox]:
+def smtp_server(folder: Path, *, implicit_tls: bool = False,
+                password: str = PASSWORD) -> Iterator[Mailbox]:
     cert, key = make_certificate(folder)
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_tls.load_cert_chain(cert, key)
     box = Mailbox(free_port(), cert)
-    options: dict[str, Any] = {"authenticator": _authenticator(box), "auth_required": True,
-                               "auth_require_tls": True}
+    options: dict[str, Any] = {"authenticator": _authenticator(box, password),
+                               "auth_required": True, "auth_require_tls": True}
     if implicit_tls:
         # aiosmtpd counts only STARTTLS as TLS for AUTH; this connection is TLS throughout.
         options.update(ssl_context=server_tls, auth_require_tls=False)

@@ -4,6 +4,7 @@ the server's own words when it answered."""
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import socket
 import ssl
@@ -39,6 +40,34 @@ def _server_words(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {' '.join(text.split())}"
 
 
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _login(client: smtplib.SMTP, user: str, password: str, where: str) -> None:
+    """Logs in. Python's SMTP client sends a login and password in ASCII only (anything
+    else raised UnicodeEncodeError); they are then sent as UTF-8 (RFC 4616), by AUTH PLAIN or
+    AUTH LOGIN, whichever the server offers."""
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+        return
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        code, resp = client.docmd("AUTH", "PLAIN " + _b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, resp = client.docmd("AUTH", "LOGIN " + _b64(user))
+        if code == 334:
+            code, resp = client.docmd(_b64(password))
+    else:
+        raise SendError(f"the mail server {where} offers no login method that takes "
+                        f"characters other than ASCII (it offers {', '.join(offered) or 'none'}),"
+                        " and the login or the password holds some")
+    if code not in (235, 503):  # 503: already logged in
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+
 def send(config: SmtpConfig, message: EmailMessage, recipients: list[str], *,
          context: ssl.SSLContext | None = None, timeout: float = TIMEOUT_S) -> None:
     """Sends `message` to `recipients`, or raises SendError in words. `context`: the TLS
@@ -65,7 +94,7 @@ def send(config: SmtpConfig, message: EmailMessage, recipients: list[str], *,
                     raise SendError(
                         f"no password for {config.user} on {where} in the OS keyring: store "
                         "it with `stackadmin settings set-secret smtp_password --secret-stdin`")
-                client.login(config.user, config.password)
+                _login(client, config.user, config.password, where)
             refused = client.send_message(message, from_addr=config.sender,
                                           to_addrs=recipients)
             if refused:

@@ -221,6 +221,24 @@ def test_sent_over_implicit_tls(inventory: ServiceContext, tmp_path: Path,
         assert [m[1] for m in box.messages] == [["me@example.com"]]
 
 
+@pytest.mark.parametrize("password", ["pässwörd-ünïcode", "пароль", "密码 with spaces"])
+def test_a_password_beyond_ascii_logs_in(inventory: ServiceContext, tmp_path: Path,
+                                         password: str) -> None:
+    """Python's SMTP client sends a login in ASCII only: a password with an accent was an
+    internal error (UnicodeEncodeError) and no failed send was recorded. It is sent as
+    UTF-8, as AUTH PLAIN defines it."""
+    store = SecretStore(MemoryKeyring())
+    store.set("smtp_password", password)
+    with smtp_server(tmp_path, password=password) as box:
+        settings.set_setting(inventory, "smtp_port", str(box.port))
+        run.send_digest(inventory, secrets=store, tls=box.trust())
+        assert box.logins == [USER] and len(box.messages) == 1
+        store.set("smtp_password", password + "x")  # wrong: refused in the server's words
+        with pytest.raises(mail.SendError, match=r"refused the login for .*: 535 5\.7\.8"):
+            run.send_digest(inventory, secrets=store, tls=box.trust())
+    assert len(box.messages) == 1
+
+
 def test_a_wrong_password_is_told_in_the_servers_words_once_and_retried(
         inventory: ServiceContext, mailbox: Mailbox) -> None:
     wrong = SecretStore(MemoryKeyring())
