@@ -75,6 +75,11 @@ def send(config: SmtpConfig, message: EmailMessage, recipients: list[str], *,
     tls = context or ssl.create_default_context()
     where = config.where()
     try:
+        config.host.encode("idna")  # what the connection does with it (UnicodeError before)
+    except UnicodeError:
+        raise SendError(f"the mail server's name {config.host} is not a host name (an empty "
+                        "or too long part): check smtp_host") from None
+    try:
         if config.security is SmtpSecurity.TLS:
             client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=timeout,
                                                     context=tls)

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stackadmin.domain.limits import MAX_HEADROOM_PCT, MAX_INACTIVITY_DAYS, check_days
+from stackadmin.domain.limits import (
+    MAX_HEADROOM_PCT,
+    MAX_INACTIVITY_DAYS,
+    check_days,
+    check_text,
+    printable,
+)
 from stackadmin.domain.money import normalize_currency
 from stackadmin.domain.vocab import DigestFrequency, SmtpSecurity
 from stackadmin.errors import ValidationError
@@ -79,9 +85,17 @@ def _choice(enum: Any) -> Callable[[str], str]:
 
 
 def _host(text: str) -> str:
-    value = text.strip()
-    if any(c.isspace() or c in "/:@" for c in value):
-        raise ValidationError(f"'{text}' is not a host name (for example smtp.example.com)")
+    """A host name or an IPv4 address: one line of printable text, without a port, and
+    encodable as the connection encodes it (IDNA: no empty part, none over 63 characters)."""
+    value = check_text(text.strip())
+    bad = ValidationError(f"'{printable(text)[:80]}' is not a host name (for example "
+                          "smtp.example.com)")
+    if len(value) > 253 or any(c.isspace() or c in "/:@" for c in value):
+        raise bad
+    try:
+        value.encode("idna")
+    except UnicodeError:
+        raise bad from None
     return value
 
 
@@ -96,10 +110,11 @@ def _port(text: str) -> int:
 
 
 def _plain(text: str) -> str:
+    """One line of printable text (a login goes into the SMTP dialogue as it is)."""
     value = text.strip()
     if len(value) > 320:
         raise ValidationError("the value is longer than 320 characters")
-    return value
+    return check_text(value)
 
 
 @dataclass(frozen=True, slots=True)

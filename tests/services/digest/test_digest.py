@@ -3,6 +3,7 @@ and sending it to a real SMTP server on loopback (STARTTLS or TLS, AUTH)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -326,6 +327,40 @@ def test_settings_are_validated_in_words(ctx: ServiceContext) -> None:
             settings.set_setting(ctx, key, value)
     assert settings.set_setting(ctx, "digest_recipients", "A@x.com; b@x.com a@x.com") == \
         "a@x.com,b@x.com"
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("smtp_host", "mail\x1b]0;owned\x07.example.com", "control character, U+001B"),
+    ("smtp_host", "smtp\x00.example.com", "a NUL character"),
+    ("smtp_host", "x" * 64 + ".example.com", "is not a host name"),
+    ("smtp_host", "smtp..example.com", "is not a host name"),
+    ("smtp_user", "digest@example.com\nRCPT TO:<x@evil.example>", "must be on one line"),
+    ("smtp_user", "digest\x1b[2J@example.com", "control character, U+001B"),
+])
+def test_mail_settings_refuse_what_the_mail_server_cannot_take(
+        ctx: ServiceContext, key: str, value: str, words: str) -> None:
+    """A host with an empty or overlong part was stored and every digest then ended as an
+    internal error (UnicodeError from the connection); control characters were stored."""
+    from stackadmin.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=re.escape(words)):
+        settings.set_setting(ctx, key, value)
+    assert settings.all_settings(ctx)[key] == ""
+    assert settings.set_setting(ctx, "smtp_host", " smtp.exämple.de ") == "smtp.exämple.de"
+
+
+def test_a_stored_host_that_cannot_be_connected_to_is_a_failed_send_in_words(
+        inventory: ServiceContext, secrets: SecretStore) -> None:
+    """A host stored before it was checked (an older version, a shared database)."""
+    from stackadmin.store.models import Setting
+
+    with inventory.transaction() as session:
+        session.get(Setting, "smtp_host").value = "smtp..example.com"  # type: ignore[union-attr]
+    with pytest.raises(mail.SendError) as failed:
+        run.send_digest(inventory, secrets=secrets)
+    assert str(failed.value) == ("the mail server's name smtp..example.com is not a host name "
+                                 "(an empty or too long part): check smtp_host")
+    assert run.failure_to_report(inventory) is not None  # recorded, told once in the app
 
 
 def test_open_requests_most_urgent_first_with_what_is_already_paid_for(
