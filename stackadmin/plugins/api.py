@@ -27,6 +27,7 @@ from enum import StrEnum
 from types import MappingProxyType, SimpleNamespace
 from typing import Any, ClassVar, Final
 
+from stackadmin.domain.limits import printable
 from stackadmin.domain.vocab import SEAT_HOLDING, AccountKind, AccountStatus, Role
 from stackadmin.errors import ValidationError
 from stackadmin.plugins import checks
@@ -285,7 +286,7 @@ class AccountRecord:
                  manager: str | None = None, end_date: date | None = None,
                  raw: Mapping[str, Any] | None = None) -> None:
         if type(external_id) is not str or not external_id or external_id[0].isspace() \
-                or external_id[-1].isspace():
+                or external_id[-1].isspace() or not external_id.isprintable():
             external_id = _external_id(external_id)
         if email is not None and (type(email) is not str or not _is_clean_email(email)):
             email = _email(email, external_id)
@@ -402,7 +403,7 @@ _SETTERS = SimpleNamespace(**{name: getattr(AccountRecord, name).__set__
 
 def _is_clean_text(value: Any) -> bool:
     return type(value) is str and value != "" and not value[0].isspace() \
-        and not value[-1].isspace()
+        and not value[-1].isspace() and value.isprintable()
 
 
 def _is_clean_email(value: str) -> bool:
@@ -412,6 +413,9 @@ def _is_clean_email(value: str) -> bool:
 def _external_id(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ContractViolation(f"an account needs the vendor's id (got {value!r})")
+    if printable(value) != value or "\n" in value or "\r" in value or "\t" in value:
+        raise ContractViolation(f"an account's vendor id holds a control character "
+                                f"({value[:40]!r})")
     return value.strip()
 
 

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from stackadmin.domain.limits import MAX_ID, printable
 from stackadmin.plugins.errors import ContractViolation
+
+_BREAKS = str.maketrans("\t\n\r", "   ")
 
 
 class Where:
@@ -46,6 +49,10 @@ def text(value: Any, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ContractViolation(f"{name} is {type(value).__name__}, not text")
+    if not value.isprintable():
+        # Control characters (a NUL, which PostgreSQL refuses and SQLite keeps; a terminal
+        # escape) are dropped and line breaks made spaces: one line of printable text.
+        value = printable(value.translate(_BREAKS))
     return value.strip() or None
 
 
@@ -82,4 +89,7 @@ def count(value: Any, name: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ContractViolation(f"{name} must be a whole number >= 0 (got {value!r})")
+    if value > MAX_ID:  # what both engines' INTEGER columns hold
+        raise ContractViolation(f"{name} is {value:,}: more than stackadmin can store "
+                                f"({MAX_ID:,} at most)")
     return value

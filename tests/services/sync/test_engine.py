@@ -423,3 +423,42 @@ def test_the_seat_counts_of_two_organisations_feeding_one_tool_add_up(kit: Kit) 
         assert kit.sync(name).ok
     figures = utilization.compute(kit.ctx).tools[0]
     assert (figures.vendor_seats_purchased, figures.vendor_seats_consumed) == (17, 17)
+
+
+def test_a_vendors_control_characters_are_dropped_the_same_on_both_engines(kit: Kit) -> None:
+    """A vendor's name with a NUL ended the sync on PostgreSQL as an internal error (the
+    driver refuses NUL) while SQLite stored it, terminal escapes included; the host keeps
+    one line of printable text on both."""
+    first, second = seat(1), seat(2)
+    first["assignee"]["name"] = "Ada\x00 Love\x1b]0;owned\x07lace\nLondon"
+    first["assignee"]["login"] = "\x1b[2Jada"
+    kit.vendor.add(BILLING, {**body("github_copilot_billing.json"), "plan_type": "busi\x00ness"})
+    kit.vendor.link_pages(SEATS, [first, second], per_page=3,
+                          wrap=lambda page: {"total_seats": 2, "seats": page})
+    kit.add()
+    result = kit.sync()
+    assert result.ok and result.added == 2, result.error
+    with kit.ctx.read() as session:
+        stored = session.execute(select(Account.display_name, Account.username).where(
+            Account.email == "user1@example.com")).one()
+    assert tuple(stored) == ("Ada Love]0;ownedlace London", "[2Jada")
+    assert utilization.compute(kit.ctx).tools[0].vendor_seats_purchased == 12
+    assert kit.sync().unchanged == 2  # the same vendor words: nothing to change next time
+
+
+@pytest.mark.parametrize("total", [3 * 10**9, 10**20])
+def test_a_seat_count_no_column_holds_fails_the_sync_in_words(kit: Kit, total: int) -> None:
+    """3e9 seats: PostgreSQL's INTEGER refused it (an internal error) where SQLite kept it;
+    1e20 overflowed SQLite too. A count past what both store is the vendor's error."""
+    billing = body("github_copilot_billing.json")
+    billing["seat_breakdown"]["total"] = total
+    kit.vendor.add(BILLING, billing)
+    kit.vendor.link_pages(SEATS, [seat(1)], per_page=3,
+                          wrap=lambda page: {"total_seats": 1, "seats": page})
+    kit.add()
+    before = dump(kit.ctx, ("account", "vendor_seat_count"))
+    result = kit.sync()
+    assert result.status == "failed"
+    assert result.error == (f"seat count business: purchased is {total:,}: more than "
+                            "stackadmin can store (2,147,483,647 at most)")
+    assert dump(kit.ctx, ("account", "vendor_seat_count")) == before
