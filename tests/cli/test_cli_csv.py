@@ -137,6 +137,12 @@ def test_decimal_comma_and_map_options(run: Run, tmp_path: Path) -> None:
     assert exported.code == 0
     line = (tmp_path / "f.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert line.startswith("Miro,,,,,per_seat,annual,EUR,1200.50,")
+    # A column mapped twice is refused, whichever would have won: nothing is written.
+    twice = run("import", "subscriptions", str(path), "--decimal-comma",
+                "--map", "Werkzeug=tool", "--map", "Preis=unit_price", "--map",
+                "Währung=currency", "--map", "Preis=seats")
+    assert twice.code == 1
+    assert "--map gives the column 'Preis' twice ('unit_price' and 'seats')" in twice.err
 
 
 def test_exports_write_files_and_print_totals(run: Run, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from stackadmin.errors import NoDatabaseError, UserError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.running import adoption
 from stackadmin.services.spreadsheets import importer
-from stackadmin.services.spreadsheets.fields import ImportKind, parse_map_option
+from stackadmin.services.spreadsheets.fields import ImportKind, map_overrides, parse_map_option
 
 # A dry run with no database yet checks the file against an empty one, in memory: it must
 # not leave a database behind (a typo in --db), and an empty one is what the import would
@@ -95,7 +95,7 @@ def _import(args: argparse.Namespace) -> int:
     options = importer.ImportOptions(date_format=args.date_format,
                                        decimal_comma=args.decimal_comma,
                                        tool=getattr(args, "tool", None))
-    overrides = dict(args.map)
+    overrides = map_overrides(args.map)
 
     def run(ctx: ServiceContext, dry_run: bool) -> importer.ImportPlan:
         plan = importer.import_file(ctx, args.file, args.kind, overrides=overrides,

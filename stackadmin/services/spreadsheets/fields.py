@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -196,4 +196,17 @@ def parse_map_option(item: str) -> tuple[str, str | None]:
 
 
 def parse_map_options(values: Sequence[str]) -> dict[str, str | None]:
-    return dict(parse_map_option(item) for item in values)
+    return map_overrides(parse_map_option(item) for item in values)
+
+
+def map_overrides(pairs: Iterable[tuple[str, str | None]]) -> dict[str, str | None]:
+    """The `--map` options as one mapping; a column given twice is refused in words (the
+    last one silently winning would import the column as what was not meant)."""
+    out: dict[str, str | None] = {}
+    for column, field in pairs:
+        if column in out:
+            said = [f"'{f}'" if f else "ignored" for f in (out[column], field)]
+            raise UserError(f"--map gives the column '{_cut(column)}' twice ({said[0]} and "
+                            f"{said[1]}): give it once")
+        out[column] = field
+    return out
