@@ -80,7 +80,9 @@ def _sync(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
         if args.names:
             with ctx.read() as session:
-                names = [find_integration(session, n).name for n in args.names]
+                # Each once, in the order first given: `sync G G` is one run of G.
+                names = list(dict.fromkeys(find_integration(session, n).name
+                                           for n in args.names))
         else:
             rows = list_integrations(ctx)
             names = [r.name for r in rows if r.enabled]
