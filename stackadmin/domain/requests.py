@@ -69,6 +69,7 @@ def check_transition(current: RequestStatus, wanted: RequestStatus) -> None:
     if wanted not in allowed:
         if not allowed:
             raise ValidationError(f"the request is {current.value}: its status is final")
+        article = "an" if current.value[0] in "aeiou" else "a"
         raise ValidationError(
-            f"a {current.value} request can become {', '.join(s.value for s in allowed)}, "
-            f"not {wanted.value}")
+            f"{article} {current.value} request can become "
+            f"{', '.join(s.value for s in allowed)}, not {wanted.value}")

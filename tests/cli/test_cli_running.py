@@ -49,6 +49,8 @@ def test_connections_contract(demo: Run) -> None:
     assert sorted(r["id"] for r in broken) == [3, 10]  # the demo's broken HubSpot link too
     verified = demo("connections", "verify", "11")
     assert verified.code == 0
+    still = demo("connections", "verify", "10").out  # verified, with its incident open
+    assert "(1 incident still open: close it with `stackadmin connections resolve" in still
     rows = {r["id"]: r for r in json.loads(demo("connections", "list", "--json").out)}
     assert rows[11]["last_verified"] is not None and rows[11]["status"] == "working"
     resolved = demo("connections", "incident", "11", "--symptom", "late", "--resolved")

@@ -46,8 +46,10 @@ def test_requests_move_forward_and_out_and_can_be_reopened() -> None:
     check_transition(S.NEW, S.TRIAGED)
     check_transition(S.EVALUATING, S.PURCHASED)
     check_transition(S.REJECTED, S.TRIAGED)
-    with pytest.raises(ValidationError, match=r"can become .*not purchased"):
+    with pytest.raises(ValidationError, match=r"^a new request can become .*not purchased"):
         check_transition(S.NEW, S.PURCHASED)
+    with pytest.raises(ValidationError, match=r"^an approved request can become "):
+        check_transition(S.APPROVED, S.NEW)
     with pytest.raises(ValidationError, match="final"):
         check_transition(S.PURCHASED, S.NEW)
     with pytest.raises(ValidationError, match="already"):

@@ -127,7 +127,8 @@ def _verify(args: argparse.Namespace) -> int:
     with opened(args) as ctx:
         row = connections.verify(ctx, args.id)
     print(f"connection {row.id}: {row.label}; verified {row.last_verified}, {row.status}"
-          + (f" ({row.open_incidents} incidents still open: close them with "
+          + (f" ({row.open_incidents} incident{'s' if row.open_incidents != 1 else ''} "
+             f"still open: close {'them' if row.open_incidents != 1 else 'it'} with "
              f"`stackadmin connections resolve INCIDENT_ID`)" if row.open_incidents else ""))
     return 0
 

@@ -142,6 +142,10 @@ def _others_sharing(ctx: ServiceContext, tool_id: int, day: date) -> list[str]:
 NAMED = 3  # the brief names the tools sharing the most users; the rest are counted
 
 
+def _use(n: int) -> str:
+    return "uses" if n == 1 else "use"
+
+
 def sentence(tool: PaidTool, others: Sequence[PaidTool], days: int | None) -> str:
     """"Miro renews in 40 days; 18 of its 19 active users also use FigJam"."""
     when = ("has no renewal date" if days is None else "renews today" if days == 0
@@ -160,8 +164,8 @@ def sentence(tool: PaidTool, others: Sequence[PaidTool], days: int | None) -> st
         return (f"{head}; it overlaps {', '.join(n for _, n in counts)}, but none of its "
                 f"{active} active users uses {'them' if len(counts) > 1 else 'it'}")
     first_n, first = shared[0]
-    text = f"{head}; {first_n} of its {active} active users also use {first}"
-    text += "".join(f", {n} also use {name}" for n, name in shared[1:NAMED])
+    text = f"{head}; {first_n} of its {active} active users also {_use(first_n)} {first}"
+    text += "".join(f", {n} also {_use(n)} {name}" for n, name in shared[1:NAMED])
     rest = len(shared) - NAMED
     more = f"{rest} more tool{'s' if rest != 1 else ''}"
     return text + (f" (and {more} it overlaps)" if rest > 0 else "")

@@ -181,6 +181,6 @@ def test_the_brief_sentence_names_the_three_closest_overlaps() -> None:
               tool("E", "x")]
     assert overlaps.sentence(mine, others, 40) == (
         "Miro renews in 40 days; 3 of its 4 active users also use A, 2 also use B, 1 also "
-        "use C (and 1 more tool it overlaps)")
+        "uses C (and 1 more tool it overlaps)")
     assert overlaps.sentence(mine, others[:1], 1).startswith("Miro renews tomorrow; 3 of")
     assert overlaps.sentence(mine, others[:1], None).startswith("Miro has no renewal date")
