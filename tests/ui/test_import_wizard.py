@@ -18,7 +18,14 @@ from sqlalchemy import func, select
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets import plan
 from stackadmin.services.spreadsheets.importer import template_path
-from stackadmin.store.models import Account, AdoptionSnapshot, AuditEvent, Person, SubscriptionTerm, Tool
+from stackadmin.store.models import (
+    Account,
+    AdoptionSnapshot,
+    AuditEvent,
+    Person,
+    SubscriptionTerm,
+    Tool,
+)
 from stackadmin.ui.env import Env
 from stackadmin.ui.file_menu import ImportExport, install_import_export
 from stackadmin.ui.filedialogs import PathRequest
