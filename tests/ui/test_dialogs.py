@@ -131,3 +131,36 @@ def test_marking_departed_opens_the_checklist_and_outcomes_are_audited(
     assert len(events) == 1 and "shared mailbox" in events[0].summary
     row = person_page.model.row_of(lambda a: a.id == first.id)
     assert person_page.model.row_at(row).outcome == "kept"
+
+
+def test_deleting_a_tool_asks_naming_everything_that_goes_with_it(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any, monkeypatch: Any) -> None:
+    """The demo's HubSpot has one term, accounts and a connection to Salesforce: the
+    question names the connection too (it is deleted with the tool), in the singular."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from stackadmin.store.models import Connection
+
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        return 0  # Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    window.show_page("tools")
+    page = window.pages["tools"]
+    wait_idle(qtbot, window.env)
+    assert page.select_where(lambda r: r.tool.name == "HubSpot Marketing Hub")
+    with demo_ctx.read() as session:
+        hubspot = session.scalars(select(Tool).where(
+            Tool.name == "HubSpot Marketing Hub")).one().id
+        connections = session.scalar(select(func.count()).select_from(Connection).where(
+            (Connection.from_tool_id == hubspot) | (Connection.to_tool_id == hubspot)))
+    assert connections == 1
+    tool_dialogs.delete(page, page._tool())
+    wait_idle(qtbot, window.env)
+    assert len(asked) == 1
+    assert "with its 1 subscription term, 15 accounts and 1 connection?" in asked[0]
+    with demo_ctx.read() as session:  # cancelled: nothing deleted
+        assert session.get(Tool, hubspot) is not None

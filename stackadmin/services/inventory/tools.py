@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.limits import MAX_INACTIVITY_DAYS, check_days
@@ -23,7 +23,19 @@ from stackadmin.services.crud import (
     get_or_404,
 )
 from stackadmin.services.records import ToolRow, by_name, parse_leads
-from stackadmin.store.models import Account, Person, SubscriptionTerm, Tool, Vendor
+from stackadmin.store.models import (
+    Account,
+    BundleItem,
+    Connection,
+    FeedbackResponse,
+    Person,
+    SubscriptionTerm,
+    Tool,
+    ToolContact,
+    ToolDocument,
+    TrainingResource,
+    Vendor,
+)
 
 FIELDS = ("name", "vendor_id", "category", "owner_id", "website", "notes", "inactivity_days",
           "reminder_leads")
@@ -151,21 +163,49 @@ def update_tool(ctx: ServiceContext, tool_id: int, *, expected_version: int | No
 
 @dataclass(frozen=True, slots=True)
 class DeleteImpact:
-    """What deleting a tool takes with it, named before the user confirms."""
+    """What deleting a tool takes with it, named before the user confirms: its terms and
+    accounts, and whatever else is recorded about the tool and goes with it."""
 
     terms: int
     accounts: int
+    connections: int = 0
+    documents: int = 0
+    contacts: int = 0
+    training: int = 0
+    bundle_entries: int = 0
+    feedback_answers: int = 0
 
     def describe(self) -> str:
-        return f"{self.terms} subscription terms and {self.accounts} accounts"
+        parts = [_count(self.terms, "subscription term"), _count(self.accounts, "account")]
+        parts += [_count(n, word) for n, word in (
+            (self.connections, "connection"), (self.documents, "document"),
+            (self.contacts, "vendor contact"), (self.training, "training resource"),
+            (self.bundle_entries, "onboarding bundle entry"),
+            (self.feedback_answers, "feedback answer")) if n]
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _count(n: int, word: str) -> str:
+    many = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n:,} {word if n == 1 else many}"
 
 
 def delete_impact(ctx: ServiceContext, tool_id: int) -> DeleteImpact:
+    def count(model: Any, *where: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
     with ctx.read() as session:
         get_or_404(session, Tool, tool_id, "tool")
-        terms = session.scalar(select(func.count()).where(SubscriptionTerm.tool_id == tool_id))
-        accounts = session.scalar(select(func.count()).where(Account.tool_id == tool_id))
-        return DeleteImpact(terms or 0, accounts or 0)
+        return DeleteImpact(
+            terms=count(SubscriptionTerm, SubscriptionTerm.tool_id == tool_id),
+            accounts=count(Account, Account.tool_id == tool_id),
+            connections=count(Connection, or_(Connection.from_tool_id == tool_id,
+                                              Connection.to_tool_id == tool_id)),
+            documents=count(ToolDocument, ToolDocument.tool_id == tool_id),
+            contacts=count(ToolContact, ToolContact.tool_id == tool_id),
+            training=count(TrainingResource, TrainingResource.tool_id == tool_id),
+            bundle_entries=count(BundleItem, BundleItem.tool_id == tool_id),
+            feedback_answers=count(FeedbackResponse, FeedbackResponse.tool_id == tool_id))
 
 
 def delete_tool(ctx: ServiceContext, tool_id: int) -> DeleteImpact:

@@ -91,8 +91,8 @@ def test_deleting_a_tool_names_what_it_takes(ctx: ServiceContext) -> None:
     terms.create_term(ctx, tool_id=tool.id, currency="USD", unit_price="13.33", seats=10)
     accounts.create_account(ctx, tool_id=tool.id, email="a@example.com")
     impact = tools.delete_tool(ctx, tool.id)
-    assert impact.describe() == "1 subscription terms and 1 accounts"
-    assert "with 1 subscription terms and 1 accounts" in audit.list_events(ctx)[0].summary
+    assert impact.describe() == "1 subscription term and 1 account"
+    assert "with 1 subscription term and 1 account" in audit.list_events(ctx)[0].summary
     with pytest.raises(NotFoundError):
         tools.delete_tool(ctx, tool.id)
 
