@@ -360,6 +360,32 @@ class MainWindow(QMainWindow):
             item.setText("" if compact else page.title)
             item.setSizeHint(QSize(40 if compact else 170, 34))
 
+    def keyPressEvent(self, event: Any) -> None:
+        """A page's own shortcut (Ctrl+N, Ctrl+F…) pressed where the page does not see it
+        (the sidebar, which keeps the focus after a click or Ctrl+1…9; or no focus at all)
+        works on the page shown, as its toolbar and Help → Keyboard shortcuts say."""
+        if not self._page_shortcut(event):
+            super().keyPressEvent(event)
+
+    def _page_shortcut(self, event: Any) -> bool:
+        from PySide6.QtCore import Qt
+
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return False  # Del and the like act where the focus is, never from afar
+        page = self.pages.get(self.current_key)
+        if page is None or not page.isVisible():
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        for widget in (page, *page.findChildren(QWidget)):
+            if not widget.isVisible():
+                continue
+            for action in widget.actions():
+                if action.isEnabled() and pressed in action.shortcuts():
+                    action.trigger()
+                    event.accept()
+                    return True
+        return False
+
     def closeEvent(self, event: Any) -> None:
         self.save_state()
         self.env.tasks.cancel()

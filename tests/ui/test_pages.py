@@ -157,6 +157,34 @@ def test_keyboard_search_down_enter_opens_the_person(window: MainWindow, qtbot: 
     assert window.pages["person"].person_id == someone.id
 
 
+def test_a_pages_shortcuts_work_with_the_focus_in_the_sidebar(window: MainWindow,
+                                                             qtbot: Any) -> None:
+    """Ctrl+2 (or a click in the sidebar) leaves the focus in the sidebar: Ctrl+F and
+    Ctrl+N still act on the page shown, as its toolbar and the Help say."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from stackadmin.ui.dialogs import FormDialog
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Tools
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "tools"
+    window.sidebar.setFocus()
+    assert QApplication.focusWidget() is window.sidebar
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.pages["tools"].search
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    forms = [w for w in window.pages["tools"].findChildren(FormDialog) if w.isVisible()]
+    assert [f.windowTitle() for f in forms] == ["Add a tool"]
+    forms[0].reject()
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Down)  # the sidebar's own keys are its own
+    wait_idle(qtbot, window.env)
+    assert window.current_key == "renewals"
+
+
 def test_overdue_cancel_by_dates_are_shown_in_the_warning_colour(window: MainWindow,
                                                                  qtbot: Any) -> None:
     """Undecided terms past their cancel-by date are red, those within 30 days orange, in the
