@@ -40,8 +40,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("↓ in the search box", "Go to the table's first row"),
     ("Enter or double-click", "Open the selected row (a tool's page, a person's page…)"),
     ("Ctrl+C", "Copy the selected rows (they paste into a spreadsheet)"),
-    ("Ctrl+N", "Add on the page shown: a tool, a term, an account, a connection, a request, "
-               "an onboarding bundle"),
+    ("Ctrl+N", "Add on the page shown: a tool, a term, a person, an account, a connection, "
+               "a request, an onboarding bundle"),
     ("Del", "Delete the selected row, after asking"),
     ("Ctrl+T", "Edit a tool's capability tags (Consolidation)"),
     ("Esc in the search box", "Clear the search"),

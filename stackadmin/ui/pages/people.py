@@ -46,7 +46,7 @@ class PeoplePage(TablePage):
         super().__init__(env, parent)
         from stackadmin.ui.dialogs import people as dialogs
 
-        self.add_action("Add person", "add", lambda: dialogs.create(self))
+        self.add_action("Add person", "add", lambda: dialogs.create(self), shortcut="Ctrl+N")
         self.add_action("Edit", "edit", lambda: dialogs.edit(self, self.current_row()),
                         needs_row=True)
         self.add_action("Open", "people", lambda: self.activate(self.current_row()),
@@ -54,7 +54,7 @@ class PeoplePage(TablePage):
         self.add_action("Mark departed", "depart",
                         lambda: dialogs.depart(self, self.current_row()), needs_row=True)
         self.add_action("Delete", "delete", lambda: dialogs.delete(self, self.current_row()),
-                        needs_row=True)
+                        needs_row=True, shortcut="Del")
         self.table.add_choice("department", lambda p: p.department or "", width=140,
                               tip="Only this department")
         self.table.add_choice("status", lambda p: p.status, width=110, tip="Active or departed")
