@@ -164,3 +164,28 @@ def test_deleting_a_tool_asks_naming_everything_that_goes_with_it(
     assert "with its 1 subscription term, 15 accounts and 1 connection?" in asked[0]
     with demo_ctx.read() as session:  # cancelled: nothing deleted
         assert session.get(Tool, hubspot) is not None
+
+
+def test_deleting_a_term_asks_with_its_dates_as_the_pages_write_them(
+        window: MainWindow, qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from stackadmin.ui.fmt import date_text
+
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        return 0  # Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    window.show_page("renewals")
+    page = window.pages["renewals"]
+    wait_idle(qtbot, window.env)
+    term = page.model.row_at(0).term
+    assert term.term_start is not None and term.renewal_date is not None
+    term_dialogs.delete(page, term)
+    assert len(asked) == 1
+    assert (f"({date_text(term.term_start)} to {date_text(term.renewal_date)})"
+            in asked[0])  # 12/15/2025, not 2025-12-15
+    assert term.term_start.isoformat() not in asked[0]

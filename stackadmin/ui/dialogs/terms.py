@@ -171,9 +171,12 @@ def recommend_seats(dialog: FormDialog, term: TermRow) -> None:
 def delete(page: Page, term: TermRow | None) -> None:
     if term is None:
         return
+    from stackadmin.ui.fmt import date_text
+
     if not confirm(page, "Delete term",
                    f"Delete the {term.tool} term {term.plan!r} "
-                   f"({term.term_start or 'no start'} to {term.renewal_date or 'open'})? "
+                   f"({date_text(term.term_start) or 'no start'} to "
+                   f"{date_text(term.renewal_date) or 'open'})? "
                    "Its renewal decisions and reminders go with it; seats stay."):
         return
 
