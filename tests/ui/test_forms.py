@@ -112,6 +112,32 @@ def test_the_base_currency_setting_is_chosen_from_the_iso_codes(
     assert all_settings(demo_ctx)["base_currency"] == "EUR"
 
 
+def test_a_setting_refused_beside_one_saved_keeps_what_was_typed_and_why(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """Saving reloads the page when something was saved: the refused field keeps the text
+    typed into it and its problem (both were replaced by the stored value)."""
+    window.show_page("settings")
+    wait_idle(qtbot, window.env)
+    page = window.pages["settings"]
+    page.inputs["reminder_leads"].setText("90,abc")
+    page.inputs["headroom_pct"].setText("15")
+    page.save()
+    wait_idle(qtbot, window.env)
+    qtbot.waitUntil(lambda: page.inputs["headroom_pct"].text() == "15")
+    wait_idle(qtbot, window.env)  # the reload after the save
+    saved = all_settings(demo_ctx)
+    assert saved["headroom_pct"] == "15" and saved["reminder_leads"] == "90,60,30,7"
+    assert page.inputs["reminder_leads"].text() == "90,abc"
+    assert "'abc' is not a number of days" in page.problems["reminder_leads"].text()
+    assert not page.problems["reminder_leads"].isHidden()
+    page.inputs["reminder_leads"].setText("60,30")  # corrected: saved, the problem gone
+    page.save()
+    wait_idle(qtbot, window.env)
+    assert all_settings(demo_ctx)["reminder_leads"] == "60,30"
+    assert page.problems["reminder_leads"].isHidden()
+    assert page.inputs["reminder_leads"].text() == "60,30"
+
+
 def test_the_digest_frequency_and_mail_security_are_chosen_in_words(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
     window.show_page("settings")

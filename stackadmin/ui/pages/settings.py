@@ -210,6 +210,10 @@ class SettingsPage(Page):
         values, rates = result
         self.loaded_values = values
         for key, edit in self.inputs.items():
+            if not self.problems[key].isHidden():
+                # Refused on the last save while others were saved (which reloads the
+                # page): what the user typed stays, with the reason, until corrected.
+                continue
             value = values.get(key, "")
             if key in CHOICES and isinstance(edit, QComboBox):
                 edit.setCurrentIndex(max(edit.findData(value), 0))
@@ -224,7 +228,6 @@ class SettingsPage(Page):
                 edit.blockSignals(False)
             else:
                 edit.setText(value)
-            self.problems[key].hide()
         self.rate_model.set_rows(rates)
         self.rate_sizer.measure(longest_texts(RATE_COLUMNS, rates))
         self.loaded.emit()
