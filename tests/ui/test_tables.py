@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QStyleOptionViewItem
@@ -332,3 +333,45 @@ def test_the_seats_menu_exempts_in_one_batch_that_edit_undo_puts_back(
     wait_idle(qtbot, window.env)
     with demo_ctx.read() as session:
         assert not any(session.scalars(select(Account.exempt).where(Account.id.in_(ids))))
+
+
+@pytest.mark.parametrize(("key", "target", "columns"), [
+    ("feedback", None, ("Score", "Change", "Annual cost")),
+    ("consolidation", None, ("Annual cost", "Saving a year")),
+    ("person", "maya", ("Annual cost",)),
+])
+def test_export_this_view_writes_money_and_scores_as_numbers(
+        key: str, target: str | None, columns: tuple[str, ...], window: MainWindow,
+        demo_ctx: ServiceContext, qtbot: Any, tmp_path: Path) -> None:
+    """As on the Tools, Renewals and Savings pages: '37620.00', not '$37,620.00' (text to a
+    spreadsheet), and a fall '-1.21', not the text "'-1.21"."""
+    from decimal import Decimal, InvalidOperation
+
+    if target == "maya":
+        with demo_ctx.read() as session:
+            maya = session.scalars(select(Person.id).where(
+                Person.email == "maya.petrov@example.com")).one()
+        window.show_page(key, {"person_id": maya})
+        wait_idle(qtbot, window.env)
+        page = window.pages[key]
+    else:
+        page = _page(window, qtbot, key)
+    assert page.model.shown
+    path = tmp_path / f"{key}.csv"
+    page.table.menus.write_view(str(path))
+    wait_idle(qtbot, window.env)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    numbers = 0
+    for title in columns:
+        n = rows[0].index(title)
+        for row in rows[1:]:
+            cell = row[n]
+            if not cell or cell[0].isalpha():  # unknown / flat price: said in words
+                continue
+            try:
+                Decimal(cell)
+            except InvalidOperation:
+                pytest.fail(f"{key}, {title}: {cell!r} is not a number")
+            numbers += 1
+    assert numbers

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from stackadmin.ui.dialogs import Field, FormDialog
-from stackadmin.ui.fmt import base_text, date_text, plural
+from stackadmin.ui.fmt import base_amount, base_text, date_text, plural
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 
@@ -37,6 +37,7 @@ def _columns(base: str = "USD") -> list[Column[Overlap]]:
                                            f"{t.seats_purchased:,} seats" for t in o.tools)),
         Column("Shared", lambda o: ", ".join(o.shared), width=150),
         Column("Annual cost", lambda o: base_text(o.annual_cost_base, base),
+               export=lambda o: base_amount(o.annual_cost_base, base),
                key=lambda o: o.annual_cost_base, numeric=True, width=100, searchable=False),
         Column("Active", lambda o: " / ".join(f"{t.seats_active:,}" for t in o.tools),
                key=lambda o: sum(t.seats_active for t in o.tools), width=90,
@@ -53,6 +54,8 @@ def _columns(base: str = "USD") -> list[Column[Overlap]]:
                                  f"{plural(o.extra_seats, 'seat')} more than its unused "
                                  "ones"),
         Column("Saving a year", lambda o: _saving_text(o, base),
+               export=lambda o: _saving_text(o, base) if o.saving_base is None
+               else base_amount(o.saving_base, base),
                key=lambda o: o.saving_base, numeric=True, searchable=False,
                warn=lambda o: o.saving_base is None),
     ]

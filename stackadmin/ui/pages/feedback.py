@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
+from stackadmin.domain.scorecard import rounded
 from stackadmin.ui.buying.feedback_section import FEEDBACK, ToolFeedbackSection, score_text
 from stackadmin.ui.filedialogs import PathAsker, PathRequest, ask_with_dialog, last_dir
-from stackadmin.ui.fmt import base_text, date_text
+from stackadmin.ui.fmt import base_amount, base_text, date_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 
@@ -29,11 +30,13 @@ def _columns() -> list[Column[ToolSatisfaction]]:
     return [
         Column("Tool", lambda t: t.tool, width=160),
         Column("Score", lambda t: score_text(t.average), key=lambda t: t.average,
-               numeric=True, width=60, warn=lambda t: t.average < 3,
+               export=lambda t: rounded(t.average), numeric=True, width=60,
+               warn=lambda t: t.average < 3,
                tooltip=lambda t: f"Mean of {t.responses} scores out of 5"),
         Column("Change", lambda t: "" if t.change is None else
                f"{'+' if t.change > 0 else ''}{score_text(t.change)}",
-               key=lambda t: t.change, numeric=True, width=64, searchable=False,
+               key=lambda t: t.change, export=lambda t: rounded(t.change), numeric=True,
+               width=64, searchable=False,
                warn=lambda t: t.change is not None and t.change < 0,
                tooltip=lambda t: "Since the round before" if t.change is not None
                else "Not rated in an earlier round"),
@@ -44,6 +47,7 @@ def _columns() -> list[Column[ToolSatisfaction]]:
         Column("Trend", _trend, width=120, searchable=False, hidden=True),
         Column("Annual cost", lambda t: base_text(t.annual_cost_base, t.base_currency)
                if t.annual_cost_base is not None else "unknown",
+               export=lambda t: base_amount(t.annual_cost_base, t.base_currency),
                key=lambda t: t.annual_cost_base, numeric=True, searchable=False),
     ]
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from stackadmin.ui import icons, seat_actions
 from stackadmin.ui.dialogs import FormDialog
-from stackadmin.ui.fmt import base_text, date_text, plural
+from stackadmin.ui.fmt import base_amount, base_text, date_text, plural
 from stackadmin.ui.pages.base import TablePage
 from stackadmin.ui.tablemodel import Column
 from stackadmin.ui.theme import WARN
@@ -53,6 +53,13 @@ def _cost(a: PersonAccount) -> str:
     return base_text(a.annual_cost_base, a.base_currency)
 
 
+def _cost_cell(a: PersonAccount) -> Any:
+    """What "Export this view…" writes: the amount as a number; the words when unknown."""
+    if a.missing_rates or a.annual_cost_base is None:
+        return _cost(a)
+    return base_amount(a.annual_cost_base, a.base_currency)
+
+
 def _columns() -> list[Column[PersonAccount]]:
     return [
         Column("Tool", lambda a: a.tool, width=170, elide="middle"),
@@ -65,7 +72,7 @@ def _columns() -> list[Column[PersonAccount]]:
                searchable=False, width=110, warn=lambda a: a.active_after_leaving,
                tooltip=lambda a: "Used after their last day: check the access was removed"
                if a.active_after_leaving else ""),
-        Column("Annual cost", _cost,
+        Column("Annual cost", _cost, export=_cost_cell,
                key=lambda a: a.annual_cost_base, numeric=True, searchable=False, width=95),
         Column("Exemption", lambda a: a.exempt_reason or "" if a.exempt else "", width=120),
         Column("Offboarding", lambda a: a.outcome_text),
