@@ -232,7 +232,7 @@ class ToolAdoptionSection(_ToolSection):
         return run
 
     def show_data(self, data: Any) -> None:
-        from stackadmin.ui.fmt import base_text
+        from stackadmin.ui.fmt import base_text, date_text
 
         trend, targets, self.tool_name = data
         days = [p.day.isoformat() for p in trend.days]
@@ -241,8 +241,8 @@ class ToolAdoptionSection(_ToolSection):
         last = trend.days[-1] if trend.days else None
         self.cost.setText("" if last is None else
                           f"Annual cost {base_text(last.annual_cost_base, trend.base_currency)}"
-                          f" on {last.day.isoformat()}; history since "
-                          f"{trend.first_day.isoformat() if trend.first_day else '—'}")
+                          f" on {date_text(last.day)}; history since "
+                          f"{date_text(trend.first_day) or '—'}")
         target = targets[0] if targets else None
         self.target = target
         if target is None:

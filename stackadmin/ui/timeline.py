@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from stackadmin.ui.fmt import plural
+from stackadmin.ui.fmt import date_text, plural
 
 MONTHS = 12
 LANE_H = 24
@@ -276,8 +276,8 @@ class RenewalTimeline(QWidget):
     def tooltip(mark: Mark) -> str:
         when = (f"missed {plural(-mark.days_left, 'day')} ago" if mark.days_left < 0
                 else "today" if mark.days_left == 0 else f"in {plural(mark.days_left, 'day')}")
-        lines = [mark.label, f"Cancel by {mark.cancel_by.isoformat()} ({when})",
-                 f"Renews {mark.renewal_date.isoformat()}"
+        lines = [mark.label, f"Cancel by {date_text(mark.cancel_by)} ({when})",
+                 f"Renews {date_text(mark.renewal_date)}"
                  + (" automatically" if mark.auto_renew else ""),
                  f"Decision: {mark.decision}"]
         if mark.detail:

@@ -177,6 +177,12 @@ def test_deciding_on_the_page_buys_the_candidate(window: MainWindow, demo_ctx: S
         assert s.get(ToolRequest, 1).status == "purchased"  # type: ignore[union-attr]
     wait_idle(qtbot, window.env)
     assert "purchased" in page.heading.text() and not page.actions_["decide"].isEnabled()
+    from stackadmin.ui.fmt import date_text
+
+    decided = page.comparison.notes.text()  # the day as the pages write it, not ISO
+    day = page.comparison.report.decision.decided_at
+    assert f"Decided {date_text(day)} by " in decided
+    assert day.date().isoformat() not in decided
 
 
 def test_scoring_from_the_page(window: MainWindow, demo_ctx: ServiceContext,

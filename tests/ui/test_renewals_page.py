@@ -15,6 +15,7 @@ from stackadmin.domain.vocab import ReminderState
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.renewals.reminders import decide
 from stackadmin.store.models import ReminderStateRow, TermDecision
+from stackadmin.ui.fmt import date_text
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.pages.renewals import UNDATED, WINDOWS, RenewalLine, RenewalsPage
 from stackadmin.ui.timeline import HEADER_H, LANE_H
@@ -181,6 +182,11 @@ def test_timeline_shows_the_next_12_months_and_a_click_selects_the_term(
                      pos=QPoint(50, HEADER_H + lane * LANE_H + LANE_H // 2))
     assert page.current_row().id == target
     assert timeline.selected == target
+    mark = timeline.marks[lane]
+    tip = timeline.tooltip(mark)  # the dates as the list writes them, not ISO
+    assert f"Cancel by {date_text(mark.cancel_by)} (" in tip
+    assert f"Renews {date_text(mark.renewal_date)}" in tip
+    assert mark.cancel_by.isoformat() not in tip
     screenshot(window, "renewals-timeline")
     page.list_button.click()
     assert page.view.isVisible()

@@ -96,6 +96,11 @@ def test_tool_sections(env: Env, demo_ctx: ServiceContext, qtbot: Any) -> None:
     assert "3 connections depend on it" in conns.summary.text()
     assert "target 80 % of Engineering active in Jira" in adopt.summary.text()
     assert adopt.chart.days and adopt.chart.series[1][0] == "active"
+    from stackadmin.ui.fmt import date_text
+
+    today = demo_ctx.today()
+    assert f" on {date_text(today)}; history since {date_text(today)}" in adopt.cost.text()
+    assert today.isoformat() not in adopt.cost.text()  # dates as the pages write them
     assert "1 guide, 1 link, 1 champion" in train.summary.text()
     assert {(r.kind, r.title) for r in train.model.all_rows()} >= {
         ("guide", "Jira at our company"), ("champion", "Bruno Singh")}

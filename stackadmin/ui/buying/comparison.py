@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui.buying.score_chart import WIDE_SPREAD, ChartBar, ScoreChart
-from stackadmin.ui.fmt import base_text, money_text
+from stackadmin.ui.fmt import base_text, date_text, money_text
 from stackadmin.ui.tablemodel import Column, RowTableModel
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def notes_text(report: EvaluationReport) -> str:
                          "is unknown.")
     if report.decision is not None:
         d = report.decision
-        lines.append(f"Decided {d.decided_at.date().isoformat()} by {d.decided_by}: "
+        lines.append(f"Decided {date_text(d.decided_at)} by {d.decided_by}: "
                      f"{d.candidate} — {d.rationale}")
     if any(_disagree(c, k.key) for c in report.candidates for k in report.criteria):
         lines.append("In red: evaluators two or more points apart on that criterion (or a "
