@@ -3,6 +3,7 @@ functions (safe on worker threads: each thread formats with its own QLocale)."""
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,6 +75,22 @@ def parse_date_text(text: str) -> date | str | None:
     if parsed.isValid():
         return date(parsed.year(), parsed.month(), parsed.day())
     return clean
+
+
+_ISO_DAY = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
+
+
+def dates_as_shown(text: str) -> str:
+    """A sentence from a service with its ISO dates (2026-05-10) written as the pages write
+    dates (5/10/2026); anything that is not a real date is left as it is."""
+
+    def day(found: re.Match[str]) -> str:
+        try:
+            return date_text(date.fromisoformat(found.group(0)))
+        except ValueError:
+            return found.group(0)
+
+    return _ISO_DAY.sub(day, text)
 
 
 def money_text(money: Any) -> str:

@@ -268,6 +268,15 @@ def test_directory_tab_shows_the_reconciliation(
     assert f"{n} unknown user{'' if n == 1 else 's'} (accounts matched to no person)" in summary
     departed_seats = sum(len(h.accounts) for h in report.departed_holders)
     assert f"still holding {departed_seats} seats" in summary
+    from stackadmin.ui.fmt import date_text
+
+    leaver = report.active_after_leaving[0]  # its detail writes the day as the pages do
+    model = page.directory_model
+    row = model.row_of(lambda d: d.finding == "used after leaving"
+                       and d.account_id == leaver.account.account_id)
+    detail = model.index(row, len(model.columns) - 1).data()
+    assert f"left on {date_text(leaver.end_date)} and used" in detail
+    assert leaver.end_date.isoformat() not in detail
     page.tabs.setCurrentIndex(1)
     page.directory.table.choose("finding", "duplicate account")
     assert {d.finding for d in page.directory_model.visible_rows()} == {"duplicate account"}

@@ -390,20 +390,11 @@ def combo_value(combo: QComboBox, kind: str) -> str:
 def _sentence(text: str) -> str:
     """A problem as a form shows it: a capital first, and a date asked for in the form its
     field takes (the user's format, or the calendar), not the ISO form the CLI takes."""
-    import re
-    from datetime import date
-
-    from stackadmin.ui.fmt import date_format, date_text
-
-    def day(found: re.Match[str]) -> str:
-        try:
-            return date_text(date.fromisoformat(found.group(0)))
-        except ValueError:
-            return found.group(0)
+    from stackadmin.ui.fmt import date_format, dates_as_shown
 
     text = text.replace("in the form YYYY-MM-DD",
                         f"in the form {date_format().lower()} (or pick it from the calendar)")
-    text = re.sub(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])", day, text)  # as the fields show dates
+    text = dates_as_shown(text)  # as the fields show dates
     return text[:1].upper() + text[1:]
 
 

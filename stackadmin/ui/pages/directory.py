@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from stackadmin.ui.filtertable import FilteredTable
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import date_text, dates_as_shown
 from stackadmin.ui.tablemodel import Column, search_text
 from stackadmin.ui.theme import WARN
 
@@ -33,7 +33,8 @@ def directory_columns() -> list[Column[DirectoryLine]]:
         Column("Status", lambda d: d.status, width=80),
         Column("Last activity", lambda d: date_text(d.last_activity),
                key=lambda d: d.last_activity, searchable=False, width=95),
-        Column("Detail", lambda d: d.detail, tooltip=lambda d: d.detail),
+        Column("Detail", lambda d: dates_as_shown(d.detail),
+               tooltip=lambda d: dates_as_shown(d.detail)),
     ]
 
 
