@@ -51,6 +51,23 @@ def qt_warnings_fail(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def keys_let_go(qapp: Any) -> Iterator[None]:
+    """No modifier stays held into the next test: the application keeps the modifiers of the
+    last key event it saw (a Ctrl+N whose release went to a dialog leaves Ctrl down), and a
+    later selectRow with Ctrl down toggles the row instead of selecting it."""
+    yield
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    if QGuiApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        receiver = QWidget()  # a release with no modifier, to a widget of its own
+        QTest.keyRelease(receiver, Qt.Key.Key_Control)
+        receiver.deleteLater()
+
+
+@pytest.fixture(autouse=True)
 def gui_thread_collector(qapp: Any) -> Iterator[None]:
     """Cycles are collected on the GUI thread only, as the app does (stackadmin.app.run_gui);
     automatic collection is back on after the test, for the tests that are not about Qt."""
