@@ -66,13 +66,15 @@ def _trace_value(name: str, value: float) -> None:
 def first_reminder_check(ctx: ServiceContext) -> Any:
     """The reminder panel's first check (its result, as a check job gives it), done in the
     job that opens the database: before any page's work starts, so it does not share the
-    interpreter lock with them. None when it fails: the panel then checks on its own."""
+    interpreter lock with them. None when it fails: the panel then checks on its own.
+    Which reminders are due, without their tools' active seats: the panel counts those
+    right after, as the first page counts its seats once it shows its figures."""
     try:
         from stackadmin.services.renewals.reminders import due_reminders
 
         started = time.perf_counter()
         day = ctx.today()
-        rows = due_reminders(ctx, day)
+        rows = due_reminders(ctx, day, with_seats=False)
         return day, rows, time.perf_counter() - started
     except Exception:
         import logging

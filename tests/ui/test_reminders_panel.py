@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject
+from PySide6.QtCore import Qt as QtNs
 from PySide6.QtWidgets import QLabel, QSystemTrayIcon
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ from stackadmin.store.models import (
 from stackadmin.ui.env import Env
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.mainwindow import MainWindow
-from stackadmin.ui.reminders.panel import ReminderCenter, install_reminders
+from stackadmin.ui.reminders.panel import ReminderCenter, install_reminders, seats_text
 from stackadmin.ui.tray import TrayNotifier
 from tests.conftest import TODAY
 from tests.ui.conftest import make_env, screenshot, wait_idle
@@ -118,6 +119,35 @@ def test_panel_pops_up_at_start_with_every_due_reminder_most_urgent_first(
     assert _audit(demo_ctx, "reminder_state") == []
     assert center.button.isVisible() and str(len(expected)) in center.button.text()
     screenshot(window, "reminder-panel")
+
+
+def test_a_first_check_made_without_seats_shows_at_once_and_its_seats_follow(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The start's check says which reminders are due; their tools' active seats (a count
+    over every seat of those tools) are filled in right after, as the panel's own checks
+    give them."""
+    full = due_reminders(demo_ctx)
+    quick = due_reminders(demo_ctx, with_seats=False)
+    assert [r.key for r in quick] == [r.key for r in full]
+    assert any(r.renewal.seats_active for r in full)
+    tray, _made = _tray(window, False)
+    center = install_reminders(window, window.env, tray=tray, popup=False,
+                               first=(demo_ctx.today(), quick, 0.0))
+    seats = 7  # "Seats / active"
+    assert center.panel.model.headerData(seats, QtNs.Orientation.Horizontal) == "Seats / active"
+    shown: list[list[str]] = []
+    center.checked.connect(lambda: shown.append(_column(center, seats)))
+    with qtbot.waitSignal(center.seats_counted, timeout=20_000):
+        center.start()
+    assert shown and all(text.endswith(" / …") for text in shown[0])
+    assert _column(center, seats) == [seats_text(r.renewal) for r in full]
+    assert center.seats_seconds > 0
+    wait_idle(qtbot, window.env)
+
+
+def _column(center: ReminderCenter, column: int) -> list[str]:
+    model = center.panel.model
+    return [model.index(row, column).data() for row in range(model.rowCount())]
 
 
 def test_a_restart_does_not_pop_up_reminders_already_shown(

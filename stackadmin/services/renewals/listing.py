@@ -50,6 +50,7 @@ class RenewalRow:
     owner_email: str | None
     decision: Decision
     decision_note: str | None
+    seats_counted: bool = False  # seats_active was counted (with_active_seats)
 
     @property
     def decided(self) -> bool:
@@ -244,7 +245,8 @@ def with_active_seats(ctx: ServiceContext, rows: list[RenewalRow],
     """The rows with seats_active filled in (0 for a tool without active seats, None for
     one whose activity is unknown)."""
     counts = active_seats(ctx, day, {r.tool_id for r in rows})
-    return [replace(r, seats_active=counts.get(r.tool_id, 0)) for r in rows]
+    return [replace(r, seats_active=counts.get(r.tool_id, 0), seats_counted=True)
+            for r in rows]
 
 
 def list_renewals(ctx: ServiceContext, *, as_of: date | None = None,

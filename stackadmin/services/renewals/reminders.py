@@ -4,7 +4,7 @@ acknowledge, decision), each stored and audited in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -101,6 +101,15 @@ def due_reminders(ctx: ServiceContext, as_of: date | None = None, *, new_only: b
     if with_seats:
         by_term = {r.term_id: r for r in with_active_seats(ctx, shown_rows, day)}
     return [ReminderRow(d.key, by_term[d.key.term_id], d.state, d.due_since) for d in due]
+
+
+def with_seats_counted(ctx: ServiceContext, rows: list[ReminderRow],
+                       as_of: date | None = None) -> list[ReminderRow]:
+    """`rows` (from `due_reminders(..., with_seats=False)`) with their tools' active seats
+    counted: the check first, the counting (a query over every seat of those tools) after."""
+    day = as_of or ctx.today()
+    counted = {r.term_id: r for r in with_active_seats(ctx, [r.renewal for r in rows], day)}
+    return [replace(r, renewal=counted[r.key.term_id]) for r in rows]
 
 
 def reminder_for_term(ctx: ServiceContext, term_id: int,

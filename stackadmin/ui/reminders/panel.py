@@ -105,6 +105,8 @@ def cost_text(renewal: RenewalRow) -> str:
 
 def seats_text(renewal: RenewalRow) -> str:
     bought = "—" if renewal.seats_purchased is None else f"{renewal.seats_purchased:,}"
+    if not renewal.seats_counted:
+        return f"{bought} / …"  # counted right after the check (ReminderCenter)
     active = "?" if renewal.seats_active is None else f"{renewal.seats_active:,}"
     return f"{bought} / {active}"
 
@@ -295,6 +297,7 @@ class ReminderCenter(QObject):
 
     popped = Signal(list)  # the new ReminderRows just put in front of the user
     checked = Signal()  # a check finished (its rows are in the panel)
+    seats_counted = Signal()  # the active seats of a check made without them are filled in
 
     def __init__(self, env: Env, window: QMainWindow, *, tray: TrayNotifier | None = None,
                  interval_ms: int = HOUR_MS, day_check_ms: int = MINUTE_MS) -> None:
@@ -329,6 +332,8 @@ class ReminderCenter(QObject):
         # A first check already made (day, rows, seconds), delivered at start without a job.
         self.first_check: tuple[date, list[ReminderRow], float] | None = None
         self.work_seconds = 0.0  # how long the last check worked (on its worker)
+        self.seats_seconds = 0.0  # how long counting the first check's seats worked
+        self._shown: list[ReminderRow] = []  # the rows of the last check, in the panel
         self._popup_wanted = False
         self._announced: set[ReminderKey] = set()  # popped this session, even if not yet saved
         env.data_changed.connect(self._data_changed)
@@ -373,12 +378,36 @@ class ReminderCenter(QObject):
     def _checked(self, result: tuple[date, list[ReminderRow], float]) -> None:
         self.day, rows, self.work_seconds = result
         popup, self._popup_wanted = self._popup_wanted, False
+        self._shown = rows
         self.panel.set_rows(rows)
         self._show_count(rows)
         new = [r for r in rows if r.is_new and r.key not in self._announced]
         if popup and new:
             self._pop_up(new)
+        if any(not r.renewal.seats_counted for r in rows):
+            self._count_seats(self.day, rows)
         self.checked.emit()
+
+    def _count_seats(self, day: date, rows: list[ReminderRow]) -> None:
+        """Fills in the active seats of a check made without them (the first, at start-up:
+        the reminders show at once, the counting over their tools' seats follows)."""
+
+        def work(ctx: ServiceContext, _job: Job) -> list[ReminderRow]:
+            from stackadmin.services.renewals.reminders import with_seats_counted
+
+            started = time.perf_counter()
+            counted = with_seats_counted(ctx, rows, day)
+            self.seats_seconds = time.perf_counter() - started
+            return counted
+
+        def show(counted: list[ReminderRow]) -> None:
+            if self._shown is rows:  # no newer check has replaced them meanwhile
+                self._shown = counted
+                self.panel.set_rows(counted)
+            self.seats_counted.emit()
+
+        # Under the check's key: a newer check cancels it (its rows come counted).
+        self.env.run(work, show, key=CHECK_KEY)
 
     def _pop_up(self, new: list[ReminderRow]) -> None:
         self._announced.update(r.key for r in new)
