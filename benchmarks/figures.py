@@ -144,13 +144,17 @@ def start_figures(setup: Setup) -> list[Result]:
     ready, floor = interleaved(app, bare, setup.runs)
     painted = Series([t["painted"] for t in apps])
     bare_painted = Series([t["painted"] for t in bares])
-    work = Series([t.get("reminders-work", float("nan")) for t in apps])
+    # The check (which reminders are due), then the count of their tools' active seats, which
+    # the panel makes right after the start: both are the reminder check's work.
+    work = Series([t.get("reminders-work", float("nan")) + t.get("reminders-seats-work", 0.0)
+                   for t in apps])
     return [
         _ratio("gui:painted", "window painted (vs a bare QMainWindow)", painted,
                bare_painted, RATIO),
         _ratio("gui:ready", "window ready: first page, database, reminder check (vs bare "
                             "window + import sqlalchemy.orm)", ready, floor, RATIO),
-        Result("gui:reminders", "reminder check, work on its worker", "s", work.median, None,
+        Result("gui:reminders", "reminder check, work on its worker (the due reminders, then "
+                                "their seats)", "s", work.median, None,
                f"≤ {REMINDER_S * 1000:.0f} ms", work.median <= REMINDER_S, work.values),
     ]
 

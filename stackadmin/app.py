@@ -12,9 +12,10 @@ Start-up order matters (the costs are in docs/platform-notes.md):
    driver alone (sqlite3, psycopg) from a database at the head revision, and shown: the
    window is ready.
 3. The data stack (SQLAlchemy ~0.3 s) is imported and the database opened, on a worker,
-   which also makes the first reminder check.
+   which also makes the first reminder check: which reminders are due.
 4. The reminder panel shows that check, then the first page finishes loading (or loads,
-   when there was no first look): the start is over (`gui --exit-when-ready` exits then).
+   when there was no first look): the start is over (`gui --exit-when-ready` exits then,
+   once the panel has also counted its reminders' seats, which it does right after).
    The menus the start does not need (Import, Export, New request, Help) come after it.
 `STACKADMIN_TRACE_STARTUP=1` prints each step with its time (what `python -m benchmarks`
 reads for the window figures).
@@ -72,10 +73,10 @@ def first_reminder_check(ctx: ServiceContext) -> Any:
     try:
         from stackadmin.services.renewals.reminders import due_reminders
 
-        started = time.perf_counter()
+        started = time.thread_time()  # its own work: the CPU time of this thread
         day = ctx.today()
         rows = due_reminders(ctx, day, with_seats=False)
-        return day, rows, time.perf_counter() - started
+        return day, rows, time.thread_time() - started
     except Exception:
         import logging
 
@@ -274,7 +275,13 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
             _trace_value("reminders-work", center.work_seconds)
             end_gc_hold()
             if exit_when_ready:
-                QTimer.singleShot(0, lambda: app.exit(0))  # once the events queued are handled
+                # Once the events queued are handled, and the panel's seats are counted (that
+                # work, after the start, is traced for the benchmarks too).
+                if center.counting:
+                    center.seats_counted.connect(lambda: QTimer.singleShot(0, lambda: app.exit(0)))
+                    QTimer.singleShot(SHUTDOWN_WAIT_MS, lambda: app.exit(0))  # never hang on it
+                else:
+                    QTimer.singleShot(0, lambda: app.exit(0))
                 return
             finish_window()
             from stackadmin.ui.running_center import install_running
@@ -285,6 +292,8 @@ def run_gui(db: str | None = None, *, exit_when_ready: bool = False,
             install_sync(window, env)  # vendor syncs when due
 
         center.checked.connect(checked)
+        center.seats_counted.connect(
+            lambda: _trace_value("reminders-seats-work", center.seats_seconds))
         tasks.finished.connect(lambda job: checked() if job.key == CHECK_KEY else None)
 
     def finish_window() -> None:

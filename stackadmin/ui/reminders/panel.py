@@ -9,6 +9,7 @@ app was closed arrive in the first check as one panel, the most urgent first.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -40,6 +41,8 @@ from stackadmin.ui.reminders import actions
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel
 from stackadmin.ui.timeline import urgency_colour
 from stackadmin.ui.tray import TrayNotifier
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from stackadmin.domain.reminders import ReminderKey
@@ -333,6 +336,7 @@ class ReminderCenter(QObject):
         self.first_check: tuple[date, list[ReminderRow], float] | None = None
         self.work_seconds = 0.0  # how long the last check worked (on its worker)
         self.seats_seconds = 0.0  # how long counting the first check's seats worked
+        self.counting = False  # a check's seats are being counted (seats_counted follows)
         self._shown: list[ReminderRow] = []  # the rows of the last check, in the panel
         self._popup_wanted = False
         self._announced: set[ReminderKey] = set()  # popped this session, even if not yet saved
@@ -368,10 +372,10 @@ class ReminderCenter(QObject):
         def work(ctx: ServiceContext, _job: Job) -> tuple[date, list[ReminderRow], float]:
             from stackadmin.services.renewals.reminders import due_reminders
 
-            started = time.perf_counter()
+            started = time.thread_time()  # the work itself, not the wait for the lock
             day = ctx.today()
             rows = due_reminders(ctx, day)
-            return day, rows, time.perf_counter() - started
+            return day, rows, time.thread_time() - started
 
         return self.env.run(work, self._checked, key=CHECK_KEY)
 
@@ -395,19 +399,26 @@ class ReminderCenter(QObject):
         def work(ctx: ServiceContext, _job: Job) -> list[ReminderRow]:
             from stackadmin.services.renewals.reminders import with_seats_counted
 
-            started = time.perf_counter()
+            started = time.thread_time()
             counted = with_seats_counted(ctx, rows, day)
-            self.seats_seconds = time.perf_counter() - started
+            self.seats_seconds = time.thread_time() - started
             return counted
 
         def show(counted: list[ReminderRow]) -> None:
             if self._shown is rows:  # no newer check has replaced them meanwhile
                 self._shown = counted
                 self.panel.set_rows(counted)
+            self.counting = False
+            self.seats_counted.emit()
+
+        def failed(exc: BaseException) -> None:  # the rows stay, their seats "…"
+            log.warning("counting the reminders' seats failed: %s", exc)
+            self.counting = False
             self.seats_counted.emit()
 
         # Under the check's key: a newer check cancels it (its rows come counted).
-        self.env.run(work, show, key=CHECK_KEY)
+        self.counting = True
+        self.env.run(work, show, failed, key=CHECK_KEY)
 
     def _pop_up(self, new: list[ReminderRow]) -> None:
         self._announced.update(r.key for r in new)
