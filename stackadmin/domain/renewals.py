@@ -111,12 +111,17 @@ def current_cycle(
     notice_days: int,
     internal_lead_days: int,
     today: date,
+    cancelled_at: date | None = None,
 ) -> Cycle:
     """The renewal in play on `today`: auto-renewing terms past their renewal date roll forward
-    by the term length (not the billing period) to the next renewal on or after today."""
+    by the term length (not the billing period) to the next renewal on or after today.
+    `cancelled_at`: the renewal at which a decision to cancel ends the term; it rolls no
+    further than that (the cycle stays there, its cancel-by date in the past)."""
     renewal = renewal_date
     if auto_renew and renewal_date < today:
         renewal = roll_forward(renewal_date, term_length_months(term_start, renewal_date), today,
                                term_start=term_start)
+    if cancelled_at is not None and renewal_date <= cancelled_at < renewal:
+        renewal = cancelled_at
     deadline = cancel_by(renewal, notice_days, internal_lead_days)
     return Cycle(renewal, deadline, renewal != renewal_date)

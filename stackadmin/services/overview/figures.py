@@ -197,7 +197,8 @@ def renewal_cycles(terms: Iterable[TermRow], rates: RateTable, today: date,
             continue
         cycle = current_cycle(term_start=t.term_start, renewal_date=t.renewal_date,
                               auto_renew=t.auto_renew, notice_days=t.notice_days,
-                              internal_lead_days=t.internal_lead_days, today=today)
+                              internal_lead_days=t.internal_lead_days, today=today,
+                              cancelled_at=t.cancelled_at)
         out.append(RenewalLine(t, cycle.renewal_date, cycle.cancel_by, cycle.rolled,
                                cycle.days_left(today), base, rates.base_currency,
                                (t.id, cycle.renewal_date) in decided))

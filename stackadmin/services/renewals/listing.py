@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.money import Money
-from stackadmin.domain.renewals import Cycle, cancel_by, current_cycle
+from stackadmin.domain.renewals import Cycle, current_cycle
 from stackadmin.domain.terms import TermPrice
 from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import NotFoundError, ValidationError
@@ -114,13 +114,10 @@ def term_cycle(term: _Dated, today: date,
     """The renewal in play on `today`; a decision to cancel stops the rolling forward there."""
     if term.renewal_date is None:
         return None
-    cycle = current_cycle(term_start=term.term_start, renewal_date=term.renewal_date,
-                          auto_renew=term.auto_renew, notice_days=term.notice_days,
-                          internal_lead_days=term.internal_lead_days, today=today)
-    if cancelled_at is not None and term.renewal_date <= cancelled_at < cycle.renewal_date:
-        deadline = cancel_by(cancelled_at, term.notice_days, term.internal_lead_days)
-        return Cycle(cancelled_at, deadline, cancelled_at != term.renewal_date)
-    return cycle
+    return current_cycle(term_start=term.term_start, renewal_date=term.renewal_date,
+                         auto_renew=term.auto_renew, notice_days=term.notice_days,
+                         internal_lead_days=term.internal_lead_days, today=today,
+                         cancelled_at=cancelled_at)
 
 
 def _open_terms(session: Session) -> list[SubscriptionTerm]:

@@ -123,16 +123,18 @@ def rightsizing_brief(ctx: ServiceContext, term_id: int,
         tool_name = term.tool.name
         rates = load_rates(session, day)
         prev, prev_price, change, pct, missing = _price_change(session, term, rates)
+        cancelled_at = cancel_dates(session, [term.id]).get(term.id)
         cycle = None
         if term.renewal_date is not None:
             cycle = current_cycle(term_start=term.term_start, renewal_date=term.renewal_date,
                                   auto_renew=term.auto_renew, notice_days=term.notice_days,
-                                  internal_lead_days=term.internal_lead_days, today=day)
+                                  internal_lead_days=term.internal_lead_days, today=day,
+                                  cancelled_at=cancelled_at)
         facts = (term.id, term.tool_id, term.plan, term.pricing, term.currency, term.seats,
                  term.previous_term_id, _annual_price(term))
         in_force = covers(status=term.status, term_start=term.term_start,
                           renewal_date=term.renewal_date, auto_renew=term.auto_renew, as_of=day,
-                          cancelled_at=cancel_dates(session, [term.id]).get(term.id))
+                          cancelled_at=cancelled_at)
         prev_currency = None if prev is None else prev.currency
     report = utilization.compute(ctx, day, tool_name)
     fig = report.tools[0]

@@ -126,6 +126,36 @@ def test_a_cancel_decision_stops_rolling_forward(ctx: ServiceContext) -> None:
     assert reminders.due_reminders(ctx, date(2027, 3, 1)) == []
 
 
+def test_the_dashboard_does_not_roll_a_cancelled_term_to_a_renewal_it_will_not_have(
+        ctx: ServiceContext, db_url: str) -> None:
+    """After the renewal at which it was decided cancelled, an auto-renewing term is not
+    listed among the dashboard's next renewals for the year after (nor, a year later, as a
+    missed deadline), nor as a brief due on the Tools page: as on the Renewals page."""
+    tool = tools.create_tool(ctx, name="Notion").id
+    term = terms.create_term(ctx, tool_id=tool, currency="USD", unit_price="10", seats=5,
+                             term_start=date(2025, 12, 1), renewal_date=date(2026, 12, 1),
+                             notice_days=30).id
+    reminders.decide(ctx, term, Decision.CANCEL)
+
+    def next_renewals(day: date) -> list[tuple[date | None, bool]]:
+        later = open_context(db_url, source=AuditSource.CLI, today=lambda: day)
+        try:
+            board = dashboard.compute(later, with_seats=False)
+            lines = dashboard.renewal_lines(later)
+        finally:
+            later.close()
+        look = first_look.dashboard(db_url, today=day)
+        assert look is not None
+        assert [r.renewal_date for r in lines] == [date(2026, 12, 1)]
+        shown = [(r.renewal_date, r.missed) for r in board.next_renewals]
+        assert shown == [(r.renewal_date, r.missed) for r in look.next_renewals]
+        return shown
+
+    assert next_renewals(date(2026, 11, 25)) == []  # decided: not missed
+    assert next_renewals(date(2027, 10, 15)) == []  # not "renews 2027-12-01"
+    assert next_renewals(date(2027, 11, 15)) == []  # nor its cancel-by missed
+
+
 def test_a_term_decided_cancelled_is_in_force_until_that_renewal_and_not_after(
         ctx: ServiceContext, db_url: str) -> None:
     """Spend, seats purchased, the finance export, the tools paid for and the dashboard (both
