@@ -165,8 +165,12 @@ def month_spend(terms: list[TermRow], rates: RateTable, day: date,
         if anchor is None or base is None:
             continue
         # Start at the first billing date near the window instead of stepping from the start.
+        # Without a start, the periods are counted back from the renewal date: the term is
+        # in force (and bills) before it.
         behind = (first.year - anchor.year) * 12 + first.month - anchor.month
-        step = max(behind // t.billing_months - 1, 0)
+        step = behind // t.billing_months - 1
+        if t.term_start is not None:
+            step = max(step, 0)
         while True:
             due = add_months(anchor, step * t.billing_months)
             step += 1
