@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -17,7 +16,7 @@ from stackadmin.domain.limits import (
     check_int,
 )
 from stackadmin.domain.money import Money, normalize_currency
-from stackadmin.domain.renewals import term_length_months
+from stackadmin.domain.renewals import add_months, next_term
 from stackadmin.domain.terms import (
     check_term_dates,
     parse_billing_period,
@@ -200,12 +199,14 @@ def renew_term(ctx: ServiceContext, term_id: int, *, expected_version: int | Non
                       label=_label(old))
         if old.status in (TermStatus.CANCELLED.value, TermStatus.RENEWED.value):
             raise ValidationError(f"this term is {old.status}; it cannot be renewed again")
-        start = old.renewal_date or ctx.today()
-        months = term_length_months(old.term_start, old.renewal_date) if old.renewal_date else 12
+        # From its renewal date to the anniversary after it, month ends kept (Jan 31 to
+        # Feb 28 is followed by Feb 28 to Mar 31, not Mar 28).
+        start, end = ((ctx.today(), add_months(ctx.today(), 12)) if old.renewal_date is None
+                      else next_term(old.term_start, old.renewal_date, False, ctx.today()))
         carried: dict[str, Any] = {
             "tool_id": old.tool_id, "plan": old.plan, "pricing": old.pricing,
             "currency": old.currency, "seats": old.seats, "billing_period": old.billing_months,
-            "term_start": start, "renewal_date": start + relativedelta(months=months),
+            "term_start": start, "renewal_date": end,
             "auto_renew": old.auto_renew, "notice_days": old.notice_days,
             "internal_lead_days": old.internal_lead_days, "cost_center": old.cost_center,
             "unit_price": Money(old.unit_price_minor, old.currency).amount,

@@ -148,6 +148,22 @@ def test_renewing_makes_the_next_term_and_keeps_history(ctx: ServiceContext) -> 
         terms.renew_term(ctx, old.id)
 
 
+def test_renewing_keeps_month_ends(ctx: ServiceContext) -> None:
+    """A monthly term from Jan 31 to Feb 28 is followed by Feb 28 to Mar 31 (not Mar 28); a
+    quarter from Nov 30 to Feb 28 by Feb 28 to May 30 (not May 28)."""
+    tool = tools.create_tool(ctx, name="Figma")
+    month = terms.create_term(ctx, tool_id=tool.id, plan="month", currency="EUR",
+                              unit_price="45", seats=10, billing_period="monthly",
+                              term_start="2027-01-31", renewal_date="2027-02-28")
+    new = terms.renew_term(ctx, month.id)
+    assert (new.term_start, new.renewal_date) == (date(2027, 2, 28), date(2027, 3, 31))
+    quarter = terms.create_term(ctx, tool_id=tool.id, plan="quarter", currency="EUR",
+                                unit_price="45", seats=10, billing_period="quarterly",
+                                term_start="2026-11-30", renewal_date="2027-02-28")
+    new = terms.renew_term(ctx, quarter.id)
+    assert (new.term_start, new.renewal_date) == (date(2027, 2, 28), date(2027, 5, 30))
+
+
 def test_accounts_match_people_by_email_and_exemptions_need_reasons(
         ctx: ServiceContext) -> None:
     ada = people.create_person(ctx, email="ada@example.com")
