@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from stackadmin.domain.vocab import SyncStatus
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import by_name
 from stackadmin.store.models import Integration, SyncRun, Tool, utcnow
 
 
@@ -54,10 +55,9 @@ def freshness(ctx: ServiceContext, now: datetime | None = None) -> Freshness:
              .outerjoin(Tool, Tool.id == Integration.tool_id)
              .outerjoin(latest, latest.c.integration_id == Integration.id)
              .outerjoin(SyncRun, SyncRun.id == latest.c.run_id)
-             .where(Integration.enabled.is_(True))
-             .order_by(func.lower(Integration.name)))
+             .where(Integration.enabled.is_(True)))
     with ctx.read() as session:
-        rows = session.execute(query).all()
+        rows = sorted(session.execute(query), key=lambda r: by_name(r[0]))
     synced = sorted((r[2], r[0], r[1]) for r in rows if r[2] is not None)
     oldest = synced[0] if synced else None
     return Freshness(

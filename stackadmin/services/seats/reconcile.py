@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from stackadmin.domain.utilization import active_after_leaving
 from stackadmin.domain.vocab import SEAT_HOLDING
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import by_name
 from stackadmin.store.models import Account, Integration, Person, Tool
 from stackadmin.store.seat_rules import person_departed
 
@@ -184,9 +185,8 @@ def reconcile(ctx: ServiceContext, as_of: date | None = None) -> ReconciliationR
         people = _people(session, {pid for _, pid in unknown_ids if pid is not None}
                          | set(departed_ids) | {p for _, p in after_pairs}
                          | {k for _, k in dup_ids if isinstance(k, int)})
-        sources = tuple(session.scalars(
-            select(Integration.name).where(Integration.is_directory_source)
-            .order_by(Integration.name)))
+        sources = tuple(sorted(session.scalars(
+            select(Integration.name).where(Integration.is_directory_source)), key=by_name))
     unknown = [UnknownUser(details[i], pid, None if pid is None else people[pid][0])
                for i, pid in unknown_ids]
     unknown.sort(key=lambda u: _by_tool(u.account))

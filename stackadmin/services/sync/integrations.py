@@ -97,8 +97,8 @@ def find_integration(session: Session, name: str) -> Integration:
     are."""
     found: Integration | None = named(session, Integration, name)
     if found is None:
-        names = ", ".join(session.scalars(select(Integration.name).order_by(
-            Integration.name))) or "none"
+        every = sorted(session.scalars(select(Integration.name)), key=by_name)
+        names = ", ".join(every) or "none"
         raise NotFoundError(f"there is no integration named '{name}' (integrations: {names})")
     return found
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 
 from stackadmin.domain.vocab import SyncStatus
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.records import by_name
 from stackadmin.services.sync import owner
 from stackadmin.store.models import Integration, SyncRun, Tool, utcnow
 
@@ -57,8 +58,7 @@ def schedule(ctx: ServiceContext, now: datetime | None = None) -> list[Due]:
     query = (select(Integration.id, Integration.name, Integration.interval_minutes,
                     Integration.last_success_at, latest.c.at)
              .outerjoin(latest, latest.c.integration_id == Integration.id)
-             .where(Integration.enabled.is_(True), Integration.interval_minutes.is_not(None))
-             .order_by(func.lower(Integration.name)))
+             .where(Integration.enabled.is_(True), Integration.interval_minutes.is_not(None)))
     out: list[Due] = []
     with ctx.read() as session:
         # A run its program left "running" (killed, crashed) holds nothing back: the sync
@@ -68,7 +68,8 @@ def schedule(ctx: ServiceContext, now: datetime | None = None) -> list[Due]:
                                              SyncRun.heartbeat_at, SyncRun.started_at)
                                       .where(SyncRun.status == SyncStatus.RUNNING.value))
                    if not owner.stopped(recorded, heard or started, moment)}
-        for integration_id, name, minutes, last_ok, last_try in session.execute(query):
+        rows = sorted(session.execute(query), key=lambda r: by_name(r[1]))
+        for integration_id, name, minutes, last_ok, last_try in rows:
             interval = timedelta(minutes=minutes)
             if last_ok is None:
                 out.append(Due(integration_id, name, False, "never synced: its first sync is "
@@ -108,11 +109,10 @@ def failures_to_report(ctx: ServiceContext) -> list[Failure]:
              .join(SyncRun, SyncRun.id == latest.c.run_id)
              .outerjoin(Tool, Tool.id == Integration.tool_id)
              .where(SyncRun.status == SyncStatus.FAILED.value,
-                    Integration.failure_reported_at.is_(None))
-             .order_by(func.lower(Integration.name)))
+                    Integration.failure_reported_at.is_(None)))
     with ctx.read() as session:
-        return [Failure(i, name, tool, error or "failed", at)
-                for i, name, tool, error, at in session.execute(query)]
+        rows = sorted(session.execute(query), key=lambda r: by_name(r[1]))
+    return [Failure(i, name, tool, error or "failed", at) for i, name, tool, error, at in rows]
 
 
 def mark_reported(ctx: ServiceContext, integration_ids: list[int],
