@@ -19,6 +19,7 @@ from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import apply_changes, get_or_404
 from stackadmin.services.inventory.people import PersonRow, get_person
+from stackadmin.services.records import by_name
 from stackadmin.store.models import Account, OffboardingItem, Person, Tool
 
 
@@ -130,17 +131,17 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
                 select(OffboardingItem).where(OffboardingItem.person_id == person_id))
             if i.account_id is not None}
         # A transferred account now belongs to someone else; the checklist still lists it.
-        rows = session.execute(
+        rows = sorted(session.execute(
             select(Account.id, Account.tool_id, Tool.name, Account.email, Account.role,
                    Account.status, Account.last_activity, Account.activity_known,
                    Account.exempt, Account.exempt_reason)
             .join(Tool, Tool.id == Account.tool_id)
-            .where(or_(Account.person_id == person_id, Account.id.in_(list(items))))
-            .order_by(Tool.name, Account.id)).all()
+            .where(or_(Account.person_id == person_id, Account.id.in_(list(items))))),
+            key=lambda r: (*by_name(r[2]), r[0]))
         names = _names(session, {i.transferred_to_id for i in items.values()})
-        owned = tuple(OwnedTool(i, n) for i, n in session.execute(
-            select(Tool.id, Tool.name).where(Tool.owner_id == person_id)
-            .order_by(Tool.name)))
+        owned = tuple(sorted((OwnedTool(i, n) for i, n in session.execute(
+            select(Tool.id, Tool.name).where(Tool.owner_id == person_id))),
+            key=lambda o: by_name(o.name)))
         theirs = set(session.scalars(select(Account.id).where(
             Account.person_id == person_id)))
     left = person_departed(person.status == PersonStatus.DEPARTED.value, person.end_date,

@@ -29,3 +29,17 @@ def test_a_seat_without_a_rate_is_of_unknown_cost_not_flat_priced(
     rates.set_rate(ctx, "EUR", "1.10", TODAY)
     view = person_view(ctx, ada)
     assert view.cost_unknown == 0 and view.annual_cost_base == Decimal("228.00")
+
+
+def test_accounts_and_owned_tools_are_by_tool_name_on_both_engines(
+        ctx: ServiceContext) -> None:
+    """SQLite folds ASCII letters only ('Éb' before 'éa'), a PostgreSQL collation orders
+    case and punctuation its own way: the person's page lists tools as every list by name."""
+    ada = person(ctx, "ada@example.com")
+    for name in ("Zed", "acme", "Éb", "éa", "ab"):
+        account(ctx, tool_with_term(ctx, name, owner_email="ada@example.com"), "ada@example.com",
+                person_id=ada)
+    view = person_view(ctx, ada)
+    expected = ["ab", "acme", "Zed", "éa", "Éb"]
+    assert [a.tool for a in view.accounts] == expected
+    assert [t.name for t in view.owned_tools] == expected
