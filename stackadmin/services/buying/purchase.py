@@ -29,6 +29,7 @@ from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.terms import add_term
 from stackadmin.services.inventory.tools import add_tool, named
+from stackadmin.services.records import by_name
 from stackadmin.store.models import (
     EvaluationCandidate,
     EvaluationDecision,
@@ -75,10 +76,10 @@ def _category_or_tag(session: Session, wanted: str | None) -> tuple[str | None, 
     there), or a capability tag when that is what it names ("whiteboard")."""
     if not wanted:
         return None, None
-    # Compared in Python (tools.named says why): the same category on both engines.
-    known = next((c for c in session.scalars(select(Tool.category).distinct()
-                                             .order_by(Tool.category))
-                  if c and c.lower() == wanted.lower()), None)
+    # Compared and ordered in Python (tools.named says why), not by the database's
+    # collation: the same category on both engines when two differ only in case.
+    known = next((c for c in sorted(filter(None, session.scalars(
+        select(Tool.category).distinct())), key=by_name) if c.lower() == wanted.lower()), None)
     if known:
         return known, None
     if session.scalar(select(ToolTag.id).where(ToolTag.tag == wanted.lower())) is not None:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.audit import list_events
 from stackadmin.services.buying import evaluations, purchase, requests
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory import tools
 from stackadmin.store.models import (
     EvaluationScore,
     SubscriptionTerm,
@@ -219,3 +220,25 @@ def test_the_draft_shows_what_a_decision_would_create(ctx: ServiceContext,
     assert draft.term["unit_price"] == Decimal("6.50") and draft.term["seats"] == 25
     miro = purchase.purchase_draft(ctx, request_id, "Miro")
     assert miro.tool is None and miro.term is None and miro.existing_tool_id is not None
+
+
+def test_a_category_spelled_two_ways_is_picked_the_same_way_on_both_engines(
+        ctx: ServiceContext, db_kind: str) -> None:
+    """Two tools' categories differ only in case: the request's category takes the same
+    spelling whatever the database's collation (en_US orders 'video' before 'Video', SQLite
+    and the C collation the other way round)."""
+    if db_kind == "postgresql":
+        with ctx.transaction() as session:
+            if session.scalar(select(func.count()).select_from(text(
+                    "pg_collation")).where(text("collname = 'en-US-x-icu'"))):
+                session.execute(text('ALTER TABLE tool ALTER COLUMN category TYPE '
+                                     'varchar(120) COLLATE "en-US-x-icu"'))
+    whiteboards(ctx)
+    tools.create_tool(ctx, name="Zoom Rooms", category="video")
+    tools.create_tool(ctx, name="Meet", category="Video")
+    row = requests.create_request(ctx, "Calls", email("ada"), category="VIDEO")
+    evaluations.add_candidates(ctx, row.id, ["Whereby"], vendor=None)
+    evaluations.set_quote(ctx, row.id, "Whereby", unit_price="6.50", currency="EUR",
+                          seats=5, billing_period="monthly")
+    draft = purchase.purchase_draft(ctx, row.id, "Whereby")
+    assert draft.tool is not None and draft.tool["category"] == "Video"
