@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from stackadmin.domain.limits import MAX_MOMENT, MAX_YEAR, MIN_MOMENT, MIN_YEAR
 from stackadmin.domain.values import optional_text, parse_choice, required_text
 from stackadmin.domain.vocab import CONNECTION_LIVE, ConnectionMethod, ConnectionStatus
 from stackadmin.errors import ValidationError
@@ -389,7 +390,12 @@ def record_incident(ctx: ServiceContext, connection_id: int, *, symptom: str,
         problems.append("symptom: say what was seen (e.g. 'no alerts since Monday')")
     if start > now + timedelta(minutes=5):
         problems.append(f"started: {start.isoformat()} is in the future")
-    if end is not None and end < start:
+    elif start < MIN_MOMENT:
+        problems.append(f"started: must be between {MIN_YEAR} and now, got {start.isoformat()}")
+    if end is not None and not MIN_MOMENT <= end <= MAX_MOMENT:
+        problems.append(f"resolved: must be between {MIN_YEAR} and {MAX_YEAR}, got "
+                        f"{end.isoformat()}")
+    elif end is not None and end < start:
         problems.append(f"resolved: {end.isoformat()} is before the start "
                         f"{start.isoformat()}")
     if problems:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -140,6 +140,9 @@ def test_incident_that_ends_before_it_starts_is_refused(stack: ServiceContext) -
                                     resolved_at=datetime(2026, 11, 19, tzinfo=UTC))
     with pytest.raises(ValidationError, match="symptom: say what was seen"):
         connections.record_incident(stack, row.id, symptom="  ")
+    with pytest.raises(ValidationError, match="started: must be between 1900 and now, got "
+                                              "0001-01-01"):
+        connections.record_incident(stack, row.id, symptom="x", started_at=date(1, 1, 1))
     assert connections.history(stack, row.id).incidents == []
 
 
