@@ -124,6 +124,21 @@ def wait_idle(qtbot: Any, env: Env, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: not env.tasks.busy, timeout=timeout)
 
 
+@pytest.fixture
+def questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every question a QMessageBox asks during the test, answered Cancel."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        return 0  # Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    return asked
+
+
 def screenshot(widget: Any, name: str) -> Path:
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"

@@ -134,20 +134,11 @@ def test_marking_departed_opens_the_checklist_and_outcomes_are_audited(
 
 
 def test_deleting_a_tool_asks_naming_everything_that_goes_with_it(
-        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any, monkeypatch: Any) -> None:
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any, questions: list[str]) -> None:
     """The demo's HubSpot has one term, accounts and a connection to Salesforce: the
     question names the connection too (it is deleted with the tool), in the singular."""
-    from PySide6.QtWidgets import QMessageBox
-
     from stackadmin.store.models import Connection
 
-    asked: list[str] = []
-
-    def answer(box: QMessageBox) -> int:
-        asked.append(box.text())
-        return 0  # Cancel
-
-    monkeypatch.setattr(QMessageBox, "exec", answer)
     window.show_page("tools")
     page = window.pages["tools"]
     wait_idle(qtbot, window.env)
@@ -160,32 +151,23 @@ def test_deleting_a_tool_asks_naming_everything_that_goes_with_it(
     assert connections == 1
     tool_dialogs.delete(page, page._tool())
     wait_idle(qtbot, window.env)
-    assert len(asked) == 1
-    assert "with its 1 subscription term, 15 accounts and 1 connection?" in asked[0]
+    assert len(questions) == 1
+    assert "with its 1 subscription term, 15 accounts and 1 connection?" in questions[0]
     with demo_ctx.read() as session:  # cancelled: nothing deleted
         assert session.get(Tool, hubspot) is not None
 
 
 def test_deleting_a_term_asks_with_its_dates_as_the_pages_write_them(
-        window: MainWindow, qtbot: Any, monkeypatch: Any) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
+        window: MainWindow, qtbot: Any, questions: list[str]) -> None:
     from stackadmin.ui.fmt import date_text
 
-    asked: list[str] = []
-
-    def answer(box: QMessageBox) -> int:
-        asked.append(box.text())
-        return 0  # Cancel
-
-    monkeypatch.setattr(QMessageBox, "exec", answer)
     window.show_page("renewals")
     page = window.pages["renewals"]
     wait_idle(qtbot, window.env)
     term = page.model.row_at(0).term
     assert term.term_start is not None and term.renewal_date is not None
     term_dialogs.delete(page, term)
-    assert len(asked) == 1
+    assert len(questions) == 1
     assert (f"({date_text(term.term_start)} to {date_text(term.renewal_date)})"
-            in asked[0])  # 12/15/2025, not 2025-12-15
-    assert term.term_start.isoformat() not in asked[0]
+            in questions[0])  # 12/15/2025, not 2025-12-15
+    assert term.term_start.isoformat() not in questions[0]
