@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from stackadmin.domain.vocab import PricingModel
+from stackadmin.domain.vocab import Decision, PricingModel
 from stackadmin.errors import ValidationError
 
 _NAMED_PERIODS = {
@@ -106,3 +107,13 @@ def covers(
     if renewal_date is None or as_of < renewal_date:
         return True
     return status == "active" and auto_renew
+
+
+def cancel_dates(decisions: Iterable[tuple[int, date, str]]) -> dict[int, date]:
+    """Per term decided to be cancelled at one of its renewals: that renewal, the earliest
+    when several were (`covers`' `cancelled_at`). `decisions`: (term id, renewal, decision)."""
+    out: dict[int, date] = {}
+    for term_id, renewal, decision in decisions:
+        if decision == Decision.CANCEL.value:
+            out[term_id] = min(renewal, out.get(term_id, renewal))
+    return out

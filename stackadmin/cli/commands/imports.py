@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,8 +20,6 @@ from stackadmin.services.spreadsheets.fields import ImportKind, map_overrides, p
 EMPTY_DATABASE = "sqlite://"
 
 LISTED = 50  # changes listed by a dry run before "... and N more"
-
-log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -82,11 +79,8 @@ def _database(args: argparse.Namespace) -> Iterator[tuple[ServiceContext, bool]]
 def _refresh_snapshot(ctx: ServiceContext) -> None:
     """Today's adoption snapshot after an import changed the seats, terms or people, as
     after a sync; a failure there is a warning, never the import's (it is committed)."""
-    try:
-        adoption.take_snapshot(ctx)
-    except Exception as exc:
-        log.warning("the adoption snapshot after an import failed", exc_info=True)
-        words = str(exc) if isinstance(exc, UserError) else "see the log"
+    words = adoption.refresh_snapshot(ctx, "an import")
+    if words is not None:
         print(f"stackadmin: warning: today's adoption snapshot was not refreshed ({words}); "
               "`stackadmin snapshot` takes it", file=sys.stderr)
 

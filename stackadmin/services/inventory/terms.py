@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from stackadmin.domain import terms as terms_rules
 from stackadmin.domain.limits import (
     MAX_BILLING_MONTHS,
     MAX_NOTICE_DAYS,
@@ -53,11 +54,11 @@ def cancel_dates(session: Session, term_ids: Iterable[int] | None = None) -> dic
     if several were decided so). The term runs until that day and stops there, though it
     renews by itself (`domain.terms.covers`)."""
     d = TermDecision.__table__.c  # the table's columns: no mapper to configure for this
-    query = (select(d.term_id, func.min(d.renewal_date))
-             .where(d.decision == Decision.CANCEL.value).group_by(d.term_id))
+    query = (select(d.term_id, d.renewal_date, d.decision)
+             .where(d.decision == Decision.CANCEL.value))
     if term_ids is not None:
         query = query.where(d.term_id.in_(sorted(set(term_ids))))
-    return {term_id: day for term_id, day in session.connection().execute(query)}
+    return terms_rules.cancel_dates(tuple(row) for row in session.connection().execute(query))
 
 
 def term_row(t: SubscriptionTerm, cancelled_at: date | None) -> TermRow:

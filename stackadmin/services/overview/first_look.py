@@ -19,7 +19,7 @@ from typing import Any
 from stackadmin import paths
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import utc_today
-from stackadmin.domain.vocab import Decision
+from stackadmin.domain.terms import cancel_dates
 from stackadmin.services.overview import figures
 from stackadmin.services.records import RateTable, Settings, TermRow, ToolRow, by_name
 from stackadmin.store.snapshot import Snapshot, Unreadable
@@ -81,10 +81,7 @@ def dashboard(db: str | None, today: date | None = None) -> figures.Dashboard | 
             tools = sorted((tool_row(row) for row in snapshot.tools()),
                            key=lambda r: by_name(r.name))  # as list_tools sorts them
             decisions = [(t, _date(d), what) for t, d, what in snapshot.decided_renewals()]
-            cancels: dict[int, date] = {}
-            for t, day, what in decisions:  # as inventory.terms.cancel_dates reads them
-                if what == Decision.CANCEL.value:
-                    cancels[t] = min(day, cancels.get(t, day))
+            cancels = cancel_dates(decisions)
             terms = [term_row(row, cancels.get(row[0])) for row in snapshot.terms()]
             decided = {(t, day) for t, day, _what in decisions}
     except Unreadable:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.renewals import Cycle, current_cycle
-from stackadmin.domain.terms import TermPrice
+from stackadmin.domain.terms import TermPrice, cancel_dates
 from stackadmin.domain.vocab import Decision, PricingModel, TermStatus
 from stackadmin.errors import NotFoundError, ValidationError
 from stackadmin.services.context import ServiceContext
@@ -185,10 +185,8 @@ def load_rows(session: Session, day: date, *,
     rates = load_rates(session, day, conf.base_currency)
     terms = _open_rows(session, term_ids)
     decisions = _decisions(session, [t.id for t in terms])
-    cancels: dict[int, date] = {}
-    for (term_id, renewal), (decision, _note) in decisions.items():
-        if decision is Decision.CANCEL:
-            cancels[term_id] = min(renewal, cancels.get(term_id, renewal))
+    cancels = cancel_dates((term_id, renewal, decision.value)
+                           for (term_id, renewal), (decision, _note) in decisions.items())
     rows = []
     for t in terms:
         cycle = term_cycle(t, day, cancels.get(t.id))

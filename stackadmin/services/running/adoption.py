@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.vocab import PersonStatus
-from stackadmin.errors import ValidationError
+from stackadmin.errors import UserError, ValidationError
 from stackadmin.services import audit
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
@@ -57,15 +57,17 @@ def _figures(report: UtilizationReport) -> dict[int, dict[str, Any]]:
     return out
 
 
-def refresh_snapshot(ctx: ServiceContext, after: str) -> None:
+def refresh_snapshot(ctx: ServiceContext, after: str) -> str | None:
     """Today's snapshot taken again after `after` (a sync, an import) changed the seats,
-    terms or people. A failure there is logged, never the caller's: its writes are
-    committed, and `stackadmin snapshot` takes it."""
+    terms or people. A failure there is logged and said (its words, or None when it worked),
+    never raised: the caller's writes are committed, and `stackadmin snapshot` takes it."""
     try:
         take_snapshot(ctx)
-    except Exception:
+    except Exception as exc:
         logging.getLogger(__name__).warning("the adoption snapshot after %s failed", after,
                                             exc_info=True)
+        return str(exc) if isinstance(exc, UserError) else "see the log"
+    return None
 
 
 def take_snapshot(ctx: ServiceContext, report: UtilizationReport | None = None
