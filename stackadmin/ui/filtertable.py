@@ -351,6 +351,12 @@ class FilteredTable(QWidget):
             longest = longest_texts(self.model.columns, self._rows, _MEASURE_LIMIT)
         self.sizer.measure(longest)
 
+    def update_rows(self, change: Callable[[Any], Any]) -> None:
+        """Each row replaced by `change(row)` where it is (TableModel.update_rows): cells
+        filled in after the rows, neither searched, sorted nor filtered by."""
+        self._rows = [change(row) for row in self._rows]
+        self.model.update_rows(change)
+
     def all_rows(self) -> list[Any]:
         return list(self._rows)
 

@@ -18,6 +18,7 @@ from stackadmin.store.models import ReminderStateRow, TermDecision
 from stackadmin.ui.fmt import date_text
 from stackadmin.ui.mainwindow import MainWindow
 from stackadmin.ui.pages.renewals import UNDATED, WINDOWS, RenewalLine, RenewalsPage
+from stackadmin.ui.reminders import actions
 from stackadmin.ui.timeline import HEADER_H, LANE_H
 from tests.conftest import TODAY
 from tests.ui.conftest import screenshot, wait_idle
@@ -47,6 +48,40 @@ def _open_terms(ctx: ServiceContext, *, dated: bool | None = None) -> set[int]:
         query = query.where(column.is_not(None) if dated else column.is_(None))
     with ctx.read() as session:
         return set(session.scalars(query))
+
+
+def _seats(page: RenewalsPage) -> dict[int, str]:
+    column = [c.title for c in page.columns].index("Seats")
+    model = page.model
+    return {model.row_at(n).id: model.index(n, column).data() for n in range(model.rowCount())}
+
+
+def test_rows_show_first_and_their_tools_active_seats_follow(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    """The rows show before their tools' active seats are counted (a count over every seat
+    of those tools: 1.5 s with a million), "…" meanwhile; the counts then fill the Seats
+    column where the rows are, the same as the renewals service gives them, and a reload
+    keeps them shown until they are counted again."""
+    from stackadmin.services.renewals.listing import list_renewals
+    from stackadmin.ui.reminders.panel import seats_text
+
+    expected = {r.term_id: seats_text(r) for r in list_renewals(demo_ctx)}
+    assert any(not text.endswith(("/ 0", "/ …")) for text in expected.values())
+    window.show_page("renewals")
+    page = window.pages["renewals"]
+    assert isinstance(page, RenewalsPage)
+    first: list[dict[int, str]] = []
+    page.loaded.connect(lambda: first.append(_seats(page)))
+    wait_idle(qtbot, window.env)
+    dated = {k: v for k, v in _seats(page).items() if k in expected}
+    assert first and all(first[0][k].endswith(" / …") for k in dated)
+    assert dated == {k: v for k, v in expected.items() if k in dated}
+    assert len(dated) >= 5
+    first.clear()
+    window.env.changed(actions.DECISION)  # a reload
+    wait_idle(qtbot, window.env)
+    assert first and {k: first[0][k] for k in dated} == dated
+    assert {k: v for k, v in _seats(page).items() if k in dated} == dated
 
 
 def test_lists_every_open_term_by_cancel_by_date(window: MainWindow, demo_ctx: ServiceContext,

@@ -89,6 +89,34 @@ class _NoneModel(QAbstractTableModel):
         return None
 
 
+def test_rows_updated_in_place_keep_the_order_search_and_selection(qtmodeltester: Any) -> None:
+    """A figure filled in after the rows are shown (seats counted) changes the cells where
+    they are: nothing is reset, so the sort, the search and the selection stay."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    model: RowTableModel[Row] = RowTableModel(COLUMNS)
+    model.set_rows(ROWS)
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    model.set_filter("slack")
+    before = names(model)
+    assert before == ["Slack", "Slack Connect"]
+    selection = QItemSelectionModel(model)
+    selection.select(model.index(1, 0), QItemSelectionModel.SelectionFlag.Select
+                     | QItemSelectionModel.SelectionFlag.Rows)
+    changed: list[tuple[int, int, int, int]] = []
+    resets: list[bool] = []
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), a.column(),
+                                                               b.row(), b.column())))
+    model.modelReset.connect(lambda: resets.append(True))
+    model.update_rows(lambda r: Row(r.id, r.name, r.team, (r.seats or 0) + 100))
+    assert names(model) == before and not resets
+    assert changed == [(0, 0, 1, 2)]
+    assert [model.index(n, 2).data() for n in range(2)] == ["140", "105"]
+    assert [i.row() for i in selection.selectedRows()] == [1]
+    assert [r.seats for r in model.all_rows()] == [140, 100, 105, 112]
+    qtmodeltester.check(model, force_py=True)
+
+
 def test_returning_none_from_data_does_not_corrupt_the_refcount_of_none() -> None:
     """PySide6 6.12.0 on CPython 3.11 drops a reference to None per call: a big
     table then aborts with 'none_dealloc'. Fails if such a PySide6 is installed."""
