@@ -356,6 +356,8 @@ class FilteredTable(QWidget):
         filled in after the rows, neither searched, sorted nor filtered by."""
         self._rows = [change(row) for row in self._rows]
         self.model.update_rows(change)
+        # The numbers filled in may be wider than what stood there ("…"): never cut.
+        self.sizer.measure(longest_texts(self.model.columns, self._rows, _MEASURE_LIMIT))
 
     def all_rows(self) -> list[Any]:
         return list(self._rows)

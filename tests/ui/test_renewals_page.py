@@ -84,6 +84,26 @@ def test_rows_show_first_and_their_tools_active_seats_follow(
     assert {k: v for k, v in _seats(page).items() if k in dated} == dated
 
 
+def test_seats_filled_in_wider_than_before_are_not_cut(window: MainWindow, qtbot: Any) -> None:
+    """Numbers that come after the rows may be wider than the "…" measured with them: the
+    column widens to the widest, as it does for the rows."""
+    from dataclasses import replace
+
+    from stackadmin.ui.pages.renewals import with_counted
+
+    page = _page(window, qtbot)
+    column = [c.title for c in page.columns].index("Seats")
+    header = page.view.horizontalHeader()
+    lines = [x for x in page.table.all_rows() if x.renewal is not None]
+    page.table.update_rows(with_counted({
+        x.renewal.term_id: replace(x.renewal, seats_active=7_654_321, seats_counted=True)
+        for x in lines}))
+    texts = [page.model.index(n, column).data() for n in range(page.model.rowCount())]
+    assert texts[0].endswith("/ 7,654,321")
+    widest = max(page.view.fontMetrics().horizontalAdvance(t) for t in texts)
+    assert header.sectionSize(column) >= page.table.sizer.number_width(column) > widest
+
+
 def test_lists_every_open_term_by_cancel_by_date(window: MainWindow, demo_ctx: ServiceContext,
                                                  qtbot: Any, qtmodeltester: Any) -> None:
     """Every active term, those without a renewal date last (reachable, to be dated)."""
