@@ -103,6 +103,19 @@ def test_one_product_s_users_with_its_own_last_active_date(vendor: FakeVendor) -
     assert jira.accounts[1].activity is Activity.NEVER
 
 
+def test_a_last_active_day_without_a_time_is_that_day(vendor: FakeVendor) -> None:
+    # Atlassian gives a product's last active date as a day, as its last-active-dates
+    # tutorial shows: read as that day, not refused for want of a time zone.
+    serve(vendor, [account(1, {**JIRA, "last_active": "2023-01-19"},
+                           last_active="2023-01-20")])
+    jira = run_fetch(AtlassianPlugin, options=options(vendor, product="jira-software"),
+                     secret=SECRET)
+    assert jira.accounts[0].activity is Activity.REPORTED
+    assert jira.accounts[0].last_activity == datetime(2023, 1, 19, tzinfo=UTC)
+    whole = run_fetch(AtlassianPlugin, options=options(vendor), secret=SECRET)
+    assert whole.accounts[0].last_activity == datetime(2023, 1, 20, tzinfo=UTC)
+
+
 def test_a_product_no_one_has_is_refused_with_the_products_seen(vendor: FakeVendor) -> None:
     serve(vendor, [account(1, JIRA), account(2, CONFLUENCE)])
     error = fetch_error(AtlassianPlugin, options=options(vendor, product="jira"),

@@ -4,7 +4,8 @@ bills and when each was last active — in one product (Jira, Confluence...) wit
 Endpoint (Organizations REST API, an organisation API key as a bearer token):
 `GET {base_url}/admin/v1/orgs/{org_id}/users` → `data[]` with `account_id`, `account_type`,
 `account_status`, `email`, `access_billable`, `last_active` and `product_access[]` (each
-product's key, name and last active date); `links.next` is the next page.
+product's key, name and last active date, a bare date such as `2023-01-19` or a time in
+UTC); `links.next` is the next page.
 
 One integration feeds one tool: with `product` (a product key, e.g. `jira-software` or
 `confluence`), only the accounts with access to that product are the tool's accounts, with
@@ -150,7 +151,9 @@ def _account(user: Any, product: str | None) -> AccountRecord | None:
         tier = text(chosen.get("name")) or product
     else:
         last_active, tier = user.get("last_active"), None
-    last = parse_timestamp(last_active, field="last_active")
+    # Atlassian gives a product's last active day as a bare date (`2023-01-19`, in UTC):
+    # that day is the date of last activity.
+    last = parse_timestamp(last_active, field="last_active", assume_utc=True)
     word = text(user.get("account_status"))
     billable = user.get("access_billable")
     return AccountRecord(
