@@ -18,7 +18,11 @@ from stackadmin.plugins.errors import BadResponse
 from stackadmin.plugins.values import dig
 
 Params = Mapping[str, str | int]
-_LINK = re.compile(r"<([^>]*)>\s*((?:;[^;,<]*)*)")
+# One link of a Link header (RFC 8288): `<url>` and its parameters, whose values may be
+# quoted strings holding `,` or `;` (a title="a, b" must not end the link before its rel).
+_PARAM = r'\s*;\s*[^;,=\s]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*))?'
+_LINK = re.compile(rf"<([^>]*)>((?:{_PARAM})*)")
+_PARAMS = re.compile(r'\s*;\s*([^;,=\s]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*))?')
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +227,8 @@ def _links(headers: httpx.Headers) -> dict[str, str]:
     found: dict[str, str] = {}
     for header in headers.get_list("link"):
         for match in _LINK.finditer(header):
-            for param in match.group(2).split(";"):
-                key, _, value = param.strip().partition("=")
-                if key.strip().lower() == "rel":
-                    for rel in value.strip().strip('"').split():
+            for key, value in _PARAMS.findall(match.group(2)):
+                if key.lower() == "rel":
+                    for rel in value.strip('"').split():
                         found.setdefault(rel.lower(), match.group(1).strip())
     return found

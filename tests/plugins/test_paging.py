@@ -61,6 +61,22 @@ def test_a_short_page_with_a_next_link_is_not_the_end(vendor: FakeVendor) -> Non
         assert ids(list(http.items(vendor.url_for("/users"), LinkHeader()))) == [1, 2, 3]
 
 
+@pytest.mark.parametrize("params", [
+    '; title="Members, page 2"; rel="next"',
+    '; title="next; then more"; rel="next"',
+    ' ;rel = next',
+    '; anchor; rel="prev next"',
+])
+def test_a_link_s_quoted_parameters_do_not_hide_its_rel(vendor: FakeVendor, params: str) -> None:
+    # RFC 8288 lets a parameter's quoted value hold "," and ";": the rel after it is read.
+    second = vendor.url_for("/users", page=2)
+    vendor.add("/users", Reply.json(USERS[:1], headers={
+        "Link": f"<{second}>{params}, <{vendor.url_for('/users', page=9)}>; rel=\"last\""}))
+    vendor.add("/users", Reply.json(USERS[1:3]), query={"page": "2"})
+    with make() as http:
+        assert ids(list(http.items(vendor.url_for("/users"), LinkHeader()))) == [1, 2, 3]
+
+
 def test_slack_cursors_end_with_an_empty_cursor(vendor: FakeVendor) -> None:
     vendor.cursor_pages("/api/users.list", USERS[:25], per_page=10, param="cursor",
                         wrap=lambda members, cursor: {
