@@ -210,3 +210,20 @@ def test_a_busy_database_is_waited_for_then_said_in_one_line(
     assert result.err.strip() == ("stackadmin: error: the database is busy (another "
                                   "stackadmin is writing); try again")
     assert cli("decide", "Slack", "renew").code == 0  # once the other one is done
+
+
+@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.parametrize("output", ["db", "-wal"])
+def test_the_onboarding_checklist_is_not_written_onto_the_database(
+        cli, db_url: str, tmp_path: Path, output: str) -> None:  # type: ignore[no-untyped-def]
+    assert cli("rates", "set", "EUR", "1.1").code == 0
+    people = tmp_path / "people.csv"
+    people.write_text("email,name,department\nnew@example.com,New Hire,Engineering\n")
+    assert cli("import", "people", str(people)).code == 0
+    db = Path(db_url)
+    target = db if output == "db" else Path(f"{db}{output}")
+    before = db.read_bytes()
+    result = cli("onboarding", "new@example.com", "--csv", str(target))
+    _one_line_error(result, "choose another file name")
+    assert db.read_bytes() == before
+    assert _count_rates(db) == 1 and cli("db", "check").code == 0

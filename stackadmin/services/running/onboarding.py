@@ -203,11 +203,12 @@ def onboarding(ctx: ServiceContext, person: int | str) -> OnboardingView:
 def export_checklist(ctx: ServiceContext, person: int | str, path: str | Path, *,
                      bom: bool = True) -> int:
     """Writes the checklist as an Excel-clean CSV (CHECKLIST_COLUMNS) for the admins who
-    grant access; returns the rows written."""
+    grant access; returns the rows written. Never over the open database or its files."""
     from stackadmin.services.spreadsheets.files import write_csv
 
+    target = ctx.output_path(path)
     view = onboarding(ctx, person)
     rows = [(view.name, view.email, view.department, view.title, i.tool, i.role, i.granted_by,
              i.granted_by_email, "yes" if i.done else "no", i.account_status)
             for i in view.checklist]
-    return write_csv(path, CHECKLIST_COLUMNS, rows, bom=bom)
+    return write_csv(target, CHECKLIST_COLUMNS, rows, bom=bom)
