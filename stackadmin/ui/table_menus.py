@@ -275,13 +275,13 @@ class TableMenus(QObject):
         rows = self.table.model.visible_rows()
         noun = self.table.nouns[1]
 
-        def work(_ctx: ServiceContext, _job: Job) -> int:
+        def work(ctx: ServiceContext, _job: Job) -> int:
             from stackadmin.errors import UserError
             from stackadmin.services.spreadsheets.files import write_csv
 
             cells = ([export_cell(c, r) for c in columns] for r in rows)
-            try:
-                return write_csv(target, [c.title for c in columns], cells)
+            try:  # never over the open database, its -wal/-shm files or its backups
+                return write_csv(ctx.output_path(target), [c.title for c in columns], cells)
             except OSError as exc:
                 raise UserError(f"{target} cannot be written: {exc.strerror or exc}") from None
 

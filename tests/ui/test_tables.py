@@ -233,6 +233,22 @@ def test_export_this_view_writes_the_rows_and_columns_shown_excel_clean(
     assert okta[cost].replace(".", "").isdigit() and "$" not in okta[cost]  # a number
 
 
+def test_export_this_view_is_not_written_onto_the_open_database(
+        window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
+    database = demo_ctx.target.sqlite_path
+    assert database is not None
+    before = database.read_bytes()
+    errors: list[str] = []
+    window.env.error.connect(errors.append)
+    page = _page(window, qtbot, "tools")
+    page.table.menus.ask_path = lambda _parent, _request, chosen: chosen(str(database))
+    page.table.menus.export_view()
+    wait_idle(qtbot, window.env)
+    assert database.read_bytes() == before
+    assert errors and "choose another file name" in errors[-1], errors
+    assert tools.list_tools(demo_ctx)  # the database still opens and reads
+
+
 # -- columns -----------------------------------------------------------------------------
 def test_names_are_cut_in_the_middle_and_a_cut_cell_says_its_full_text(
         window: MainWindow, demo_ctx: ServiceContext, qtbot: Any) -> None:
