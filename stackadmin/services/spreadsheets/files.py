@@ -111,7 +111,26 @@ def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
     except csv.Error as exc:
         raise UserError(f"{name}, line {reader.line_num}: not valid CSV ({exc})") from None
     assert headers is not None
-    return RawTable(name, headers, rows, numbers, delimiter, had_bom)
+    width = _used_width(headers, rows)
+    return RawTable(name, headers[:width], rows, numbers, delimiter, had_bom)
+
+
+def _used_width(headers: tuple[str, ...], rows: list[list[str]]) -> int:
+    """The columns a file uses: the columns without a header after the last named one,
+    with no value in any row, are not part of it (Excel and LibreOffice save `a,b,,` on
+    every line once a cell to the right was formatted or cleared). An unnamed column holding
+    a value is kept, and reported."""
+    width = len(headers)
+    while width > 1 and not headers[width - 1]:
+        width -= 1
+    if width == len(headers):
+        return width
+    for row in rows:
+        for i in range(min(len(row), len(headers)) - 1, width - 1, -1):
+            if row[i].strip():
+                width = i + 1
+                break
+    return width
 
 
 def max_import_bytes() -> int:

@@ -283,6 +283,23 @@ def test_a_header_given_to_two_columns_is_named_and_nothing_is_read(
     assert not terms.list_terms(ctx)
 
 
+def test_empty_columns_excel_leaves_after_the_last_header_are_read_past(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    # Once a cell right of the data was formatted or cleared, Excel and LibreOffice save
+    # "a,b,," on every line: columns with no header and no value are no part of the file.
+    path = write(tmp_path, "p.csv", "email;name;department;;\r\nada@x.com;Ada;R&D;;\r\n"
+                 "grace@x.com;Grace;Navy;;\r\n;;;;\r\n", bom=True)
+    assert importer.read_file(path, "people").headers == ("email", "name", "department")
+    plan = importer.import_file(ctx, path, "people")
+    assert plan.ok and plan.added == 2, [str(p) for p in plan.problems]
+    assert sorted(p.department or "" for p in people.list_people(ctx)) == ["Navy", "R&D"]
+    # A value under an unnamed column is not read past: it is reported, nothing imported.
+    held = write(tmp_path, "h.csv", "email,name,,\r\nlin@x.com,Lin,,\r\nbo@x.com,Bo,,x\r\n")
+    plan = importer.import_file(ctx, held, "people")
+    assert not plan.ok and "has no header" in str(plan.problems[0])
+    assert len(people.list_people(ctx)) == 2
+
+
 def test_a_formula_in_an_email_or_a_vendor_id_is_refused(ctx: ServiceContext,
                                                         tmp_path: Path) -> None:
     tools.create_tool(ctx, name="Kaiten")
