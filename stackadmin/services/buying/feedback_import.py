@@ -30,7 +30,7 @@ from stackadmin.services.buying.feedback import check_held_on, find_round, round
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.fields import IGNORE, parse_map_options
 from stackadmin.services.spreadsheets.files import RawTable, read_table
-from stackadmin.services.spreadsheets.importer import shape_problems
+from stackadmin.services.spreadsheets.importer import duplicate_headers, shape_problems
 from stackadmin.services.spreadsheets.plan import Change, Problem
 from stackadmin.store.models import FeedbackResponse, Person, Tool
 
@@ -190,7 +190,7 @@ def _mapping_problems(headers: Sequence[str], mapping: Mapping_) -> list[Problem
     if len(headers) == 1 and not mapping.get(headers[0]):
         return [Problem(1, None, "only one column was found: the delimiter must be a comma, "
                                  "semicolon or tab", headers[0])]
-    problems = []
+    problems = duplicate_headers(headers)
     for header, target in mapping.items():
         if target is None:
             grid = _GRID.match(header)

@@ -155,15 +155,7 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
     if len(file.headers) == 1 and not file.mapping.get(file.headers[0]):
         return [Problem(1, None, "only one column was found: the delimiter must be a comma, "
                                  "semicolon or tab", file.headers[0])]
-    problems: list[Problem] = []
-    # Two columns of one name cannot be told apart (a mapping names a column by its
-    # header): read, one would be dropped without a word.
-    seen: set[str] = set()
-    for header in file.headers:
-        if header and header in seen:
-            problems.append(Problem(1, header, "is the header of two columns: rename one, or "
-                                               "remove the one not wanted"))
-        seen.add(header)
+    problems = duplicate_headers(file.headers)
     mapped = {target for target in file.mapping.values() if target}
     by_field = {f.name: f for f in FIELDS[file.kind]}
     for header, target in file.mapping.items():
@@ -181,6 +173,19 @@ def _mapping_problems(file: ImportFile) -> list[Problem]:
         if spec.required and spec.name not in mapped:
             problems.append(Problem(1, None, f"the required column '{spec.name}' is missing "
                                              f"(or map one with --map COLUMN={spec.name})"))
+    return problems
+
+
+def duplicate_headers(headers: Sequence[str]) -> list[Problem]:
+    """A header given to two columns, once each: the columns cannot be told apart (a
+    mapping names a column by its header), and read, one would be dropped without a word."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for header in headers:
+        if header and header in seen:
+            problems.append(Problem(1, header, "is the header of two columns: rename one, or "
+                                               "remove the one not wanted"))
+        seen.add(header)
     return problems
 
 

@@ -149,6 +149,20 @@ def test_an_unknown_column_is_reported_until_mapped(inventory: ServiceContext) -
     assert mapped.ok and _answers(inventory)[("ada@example.com", "Slack")] == (5, None)
 
 
+def test_a_header_given_to_two_columns_is_named_and_nothing_is_read(
+        inventory: ServiceContext, tmp_path: Path) -> None:
+    # Two questions of one title (a form asking "Score" twice): read, one column's answers
+    # were dropped without a word and the other's imported.
+    path = tmp_path / "twice.csv"
+    path.write_text("email,tool,score,score\r\nada@example.com,Slack,5,1\r\n",
+                    encoding="utf-8")
+    result = import_feedback(inventory, ROUND, path)
+    assert [str(p) for p in result.problems] == [
+        "row 1, column score: is the header of two columns: rename one, or remove the one "
+        "not wanted"]
+    assert _count(inventory) == (0, 0)
+
+
 def test_a_column_can_be_mapped_to_one_tools_score(inventory: ServiceContext,
                                                    tmp_path: Path) -> None:
     path = tmp_path / "typeform.csv"
