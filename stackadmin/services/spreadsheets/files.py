@@ -99,8 +99,11 @@ def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
     headers: tuple[str, ...] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    last: list[str] = []
+    number = begun = ended = 0  # the last record: its row, lines before it, lines after it
     try:
         for number, row in enumerate(reader, start=1):
+            last, begun, ended = row, ended, reader.line_num
             if headers is None:
                 headers = tuple(cell.strip() for cell in row)
                 continue
@@ -111,8 +114,31 @@ def parse_text(text: str, name: str, had_bom: bool = False) -> RawTable:
     except csv.Error as exc:
         raise UserError(f"{name}, line {reader.line_num}: not valid CSV ({exc})") from None
     assert headers is not None
+    if last and any("\n" in cell or "\r" in cell for cell in last):
+        _refuse_unclosed_quote(text, delimiter, name, headers, last, number, begun)
     width = _used_width(headers, rows)
     return RawTable(name, headers[:width], rows, numbers, delimiter, had_bom)
+
+
+def _refuse_unclosed_quote(text: str, delimiter: str, name: str, headers: Sequence[str],
+                           last: list[str], number: int, begun: int) -> None:
+    """A quote opened in the last record and never closed: the csv module reads the rest of
+    the file into that one cell (rows lost without a word), so the file is refused. Only
+    the last record can hold such a cell, and only one with a line break is checked."""
+    tail = "".join(io.StringIO(text, newline="").readlines()[begun:])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "end of data" not in str(exc):
+            return  # another slip of the quotes, which the reading above tolerates
+        column = len(last) - 1
+        where = f"column {headers[column]}" if 0 <= column < len(headers) and \
+            headers[column] and number > 1 else f"cell {column + 1}"
+        raise UserError(f"{name}, row {number}, {where}: a quoted cell starting on line "
+                        f"{begun + 1} is never closed, so every line after it would be read "
+                        "into it; add its closing quote (\"), or write a quote inside a cell "
+                        "as two (\"\")") from None
 
 
 def _used_width(headers: tuple[str, ...], rows: list[list[str]]) -> int:

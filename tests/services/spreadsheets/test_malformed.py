@@ -71,6 +71,10 @@ CASES: list[tuple[str, str, str]] = [
      "row 1: only one column was found: the delimiter must be a comma, semicolon or tab "
      "(got 'tool|vendor|"),
     ("sub_many_problems.csv", "subscriptions", "row 4, column term_start: is not an ISO date"),
+    # A quote never closed would read every later row into one notes cell.
+    ("sub_unclosed_quote.csv", "subscriptions",
+     "sub_unclosed_quote.csv, row 2, column notes: a quoted cell starting on line 2 is never "
+     "closed"),
     ("people_bad_email.csv", "people", "row 3, column email: is not an email address"),
     ("people_duplicate_email.csv", "people",
      "row 3, column email: the same person as row 2 (got 'ada@example.com')"),
