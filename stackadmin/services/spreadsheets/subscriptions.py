@@ -46,6 +46,7 @@ TERM_FIELDS = ("pricing", "unit_price_minor", "currency", "seats", "billing_mont
                "po_reference")
 DEFAULTS: dict[str, Any] = {"pricing": "per_seat", "billing_months": 12, "auto_renew": True,
                             "notice_days": 0}
+_FIELD_OF = {"billing_period": "billing_months"}  # a column's term field, where named apart
 
 
 def _required(limit: int) -> Callable[[str], str]:
@@ -87,6 +88,14 @@ class _Record:
     term_start: date | None
     values: dict[str, Any]
     cancel_by: date | None = None  # a finance export's: notice_days is derived from it
+    blank: frozenset[str] = frozenset()  # the term fields whose cells are empty
+
+    def changes(self, old: Any) -> dict[str, tuple[Any, Any]]:
+        """What the row changes of the stored term `old`. An empty cell keeps what is
+        stored: it is not the default a new term takes (per seat, renews by itself, no
+        notice), nor the removal of a seat count, a renewal date or a note."""
+        return _term_changes(old, {k: v for k, v in self.values.items()
+                                   if k not in self.blank})
 
 
 def _parse_rows(cells: Cells, options: ImportOptions,
@@ -139,13 +148,15 @@ def _parse_rows(cells: Cells, options: ImportOptions,
         values["unit_price_minor"] = price.minor
         if "billing_period" in got:
             values["billing_months"] = got["billing_period"]
+        blank = frozenset(_FIELD_OF.get(name, name) for name in given
+                          if not row[cells.index[name]].strip())
         for key, default in DEFAULTS.items():
             if key in values and values[key] is None:
                 values[key] = default
         derived = got.get("cancel_by") if "notice_days" not in got and renewal else None
         records.append(_Record(number, got["tool"], {k: got[k] for k in TOOL_FIELDS
                                                      if got.get(k) is not None},
-                               got.get("plan") or "", start, values, derived))
+                               got.get("plan") or "", start, values, derived, blank))
     return records
 
 
@@ -276,7 +287,7 @@ class SubscriptionsPlan:
                                 "term_start": r.term_start, "status": "active", **stamp,
                                 **r.values})
                 continue
-            changed = _term_changes(old, r.values)
+            changed = r.changes(old)
             if changed:
                 updates.append({"id": old.id, "updated_at": now,
                                 **{k: v for k, (_, v) in changed.items()}})
@@ -416,7 +427,7 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
             open_terms.setdefault(r.tool.lower(), []).append(
                 (f"row {r.row}", r.plan, r.term_start, r.values.get("seats")))
             continue
-        changed = list(_term_changes(old, r.values))
+        changed = list(r.changes(old))
         if "vendor" in r.tool_values and names_by_vendor.get(tool.vendor_id) != \
                 r.tool_values["vendor"].lower():
             changed.append("vendor")

@@ -108,6 +108,39 @@ def test_reimport_changes_nothing_and_a_change_is_one_update_with_fields(
     assert latest[0].source == "cli"
 
 
+def test_empty_cells_keep_a_known_terms_stored_values(ctx: ServiceContext,
+                                                     tmp_path: Path) -> None:
+    """A spreadsheet re-imported with cells left empty changes nothing of the term it
+    names: an empty pricing is not "per seat", an empty auto-renew not "yes", an empty
+    notice not 0 days, and an empty seat count does not make a per-seat term cost 0. A new
+    term takes the defaults, and a filled cell still changes what it says."""
+    head = ("tool,plan,pricing,unit_price,currency,seats,billing_period,term_start,"
+            "renewal_date,auto_renew,notice_days,cost_center,notes\r\n")
+    path = write(tmp_path, "s.csv", head + "Notion,Team,flat,1000,USD,10,quarterly,2026-01-01,"
+                                           "2027-01-01,no,45,CC-7,signed by Ada\r\n")
+    importer.import_file(ctx, path, "subscriptions")
+    [before] = terms.list_terms(ctx)
+    count = events(ctx)
+    write(tmp_path, "s.csv", head + "Notion,Team,,1000,USD,,,2026-01-01,,,,,\r\n"
+                                    "Loom,Business,,12,USD,,,2026-02-01,,,,,\r\n")
+    dry = importer.import_file(ctx, path, "subscriptions", dry_run=True)
+    assert [str(c) for c in dry.changes] == ["add tool Loom (row 3)",
+                                             "add term Loom Business from 2026-02-01 (row 3)"]
+    plan = importer.import_file(ctx, path, "subscriptions")
+    assert (plan.added, plan.updated, plan.unchanged) == (1, 0, 1)
+    kept, new = sorted(terms.list_terms(ctx), key=lambda t: t.tool)[::-1]
+    assert kept == before
+    assert (new.pricing, new.auto_renew, new.notice_days, new.billing_months, new.seats) == (
+        "per_seat", True, 0, 12, None)
+    latest = audit.list_events(ctx, limit=events(ctx) - count)
+    assert "1 added, 0 updated, 1 unchanged" in latest[0].summary
+    assert not [e for e in latest if e.entity == "subscription_term"]
+    write(tmp_path, "s.csv", head + "Notion,Team,,1000,USD,12,,2026-01-01,,,,,\r\n")
+    importer.import_file(ctx, path, "subscriptions")
+    assert [(t.seats, t.pricing, t.notice_days) for t in terms.list_terms(ctx)
+            if t.tool == "Notion"] == [(12, "flat", 45)]
+
+
 def test_people_upsert_by_email_whatever_its_case(ctx: ServiceContext, tmp_path: Path) -> None:
     people.create_person(ctx, email="ada@example.com", name="Ada", department="R&D")
     path = write(tmp_path, "p.csv", "E-mail,Full name,Dept,Status,Last day\r\n"
