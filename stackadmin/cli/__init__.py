@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gc
 import os
 import sys
@@ -128,13 +130,57 @@ class TerminalText:
         return getattr(self._stream, name)
 
 
+UNENCODABLE = "stackadmin.escape"
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[bytes, int]:
+    """Codec error handler: a character the terminal's encoding lacks is written as JSON
+    writes it, \\uXXXX (a pair of them past U+FFFF). A name in Zoë's or 李's letters then
+    shows as an escape under LANG=C or PYTHONIOENCODING=ascii instead of ending the
+    command, and `--json` output stays valid JSON holding exactly the data (such
+    characters only stand inside its strings). A byte of a file name that the locale could
+    not decode (held as U+DC80..U+DCFF) goes out as that byte, as Python's own
+    surrogateescape does."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    escaped = bytearray()
+    for char in exc.object[exc.start:exc.end]:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            escaped.append(code - 0xDC00)
+        elif code > 0xFFFF:
+            code -= 0x10000
+            escaped += b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+        else:
+            escaped += b"\\u%04x" % code
+    return bytes(escaped), exc.end
+
+
+codecs.register_error(UNENCODABLE, _escape_unencodable)
+
+
+def _escaping(stream: Any) -> str | None:
+    """Makes `stream` escape what its encoding cannot write; returns the error handler it
+    had (to put back), or None when it was left as it was."""
+    before = getattr(stream, "errors", None)
+    if before not in ("strict", "surrogateescape") or not hasattr(stream, "reconfigure"):
+        return None  # stderr already writes \\xNN escapes; a test's stream is its own
+    stream.reconfigure(errors=UNENCODABLE)
+    return str(before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
+    handlers: list[tuple[Any, str | None]] = [(s, _escaping(s)) for s in (out, err)]
     sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
     try:
         return _main(argv)
     finally:
         sys.stdout, sys.stderr = out, err
+        for stream, before in handlers:
+            if before is not None:
+                with contextlib.suppress(OSError, ValueError):  # closed, or its reader left
+                    stream.reconfigure(errors=before)
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

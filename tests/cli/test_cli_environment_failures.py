@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -207,3 +208,35 @@ def test_a_full_disk_during_an_export_injected_at_the_write(
         exports.export_people(ctx, out / "people.csv")
     monkeypatch.setattr(files.os, "fdopen", real_fdopen)
     assert list(out.iterdir()) == []  # neither the file nor its temporary file
+
+
+# -- a terminal that is not UTF-8 --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", [{"LC_ALL": "C", "PYTHONIOENCODING": "ascii"},
+                                 {"LC_ALL": "POSIX", "PYTHONUTF8": "0"},
+                                 {"PYTHONIOENCODING": "latin-1"}],
+                         ids=["ascii", "posix-locale", "latin-1"])
+def test_names_a_terminal_cannot_show_are_escaped_and_json_stays_exact(
+        ctx: ServiceContext, db_url: str, tmp_path: Path, env: dict[str, str]) -> None:
+    """A cron job runs with LANG unset (or an ISO-8859 locale): names in other scripts are
+    printed as \\uXXXX escapes, and `--json` still parses to exactly the stored names."""
+    from stackadmin.services.inventory.people import create_person
+
+    name = "Zoë Ångström 😀 李小龍"
+    create_person(ctx, email="zoe@example.com", name=name)
+    ctx.close()
+    environ = {key: value for key, value in os.environ.items()
+               if key not in ("LANG", "LC_ALL", "LC_CTYPE", "PYTHONUTF8", "PYTHONIOENCODING")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "stackadmin", "--db", db_url, *args],
+                              capture_output=True, timeout=120, env={**environ, **env})
+
+    as_json = cli("onboarding", "zoe@example.com", "--json")
+    assert as_json.returncode == 0 and as_json.stderr == b"", as_json
+    encoding = env.get("PYTHONIOENCODING", "ascii")
+    assert json.loads(as_json.stdout.decode(encoding))["name"] == name
+    table = cli("onboarding", "zoe@example.com")
+    assert table.returncode == 0 and table.stderr == b"", table
+    assert b"Zo" in table.stdout and b"\\ud83d\\ude00" in table.stdout
