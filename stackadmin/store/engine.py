@@ -101,10 +101,15 @@ def ensure_sqlite_file(target: DatabaseTarget, *, create: bool) -> bool:
     if not create:
         raise NoDatabaseError(f"there is no database at {path} (create one with "
                               "`stackadmin db upgrade`, or check --db)")
-    make_private_folder(path.parent)
-    if path.parent == paths.data_dir():
-        _tighten_data_folder(path.parent)
-    return create_private_file(path)
+    try:
+        make_private_folder(path.parent)
+        if path.parent == paths.data_dir():
+            _tighten_data_folder(path.parent)
+        return create_private_file(path)
+    except OSError as exc:  # a folder read-only for us, a path under /proc, a full disk
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+        raise DatabaseError(f"cannot create the database {path}: {exc.strerror or exc}{where}; "
+                            "check --db and the folder's permissions") from None
 
 
 def _tighten_data_folder(folder: Path) -> None:

@@ -102,6 +102,23 @@ def test_an_unwritable_export_folder_is_one_line_and_leaves_nothing(demo_db: Pat
         locked.chmod(0o755)
 
 
+def test_a_database_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    """A command that may create its database, pointed where no file can be made (a folder
+    read-only for the user, a path under /proc): one line naming the database, no crash
+    log, nothing left behind."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        for db in (locked / "new.sqlite", locked / "sub" / "new.sqlite",
+                   Path("/proc/no-such-folder/new.sqlite")):
+            _one_line(_cli("rates", "set", "EUR", "1.1", db=db),
+                      f"cannot create the database {db}")
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
 # -- a full disk -------------------------------------------------------------------------------
 
 
