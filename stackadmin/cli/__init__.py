@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import gc
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -25,6 +26,26 @@ CLI_GC_THRESHOLDS = (50_000, 20, 20)
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_STOPPED = 128 + signal.SIGTERM
+
+
+class Stopped(KeyboardInterrupt):
+    """The system asked the command to stop (SIGTERM: `timeout`, a service manager, kill):
+    it ends as Ctrl+C does, its transaction rolled back and its temporary files removed."""
+
+
+def _stop(_signum: int, _frame: Any) -> None:
+    raise Stopped
+
+
+def _stopped_like_ctrl_c() -> Any:
+    """SIGTERM raises Stopped for the length of a headless command; returns the handler it
+    replaced (None when it cannot be set: not the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _stop)
+    except ValueError:
+        return None
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -209,7 +230,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return int(run_gui(db=args.db,
                                exit_when_ready=bool(getattr(args, "exit_when_ready", False)),
                                link=getattr(args, "link", None)))
-        return int(args.func(args) or 0)
+        previous = _stopped_like_ctrl_c()
+        try:
+            return int(args.func(args) or 0)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     except UserError as exc:
         from stackadmin.domain.limits import one_line  # ~5 ms: not before the window paints
 
@@ -221,9 +247,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except KeyboardInterrupt:
-        print("stackadmin: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        stopped = isinstance(exc, Stopped)
+        print(f"stackadmin: {'stopped (SIGTERM)' if stopped else 'interrupted'}; nothing "
+              "half-written was kept", file=sys.stderr)
+        return EXIT_STOPPED if stopped else EXIT_INTERRUPTED
     except Exception as exc:  # a bug: no traceback on the terminal, but kept for a report
         from stackadmin import crashlog
 

@@ -257,3 +257,37 @@ def test_names_a_terminal_cannot_show_are_escaped_and_json_stays_exact(
     table = cli("onboarding", "zoe@example.com")
     assert table.returncode == 0 and table.stderr == b"", table
     assert b"Zo" in table.stdout and b"\\ud83d\\ude00" in table.stdout
+
+
+# -- stopped by the system ---------------------------------------------------------------------
+
+
+def test_a_command_stopped_by_sigterm_says_so_and_leaves_no_half_file(
+        ctx: ServiceContext, db_url: str, tmp_path: Path) -> None:
+    """`timeout`, a service manager or `kill` stops a cron job's export half-way: one line,
+    exit 143 (128 + SIGTERM), and neither the file nor its temporary file is left."""
+    from stackadmin.services.inventory.people import create_person
+
+    for n in range(5):
+        create_person(ctx, email=f"p{n}@example.com")
+    ctx.close()
+    out = tmp_path / "out"
+    out.mkdir()
+    script = (
+        "import os, signal, sys\n"
+        "from stackadmin.cli import main\n"
+        "from stackadmin.services.spreadsheets import exports\n"
+        "real = exports.people_rows\n"
+        "def rows(*args, **kwargs):\n"
+        "    for n, row in enumerate(real(*args, **kwargs)):\n"
+        "        if n == 2:\n"
+        "            os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        yield row\n"
+        "exports.people_rows = rows\n"
+        f"sys.exit(main(['--db', {db_url!r}, 'export', 'people', {str(out / 'p.csv')!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 128 + 15, result
+    assert result.stderr == "stackadmin: stopped (SIGTERM); nothing half-written was kept\n"
+    assert list(out.iterdir()) == []

@@ -6,7 +6,6 @@ per failure."""
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from typing import Any
 
@@ -66,16 +65,12 @@ def _print_result(result: Any) -> None:
             "deprovision",) else ""))
 
 
-def _interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def _sync(args: argparse.Namespace) -> int:
     from stackadmin.services.sync import engine, schedule
     from stackadmin.services.sync.integrations import find_integration, list_integrations
 
-    # A service manager's stop (SIGTERM) ends the run like Ctrl+C: recorded as cancelled.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # A service manager's stop (SIGTERM) ends the run like Ctrl+C (stackadmin.cli.main):
+    # recorded as cancelled.
     progress_shown = not args.due or sys.stderr.isatty()
     with opened(args) as ctx:
         if args.names:
