@@ -48,6 +48,18 @@ def _stopped_like_ctrl_c() -> Any:
         return None
 
 
+def _database_argument(text: str) -> str:
+    """argparse type of --db: an empty value is a usage error, not the default database (a
+    cron job's `--db "$DB"` with DB unset must not write into the data folder's file)."""
+    if not text.strip():
+        import argparse
+
+        raise argparse.ArgumentTypeError(
+            "is empty: give a SQLite file's path or a database URL, or leave --db out for "
+            "the default database")
+    return text
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with `command`, only the module that defines it (when the
     modules' sources say which: `commands.modules_for`), as importing every command module
@@ -67,14 +79,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stackadmin {__version__}")
     parser.add_argument(
         "--db",
-        metavar="PATH_OR_URL",
+        metavar="PATH_OR_URL", type=_database_argument,
         help="SQLite file or database URL (postgresql+psycopg://...); "
         f"default: ${paths.DB_ENV} or the data folder",
     )
     # `--db` is accepted after the command too (stackadmin demo --db x.sqlite).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS,
-                        help=argparse.SUPPRESS)
+                        type=_database_argument, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each module of stackadmin.cli.commands adds its own subcommands.
     names = commands.modules_for(command) if command is not None else []
@@ -122,10 +134,12 @@ def _gui_fast_path(args_list: list[str]) -> Any:
             args.link = token  # `stackadmin gui LINK`, or a bare link: the app opens it
         elif token == "--db":
             args.db = next(tokens, None)
-            if args.db is None:
-                return None
+            if args.db is None or not args.db.strip():
+                return None  # the parser says what is wrong
         elif token.startswith("--db="):
             args.db = token.removeprefix("--db=")
+            if not args.db.strip():
+                return None
         elif token == "--exit-when-ready" and args.command == "gui":
             args.exit_when_ready = True
         else:

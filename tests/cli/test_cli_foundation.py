@@ -163,6 +163,21 @@ def test_db_env_variable_selects_the_database(run: Run, tmp_path: Path) -> None:
     assert result.code == 0 and path.exists()
 
 
+@pytest.mark.parametrize("args", [("--db", "", "rates", "set", "EUR", "1.1"),
+                                  ("--db=", "reminders"), ("reminders", "--db", " "),
+                                  ("gui", "--exit-when-ready", "--db", "")])
+def test_an_empty_db_is_a_usage_error_not_the_default_database(
+        run: Run, tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A cron job's `--db "$DB"` with DB unset: refused, and the data folder's database is
+    neither created nor written."""
+    data = tmp_path / "data"
+    result = run(*args, db=None, env={"STACKADMIN_DATA_DIR": str(data),
+                                      "STACKADMIN_DB": "", "QT_QPA_PLATFORM": "offscreen"})
+    assert result.code == 2, result
+    assert "argument --db: is empty" in result.err and "Traceback" not in result.err
+    assert not data.exists()
+
+
 def test_a_closed_pipe_is_not_an_error(db_url: str) -> None:
     """`stackadmin ... | head -1`: the reader leaves early; no error, no traceback. The command
     prints far more than a pipe buffer holds, so the write really fails."""
