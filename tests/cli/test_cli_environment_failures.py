@@ -291,3 +291,16 @@ def test_a_command_stopped_by_sigterm_says_so_and_leaves_no_half_file(
     assert result.returncode == 128 + 15, result
     assert result.stderr == "stackadmin: stopped (SIGTERM); nothing half-written was kept\n"
     assert list(out.iterdir()) == []
+
+
+def test_a_file_name_the_locale_cannot_decode_imports(ctx: ServiceContext,
+                                                       tmp_path: Path) -> None:
+    """A spreadsheet named in Latin-1 (b'caf\\xe9.csv') on a UTF-8 system, or any non-ASCII
+    name under LANG=C: the name holds a byte Python keeps as a half character. It is told
+    and recorded as \\xNN, and the import runs; it was an internal error at the audit."""
+    name = os.fsdecode(b"caf\xe9.csv")
+    path = tmp_path / name
+    path.write_text("email,name\nbyte@example.com,Byte\n")
+    plan = importer.import_file(ctx, path, "people")
+    assert plan.committed and plan.added == 1 and plan.file == "caf\\xe9.csv"
+    assert importer.import_file(ctx, path, "people").unchanged == 1

@@ -214,8 +214,12 @@ def read_table(path: str | Path) -> RawTable:
     """Reads a CSV file saved by a spreadsheet: UTF-8 with or without a BOM, the delimiter
     sniffed; a file in another encoding is refused in words."""
     file = Path(path)
-    text, had_bom = _decode(read_bytes(file), file.name)
-    return parse_text(text, file.name, had_bom)
+    # A name holding a byte the locale could not decode (LANG=C, a Latin-1 name) is told and
+    # recorded in the audit with that byte as \xNN: never a half character, which no
+    # database stores.
+    name = os.fsencode(file.name).decode("utf-8", "backslashreplace")
+    text, had_bom = _decode(read_bytes(file), name)
+    return parse_text(text, name, had_bom)
 
 
 Cell = str | int | Decimal | None
