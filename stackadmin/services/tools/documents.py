@@ -64,8 +64,15 @@ def _private_folder(folder: Path) -> None:
 
 def safe_file_name(name: str) -> str:
     """A file name that is safe in any folder on any system: no separators, no control
-    or reserved characters, not empty, at most 150 characters (keeping the extension)."""
-    clean = unicodedata.normalize("NFC", Path(name).name)
+    or reserved characters, not empty, at most 150 characters (keeping the extension). A
+    name whose bytes are not UTF-8 (a Latin-1 name: the system hands it over with bytes it
+    could not decode, which no database stores) is read as Latin-1."""
+    raw = os.fsencode(Path(name).name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    clean = unicodedata.normalize("NFC", text)
     clean = _UNSAFE.sub("_", clean).strip(" .") or "document"
     stem, dot, ext = clean.rpartition(".")
     if not dot:

@@ -91,6 +91,19 @@ def test_odd_file_names_are_made_safe() -> None:
     assert len(long) == 150 and long.endswith(".pdf")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="file names are Unicode there")
+def test_a_file_name_in_latin_1_is_added_under_its_letters(ctx: ServiceContext,
+                                                           tmp_path: Path) -> None:
+    """A file saved with a Latin-1 name (bytes that are not UTF-8, as an old share or a
+    zip gives them) is copied and recorded as the name it means: it was an internal
+    UnicodeEncodeError at the record."""
+    source = Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xe9sum\xe9.pdf"))
+    source.write_bytes(b"%PDF-1.7 latin")
+    row = documents.add_document(ctx, _tool(ctx), source, kind="contract")
+    assert row.file_name == "r\u00e9sum\u00e9.pdf" and row.path.read_bytes() == b"%PDF-1.7 latin"
+    assert documents.list_documents(ctx)[0].present
+
+
 def test_bad_input_is_refused_in_words_and_nothing_is_kept(
         ctx: ServiceContext, tmp_path: Path) -> None:
     tool_id = _tool(ctx)
