@@ -61,6 +61,13 @@ def date_text(value: date | datetime | None) -> str:
     return str(_locale().toString(value, date_format()))
 
 
+def moment_text(value: datetime) -> str:
+    """A stored moment (aware UTC) as the user reads the clock: the local date and time of
+    that moment (near midnight the UTC date is another day than the local one)."""
+    local = value.astimezone()
+    return f"{date_text(local)} {local:%H:%M}"
+
+
 def parse_date_text(text: str) -> date | str | None:
     """A date typed in the locale's format or as ISO; other text is returned as is, for the
     service to explain what it expected."""

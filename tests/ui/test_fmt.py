@@ -3,6 +3,7 @@ where no locale is chosen."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -78,3 +79,35 @@ def test_a_new_default_locale_is_read_again_by_every_thread() -> None:
     finally:
         QLocale.setDefault(us)
         fmt.locale_changed()
+
+
+@pytest.fixture
+def tokyo_clock() -> Iterator[None]:
+    """The machine's clock in Tokyo (UTC+9): 20:00 UTC is already the next day there."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Tokyo"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.usefixtures("locale_reset", "tokyo_clock")
+def test_a_moment_shows_the_local_date_beside_the_local_time() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from stackadmin.services.sync.integrations import IntegrationRow
+    from stackadmin.ui.pages.request import _history_columns
+    from stackadmin.ui.pages.tool.integration import describe
+
+    QLocale.setDefault(QLocale.c())
+    fmt.locale_changed()
+    at = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 1 December, 05:00 in Tokyo
+    synced = IntegrationRow(1, "GitHub", "github", "GitHub", True, False, at, "ok", None)
+    assert "2026-12-01 05:00" in describe(synced)  # not "2026-11-30 05:00"
+    when = _history_columns()[0]
+    assert when.text(SimpleNamespace(at=at)) == "2026-12-01 05:00"  # not "2026-11-30 20:00"

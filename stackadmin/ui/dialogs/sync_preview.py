@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from stackadmin.ui.filtertable import make_view
-from stackadmin.ui.fmt import date_text, plural
+from stackadmin.ui.fmt import moment_text, plural
 from stackadmin.ui.tablemodel import Column, RowTableModel, search_text
 
 _ACTIONS = {"add": "add", "change": "change", "deprovision": "deprovision",
@@ -28,8 +28,7 @@ def _value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, datetime):
-        local = value.astimezone()
-        return f"{date_text(local)} {local:%H:%M}"
+        return moment_text(value)
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value) or "—"
     if isinstance(value, bool):

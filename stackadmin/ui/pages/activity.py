@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import date_text, moment_text
 from stackadmin.ui.pages.base import TablePage
 from stackadmin.ui.tablemodel import Column, Haystack, search_text
 
@@ -31,8 +31,7 @@ ENTITIES = {"subscription_term": "term", "term_decision": "renewal decision",
 
 
 def _when(e: AuditRow) -> str:
-    local = e.at.astimezone()
-    return f"{date_text(local)} {local:%H:%M}"
+    return moment_text(e.at)
 
 
 def value_text(value: Any) -> str:

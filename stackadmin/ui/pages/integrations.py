@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from stackadmin.ui.empty import EmptyState
 from stackadmin.ui.filtertable import make_view
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import moment_text
 from stackadmin.ui.pages.base import TablePage
 from stackadmin.ui.tablemodel import ROW_ROLE, Column, RowTableModel, search_text
 
@@ -44,8 +44,7 @@ PROGRESS_COLUMN = 5  # the Last run column
 def when(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = value.astimezone()
-    return f"{date_text(local)} {local:%H:%M}"
+    return moment_text(value)
 
 
 def last_run_text(i: IntegrationRow) -> str:

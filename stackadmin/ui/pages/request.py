@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from stackadmin.ui import icons
 from stackadmin.ui.buying import evaluation_dialogs as dialogs
 from stackadmin.ui.buying.comparison import ComparisonView
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import date_text, moment_text
 from stackadmin.ui.pages.base import Page
 from stackadmin.ui.tablemodel import Column, RowTableModel
 
@@ -48,7 +48,7 @@ class Loaded:
 
 def _history_columns() -> list[Column[AuditRow]]:
     return [
-        Column("When", lambda e: f"{date_text(e.at)} {e.at:%H:%M}", key=lambda e: e.at,
+        Column("When", lambda e: moment_text(e.at), key=lambda e: e.at,
                width=130, searchable=False),
         Column("Who", lambda e: e.actor, width=160),
         Column("What", lambda e: e.summary),

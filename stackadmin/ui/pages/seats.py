@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 
 from stackadmin.ui import words
 from stackadmin.ui.filtertable import ALL
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import date_text, moment_text
 from stackadmin.ui.pages.base import Shown, TablePage
 from stackadmin.ui.tablemodel import Column
 
@@ -65,8 +65,7 @@ def _unused(s: SeatStatus) -> str:
 def _synced(s: SeatStatus) -> str:
     if s.synced_at is None:
         return ""
-    local = s.synced_at.astimezone()
-    return f"{date_text(local)} {local:%H:%M}"
+    return moment_text(s.synced_at)
 
 
 def _inactive(s: SeatStatus) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from stackadmin.ui.fmt import date_text
+from stackadmin.ui.fmt import moment_text
 from stackadmin.ui.pages.tool.section import ToolSection
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def describe(i: IntegrationRow) -> str:
     head = f"<b>{escape(i.name)}</b> ({escape(i.plugin_id)}, {state})"
     if i.last_sync_at is None:
         return f"{head}: never synced yet."
-    when = f"{date_text(i.last_sync_at)} {i.last_sync_at.astimezone():%H:%M}"
+    when = moment_text(i.last_sync_at)
     if i.last_status == "ok":
         counts = ", ".join(f"{n} {what}" for n, what in (
             (i.last_added, "added"), (i.last_changed, "changed"),
