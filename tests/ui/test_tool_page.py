@@ -369,3 +369,22 @@ def test_the_header_says_no_seat_data_and_over_allocation_in_words(
     assert f"{over.seats_held:,} held ({over.seats_over:,} more than purchased)" in \
         figures_text(header)
     assert isinstance(header, ToolHeader)
+
+
+def test_a_term_that_renews_by_itself_shows_its_next_renewal(ui_ctx: ServiceContext) -> None:
+    """Recorded as renewing on 1 March 2025, it has renewed by itself since: "Renews" says
+    1 March 2027 (as the Renewals page), the recorded date is in the tooltip."""
+    from stackadmin.services.inventory import terms as term_service
+    from stackadmin.services.inventory import tools
+    from stackadmin.services.renewals.history import tool_history
+    from stackadmin.ui.fmt import date_text
+    from stackadmin.ui.pages.tool.terms import term_columns
+
+    tool = tools.create_tool(ui_ctx, name="Miro").id
+    term_service.create_term(ui_ctx, tool_id=tool, plan="Business", currency="USD",
+                             unit_price="10", seats=5, term_start=date(2024, 3, 1),
+                             renewal_date=date(2025, 3, 1), auto_renew=True)
+    step = tool_history(ui_ctx, tool).terms[0]
+    renews = next(c for c in term_columns() if c.title == "Renews")
+    assert renews.text(step) == date_text(date(2027, 3, 1))  # not 1 March 2025
+    assert renews.tooltip is not None and date_text(date(2025, 3, 1)) in renews.tooltip(step)

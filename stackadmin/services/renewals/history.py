@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from stackadmin.domain.money import Money
 from stackadmin.domain.terms import periods_per_year
+from stackadmin.domain.vocab import TermStatus
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import get_or_404
 from stackadmin.services.inventory.terms import list_terms
 from stackadmin.services.records import TermRow
+from stackadmin.services.renewals.listing import term_cycle
 from stackadmin.store.models import SubscriptionTerm, TermDecision, Tool
 
 _HUNDRED = Decimal(100)
@@ -33,10 +35,19 @@ class TermStep:
     seat_change: int | None
     price_change: Money | None  # annual price now − before
     price_change_pct: Decimal | None
+    # When it renews as of today: for an active term that renews by itself, the renewal in
+    # play (rolled forward past the recorded date, as the Renewals page has it); otherwise
+    # the recorded renewal date. None without one.
+    renews: date | None = None
 
     @property
     def id(self) -> int:
         return self.term.id
+
+    @property
+    def rolled(self) -> bool:
+        """It renewed by itself since its recorded renewal date."""
+        return self.renews is not None and self.renews != self.term.renewal_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +96,14 @@ def _previous(term: TermRow, earlier: list[TermRow]) -> TermRow | None:
     return max(same, key=_start) if same else None
 
 
-def _step(term: TermRow, before: TermRow | None) -> TermStep:
+def _renews(term: TermRow, today: date) -> date | None:
+    if term.status != TermStatus.ACTIVE.value:
+        return term.renewal_date
+    cycle = term_cycle(term, today, term.cancelled_at)
+    return None if cycle is None else cycle.renewal_date
+
+
+def _step(term: TermRow, before: TermRow | None, today: date) -> TermStep:
     price = annual_price(term)
     seat_change = price_change = pct = None
     if before is not None:
@@ -99,7 +117,7 @@ def _step(term: TermRow, before: TermRow | None) -> TermStep:
                 pct = (Decimal(price.minor - old.minor) * _HUNDRED / old.minor).quantize(
                     Decimal("0.1"))
     return TermStep(term, term.annual_cost, price, None if before is None else before.id,
-                    seat_change, price_change, pct)
+                    seat_change, price_change, pct, _renews(term, today))
 
 
 def tool_decisions(ctx: ServiceContext, tool_id: int) -> list[DecisionRow]:
@@ -121,5 +139,6 @@ def tool_history(ctx: ServiceContext, tool_id: int) -> ToolHistory:
         name = get_or_404(session, Tool, tool_id, "tool").name
     decisions = tool_decisions(ctx, tool_id)
     terms = sorted(list_terms(ctx, tool_id=tool_id), key=_start)
-    steps = [_step(t, _previous(t, terms[:n])) for n, t in enumerate(terms)]
+    today = ctx.today()
+    steps = [_step(t, _previous(t, terms[:n]), today) for n, t in enumerate(terms)]
     return ToolHistory(tool_id, name, steps, decisions)

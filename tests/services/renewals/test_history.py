@@ -61,3 +61,26 @@ def test_decisions_are_listed_latest_renewal_first(ctx: ServiceContext) -> None:
         (term.id, "Business", "renegotiate", "ask for 20 % off")]
     assert found[0].renewal_date == date(2027, 1, 1) and found[0].decided_by
     assert tool_history(ctx, zoom).decisions == found
+
+
+def test_a_term_that_renews_by_itself_shows_the_renewal_in_play(ctx: ServiceContext) -> None:
+    """Recorded as renewing on 28 Feb 2025 (started on a leap day), it has renewed by itself
+    since: its page says when it renews next, as the Renewals page does, not a date past."""
+    from dataclasses import replace
+
+    from stackadmin.services.renewals.listing import list_renewals
+
+    day = date(2026, 11, 30)
+    on_day = replace(ctx, today=lambda: day)
+    tool = tools.create_tool(ctx, name="Miro").id
+    rolling = terms.create_term(ctx, tool_id=tool, plan="Business", currency="USD",
+                                unit_price="10", seats=5, term_start=date(2024, 2, 29),
+                                renewal_date=date(2025, 2, 28), auto_renew=True)
+    ended = terms.create_term(ctx, tool_id=tool, plan="Starter", currency="USD",
+                              unit_price="5", seats=5, term_start=date(2024, 1, 1),
+                              renewal_date=date(2025, 1, 1), auto_renew=False)
+    steps = {s.term.id: s for s in tool_history(on_day, tool).terms}
+    renewals = {r.term_id: r for r in list_renewals(on_day, with_seats=False)}
+    assert steps[rolling.id].renews == renewals[rolling.id].renewal_date == date(2027, 2, 28)
+    assert steps[rolling.id].rolled
+    assert steps[ended.id].renews == date(2025, 1, 1) and not steps[ended.id].rolled

@@ -49,16 +49,23 @@ def _undated(step: TermStep) -> bool:
     return step.term.renewal_date is None and step.term.status == "active"
 
 
+def _renews_tip(step: TermStep) -> str:
+    if _undated(step):
+        return "Set its renewal date with Edit: without one it is never reminded"
+    if step.rolled:
+        return (f"Renews by itself: recorded as renewing on {date_text(step.term.renewal_date)}, "
+                "it has renewed since")
+    return ""
+
+
 def term_columns() -> list[Column[TermStep]]:
     return [
         Column("Plan", lambda s: s.term.plan or "(no plan)", width=110),
         Column("Status", lambda s: words.label(words.TERM_STATUS, s.term.status), width=80),
         Column("Start", lambda s: date_text(s.term.term_start), key=lambda s: s.term.term_start,
                width=92, whole=True),
-        Column("Renews", lambda s: date_text(s.term.renewal_date) if s.term.renewal_date
-               else "no renewal date", key=lambda s: s.term.renewal_date, width=110,
-               warn=_undated, tooltip=lambda s: "Set its renewal date with Edit: without one "
-               "it is never reminded" if _undated(s) else ""),
+        Column("Renews", lambda s: date_text(s.renews) if s.renews else "no renewal date",
+               key=lambda s: s.renews, width=110, warn=_undated, tooltip=_renews_tip),
         Column("Price", _price, width=170),
         Column("Seats", lambda s: int_text(s.term.seats) if s.term.seats is not None else "—",
                key=lambda s: s.term.seats, numeric=True, width=60),
