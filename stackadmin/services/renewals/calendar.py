@@ -106,6 +106,11 @@ def export_calendar(ctx: ServiceContext, path: str | Path,
     """Writes the .ics file for every open term's renewal in play on `as_of` (today)."""
     target = ctx.output_path(path)
     rows = list_renewals(ctx, as_of=as_of, with_seats=False)
+    if not rows:
+        # A calendar holds at least one event (RFC 5545): calendar apps refuse an empty one.
+        day = (as_of or ctx.today()).isoformat()
+        raise UserError(f"no open term has a renewal date on {day}: there is nothing to put "
+                        f"in a calendar, and {target.name} was not written")
     data = build_calendar(rows).to_ical()
     # Written beside the target and renamed: a calendar never reads half a file.
     tmp: str | None = None
@@ -114,8 +119,10 @@ def export_calendar(ctx: ServiceContext, path: str | Path,
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
+        tmp = None
     except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:  # a failed write or a stop (Ctrl+C, SIGTERM) leaves no hidden half file
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
     return CalendarExport(target, 2 * len(rows), len(rows))

@@ -124,3 +124,34 @@ def test_a_decided_term_keeps_its_dates_without_alarms(ctx: ServiceContext,
 def test_a_missing_folder_is_explained(ctx: ServiceContext, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="does not exist"):
         export_calendar(ctx, tmp_path / "nope" / "r.ics")
+
+
+def test_no_dated_term_is_said_and_writes_no_empty_calendar(ctx: ServiceContext,
+                                                           tmp_path: Path) -> None:
+    """A calendar holds at least one event (RFC 5545; calendar apps refuse an empty one):
+    with no renewal to put in it, the export says so and writes nothing."""
+    tools.create_tool(ctx, name="Slack")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UserError, match="nothing to put in a calendar"):
+        export_calendar(ctx, out / "r.ics")
+    assert list(out.iterdir()) == []
+
+
+def test_a_stop_while_writing_leaves_no_hidden_file(ctx: ServiceContext, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C or SIGTERM while the file is written: neither the calendar nor its hidden
+    temporary file is left."""
+    import os
+
+    _terms(ctx)
+
+    def stopped(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(os, "replace", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        export_calendar(ctx, out / "r.ics")
+    assert list(out.iterdir()) == []
