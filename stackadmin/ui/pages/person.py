@@ -82,8 +82,9 @@ def _columns() -> list[Column[PersonAccount]]:
 class PersonPage(TablePage):
     title = "Person"
     icon = "people"
+    # "setting": the base currency and the rates the accounts' costs are converted with.
     reload_on: ClassVar[frozenset[str]] = frozenset({"person", "account", "offboarding",
-                                                     "tool"})
+                                                     "tool", "setting"})
     columns = _columns()
     noun = ("account", "accounts")
     multi_select = True  # reclaim, exempt or mark done several at once

@@ -68,7 +68,9 @@ def _owner_tip(t: ToolLine) -> str:
 class ToolsPage(TablePage):
     title = "Tools"
     icon = "tools"
-    reload_on: ClassVar[frozenset[str]] = frozenset({"tool", "term", "account", "person"})
+    # "setting": the base currency and the rates its amounts are converted with.
+    reload_on: ClassVar[frozenset[str]] = frozenset({"tool", "term", "account", "person",
+                                                     "setting"})
     columns = _columns()
 
     def __init__(self, env: Any, parent: Any = None) -> None:

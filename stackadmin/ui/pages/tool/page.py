@@ -85,9 +85,10 @@ def figures_text(header: ToolHeader) -> str:
 class ToolPage(Page):
     title = "Tool"
     icon = "tools"
-    # What any section shows, and the tool itself.
+    # What any section shows, and the tool itself; "setting": the header's annual cost is in
+    # the base currency, converted with the rates.
     reload_on: ClassVar[frozenset[str]] = frozenset(
-        {"tool"}.union(*(s.reload_on for s in SECTIONS)))
+        {"tool", "setting"}.union(*(s.reload_on for s in SECTIONS)))
 
     def __init__(self, env: Any, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
