@@ -159,14 +159,19 @@ class RateTable:
         """From the recorded rates (currency, quote currency, rate) on or before the day,
         oldest first: the newest rate of each pair counts."""
         latest: dict[tuple[str, str], Decimal] = {}
-        for currency, quote, rate in history:
+        recorded: dict[tuple[str, str], int] = {}  # how late in the history: newer is larger
+        for n, (currency, quote, rate) in enumerate(history):
             latest[(currency, quote)] = rate
+            recorded[(currency, quote)] = n
         found: dict[str, Decimal] = {}
-        # Direct (X -> base) first, then inverse (base -> X), then through one other currency
-        # (rates recorded before the base currency was changed).
+        # Direct (X -> base) or inverse (base -> X), whichever was recorded last (a rate set
+        # while the base currency was X is newer than one set before), then through one
+        # other currency (rates recorded before the base currency was changed).
         for (currency, quote), rate in latest.items():
             if quote == base:
-                found[currency] = rate
+                inverse = recorded.get((base, currency), -1)
+                if recorded[(currency, quote)] > inverse:
+                    found[currency] = rate
         for (currency, quote), rate in latest.items():
             if currency == base:
                 found.setdefault(quote, Decimal(1) / rate)

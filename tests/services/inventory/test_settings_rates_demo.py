@@ -48,6 +48,24 @@ def test_rates_still_convert_after_the_base_currency_changes(ctx: ServiceContext
     assert table.require("GBP") == Decimal("1.2")
 
 
+def test_a_rate_set_while_the_base_was_another_currency_counts_when_it_is_newer(
+        ctx: ServiceContext) -> None:
+    """1 EUR = 1.10 USD in January; the base set to EUR, 1 USD = 0.80 EUR in June; the base
+    back to USD: from June on, 1 EUR = 1.25 USD (the newer rate), not January's 1.10."""
+    rates.set_rate(ctx, "EUR", "1.10", date(2026, 1, 1))
+    settings.set_setting(ctx, "base_currency", "EUR")
+    rates.set_rate(ctx, "USD", "0.80", date(2026, 6, 1))
+    with ctx.read() as s:
+        assert rates.load_rates(s, date(2026, 7, 1)).require("USD") == Decimal("0.80")
+    settings.set_setting(ctx, "base_currency", "USD")
+    with ctx.read() as s:
+        assert rates.load_rates(s, date(2026, 3, 1)).require("EUR") == Decimal("1.10")
+        assert rates.load_rates(s, date(2026, 7, 1)).require("EUR") == Decimal("1.25")
+    rates.set_rate(ctx, "EUR", "1.20", date(2026, 9, 1))  # newer again, in the USD base
+    with ctx.read() as s:
+        assert rates.load_rates(s, date(2026, 10, 1)).require("EUR") == Decimal("1.20")
+
+
 def test_bad_rates_are_refused(ctx: ServiceContext) -> None:
     with pytest.raises(ValidationError, match="positive"):
         rates.set_rate(ctx, "EUR", "-1")
