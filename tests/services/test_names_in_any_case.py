@@ -4,10 +4,13 @@ an integration."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from stackadmin.services.buying import feedback, requests
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.inventory import people, tools
 from stackadmin.services.running import onboarding
+from stackadmin.services.tools import documents
 
 
 def test_accented_names_match_in_any_case(ctx: ServiceContext) -> None:
@@ -33,3 +36,17 @@ def test_tools_are_listed_in_the_same_order_on_both_engines(ctx: ServiceContext)
         tools.create_tool(ctx, name=name)
     assert [t.name for t in tools.list_tools(ctx)] == [
         "Eclair", "oz", "Z", "zeta", "Ångström", "éclair2", "Émile", "Ölfa"]
+
+
+def test_documents_are_listed_in_the_tools_order_on_both_engines(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    source = tmp_path / "contract.pdf"
+    source.write_bytes(b"%PDF-1.7")
+    for name in ("zeta", "Émile", "Eclair", "Z", "oz"):
+        tool_id = tools.create_tool(ctx, name=name).id
+        documents.add_document(ctx, tool_id, source, kind="other", title="Zèbre")
+        documents.add_document(ctx, tool_id, source, kind="other", title="apple")
+    listed = [(d.tool, d.title) for d in documents.list_documents(ctx)]
+    names = [t.name for t in tools.list_tools(ctx)]
+    assert [tool for tool, _ in listed[::2]] == names == ["Eclair", "oz", "Z", "zeta", "Émile"]
+    assert {title for _, title in listed[::2]} == {"apple"}

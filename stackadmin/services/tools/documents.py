@@ -27,6 +27,7 @@ from stackadmin.domain.vocab import DocumentKind
 from stackadmin.errors import NotFoundError, UserError, ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.crud import add_audited, delete_audited, get_or_404
+from stackadmin.services.records import by_name
 from stackadmin.store.models import Tool, ToolDocument
 
 FIELDS = ("tool_id", "kind", "title", "file_name", "stored_path", "size_bytes", "sha256")
@@ -187,15 +188,16 @@ def add_document(ctx: ServiceContext, tool_id: int, source: str | Path, *, kind:
 
 def list_documents(ctx: ServiceContext, *, tool_id: int | None = None,
                    root: Path | None = None) -> list[DocumentRow]:
-    """A tool's documents (every tool's without `tool_id`), by tool, kind and title."""
+    """A tool's documents (every tool's without `tool_id`), by tool, kind and title: names
+    in the order of the tools list, the same on every engine (not the database's collation)."""
     base = documents_root(root)
     query = select(ToolDocument, Tool.name).join(Tool, Tool.id == ToolDocument.tool_id)
     if tool_id is not None:
         query = query.where(ToolDocument.tool_id == tool_id)
-    query = query.order_by(Tool.name, ToolDocument.kind, ToolDocument.title, ToolDocument.id)
     with ctx.read() as session:
-        return [_row(document, tool_name, base)
+        rows = [_row(document, tool_name, base)
                 for document, tool_name in session.execute(query)]
+    return sorted(rows, key=lambda r: (by_name(r.tool), r.tool_id, r.kind, by_name(r.title), r.id))
 
 
 def get_document(ctx: ServiceContext, document_id: int, *,
