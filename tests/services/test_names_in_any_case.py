@@ -4,11 +4,12 @@ an integration."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from stackadmin.services.buying import feedback, requests
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.inventory import people, tools
+from stackadmin.services.inventory import people, terms, tools
 from stackadmin.services.running import onboarding
 from stackadmin.services.tools import documents
 
@@ -50,3 +51,12 @@ def test_documents_are_listed_in_the_tools_order_on_both_engines(
     names = [t.name for t in tools.list_tools(ctx)]
     assert [tool for tool, _ in listed[::2]] == names == ["Eclair", "oz", "Z", "zeta", "Émile"]
     assert {title for _, title in listed[::2]} == {"apple"}
+
+
+def test_terms_without_a_renewal_date_come_first_on_both_engines(ctx: ServiceContext) -> None:
+    tool_id = tools.create_tool(ctx, name="Figma").id
+    dated = terms.create_term(ctx, tool_id=tool_id, plan="Pro", currency="USD", unit_price="5",
+                              seats=2, renewal_date=date(2027, 1, 1))
+    undated = terms.create_term(ctx, tool_id=tool_id, plan="Org", currency="USD",
+                                unit_price="5", seats=2)
+    assert [t.id for t in terms.list_terms(ctx)] == [undated.id, dated.id]

@@ -243,7 +243,9 @@ def list_terms(ctx: ServiceContext, *, tool_id: int | None = None,
         query = query.where(SubscriptionTerm.tool_id == tool_id)
     if statuses:
         query = query.where(SubscriptionTerm.status.in_(statuses))
-    query = query.order_by(SubscriptionTerm.renewal_date, SubscriptionTerm.id)
+    # Terms without a renewal date first on every engine, as SQLite orders them (and the
+    # start-up reader, which reads SQLite directly): PostgreSQL puts NULLs last by default.
+    query = query.order_by(SubscriptionTerm.renewal_date.nulls_first(), SubscriptionTerm.id)
     with ctx.read() as session:
         terms = list(session.scalars(query))
         cancels = cancel_dates(session)
