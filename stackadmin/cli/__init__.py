@@ -204,6 +204,21 @@ def _escaping(stream: Any) -> str | None:
     return str(before)
 
 
+TRAILING = "trailing_into"  # a command's list of names that also takes those after options
+
+
+def _take_trailing(parser: argparse.ArgumentParser, args: Any, extra: list[str]) -> None:
+    """Names given after an option (`bundles set R&D --title Engineer Jira Figma`) belong to
+    the command's list of names, as before it: argparse ends a `*` list at the first option
+    and calls the rest unrecognized. Anything else left over is the usage error it was."""
+    if not extra:
+        return
+    into = getattr(args, TRAILING, None)
+    if into is None or any(word.startswith("-") for word in extra):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    setattr(args, into, [*getattr(args, into), *extra])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     handlers: list[tuple[Any, str | None]] = [(s, _escaping(s)) for s in (out, err)]
@@ -231,7 +246,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(_command_word(args_list))
         gc.freeze()
         try:
-            args = parser.parse_args(args_list)
+            args, extra = parser.parse_known_args(args_list)
+            _take_trailing(parser, args, extra)
         except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version exit 0
             return int(exc.code or 0)
     import logging

@@ -126,6 +126,21 @@ def test_bundles_and_onboarding_csv(demo: Run, tmp_path: Path) -> None:
     assert csv_path.read_bytes().startswith(b"\xef\xbb\xbfperson,email,department,title,tool,")
 
 
+def test_tools_and_tags_may_follow_an_option(demo: Run) -> None:
+    """`bundles set DEPT --title T TOOL...` and `tags set TOOL --db DB TAG...` read the
+    names after the option as those before it (argparse ended the list at the option and
+    called the rest unrecognized); an unknown option after them is still a usage error."""
+    done = demo("bundles", "set", "Engineering", "--title", "Engineer", "Jira", "Slack:admin")
+    assert done.code == 0, done.err
+    listed = json.loads(demo("bundles", "list", "--json").out)
+    assert {(b["tool"], b["role"]) for b in listed
+            if b["department"] == "Engineering" and b["title"] == "Engineer"} == {
+        ("Jira", "member"), ("Slack", "admin")}
+    bad = demo("bundles", "set", "Engineering", "--title", "Engineer", "Jira", "--bogus")
+    assert bad.code == 2 and "unrecognized arguments: Jira --bogus" in bad.err
+    assert demo("reminders", "stray").code == 2
+
+
 def test_digest_dry_run_prints_the_message(demo: Run) -> None:
     assert demo("settings", "set", "digest_recipients", "ops@example.com").code == 0
     out = demo("digest", "--dry-run", "--as-of", "2027-03-02")

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     set_.add_argument("items", nargs="*", metavar="TOOL[:ROLE]",
                       help="a tool, with the role to grant (default member)")
     set_.add_argument("--title", help="only for new hires with this title")
-    set_.set_defaults(func=_set)
+    set_.set_defaults(func=_set, trailing_into="items")  # tools after --title too
     lst = actions.add_parser("list", parents=[common], help="every bundle")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_list)

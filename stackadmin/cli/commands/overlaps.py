@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                               parents=[common])
     set_.add_argument("tool", metavar="TOOL")
     set_.add_argument("tags", nargs="*", metavar="TAG")
-    set_.set_defaults(func=_set)
+    set_.set_defaults(func=_set, trailing_into="tags")  # tags after --db too
     list_ = actions.add_parser("list", help="every tool's category and tags", parents=[common])
     list_.add_argument("--json", action="store_true", help="machine-readable output")
     list_.set_defaults(func=_list)
