@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from stackadmin.domain.spreadsheet import clean_text, parse_date, refuse_formula, unquote
 from stackadmin.domain.values import normalize_email
+from stackadmin.domain.vocab import PersonStatus
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
 from stackadmin.services.spreadsheets.plan import (
@@ -109,6 +110,11 @@ def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOpt
         for kept in ("name", "status", "end_date"):
             if kept in values and values[kept] is None:
                 del values[kept]
+        # A departed person made active again (a rehire) without a new end date loses the
+        # old one: kept, it would still mark them departed and flag their new seats.
+        if (values.get("status") == PersonStatus.ACTIVE.value
+                and person.status == PersonStatus.DEPARTED.value and "end_date" not in values):
+            values["end_date"] = None
         changed = {k: (getattr(person, k), v) for k, v in values.items()
                    if getattr(person, k) != v}
         if not changed:

@@ -173,6 +173,27 @@ def test_blank_status_and_end_date_cells_keep_a_departed_person_departed(
     assert people.find_by_email(ctx, "ada@example.com").status == "active"
 
 
+def test_a_rehire_made_active_without_an_end_date_loses_the_old_one(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """The same email back as active, its end-date cell blank: the old last day goes, or the
+    rehire would still count as departed and their new seats be flagged "departed"."""
+    ada = people.create_person(ctx, email="ada@example.com", name="Ada", department="R&D")
+    people.mark_departed(ctx, ada.id, date(2026, 10, 31))
+    path = write(tmp_path, "p.csv", "email,name,department,status,end_date\r\n"
+                                    "ADA@example.com,Ada Lovelace,Sales,active,\r\n")
+    plan = importer.import_file(ctx, path, "people")
+    assert plan.updated == 1
+    assert set(plan.changes[0].fields) == {"name", "department", "status", "end_date"}
+    ada_now = people.find_by_email(ctx, "ada@example.com")
+    assert (ada_now.status, ada_now.end_date, ada_now.department) == ("active", None, "Sales")
+    # A leaver given a new last day keeps the one given.
+    people.mark_departed(ctx, ada.id, date(2026, 10, 31))
+    write(tmp_path, "p.csv", "email,status,end_date\r\nada@example.com,active,2027-01-31\r\n")
+    importer.import_file(ctx, path, "people")
+    ada_now = people.find_by_email(ctx, "ada@example.com")
+    assert (ada_now.status, ada_now.end_date) == ("active", date(2027, 1, 31))
+
+
 def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Path) -> None:
     tool = tools.create_tool(ctx, name="Figma")
     ada = people.create_person(ctx, email="ada@example.com")
