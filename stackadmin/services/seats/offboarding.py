@@ -150,6 +150,11 @@ def person_view(ctx: ServiceContext, person_id: int) -> PersonView:
     for acc_id, tool_id, tool, email, role, status, last, known, exempt, exempt_reason in rows:
         seat = seats.get(acc_id)
         item = items.get(acc_id)
+        if (item is not None and item.outcome == OffboardingOutcome.RECLAIMED.value
+                and status != AccountStatus.DEPROVISIONED.value):
+            # Reclaimed once, then given back (a rehire, a re-import, a sync): that outcome
+            # is history, not what is done with the seat now; it is to be dealt with again.
+            item = None
         accounts.append(PersonAccount(
             acc_id, tool_id, tool, email, role, status, last, known,
             None if tool_id in flat else

@@ -3,11 +3,12 @@ want of an exchange rate (never shown as a flat price, never counted as nothing)
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from stackadmin.services.context import ServiceContext
-from stackadmin.services.inventory import rates
-from stackadmin.services.seats.offboarding import person_view
+from stackadmin.services.inventory import accounts, people, rates
+from stackadmin.services.seats.offboarding import person_view, record_outcome
 from tests.conftest import TODAY
 from tests.services.seats.helpers import account, person, tool_with_term
 
@@ -43,3 +44,25 @@ def test_accounts_and_owned_tools_are_by_tool_name_on_both_engines(
     expected = ["ab", "acme", "Zed", "éa", "Éb"]
     assert [a.tool for a in view.accounts] == expected
     assert [t.name for t in view.owned_tools] == expected
+
+
+def test_a_seat_reclaimed_then_given_back_is_on_the_checklist_again(
+        ctx: ServiceContext) -> None:
+    """A leaver's seat reclaimed, the person rehired and given the same account back, then
+    leaving again: the old "reclaimed" is not a done item for a seat they hold."""
+    bob = person(ctx, "bob@example.com", departed_days_ago=30)
+    slack = account(ctx, tool_with_term(ctx, "Slack"), "bob@example.com", person_id=bob)
+    figma = account(ctx, tool_with_term(ctx, "Figma"), "bob@example.com", person_id=bob)
+    for seat in (slack, figma):
+        record_outcome(ctx, bob, seat, "reclaimed")
+    assert person_view(ctx, bob).done == 2
+    people.update_person(ctx, bob, status="active", end_date=None)
+    accounts.update_account(ctx, slack, status="active")  # re-provisioned
+    people.mark_departed(ctx, bob, TODAY - timedelta(days=1))
+    view = person_view(ctx, bob)
+    assert [(a.tool, a.outcome, a.done) for a in view.accounts] == [
+        ("Figma", "reclaimed", True), ("Slack", None, False)]
+    assert view.done == 1
+    record_outcome(ctx, bob, slack, "reclaimed")  # and it can be finished again
+    view = person_view(ctx, bob)
+    assert view.done == 2 and {a.status for a in view.accounts} == {"deprovisioned"}
