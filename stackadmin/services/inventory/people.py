@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from stackadmin.domain.values import (
     normalize_email,
@@ -26,8 +27,10 @@ from stackadmin.services.crud import (
     flush_or_explain,
     get_or_404,
 )
-from stackadmin.store.models import Account, Person
+from stackadmin.store.bulk import insert_many
+from stackadmin.store.models import Account, AuditEvent, Person, Tool, utcnow
 
+_CHUNK = 500  # emails a query
 FIELDS = ("email", "name", "department", "cost_center", "title", "status", "end_date")
 
 
@@ -73,7 +76,33 @@ def create_person(ctx: ServiceContext, **values: Any) -> PersonRow:
         flush_or_explain(session, f"a person with email {data['email']} exists already")
         add_audited(session, ctx, person, entity="person", label=f"person {person.email}",
                     fields=FIELDS)
+        link_accounts(session, ctx, {person.email: person.id})
         return _row(person)
+
+
+def link_accounts(session: Session, ctx: ServiceContext, people: dict[str, int]) -> int:
+    """Matches accounts recorded before their person (email → person id, new people): an
+    account with that email and no person becomes theirs, audited, in the caller's
+    transaction. Returns how many were matched."""
+    emails = list(people)
+    found: list[tuple[int, str | None, str]] = []
+    for start in range(0, len(emails), _CHUNK):
+        found.extend((i, email, tool) for i, email, tool in session.execute(
+            select(Account.id, Account.email, Tool.name).join(Tool, Tool.id == Account.tool_id)
+            .where(Account.person_id.is_(None), Account.email.in_(emails[start:start + _CHUNK]))))
+    if not found:
+        return 0
+    conn = session.connection()
+    table: Any = Account.__table__
+    conn.execute(update(table).where(table.c.id == bindparam("_id"))
+                 .values(person_id=bindparam("_pid")),
+                 [{"_id": i, "_pid": people[email or ""]} for i, email, _tool in found])
+    insert_many(conn, AuditEvent.__table__, [  # type: ignore[arg-type]
+        {"action": "update", "entity": "account", "entity_id": i,
+         "summary": f"account {email} in {tool}: matched to person {email}"[:500],
+         "changes": {"person_id": [None, people[email or ""]]}} for i, email, tool in found],
+        {"actor": ctx.actor, "source": ctx.source.value, "at": utcnow()})
+    return len(found)
 
 
 def update_person(ctx: ServiceContext, person_id: int, *, expected_version: int | None = None,

@@ -14,12 +14,14 @@ from stackadmin.domain.values import normalize_email
 from stackadmin.domain.vocab import PersonStatus
 from stackadmin.errors import ValidationError
 from stackadmin.services.context import ServiceContext
+from stackadmin.services.inventory.people import link_accounts
 from stackadmin.services.spreadsheets.plan import (
     Cells,
     Change,
     ImportOptions,
     Problem,
     TablePlan,
+    Ticker,
     Writes,
     audit_rows,
 )
@@ -62,7 +64,19 @@ def read_cell(cells: Cells, row: list[str], number: int, name: str,
 
 
 class PeoplePlan(TablePlan):
-    """A people import: rows as given, no extra values."""
+    """A people import: rows as given, no extra values. New people are matched to the
+    accounts imported or synced before them (their email, no person yet)."""
+
+    def apply(self, session: Session, ctx: ServiceContext, ticker: Ticker) -> None:
+        super().apply(session, ctx, ticker)
+        emails = [row["email"] for model, rows in self.writes.inserts if model is Person
+                  for row in rows]
+        ids: dict[str, int] = {}
+        for start in range(0, len(emails), 500):
+            ids.update(session.execute(select(Person.email, Person.id).where(
+                Person.email.in_(emails[start:start + 500]))).all())
+        if ids:
+            link_accounts(session, ctx, ids)
 
 
 def plan(session: Session, ctx: ServiceContext, cells: Cells, options: ImportOptions,

@@ -194,6 +194,27 @@ def test_a_rehire_made_active_without_an_end_date_loses_the_old_one(
     assert (ada_now.status, ada_now.end_date) == ("active", date(2027, 1, 31))
 
 
+def test_people_added_after_their_accounts_are_matched_to_them(
+        ctx: ServiceContext, tmp_path: Path) -> None:
+    """Accounts imported before the people list: a person added later (a CSV import, a form)
+    holds the accounts with their email, so that their leaving flags those seats."""
+    slack = tools.create_tool(ctx, name="Slack")
+    figma = tools.create_tool(ctx, name="Figma")
+    accounts.create_account(ctx, tool_id=slack.id, email="Dave@Example.com", status="active")
+    accounts.create_account(ctx, tool_id=figma.id, email="erin@example.com", status="active")
+    before = events(ctx)
+    path = write(tmp_path, "p.csv", "email,name,status,end_date\r\n"
+                                    "DAVE@example.com,Dave,departed,2026-10-31\r\n")
+    importer.import_file(ctx, path, "people")
+    dave = people.find_by_email(ctx, "dave@example.com")
+    held = {a.email: a.person_id for a in accounts.list_accounts(ctx)}
+    assert held == {"dave@example.com": dave.id, "erin@example.com": None}
+    assert events(ctx) == before + 2  # the person, and the account matched to them
+    erin = people.create_person(ctx, email="Erin@example.com", name="Erin")
+    assert {a.email: a.person_id for a in accounts.list_accounts(ctx)}[
+        "erin@example.com"] == erin.id
+
+
 def test_accounts_activity_known_and_matching(ctx: ServiceContext, tmp_path: Path) -> None:
     tool = tools.create_tool(ctx, name="Figma")
     ada = people.create_person(ctx, email="ada@example.com")
