@@ -281,9 +281,15 @@ def _forms_in(ctx: ServiceContext, case: Case, out: Outcome) -> None:
             out.problems.append(f"form {kind} {values!r} crashed: {type(exc).__name__}: {exc}")
 
 
+# The one refusal a read may give on accepted data: a calendar with no dated term in force
+# (an event-less calendar is invalid, so none is written; said in one line).
+NOTHING_TO_WRITE = "there is nothing to put in a calendar"
+
+
 def _read(db: str, out: Outcome, *args: str) -> None:
     ran = out.check(run_cli(db, *args))
-    if ran.code != 0:
+    if ran.code != 0 and not (args[:2] == ("export", "calendar") and ran.code == 1
+                              and NOTHING_TO_WRITE in ran.err):
         out.problems.append(f"{' '.join(args)} failed: {ran.err.strip()}")
 
 

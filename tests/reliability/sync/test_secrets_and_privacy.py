@@ -24,6 +24,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from stackadmin.errors import UserError
 from stackadmin.plugins.redact import Redactor
 from stackadmin.plugins.testing import FakeVendor, Reply, write_distribution
 from stackadmin.services.context import open_context
+from stackadmin.services.inventory import terms, tools
 from stackadmin.services.sync import engine, integrations
 from stackadmin.store.engine import make_engine, resolve_target
 from tests.reliability.conftest import Report
@@ -240,6 +242,14 @@ def test_no_token_anywhere_and_no_email_in_the_logs(
                               for r in vendor.requests) for name, token in TOKENS.items()}
         assert used == dict.fromkeys(TOKENS, True), used
 
+        # A dated term, so that the calendar has an event to write (it writes no empty one).
+        ctx = open_context(url)
+        try:
+            figma = next(t for t in tools.list_tools(ctx) if t.name == "Figma")
+            terms.create_term(ctx, tool_id=figma.id, currency="USD", unit_price="10", seats=5,
+                              renewal_date=date(2027, 6, 30))
+        finally:
+            ctx.close()
         dbs = ["--db", db] if db else []
         exports = tmp_path / "exports"
         exports.mkdir()
