@@ -40,7 +40,7 @@ SELECT t.id, t.tool_id, tool.name, t.plan, t.pricing, t.unit_price_minor, t.curr
        t.internal_lead_days, t.cost_center, t.po_reference, t.notes, t.status,
        t.previous_term_id, t.version
 FROM subscription_term AS t JOIN tool ON tool.id = t.tool_id
-ORDER BY t.renewal_date, t.id
+ORDER BY t.renewal_date NULLS FIRST, t.id
 """
 TOOLS_SQL = """
 SELECT tool.id, tool.name, vendor.name, tool.category, person.email, person.name, tool.website,
